@@ -1,0 +1,48 @@
+"""Composition root: the runtime (engine, sessions, event bus, token service) and the wiring of
+event subscriptions. Entrypoints (web, cli, worker) call ``build_runtime``; nothing else imports this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from boh.kernel.db import Base, make_engine, make_session_factory
+from boh.kernel.outbox import EventBus
+from boh.kernel.tenancy import system_principal
+from boh.kernel.uow import UnitOfWork
+from boh.settings import Settings
+
+
+def load_models() -> type[Base]:
+    """Import every domain's models so that Base.metadata is complete (Alembic, tests)."""
+    import boh.catalog.models
+    import boh.kernel.audit
+    import boh.kernel.outbox
+    import boh.org.models  # noqa: F401
+
+    return Base
+
+
+def wire_events(bus: EventBus) -> EventBus:
+    """Explicit subscriptions: ``bus.subscribe(topic, handler)`` for each reaction between domains."""
+    return bus
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    bus: EventBus
+
+    def system_uow(self, tenant_id: int, request_id: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, system_principal(tenant_id), request_id)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    load_models()
+    engine = make_engine(settings.resolved_database_url(), echo=settings.sql_echo)
+    return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
+                   bus=wire_events(EventBus()))

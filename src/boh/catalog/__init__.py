@@ -1,0 +1,1 @@
+"""Catalog: items, categories, units, barcodes, RFID mapping, suppliers, supplier items, assortment."""

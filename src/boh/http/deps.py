@@ -1,0 +1,80 @@
+"""Request dependencies: who is calling (``current_principal``), what they may do (``require``) and the
+unit of work for the request (``get_uow``).
+
+Authentication itself belongs to the org domain; web/app.py plugs its ``Authenticator`` into
+``app.state.authenticator`` so that this layer depends on the protocol only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from boh.kernel.errors import AuthenticationRequired
+from boh.kernel.tenancy import Principal
+from boh.kernel.uow import UnitOfWork
+
+SESSION_COOKIE = "boh_session"
+
+
+class Authenticator(Protocol):
+    def from_bearer(self, token: str) -> Principal: ...
+
+    def from_api_key(self, key: str) -> Principal: ...
+
+
+def session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def credentials(request: Request) -> tuple[str, str] | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and auth[7:].strip():
+        return "bearer", auth[7:].strip()
+    key = request.headers.get("x-api-key")
+    if key:
+        return "api_key", key.strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return "bearer", cookie
+    return None
+
+
+def current_principal(request: Request) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    creds = credentials(request)
+    if creds is None:
+        raise AuthenticationRequired("send a bearer token (Authorization header) or an API key (X-API-Key)")
+    authenticator: Authenticator = request.app.state.authenticator
+    kind, value = creds
+    principal = authenticator.from_bearer(value) if kind == "bearer" else authenticator.from_api_key(value)
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: str) -> Callable[[Request], Principal]:
+    def _check(request: Request) -> Principal:
+        principal = current_principal(request)
+        principal.scope(permission)  # raises PermissionDenied
+        return principal
+
+    _check.__name__ = f"require_{permission.replace('.', '_')}"
+    return _check
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    principal = current_principal(request)
+    with UnitOfWork(session_factory(request), principal, getattr(request.state, "request_id", None)) as uow:
+        yield uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]

@@ -1,0 +1,118 @@
+"""CSV and XLSX reading and writing for imports and exports.
+
+``read_table`` turns an uploaded file into rows of strings keyed by header, numbered as the user sees
+them in a spreadsheet (header = row 1). ``validate_rows`` checks every row against a pydantic model and
+returns every error at once, with row, column and reason, so an import is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from openpyxl import Workbook, load_workbook
+from pydantic import BaseModel, ValidationError
+
+from boh.kernel.errors import FieldError, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # spreadsheet row number (the header is row 1)
+    values: dict[str, str]
+
+
+def _detect_format(filename: str, data: bytes) -> str:
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        return "xlsx"
+    return "csv"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
+    fmt = _detect_format(filename, data)
+    if fmt == "xlsx":
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:
+            raise ValidationFailed([FieldError(("file",), f"not a readable XLSX file: {type(exc).__name__}")]) from exc
+        ws = wb.worksheets[0]
+        raw = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed([FieldError(("file",), "the CSV file is not UTF-8 encoded")]) from exc
+        raw = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    if not raw:
+        raise ValidationFailed([FieldError(("file",), "the file is empty")])
+    header = [h.strip().lower() for h in raw[0]]
+    rows: list[Row] = []
+    for i, r in enumerate(raw[1:], start=2):
+        if not any(r):
+            continue
+        rows.append(Row(i, {h: (r[j] if j < len(r) else "") for j, h in enumerate(header) if h}))
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed([FieldError(("file",), f"too many rows ({len(rows)}); the limit is {MAX_ROWS}")])
+    return header, rows
+
+
+def check_header(header: Sequence[str], required: Iterable[str], allowed: Iterable[str]) -> list[FieldError]:
+    errors = []
+    allowed_set = set(allowed)
+    for col in required:
+        if col not in header:
+            errors.append(FieldError(("header", col), f"required column '{col}' is missing", "missing_column",
+                                     row=1, column=col))
+    for col in header:
+        if col and col not in allowed_set:
+            errors.append(FieldError(("header", col), f"unknown column '{col}'", "unknown_column", row=1, column=col))
+    return errors
+
+
+def validate_rows(model: type[M], rows: Sequence[Row]) -> tuple[list[tuple[Row, M]], list[FieldError]]:
+    """Validate every row; blank cells count as missing. Returns (valid rows, all errors)."""
+    good: list[tuple[Row, M]] = []
+    errors: list[FieldError] = []
+    for row in rows:
+        data = {k: v for k, v in row.values.items() if v != ""}
+        try:
+            good.append((row, model.model_validate(data)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                col = str(err["loc"][0]) if err["loc"] else ""
+                errors.append(FieldError(("row", row.number, col), err["msg"], err["type"], row=row.number,
+                                         column=col))
+    return good, errors
+
+
+def write_table(fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    if fmt == "xlsx":
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet()
+        ws.append(list(header))
+        for r in rows:
+            ws.append(["" if v is None else str(v) for v in r])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,95 @@
+"""Unit of work: one transaction, the acting principal, domain events and audit records.
+
+The entrypoint (HTTP handler, CLI command, job) opens a unit of work, calls services with it and
+commits once. Services never commit. Events go to the outbox and audit records to the chain in the
+same transaction as the change; after-commit hooks run only if the commit succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from boh.kernel import audit as audit_chain
+from boh.kernel.events import Event
+from boh.kernel.outbox import new_record
+from boh.kernel.tenancy import Principal
+
+log = logging.getLogger("boh.uow")
+
+
+class UnitOfWork:
+    def __init__(
+        self, session_factory: sessionmaker[Session], principal: Principal, request_id: str | None = None
+    ) -> None:
+        self._factory = session_factory
+        self.principal = principal
+        self.request_id = request_id
+        self._session: Session | None = None
+        self._after_commit: list[Callable[[], None]] = []
+        self.events: list[Event] = []
+        self.committed = False
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return self._session
+
+    @property
+    def tenant_id(self) -> int:
+        return self.principal.tenant_id
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self._factory()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self.session
+        try:
+            if not self.committed:
+                session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def publish(self, event: Event) -> None:
+        self.events.append(event)
+        self.session.add(new_record(event, self.request_id))
+
+    def audit(
+        self, action: str, entity_type: str, entity_id: Any, *, before: Any = None, after: Any = None,
+        chain_id: int | None = None,
+    ) -> None:
+        audit_chain.append(
+            self.session, chain_id=self.tenant_id if chain_id is None else chain_id,
+            actor=self.principal.actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
+            before=before, after=after, request_id=self.request_id,
+        )
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        self._after_commit.append(fn)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        self.session.commit()
+        self.committed = True
+        hooks, self._after_commit = self._after_commit, []
+        for fn in hooks:
+            try:
+                fn()
+            except Exception:  # a side effect after commit must never undo or hide the commit
+                log.exception("after-commit hook failed")
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._after_commit.clear()
+        self.events.clear()

@@ -1,0 +1,189 @@
+"""Authentication: password login with throttling, short-lived JWT access tokens, rotating refresh
+tokens, API keys for devices and integrations, and building the request's Principal."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import timedelta
+
+import jwt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from boh.kernel.clock import utcnow
+from boh.kernel.errors import TooManyAttempts
+from boh.kernel.tenancy import Principal
+from boh.kernel.uow import UnitOfWork
+from boh.org import repository as repo
+from boh.org.domain import Assignment, api_key_grants, resolve_grants
+from boh.org.errors import ApiKeyNotFound, InvalidCredentials, InvalidToken
+from boh.org.models import ApiKey, LoginAttempt, RefreshToken, RoleAssignment, User
+from boh.org.passwords import verify_password
+from boh.org.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, TokenPair
+from boh.settings import AuthSettings
+
+MAX_FAILURES_PER_CLIENT = 30  # per 15 minutes, across usernames
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class TokenService:
+    def __init__(self, secret: str, settings: AuthSettings) -> None:
+        self.secret = secret
+        self.settings = settings
+
+    def access_token(self, user: User) -> str:
+        now = utcnow()
+        claims = {"sub": str(user.id), "tid": user.tenant_id, "typ": "access", "iat": int(now.timestamp()),
+                  "exp": int((now + timedelta(minutes=self.settings.access_token_minutes)).timestamp()),
+                  "jti": uuid.uuid4().hex}
+        return jwt.encode(claims, self.secret, algorithm=self.settings.jwt_algorithm)
+
+    def decode(self, token: str) -> tuple[int, int]:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[self.settings.jwt_algorithm],
+                                options={"require": ["exp", "sub", "tid"]},
+                                leeway=0)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("the access token is invalid or has expired") from exc
+        if claims.get("typ") != "access":
+            raise InvalidToken("not an access token")
+        return int(claims["sub"]), int(claims["tid"])
+
+    def issue(self, session: Session, user: User, family: str | None = None) -> TokenPair:
+        raw = secrets.token_urlsafe(40)
+        session.add(RefreshToken(user_id=user.id, token_hash=_sha256(raw), family=family or str(uuid.uuid4()),
+                                 expires_at=utcnow() + timedelta(days=self.settings.refresh_token_days),
+                                 revoked=False))
+        return TokenPair(access_token=self.access_token(user), refresh_token=raw,
+                         expires_in=self.settings.access_token_minutes * 60)
+
+
+def _record_failure(session: Session, user: User | None, client: str, settings: AuthSettings) -> None:
+    session.add(LoginAttempt(client=client[:64], at=utcnow()))
+    if user is not None:
+        user.failed_logins += 1
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = utcnow() + timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+
+
+def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str, client: str) -> TokenPair:
+    """Check a password. Failures are recorded in ``uow`` (the caller commits them, then re-raises)."""
+    session, settings = uow.session, tokens.settings
+    window_start = utcnow() - timedelta(minutes=15)
+    recent = session.scalar(select(func.count()).select_from(LoginAttempt)
+                            .where(LoginAttempt.client == client[:64], LoginAttempt.at >= window_start)) or 0
+    if recent >= MAX_FAILURES_PER_CLIENT:
+        raise TooManyAttempts("too many failed logins from this address; try again later")
+    user = session.scalars(select(User).where(User.username == username).with_for_update()).one_or_none()
+    if user is not None and user.locked_until is not None and user.locked_until > utcnow():
+        raise TooManyAttempts("this account is locked after repeated failed logins; try again later")
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
+        _record_failure(session, user if user and user.active else None, client, settings)
+        raise InvalidCredentials("wrong username or password")
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
+    return tokens.issue(session, user)
+
+
+def refresh(uow: UnitOfWork, tokens: TokenService, raw: str) -> TokenPair:
+    """Rotate a refresh token. Presenting a used token again revokes its whole family (theft signal)."""
+    session = uow.session
+    rt = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw))
+                         .with_for_update()).one_or_none()
+    if rt is None or rt.revoked or rt.expires_at <= utcnow():
+        raise InvalidToken("the refresh token is invalid or has expired")
+    if rt.used_at is not None:
+        for other in session.scalars(select(RefreshToken).where(RefreshToken.family == rt.family)):
+            other.revoked = True
+        raise InvalidToken("the refresh token was already used; sign in again")
+    rt.used_at = utcnow()
+    user = session.get(User, rt.user_id)
+    if user is None or not user.active:
+        raise InvalidToken("the account is disabled")
+    return tokens.issue(session, user, family=rt.family)
+
+
+def logout(uow: UnitOfWork, raw: str) -> None:
+    rt = uow.session.scalars(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw))).one_or_none()
+    if rt is not None:
+        for other in uow.session.scalars(select(RefreshToken).where(RefreshToken.family == rt.family)):
+            other.revoked = True
+
+
+def principal_for_user(session: Session, user: User) -> Principal:
+    rows = session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
+    assignments = [Assignment(r.role, r.region_id, r.site_id) for r in rows]
+    needs_regions = any(a.region_id is not None and a.site_id is None for a in assignments)
+    by_region = repo.sites_by_region(session, user.tenant_id) if needs_regions else {}
+    return Principal(kind="user", id=user.id, tenant_id=user.tenant_id, name=user.display_name,
+                     roles=frozenset(a.role for a in assignments), grants=resolve_grants(assignments, by_region),
+                     supplier_id=user.supplier_id, locale=user.locale)
+
+
+# --- API keys -------------------------------------------------------------------------------------
+
+def create_api_key(uow: UnitOfWork, data: ApiKeyCreate) -> ApiKeyCreated:
+    scope = uow.principal.scope("org.apikey.write")
+    if data.site_id is not None:
+        repo.get_site(uow.session, scope, data.site_id)
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    key = ApiKey(tenant_id=scope.tenant_id, name=data.name, prefix=prefix, key_hash=_sha256(secret),
+                 site_id=data.site_id, permissions=data.permissions, expires_at=data.expires_at,
+                 created_by=uow.principal.id)
+    uow.session.add(key)
+    uow.flush()
+    uow.audit("org.apikey.create", "api_key", key.id,
+              after={"name": key.name, "prefix": prefix, "site_id": key.site_id, "permissions": key.permissions})
+    return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=f"boh_{prefix}_{secret}")
+
+
+def revoke_api_key(uow: UnitOfWork, key_id: int) -> ApiKey:
+    scope = uow.principal.scope("org.apikey.write")
+    key = uow.session.scalars(select(ApiKey).where(ApiKey.id == key_id, ApiKey.tenant_id == scope.tenant_id)
+                              ).one_or_none()
+    if key is None:
+        raise ApiKeyNotFound(f"API key {key_id} not found")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        uow.audit("org.apikey.revoke", "api_key", key.id, after={"prefix": key.prefix})
+    return key
+
+
+def principal_for_api_key(session: Session, raw: str) -> Principal:
+    parts = raw.split("_")
+    if len(parts) < 3 or parts[0] != "boh":
+        raise InvalidToken("malformed API key")
+    prefix, secret = parts[1], "_".join(parts[2:])
+    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    if key is None or not hmac.compare_digest(key.key_hash, _sha256(secret)):
+        raise InvalidToken("unknown API key")
+    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= utcnow()):
+        raise InvalidToken("the API key is revoked or expired")
+    return Principal(kind="api_key", id=key.id, tenant_id=key.tenant_id, name=key.name,
+                     roles=frozenset({"device"}), grants=api_key_grants(key.permissions, key.site_id))
+
+
+class OrgAuthenticator:
+    """Implements boh.http.deps.Authenticator against the org tables."""
+
+    def __init__(self, session_factory: sessionmaker[Session], tokens: TokenService) -> None:
+        self.session_factory = session_factory
+        self.tokens = tokens
+
+    def from_bearer(self, token: str) -> Principal:
+        user_id, tenant_id = self.tokens.decode(token)
+        with self.session_factory() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.active or user.tenant_id != tenant_id:
+                raise InvalidToken("the account no longer exists or is disabled")
+            return principal_for_user(session, user)
+
+    def from_api_key(self, key: str) -> Principal:
+        with self.session_factory() as session:
+            return principal_for_api_key(session, key)

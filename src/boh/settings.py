@@ -1,0 +1,62 @@
+"""Application settings, read from ``BOH_*`` environment variables (nested with ``__``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AuthSettings(BaseModel):
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    jwt_algorithm: str = "HS256"
+
+
+class WorkerSettings(BaseModel):
+    embedded: bool = True  # run outbox relay + jobs inside `boh serve` when no broker is set
+    poll_seconds: float = 1.0
+    batch_size: int = 200
+    max_attempts: int = 10
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOH_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path(".boh")
+    database_url: str = ""
+    secret_key: SecretStr | None = None
+    broker_url: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    default_locale: str = "en"
+    sql_echo: bool = False
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'boh.sqlite3').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key. Without BOH_SECRET_KEY a random one is kept in the data dir (dev only)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The web application: mounts every domain's API routes and console pages."""

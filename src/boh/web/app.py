@@ -1,0 +1,79 @@
+"""``create_app(settings)``: the FastAPI application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from boh import __version__
+from boh.bootstrap import Runtime, build_runtime
+from boh.catalog.routes import router as catalog_router
+from boh.http import observability, problems
+from boh.http.routing import SecureRouter
+from boh.http.templating import STATIC_DIR
+from boh.org.auth import OrgAuthenticator, TokenService
+from boh.org.routes import router as org_router
+from boh.settings import Settings, get_settings
+from boh.web.console import install_console
+
+DESCRIPTION = """BOH back-office API. Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and
+send `Authorization: Bearer <token>`, or send a device/integration key as `X-API-Key`. Every route states the
+permission it needs (`x-permission`). Errors are RFC 9457 `application/problem+json` with a stable `code`."""
+
+
+def _ops_router(runtime: Runtime, metrics: observability.Metrics) -> SecureRouter:
+    ops = SecureRouter()
+
+    @ops.get("/healthz", public=True, tags=["ops"], summary="Liveness: the process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @ops.get("/readyz", public=True, tags=["ops"], summary="Readiness: the database answers")
+    def readyz() -> Any:
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return {"status": "ok", "database": "up"}
+
+    @ops.get("/metrics", public=True, tags=["ops"], summary="Prometheus metrics", include_in_schema=True)
+    def metrics_endpoint() -> Response:
+        body, ctype = metrics.render()
+        return Response(body, media_type=ctype)
+
+    return ops
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    runtime = runtime or build_runtime(settings)
+    app = FastAPI(title="BOH", version=__version__, description=DESCRIPTION, docs_url="/docs",
+                  redoc_url=None, openapi_url="/openapi.json")
+    metrics = observability.Metrics()
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.session_factory = runtime.session_factory
+    app.state.tokens = TokenService(settings.resolved_secret_key(), settings.auth)
+    app.state.authenticator = OrgAuthenticator(runtime.session_factory, app.state.tokens)
+    problems.install(app)
+    observability.install(app, metrics)
+    app.include_router(_ops_router(runtime, metrics))
+    app.include_router(org_router)
+    app.include_router(catalog_router)
+    install_console(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app

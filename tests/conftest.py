@@ -1,0 +1,130 @@
+"""Test harness: every database test runs on SQLite and, when reachable, on PostgreSQL.
+
+Each backend gets a fresh database per session, built with the real Alembic migrations; after each
+test every table is emptied, so tests see real commits and real concurrency without leaking state.
+Set BOH_REQUIRE_POSTGRES=1 (CI does) to make an unreachable PostgreSQL an error instead of a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from boh.bootstrap import Runtime, build_runtime
+from boh.cli.main import upgrade_database
+from boh.kernel.clock import clock
+from boh.kernel.db import Base
+from boh.settings import Settings
+
+PG_URL = os.environ.get("BOH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REQUIRE_PG = os.environ.get("BOH_REQUIRE_POSTGRES") == "1"
+
+
+def _pg_reachable() -> bool:
+    try:
+        eng = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> bool:
+    ok = _pg_reachable()
+    if not ok and REQUIRE_PG:
+        pytest.fail(f"PostgreSQL is required (BOH_REQUIRE_POSTGRES=1) but {PG_URL} does not answer")
+    return ok
+
+
+def _create_pg_database() -> tuple[str, str]:
+    name = f"boh_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    base = PG_URL.rsplit("/", 1)[0]
+    return name, f"{base}/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, pg_available: bool) -> str:
+    if request.param == "postgresql" and not pg_available:
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} (CI sets BOH_REQUIRE_POSTGRES=1 and always runs it)")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "boh.sqlite3"
+        url = f"sqlite:///{path}"
+        upgrade_database(url)
+        yield url
+        return
+    name, url = _create_pg_database()
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"),
+                    secret_key="test-secret-key-that-is-long-enough-for-hs256", log_json=False)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def runtime_session(settings: Settings) -> Iterator[Runtime]:
+    rt = build_runtime(settings)
+    yield rt
+    rt.engine.dispose()
+
+
+def _truncate(rt: Runtime) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with rt.engine.begin() as conn:
+        if rt.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def runtime(runtime_session: Runtime) -> Iterator[Runtime]:
+    try:
+        yield runtime_session
+    finally:
+        clock.unfreeze()
+        _truncate(runtime_session)
+
+
+@pytest.fixture
+def app(runtime: Runtime, settings: Settings):  # type: ignore[no-untyped-def]
+    from boh.web.app import create_app
+
+    return create_app(settings, runtime)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
