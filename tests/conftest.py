@@ -16,8 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from boh.bootstrap import Runtime, build_runtime
-from boh.cli.main import upgrade_database
+from boh.bootstrap import Runtime, build_runtime, upgrade_database
 from boh.kernel.clock import clock
 from boh.kernel.db import Base
 from boh.settings import Settings
@@ -28,7 +27,9 @@ REQUIRE_PG = os.environ.get("BOH_REQUIRE_POSTGRES") == "1"
 
 def _pg_reachable() -> bool:
     try:
-        eng = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), connect_args={"connect_timeout": 3})
+        eng = create_engine(
+            PG_URL.replace("postgresql://", "postgresql+psycopg://"), connect_args={"connect_timeout": 3}
+        )
         with eng.connect() as conn:
             conn.execute(text("SELECT 1"))
         eng.dispose()
@@ -87,8 +88,12 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"),
-                    secret_key="test-secret-key-that-is-long-enough-for-hs256", log_json=False)  # type: ignore[arg-type]
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        log_json=False,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

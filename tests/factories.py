@@ -34,22 +34,38 @@ def make_region(rt: Runtime, tenant: TenantRef, code: str = "EAST", name: str = 
         return r.id
 
 
-def make_site(rt: Runtime, tenant: TenantRef, code: str = "S001", *, kind: str = "store",
-              region_code: str | None = None, **extra: Any) -> int:
+def make_site(
+    rt: Runtime,
+    tenant: TenantRef,
+    code: str = "S001",
+    *,
+    kind: str = "store",
+    region_code: str | None = None,
+    **extra: Any,
+) -> int:
     with rt.system_uow(tenant.id) as uow:
-        s = service.create_site(uow, SiteCreate(code=code, name=f"Store {code}", name_zh=f"门店{code}", kind=kind,  # type: ignore[arg-type]
-                                                region_code=region_code, **extra))
+        s = service.create_site(
+            uow,
+            SiteCreate(
+                code=code,
+                name=f"Store {code}",
+                name_zh=f"门店{code}",
+                kind=kind,  # type: ignore[arg-type]
+                region_code=region_code,
+                **extra,
+            ),
+        )
         uow.commit()
         return s.id
 
 
-def make_user(rt: Runtime, tenant: TenantRef, username: str, roles: list[tuple[str, str | None]],
-              **extra: Any) -> int:
+def make_user(rt: Runtime, tenant: TenantRef, username: str, roles: list[tuple[str, str | None]], **extra: Any) -> int:
     """roles: (role, site_code) pairs; site_code None = tenant-wide."""
     grants = [RoleGrant(role=r, site_code=s) for r, s in roles]
     with rt.system_uow(tenant.id) as uow:
-        u = service.create_user(uow, UserCreate(username=username, display_name=username.title(),
-                                                password=PASSWORD, roles=grants, **extra))
+        u = service.create_user(
+            uow, UserCreate(username=username, display_name=username.title(), password=PASSWORD, roles=grants, **extra)
+        )
         uow.commit()
         return u.id
 

@@ -4,6 +4,8 @@ event subscriptions. Entrypoints (web, cli, worker) call ``build_runtime``; noth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,8 +43,26 @@ class Runtime:
         return UnitOfWork(self.session_factory, system_principal(tenant_id), request_id)
 
 
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    return cfg
+
+
+def upgrade_database(url: str) -> None:
+    """Create the database schema or upgrade it to the newest migration."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+
 def build_runtime(settings: Settings) -> Runtime:
     load_models()
     engine = make_engine(settings.resolved_database_url(), echo=settings.sql_echo)
-    return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
-                   bus=wire_events(EventBus()))
+    return Runtime(
+        settings=settings, engine=engine, session_factory=make_session_factory(engine), bus=wire_events(EventBus())
+    )

@@ -42,8 +42,9 @@ def test_create_site_validation_lists_every_field(runtime, client):
     t = make_tenant(runtime)
     make_user(runtime, t, "boss", [("hq_admin", None)])
     h = login(client, "boss")
-    r = client.post("/api/v1/org/sites", headers=h,
-                    json={"code": "bad code!", "name": "", "kind": "moon", "timezone": "Mars/Base"})
+    r = client.post(
+        "/api/v1/org/sites", headers=h, json={"code": "bad code!", "name": "", "kind": "moon", "timezone": "Mars/Base"}
+    )
     assert r.status_code == 422
     locs = {tuple(e["loc"][1:]) for e in r.json()["errors"]}
     assert {("code",), ("name",), ("kind",), ("timezone",)} <= locs

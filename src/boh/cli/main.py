@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from boh.bootstrap import Runtime, build_runtime
+from boh.bootstrap import Runtime, alembic_config, build_runtime, upgrade_database
 from boh.settings import get_settings
 
-app = typer.Typer(help="BOH back office for chains: database, server, worker, demo data and data tools.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+__all__ = ["alembic_config", "app", "upgrade_database"]
+
+app = typer.Typer(
+    help="BOH back office for chains: database, server, worker, demo data and data tools.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -23,22 +27,6 @@ app.add_typer(db_app, name="db")
 
 def runtime() -> Runtime:
     return build_runtime(get_settings())
-
-
-def alembic_config(url: str) -> object:
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
-    return cfg
-
-
-def upgrade_database(url: str) -> None:
-    from alembic import command
-
-    command.upgrade(alembic_config(url), "head")  # type: ignore[arg-type]
 
 
 @app.command()
@@ -55,7 +43,7 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
     from alembic import command
 
     cfg = alembic_config(get_settings().resolved_database_url())
-    command.revision(cfg, message=message, autogenerate=True)  # type: ignore[arg-type]
+    command.revision(cfg, message=message, autogenerate=True)
 
 
 @db_app.command("check")
@@ -63,7 +51,7 @@ def db_check() -> None:
     """Fail if the models and the migrations disagree (alembic check)."""
     from alembic import command
 
-    command.check(alembic_config(get_settings().resolved_database_url()))  # type: ignore[arg-type]
+    command.check(alembic_config(get_settings().resolved_database_url()))
 
 
 @audit_app.command("verify")
@@ -120,6 +108,11 @@ def serve(
 
     configure_logging(settings.log_level, settings.log_json)
     uvicorn.run("boh.web.main:app", host=host, port=port, workers=workers, log_config=None)
+
+
+from boh.cli import data as _data  # noqa: E402
+
+_data.register(app, runtime)
 
 
 def main() -> None:  # pragma: no cover - console entry

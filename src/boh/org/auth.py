@@ -39,16 +39,25 @@ class TokenService:
 
     def access_token(self, user: User) -> str:
         now = utcnow()
-        claims = {"sub": str(user.id), "tid": user.tenant_id, "typ": "access", "iat": int(now.timestamp()),
-                  "exp": int((now + timedelta(minutes=self.settings.access_token_minutes)).timestamp()),
-                  "jti": uuid.uuid4().hex}
+        claims = {
+            "sub": str(user.id),
+            "tid": user.tenant_id,
+            "typ": "access",
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=self.settings.access_token_minutes)).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(claims, self.secret, algorithm=self.settings.jwt_algorithm)
 
     def decode(self, token: str) -> tuple[int, int]:
         try:
-            claims = jwt.decode(token, self.secret, algorithms=[self.settings.jwt_algorithm],
-                                options={"require": ["exp", "sub", "tid"]},
-                                leeway=0)
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[self.settings.jwt_algorithm],
+                options={"require": ["exp", "sub", "tid"]},
+                leeway=0,
+            )
         except jwt.PyJWTError as exc:
             raise InvalidToken("the access token is invalid or has expired") from exc
         if claims.get("typ") != "access":
@@ -57,11 +66,18 @@ class TokenService:
 
     def issue(self, session: Session, user: User, family: str | None = None) -> TokenPair:
         raw = secrets.token_urlsafe(40)
-        session.add(RefreshToken(user_id=user.id, token_hash=_sha256(raw), family=family or str(uuid.uuid4()),
-                                 expires_at=utcnow() + timedelta(days=self.settings.refresh_token_days),
-                                 revoked=False))
-        return TokenPair(access_token=self.access_token(user), refresh_token=raw,
-                         expires_in=self.settings.access_token_minutes * 60)
+        session.add(
+            RefreshToken(
+                user_id=user.id,
+                token_hash=_sha256(raw),
+                family=family or str(uuid.uuid4()),
+                expires_at=utcnow() + timedelta(days=self.settings.refresh_token_days),
+                revoked=False,
+            )
+        )
+        return TokenPair(
+            access_token=self.access_token(user), refresh_token=raw, expires_in=self.settings.access_token_minutes * 60
+        )
 
 
 def _record_failure(session: Session, user: User | None, client: str, settings: AuthSettings) -> None:
@@ -77,8 +93,14 @@ def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str
     """Check a password. Failures are recorded in ``uow`` (the caller commits them, then re-raises)."""
     session, settings = uow.session, tokens.settings
     window_start = utcnow() - timedelta(minutes=15)
-    recent = session.scalar(select(func.count()).select_from(LoginAttempt)
-                            .where(LoginAttempt.client == client[:64], LoginAttempt.at >= window_start)) or 0
+    recent = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.client == client[:64], LoginAttempt.at >= window_start)
+        )
+        or 0
+    )
     if recent >= MAX_FAILURES_PER_CLIENT:
         raise TooManyAttempts("too many failed logins from this address; try again later")
     user = session.scalars(select(User).where(User.username == username).with_for_update()).one_or_none()
@@ -94,8 +116,9 @@ def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str
 def refresh(uow: UnitOfWork, tokens: TokenService, raw: str) -> TokenPair:
     """Rotate a refresh token. Presenting a used token again revokes its whole family (theft signal)."""
     session = uow.session
-    rt = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw))
-                         .with_for_update()).one_or_none()
+    rt = session.scalars(
+        select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw)).with_for_update()
+    ).one_or_none()
     if rt is None or rt.revoked or rt.expires_at <= utcnow():
         raise InvalidToken("the refresh token is invalid or has expired")
     if rt.used_at is not None:
@@ -121,32 +144,52 @@ def principal_for_user(session: Session, user: User) -> Principal:
     assignments = [Assignment(r.role, r.region_id, r.site_id) for r in rows]
     needs_regions = any(a.region_id is not None and a.site_id is None for a in assignments)
     by_region = repo.sites_by_region(session, user.tenant_id) if needs_regions else {}
-    return Principal(kind="user", id=user.id, tenant_id=user.tenant_id, name=user.display_name,
-                     roles=frozenset(a.role for a in assignments), grants=resolve_grants(assignments, by_region),
-                     supplier_id=user.supplier_id, locale=user.locale)
+    return Principal(
+        kind="user",
+        id=user.id,
+        tenant_id=user.tenant_id,
+        name=user.display_name,
+        roles=frozenset(a.role for a in assignments),
+        grants=resolve_grants(assignments, by_region),
+        supplier_id=user.supplier_id,
+        locale=user.locale,
+    )
 
 
 # --- API keys -------------------------------------------------------------------------------------
+
 
 def create_api_key(uow: UnitOfWork, data: ApiKeyCreate) -> ApiKeyCreated:
     scope = uow.principal.scope("org.apikey.write")
     if data.site_id is not None:
         repo.get_site(uow.session, scope, data.site_id)
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    key = ApiKey(tenant_id=scope.tenant_id, name=data.name, prefix=prefix, key_hash=_sha256(secret),
-                 site_id=data.site_id, permissions=data.permissions, expires_at=data.expires_at,
-                 created_by=uow.principal.id)
+    key = ApiKey(
+        tenant_id=scope.tenant_id,
+        name=data.name,
+        prefix=prefix,
+        key_hash=_sha256(secret),
+        site_id=data.site_id,
+        permissions=data.permissions,
+        expires_at=data.expires_at,
+        created_by=uow.principal.id,
+    )
     uow.session.add(key)
     uow.flush()
-    uow.audit("org.apikey.create", "api_key", key.id,
-              after={"name": key.name, "prefix": prefix, "site_id": key.site_id, "permissions": key.permissions})
+    uow.audit(
+        "org.apikey.create",
+        "api_key",
+        key.id,
+        after={"name": key.name, "prefix": prefix, "site_id": key.site_id, "permissions": key.permissions},
+    )
     return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=f"boh_{prefix}_{secret}")
 
 
 def revoke_api_key(uow: UnitOfWork, key_id: int) -> ApiKey:
     scope = uow.principal.scope("org.apikey.write")
-    key = uow.session.scalars(select(ApiKey).where(ApiKey.id == key_id, ApiKey.tenant_id == scope.tenant_id)
-                              ).one_or_none()
+    key = uow.session.scalars(
+        select(ApiKey).where(ApiKey.id == key_id, ApiKey.tenant_id == scope.tenant_id)
+    ).one_or_none()
     if key is None:
         raise ApiKeyNotFound(f"API key {key_id} not found")
     if key.revoked_at is None:
@@ -165,8 +208,14 @@ def principal_for_api_key(session: Session, raw: str) -> Principal:
         raise InvalidToken("unknown API key")
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= utcnow()):
         raise InvalidToken("the API key is revoked or expired")
-    return Principal(kind="api_key", id=key.id, tenant_id=key.tenant_id, name=key.name,
-                     roles=frozenset({"device"}), grants=api_key_grants(key.permissions, key.site_id))
+    return Principal(
+        kind="api_key",
+        id=key.id,
+        tenant_id=key.tenant_id,
+        name=key.name,
+        roles=frozenset({"device"}),
+        grants=api_key_grants(key.permissions, key.site_id),
+    )
 
 
 class OrgAuthenticator:

@@ -18,7 +18,7 @@ class _Runtime(Protocol):
 
 
 def parse_role(spec: str) -> RoleGrant:
-    """"store_manager@S001" (a site), "regional_manager@region:EAST" (a region), "buyer" (tenant-wide)."""
+    """ "store_manager@S001" (a site), "regional_manager@region:EAST" (a region), "buyer" (tenant-wide)."""
     role, _, where = spec.partition("@")
     if where.startswith("region:"):
         return RoleGrant(role=role, region_code=where.removeprefix("region:"))
@@ -32,12 +32,21 @@ def tenant_id_by_code(uow: UnitOfWork, code: str) -> int:
     return tid
 
 
-def create_user(rt: _Runtime, tenant: str, username: str, display_name: str, password: str,
-                roles: list[str], locale: str) -> int:
+def create_user(
+    rt: _Runtime, tenant: str, username: str, display_name: str, password: str, roles: list[str], locale: str
+) -> int:
     with rt.system_uow(0) as probe:
         tid = tenant_id_by_code(probe, tenant)
     with rt.system_uow(tid) as uow:
-        user = service.create_user(uow, UserCreate(username=username, display_name=display_name, password=password,
-                                                   locale=locale, roles=[parse_role(r) for r in roles]))  # type: ignore[arg-type]
+        user = service.create_user(
+            uow,
+            UserCreate(
+                username=username,
+                display_name=display_name,
+                password=password,
+                locale=locale,
+                roles=[parse_role(r) for r in roles],
+            ),
+        )  # type: ignore[arg-type]
         uow.commit()
         return user.id

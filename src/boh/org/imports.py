@@ -15,8 +15,25 @@ from boh.org import service
 from boh.org.queries import list_regions, list_sites
 from boh.org.schemas import SiteCreate, SiteFilter, SiteUpdate, UserCreate
 
-SITE_COLUMNS = ["code", "name", "name_zh", "region_code", "kind", "format", "size_class", "timezone", "currency",
-                "address", "city", "country", "latitude", "longitude", "area_m2", "negative_stock", "active"]
+SITE_COLUMNS = [
+    "code",
+    "name",
+    "name_zh",
+    "region_code",
+    "kind",
+    "format",
+    "size_class",
+    "timezone",
+    "currency",
+    "address",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "area_m2",
+    "negative_stock",
+    "active",
+]
 USER_COLUMNS = ["username", "display_name", "email", "password", "locale", "role", "region_code", "site_code"]
 
 
@@ -40,8 +57,15 @@ def _duplicates(rows: list[tuple[Row, Any]], key: Callable[[Any], str], column: 
     for row, item in rows:
         k = key(item)
         if k in seen:
-            errors.append(FieldError(("row", row.number, column), f"'{k}' also appears in row {seen[k]}",
-                                     "duplicate", row=row.number, column=column))
+            errors.append(
+                FieldError(
+                    ("row", row.number, column),
+                    f"'{k}' also appears in row {seen[k]}",
+                    "duplicate",
+                    row=row.number,
+                    column=column,
+                )
+            )
         else:
             seen[k] = row.number
     return errors
@@ -55,8 +79,15 @@ def import_sites(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
     known_regions = {r.code for r in list_regions(uow.session, uow.principal.scope("org.site.write"))}
     for row, site in good:
         if site.region_code and site.region_code not in known_regions:
-            errors.append(FieldError(("row", row.number, "region_code"), f"unknown region '{site.region_code}'",
-                                     "unknown_reference", row=row.number, column="region_code"))
+            errors.append(
+                FieldError(
+                    ("row", row.number, "region_code"),
+                    f"unknown region '{site.region_code}'",
+                    "unknown_reference",
+                    row=row.number,
+                    column="region_code",
+                )
+            )
     if errors:
         raise ValidationFailed(errors, f"{len(errors)} problem(s) in the file; nothing was imported")
     created = updated = 0
@@ -95,8 +126,9 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
     good, errors = validate_rows(_UserRow, rows)
     users: dict[str, tuple[Row, dict[str, Any]]] = {}
     for row, u in good:
-        entry = users.setdefault(u.username, (row, {**u.model_dump(exclude={"role", "region_code", "site_code"}),
-                                                    "roles": []}))
+        entry = users.setdefault(
+            u.username, (row, {**u.model_dump(exclude={"role", "region_code", "site_code"}), "roles": []})
+        )
         entry[1]["roles"].append({"role": u.role, "region_code": u.region_code, "site_code": u.site_code})
     creates: list[UserCreate] = []
     for username, (row, payload) in users.items():
@@ -111,15 +143,59 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
             continue
         for g in payload["roles"]:
             if g["site_code"] and repo.site_by_code(uow.session, uow.tenant_id, g["site_code"]) is None:
-                errors.append(FieldError(("row", row.number, "site_code"), f"unknown site '{g['site_code']}'",
-                                         "unknown_reference", row=row.number, column="site_code"))
+                errors.append(
+                    FieldError(
+                        ("row", row.number, "site_code"),
+                        f"unknown site '{g['site_code']}'",
+                        "unknown_reference",
+                        row=row.number,
+                        column="site_code",
+                    )
+                )
         if service.username_taken(uow, username):
-            errors.append(FieldError(("row", row.number, "username"), f"username '{username}' is already taken",
-                                     "duplicate", row=row.number, column="username"))
+            errors.append(
+                FieldError(
+                    ("row", row.number, "username"),
+                    f"username '{username}' is already taken",
+                    "duplicate",
+                    row=row.number,
+                    column="username",
+                )
+            )
     if errors:
-        raise ValidationFailed(sorted(errors, key=lambda e: e.row or 0),
-                               f"{len(errors)} problem(s) in the file; nothing was imported")
+        raise ValidationFailed(
+            sorted(errors, key=lambda e: e.row or 0), f"{len(errors)} problem(s) in the file; nothing was imported"
+        )
     for data_ in creates:
         service.create_user(uow, data_)
     return ImportResult(created=len(creates), updated=0, rows=len(good))
 
+
+USER_EXPORT_COLUMNS = ["username", "display_name", "email", "locale", "active", "role", "region_code", "site_code"]
+
+
+def export_users(uow: UnitOfWork, fmt: str) -> bytes:
+    """One row per user and role (passwords are never exported)."""
+    from boh.org.queries import list_users
+
+    scope = uow.principal.scope("org.user.read")
+    users, _ = list_users(uow.session, scope, None, limit=1_000_000, offset=0)
+    regions = {r.id: r.code for r in list_regions(uow.session, scope)}
+    sites, _ = list_sites(uow.session, uow.principal.scope("org.site.read"), SiteFilter(), 1_000_000, 0)
+    site_codes = {s.id: s.code for s in sites}
+    rows = []
+    for u in users:
+        for g in u.roles or [None]:  # type: ignore[list-item]
+            rows.append(
+                [
+                    u.username,
+                    u.display_name,
+                    u.email,
+                    u.locale,
+                    u.active,
+                    g.role if g else "",
+                    regions.get(g.region_id) if g and g.region_id else "",
+                    site_codes.get(g.site_id) if g and g.site_id else "",
+                ]
+            )
+    return write_table(fmt, USER_EXPORT_COLUMNS, rows)

@@ -36,7 +36,10 @@ class Region(IdMixin, TimestampMixin, Base):
 
 class Site(IdMixin, TimestampMixin, Base):
     __tablename__ = "org_site"
-    __table_args__ = (UniqueConstraint("tenant_id", "code"), Index("ix_org_site_tenant_region", "tenant_id", "region_id"))
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        Index("ix_org_site_tenant_region", "tenant_id", "region_id"),
+    )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("org_region.id"))

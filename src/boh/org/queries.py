@@ -28,8 +28,14 @@ def list_sites(session: Session, scope: Scope, f: SiteFilter, limit: int, offset
         stmt = stmt.where(Site.id.in_(scope.site_ids))
     if f.q:
         like = f"%{f.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Site.code).like(like), func.lower(Site.name).like(like),
-                              Site.name_zh.like(f"%{f.q}%"), func.lower(Site.city).like(like)))
+        stmt = stmt.where(
+            or_(
+                func.lower(Site.code).like(like),
+                func.lower(Site.name).like(like),
+                Site.name_zh.like(f"%{f.q}%"),
+                func.lower(Site.city).like(like),
+            )
+        )
     if f.kind:
         stmt = stmt.where(Site.kind == f.kind)
     if f.region_id is not None:
@@ -53,9 +59,16 @@ def list_regions(session: Session, scope: Scope) -> list[RegionRead]:
 
 
 def _user_read(user: User, grants: list[RoleAssignment]) -> UserRead:
-    return UserRead(id=user.id, username=user.username, display_name=user.display_name, email=user.email,
-                    locale=user.locale, active=user.active, supplier_id=user.supplier_id,
-                    roles=[RoleGrantRead(role=g.role, region_id=g.region_id, site_id=g.site_id) for g in grants])
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        email=user.email,
+        locale=user.locale,
+        active=user.active,
+        supplier_id=user.supplier_id,
+        roles=[RoleGrantRead(role=g.role, region_id=g.region_id, site_id=g.site_id) for g in grants],
+    )
 
 
 def list_users(session: Session, scope: Scope, q: str | None, limit: int, offset: int) -> tuple[list[UserRead], int]:

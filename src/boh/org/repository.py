@@ -27,18 +27,14 @@ def site_by_code(session: Session, tenant_id: int, code: str) -> Site | None:
 
 
 def region_by_code(session: Session, tenant_id: int, code: str) -> Region:
-    region = session.scalars(
-        select(Region).where(Region.tenant_id == tenant_id, Region.code == code)
-    ).one_or_none()
+    region = session.scalars(select(Region).where(Region.tenant_id == tenant_id, Region.code == code)).one_or_none()
     if region is None:
         raise RegionNotFound(f"region '{code}' not found")
     return region
 
 
 def get_region(session: Session, tenant_id: int, region_id: int) -> Region:
-    region = session.scalars(
-        select(Region).where(Region.tenant_id == tenant_id, Region.id == region_id)
-    ).one_or_none()
+    region = session.scalars(select(Region).where(Region.tenant_id == tenant_id, Region.id == region_id)).one_or_none()
     if region is None:
         raise RegionNotFound(f"region {region_id} not found")
     return region

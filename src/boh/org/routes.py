@@ -16,8 +16,22 @@ from boh.org import auth, imports, queries, service
 from boh.org.errors import InvalidCredentials
 from boh.org.models import Tenant
 from boh.org.schemas import (
-    ApiKeyCreate, ApiKeyCreated, ApiKeyRead, Me, RefreshRequest, RegionCreate, RegionRead, SiteCreate, SiteFilter,
-    SiteKind, SiteRead, SiteUpdate, TokenPair, UserCreate, UserRead, UserUpdate,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    Me,
+    RefreshRequest,
+    RegionCreate,
+    RegionRead,
+    SiteCreate,
+    SiteFilter,
+    SiteKind,
+    SiteRead,
+    SiteUpdate,
+    TokenPair,
+    UserCreate,
+    UserRead,
+    UserUpdate,
 )
 
 router = SecureRouter(prefix="/api/v1")
@@ -34,8 +48,9 @@ def _tokens(request: Request) -> auth.TokenService:
     return tokens
 
 
-@router.post("/auth/token", public=True, tags=["auth"], response_model=TokenPair,
-             summary="Sign in (OAuth2 password flow)")
+@router.post(
+    "/auth/token", public=True, tags=["auth"], response_model=TokenPair, summary="Sign in (OAuth2 password flow)"
+)
 def token(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> TokenPair:
     client = request.client.host if request.client else "unknown"
     with _anon_uow(request) as uow:
@@ -48,8 +63,13 @@ def token(request: Request, username: Annotated[str, Form()], password: Annotate
         return pair
 
 
-@router.post("/auth/refresh", public=True, tags=["auth"], response_model=TokenPair,
-             summary="Exchange a refresh token for a new token pair")
+@router.post(
+    "/auth/refresh",
+    public=True,
+    tags=["auth"],
+    response_model=TokenPair,
+    summary="Exchange a refresh token for a new token pair",
+)
 def refresh(request: Request, body: RefreshRequest) -> TokenPair:
     with _anon_uow(request) as uow:
         try:
@@ -70,8 +90,15 @@ def logout(request: Request, body: RefreshRequest) -> None:
 
 @router.get("/auth/me", perm=AUTHENTICATED, tags=["auth"], response_model=Me)
 def me(principal: PrincipalDep) -> Me:
-    return Me(id=principal.id, kind=principal.kind, tenant_id=principal.tenant_id, name=principal.name,
-              roles=sorted(principal.roles), permissions=sorted(principal.grants), locale=principal.locale)
+    return Me(
+        id=principal.id,
+        kind=principal.kind,
+        tenant_id=principal.tenant_id,
+        name=principal.name,
+        roles=sorted(principal.roles),
+        permissions=sorted(principal.grants),
+        locale=principal.locale,
+    )
 
 
 @router.get("/org/tenant", perm="org.tenant.read", tags=["org"])
@@ -98,8 +125,14 @@ def _site_scope(uow: UnitOfWork) -> Scope:
 
 
 @router.get("/org/sites", perm="org.site.read", tags=["org"], response_model=Page[SiteRead])
-def sites(uow: UowDep, page: PageDep, q: str | None = None, kind: SiteKind | None = None,
-          region_id: int | None = None, active: bool | None = None) -> Page[SiteRead]:
+def sites(
+    uow: UowDep,
+    page: PageDep,
+    q: str | None = None,
+    kind: SiteKind | None = None,
+    region_id: int | None = None,
+    active: bool | None = None,
+) -> Page[SiteRead]:
     f = SiteFilter(q=q, kind=kind, region_id=region_id, active=active)
     items, total = queries.list_sites(uow.session, _site_scope(uow), f, page.limit, page.offset)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -117,8 +150,13 @@ def export_sites(uow: UowDep, format: Annotated[ExportFormat, Query()] = "csv"):
     return download(imports.export_sites(uow, format), format, "sites")
 
 
-@router.post("/org/sites/import", perm="org.site.write", tags=["org"], response_model=imports.ImportResult,
-             summary="Import sites from CSV or XLSX (upsert by code; all-or-nothing)")
+@router.post(
+    "/org/sites/import",
+    perm="org.site.write",
+    tags=["org"],
+    response_model=imports.ImportResult,
+    summary="Import sites from CSV or XLSX (upsert by code; all-or-nothing)",
+)
 async def import_sites(uow: UowDep, file: Annotated[UploadFile, File()]) -> imports.ImportResult:
     name, data = await read_upload(file)
     result = imports.import_sites(uow, name, data)
@@ -151,8 +189,13 @@ def create_user(uow: UowDep, body: UserCreate) -> UserRead:
     return queries.get_user(uow.session, uow.principal.scope("org.user.read"), user.id)
 
 
-@router.post("/org/users/import", perm="org.user.write", tags=["org"], response_model=imports.ImportResult,
-             summary="Import users from CSV or XLSX (one row per role; all-or-nothing)")
+@router.post(
+    "/org/users/import",
+    perm="org.user.write",
+    tags=["org"],
+    response_model=imports.ImportResult,
+    summary="Import users from CSV or XLSX (one row per role; all-or-nothing)",
+)
 async def import_users(uow: UowDep, file: Annotated[UploadFile, File()]) -> imports.ImportResult:
     name, data = await read_upload(file)
     result = imports.import_users(uow, name, data)
@@ -178,8 +221,14 @@ def api_keys(uow: UowDep) -> list[ApiKeyRead]:
     return queries.list_api_keys(uow.session, uow.principal.scope("org.apikey.read"))
 
 
-@router.post("/org/api-keys", perm="org.apikey.write", tags=["org"], status_code=201, response_model=ApiKeyCreated,
-             summary="Create an API key (the key is shown only in this response)")
+@router.post(
+    "/org/api-keys",
+    perm="org.apikey.write",
+    tags=["org"],
+    status_code=201,
+    response_model=ApiKeyCreated,
+    summary="Create an API key (the key is shown only in this response)",
+)
 def create_api_key(uow: UowDep, body: ApiKeyCreate) -> ApiKeyCreated:
     created = auth.create_api_key(uow, body)
     uow.commit()

@@ -15,22 +15,45 @@ from boh.org.models import Region, RoleAssignment, Site, Tenant, User
 from boh.org.passwords import hash_password
 from boh.org.schemas import RegionCreate, RoleGrant, SiteCreate, SiteUpdate, UserCreate, UserUpdate
 
-SITE_AUDIT_FIELDS = ("code", "name", "name_zh", "region_id", "kind", "format", "size_class", "timezone",
-                     "currency", "address", "city", "country", "latitude", "longitude", "opening_hours",
-                     "area_m2", "negative_stock", "active")
+SITE_AUDIT_FIELDS = (
+    "code",
+    "name",
+    "name_zh",
+    "region_id",
+    "kind",
+    "format",
+    "size_class",
+    "timezone",
+    "currency",
+    "address",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "area_m2",
+    "negative_stock",
+    "active",
+)
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields}
 
 
-def create_tenant(uow: UnitOfWork, *, code: str, name: str, name_zh: str | None = None,
-                  base_currency: str = "CNY", default_locale: str = "zh_CN") -> Tenant:
+def create_tenant(
+    uow: UnitOfWork,
+    *,
+    code: str,
+    name: str,
+    name_zh: str | None = None,
+    base_currency: str = "CNY",
+    default_locale: str = "zh_CN",
+) -> Tenant:
     """Platform operation (CLI / demo): a new company with its own audit chain."""
     if uow.session.scalars(select(Tenant).where(Tenant.code == code)).first() is not None:
         raise DuplicateCode(f"tenant code '{code}' is already used")
-    tenant = Tenant(code=code, name=name, name_zh=name_zh, base_currency=base_currency,
-                    default_locale=default_locale)
+    tenant = Tenant(code=code, name=name, name_zh=name_zh, base_currency=base_currency, default_locale=default_locale)
     uow.session.add(tenant)
     uow.flush()
     uow.audit("org.tenant.create", "tenant", tenant.id, after={"code": code, "name": name}, chain_id=tenant.id)
@@ -88,8 +111,13 @@ def update_site(uow: UnitOfWork, site_id: int, data: SiteUpdate) -> Site:
     after = _snapshot(site, SITE_AUDIT_FIELDS)
     changed = tuple(k for k in SITE_AUDIT_FIELDS if before[k] != after[k])
     if changed:
-        uow.audit("org.site.update", "site", site.id, before={k: before[k] for k in changed},
-                  after={k: after[k] for k in changed})
+        uow.audit(
+            "org.site.update",
+            "site",
+            site.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
         uow.publish(SiteUpdated(tenant_id=scope.tenant_id, site_id=site.id, changed=changed))
     return site
 
@@ -106,8 +134,9 @@ def _grants_to_rows(uow: UnitOfWork, user: User, grants: list[RoleGrant]) -> lis
             site_id = site.id
         if g.region_code:
             region_id = _region_id(uow, g.region_code)
-        rows.append(RoleAssignment(tenant_id=uow.tenant_id, user_id=user.id, role=g.role, region_id=region_id,
-                                   site_id=site_id))
+        rows.append(
+            RoleAssignment(tenant_id=uow.tenant_id, user_id=user.id, role=g.role, region_id=region_id, site_id=site_id)
+        )
     if errors:
         raise ValidationFailed(errors)
     return rows
@@ -132,15 +161,27 @@ def create_user(uow: UnitOfWork, data: UserCreate) -> User:
     _check_can_grant(uow, data.roles)
     if username_taken(uow, data.username):
         raise DuplicateCode(f"username '{data.username}' is already taken", field="username")
-    user = User(tenant_id=uow.tenant_id, username=data.username, display_name=data.display_name,
-                email=data.email, password_hash=hash_password(data.password), locale=data.locale,
-                supplier_id=data.supplier_id, active=True, failed_logins=0)
+    user = User(
+        tenant_id=uow.tenant_id,
+        username=data.username,
+        display_name=data.display_name,
+        email=data.email,
+        password_hash=hash_password(data.password),
+        locale=data.locale,
+        supplier_id=data.supplier_id,
+        active=True,
+        failed_logins=0,
+    )
     uow.session.add(user)
     uow.flush()
     uow.session.add_all(_grants_to_rows(uow, user, data.roles))
     uow.flush()
-    uow.audit("org.user.create", "user", user.id, after={
-        "username": user.username, "roles": [g.model_dump() for g in data.roles]})
+    uow.audit(
+        "org.user.create",
+        "user",
+        user.id,
+        after={"username": user.username, "roles": [g.model_dump() for g in data.roles]},
+    )
     uow.publish(UserCreated(tenant_id=uow.tenant_id, user_id=user.id, username=user.username))
     return user
 

@@ -52,8 +52,14 @@ def _ops_router(runtime: Runtime, metrics: observability.Metrics) -> SecureRoute
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = runtime or build_runtime(settings)
-    app = FastAPI(title="BOH", version=__version__, description=DESCRIPTION, docs_url="/docs",
-                  redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="BOH",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     metrics = observability.Metrics()
     app.state.runtime = runtime
     app.state.settings = settings
