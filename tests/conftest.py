@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from boh.bootstrap import Runtime, build_runtime, upgrade_database
 from boh.kernel.clock import clock
 from boh.kernel.db import Base
-from boh.settings import Settings
+from boh.settings import Settings, WorkerSettings
 
 PG_URL = os.environ.get("BOH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("BOH_REQUIRE_POSTGRES") == "1"
@@ -93,6 +93,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("data"),
         secret_key="test-secret-key-that-is-long-enough-for-hs256",
         log_json=False,
+        worker=WorkerSettings(embedded=False),
     )  # type: ignore[arg-type]
 
 

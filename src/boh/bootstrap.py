@@ -20,15 +20,23 @@ from boh.settings import Settings
 def load_models() -> type[Base]:
     """Import every domain's models so that Base.metadata is complete (Alembic, tests)."""
     import boh.catalog.models
+    import boh.inventory.counts.models
+    import boh.inventory.ingest.models
+    import boh.inventory.models
     import boh.kernel.audit
     import boh.kernel.outbox
-    import boh.org.models  # noqa: F401
+    import boh.org.models
+    import boh.worker.models  # noqa: F401
 
     return Base
 
 
 def wire_events(bus: EventBus) -> EventBus:
     """Explicit subscriptions: ``bus.subscribe(topic, handler)`` for each reaction between domains."""
+    from boh.inventory import handlers as inventory_handlers
+    from boh.inventory.events import StockMoved
+
+    bus.subscribe(StockMoved.topic, inventory_handlers.check_reorder_points)
     return bus
 
 

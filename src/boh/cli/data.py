@@ -19,15 +19,14 @@ KINDS = ("sites", "users", "items", "suppliers", "supplier_items", "assortment")
 
 
 def _import(uow: UnitOfWork, kind: str, filename: str, data: bytes) -> str:
-    if kind == "sites":
-        r = org_imports.import_sites(uow, filename, data)
-    elif kind == "users":
-        r = org_imports.import_users(uow, filename, data)
-    else:
-        from boh.catalog import imports as catalog_imports
+    if kind in ("sites", "users"):
+        fn = org_imports.import_sites if kind == "sites" else org_imports.import_users
+        o = fn(uow, filename, data)
+        return f"{o.rows} rows: {o.created} created, {o.updated} updated"
+    from boh.catalog import imports as catalog_imports
 
-        r = catalog_imports.import_table(uow, kind, filename, data)
-    return f"{r.rows} rows: {r.created} created, {r.updated} updated"
+    c = catalog_imports.import_table(uow, kind, filename, data)
+    return f"{c.rows} rows: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
 
 
 def _export(uow: UnitOfWork, kind: str, fmt: str) -> bytes:

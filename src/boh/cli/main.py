@@ -114,6 +114,29 @@ from boh.cli import data as _data  # noqa: E402
 
 _data.register(app, runtime)
 
+from boh.inventory import cli as _inventory_cli  # noqa: E402
+
+_inventory_cli.register(app, runtime)
+
+
+from boh.worker.cli import register as register_worker_cli  # noqa: E402
+
+register_worker_cli(app, runtime)
+
+
+from boh.demo.cli import register as register_demo_cli  # noqa: E402
+
+register_demo_cli(app, runtime)
+
+from boh.worker.ingest_cli import register as register_ingest_cli  # noqa: E402
+
+register_ingest_cli(app, runtime)
+
+
+from boh.simulate.cli import register as register_simulate_cli  # noqa: E402
+
+register_simulate_cli(app, runtime)
+
 
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())

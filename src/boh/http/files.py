@@ -10,8 +10,7 @@ from boh.kernel.errors import FieldError, ValidationFailed
 
 MAX_UPLOAD = 50 * 1024 * 1024
 ExportFormat = Literal["csv", "xlsx"]
-_MEDIA = {"csv": "text/csv; charset=utf-8",
-          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 async def read_upload(file: UploadFile) -> tuple[str, bytes]:
@@ -22,5 +21,8 @@ async def read_upload(file: UploadFile) -> tuple[str, bytes]:
 
 
 def download(data: bytes, fmt: str, basename: str) -> Response:
-    return Response(content=data, media_type=_MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{basename}.{fmt}"'})
+    return Response(
+        content=data,
+        media_type=_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{basename}.{fmt}"'},
+    )

@@ -32,8 +32,12 @@ class RequestIdFilter(logging.Filter):
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if json_logs:
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-                                           rename_fields={"levelname": "level", "asctime": "time"}))
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                rename_fields={"levelname": "level", "asctime": "time"},
+            )
+        )
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     handler.addFilter(RequestIdFilter())
@@ -46,10 +50,12 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("boh_http_requests_total", "HTTP requests", ["method", "route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("boh_http_request_seconds", "HTTP request latency", ["method", "route"],
-                                 registry=self.registry)
+        self.requests = Counter(
+            "boh_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "boh_http_request_seconds", "HTTP request latency", ["method", "route"], registry=self.registry
+        )
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
@@ -77,6 +83,8 @@ def install(app: FastAPI, metrics: Metrics) -> None:
             route = getattr(request.scope.get("route"), "path", "unmatched")
             metrics.requests.labels(request.method, route, str(status)).inc()
             metrics.latency.labels(request.method, route).observe(elapsed)
-            access_log.info("request", extra={"method": request.method, "route": route, "status": status,
-                                              "ms": round(elapsed * 1000, 2)})
+            access_log.info(
+                "request",
+                extra={"method": request.method, "route": route, "status": status, "ms": round(elapsed * 1000, 2)},
+            )
             request_id_var.reset(token)

@@ -4,6 +4,7 @@ message for console pages. Clients never see a stack trace."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,8 +21,10 @@ TYPE_BASE = "https://boh.dev/problems/"
 
 
 def problem(
-    status: int, code: str, title: str, detail: str, request: Request, **extra: Any
+    status: int, code: str, title: str, detail: str, request: Request, extra: Mapping[str, Any] | None = None
 ) -> JSONResponse:
+    """A problem+json response. ``extra`` holds extension members; they never replace the standard ones
+    (an error's ``status=...`` keyword cannot turn into the HTTP status)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + code.replace(".", "/"),
         "title": title,
@@ -31,8 +34,11 @@ def problem(
         "instance": request.url.path,
         "request_id": getattr(request.state, "request_id", None),
     }
-    body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if body["request_id"]:  # also on a 500, which escapes the middleware that normally sets it
+        headers["X-Request-ID"] = body["request_id"]
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -45,7 +51,7 @@ async def _boh_error(request: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, Any] = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | list | dict)}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = _errors(exc.errors)
-    return problem(exc.status, exc.code, exc.title, exc.detail, request, **extra)
+    return problem(exc.status, exc.code, exc.title, exc.detail, request, extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -54,8 +60,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for err in exc.errors():
         loc = tuple(x for x in err.get("loc", ()) if isinstance(x, str | int))
         errors.append(FieldError(loc, str(err.get("msg", "invalid")), str(err.get("type", "invalid"))).as_dict())
-    return problem(422, ValidationFailed.code, ValidationFailed.title,
-                   "The request is not valid; see errors for each field", request, errors=errors)
+    return problem(
+        422,
+        ValidationFailed.code,
+        ValidationFailed.title,
+        "The request is not valid; see errors for each field",
+        request,
+        {"errors": errors},
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -68,8 +80,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", exc_info=exc)
-    return problem(500, "boh.internal_error", "Internal error",
-                   "Something went wrong on our side; quote the request id when reporting it", request)
+    return problem(
+        500,
+        "boh.internal_error",
+        "Internal error",
+        "Something went wrong on our side; quote the request id when reporting it",
+        request,
+    )
 
 
 def install(app: FastAPI) -> None:

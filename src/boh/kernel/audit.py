@@ -61,9 +61,16 @@ class AuditHead(Base):
 
 def _content(rec: AuditRecord) -> dict[str, Any]:
     return {
-        "chain": rec.chain_id, "seq": rec.seq, "at": rec.at.isoformat(), "actor": rec.actor,
-        "action": rec.action, "entity_type": rec.entity_type, "entity_id": rec.entity_id,
-        "before": rec.before, "after": rec.after, "request_id": rec.request_id,
+        "chain": rec.chain_id,
+        "seq": rec.seq,
+        "at": rec.at.isoformat(),
+        "actor": rec.actor,
+        "action": rec.action,
+        "entity_type": rec.entity_type,
+        "entity_id": rec.entity_id,
+        "before": rec.before,
+        "after": rec.after,
+        "request_id": rec.request_id,
     }
 
 
@@ -76,28 +83,95 @@ def _lock_head(session: Session, chain_id: int) -> AuditHead:
     ins = postgresql.insert(AuditHead) if dialect == "postgresql" else sqlite.insert(AuditHead)
     session.execute(ins.values(chain_id=chain_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
     head = session.scalars(
-        select(AuditHead).where(AuditHead.chain_id == chain_id).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.chain_id == chain_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
     return head
 
 
 def append(
-    session: Session, *, chain_id: int, actor: str, action: str, entity_type: str, entity_id: str,
-    before: Any = None, after: Any = None, request_id: str | None = None, at: datetime | None = None,
+    session: Session,
+    *,
+    chain_id: int,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: Any = None,
+    after: Any = None,
+    request_id: str | None = None,
+    at: datetime | None = None,
 ) -> AuditRecord:
     head = _lock_head(session, chain_id)
     rec = AuditRecord(
-        chain_id=chain_id, seq=head.seq + 1, at=at or utcnow(), actor=actor, action=action,
-        entity_type=entity_type, entity_id=str(entity_id),
+        chain_id=chain_id,
+        seq=head.seq + 1,
+        at=at or utcnow(),
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
         before=None if before is None else canonical_json(before),
         after=None if after is None else canonical_json(after),
-        request_id=request_id, prev_hash=head.hash,
+        request_id=request_id,
+        prev_hash=head.hash,
     )
     rec.hash = compute_hash(head.hash, rec)
     session.add(rec)
     head.seq, head.hash = rec.seq, rec.hash
     return rec
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record to append with ``append_many`` (same meaning as ``append``'s arguments)."""
+
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Any = None
+    after: Any = None
+
+
+def append_many(
+    session: Session,
+    *,
+    chain_id: int,
+    actor: str,
+    entries: list[AuditEntry],
+    request_id: str | None = None,
+    at: datetime | None = None,
+) -> list[AuditRecord]:
+    """Append several records under one lock of the chain head (bulk imports): the same chain as
+    calling ``append`` for each entry in order, in one round trip instead of one per record."""
+    if not entries:
+        return []
+    head = _lock_head(session, chain_id)
+    when = at or utcnow()
+    records: list[AuditRecord] = []
+    seq, prev = head.seq, head.hash
+    for e in entries:
+        seq += 1
+        rec = AuditRecord(
+            chain_id=chain_id,
+            seq=seq,
+            at=when,
+            actor=actor,
+            action=e.action,
+            entity_type=e.entity_type,
+            entity_id=str(e.entity_id),
+            before=None if e.before is None else canonical_json(e.before),
+            after=None if e.after is None else canonical_json(e.after),
+            request_id=request_id,
+            prev_hash=prev,
+        )
+        rec.hash = prev = compute_hash(prev, rec)
+        records.append(rec)
+    session.add_all(records)
+    head.seq, head.hash = seq, prev
+    return records
 
 
 @dataclass(frozen=True)
@@ -117,27 +191,49 @@ def _iter_chain(session: Session, chain_id: int) -> Iterator[AuditRecord]:
 def verify_chain(session: Session, chain_id: int) -> tuple[int, ChainProblem | None]:
     """Walk one chain; return (records checked, first problem or None)."""
     prev_hash, expected, checked, last_id = GENESIS, 1, 0, None
+    # linkage is checked before the record's own hash, so that records moved to another position are
+    # reported as reordered rather than edited (their seq is part of their hash)
     for rec in _iter_chain(session, chain_id):
         if rec.seq != expected:
             kind = "deleted" if rec.seq > expected else "reordered"
-            return checked, ChainProblem(chain_id, expected, rec.id, kind,
-                                         f"record seq {expected} is missing (next found: seq {rec.seq})")
-        if compute_hash(rec.prev_hash, rec) != rec.hash:
-            return checked, ChainProblem(chain_id, rec.seq, rec.id, "edited",
-                                         f"record seq {rec.seq} (id {rec.id}) was edited: its hash does not match")
+            return checked, ChainProblem(
+                chain_id, expected, rec.id, kind, f"record seq {expected} is missing (next found: seq {rec.seq})"
+            )
         if rec.prev_hash != prev_hash:
-            return checked, ChainProblem(chain_id, rec.seq, rec.id, "reordered",
-                                         f"record seq {rec.seq} (id {rec.id}) does not follow seq {rec.seq - 1}: "
-                                         "records were reordered, replaced or deleted")
+            return checked, ChainProblem(
+                chain_id,
+                rec.seq,
+                rec.id,
+                "reordered",
+                f"record seq {rec.seq} (id {rec.id}) does not follow seq {rec.seq - 1}: "
+                "records were reordered, replaced or deleted",
+            )
+        if compute_hash(rec.prev_hash, rec) != rec.hash:
+            return checked, ChainProblem(
+                chain_id,
+                rec.seq,
+                rec.id,
+                "edited",
+                f"record seq {rec.seq} (id {rec.id}) was edited: its hash does not match",
+            )
         if last_id is not None and rec.id < last_id:
-            return checked, ChainProblem(chain_id, rec.seq, rec.id, "reordered",
-                                         f"record seq {rec.seq} (id {rec.id}) was moved before seq {rec.seq - 1}")
+            return checked, ChainProblem(
+                chain_id,
+                rec.seq,
+                rec.id,
+                "reordered",
+                f"record seq {rec.seq} (id {rec.id}) was moved before seq {rec.seq - 1}",
+            )
         prev_hash, expected, checked, last_id = rec.hash, expected + 1, checked + 1, rec.id
     head = session.get(AuditHead, chain_id)
     if head is not None and (head.seq != expected - 1 or head.hash != prev_hash):
-        return checked, ChainProblem(chain_id, expected, None, "truncated",
-                                     f"the chain ends at seq {expected - 1} but its head says seq {head.seq}: "
-                                     "the newest records were deleted")
+        return checked, ChainProblem(
+            chain_id,
+            expected,
+            None,
+            "truncated",
+            f"the chain ends at seq {expected - 1} but its head says seq {head.seq}: the newest records were deleted",
+        )
     return checked, None
 
 

@@ -10,7 +10,8 @@ import dataclasses
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar, get_type_hints
+from types import UnionType
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
 
 _REGISTRY: dict[str, type[Event]] = {}
 
@@ -33,7 +34,12 @@ def _default(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, set | frozenset | tuple):
+    if isinstance(value, set | frozenset):
+        try:
+            return sorted(value)  # canonical: the same set always encodes the same way
+        except TypeError:
+            return list(value)
+    if isinstance(value, tuple):
         return list(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
 
@@ -48,14 +54,29 @@ def encode(event: Event) -> str:
 
 
 def _coerce(tp: Any, value: Any) -> Any:
+    """Rebuild a field's Python value from its JSON form, following the field's type annotation."""
     if value is None:
         return None
-    if tp is Decimal or tp == Decimal | None:
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Union or origin is UnionType:
+        options = [a for a in args if a is not type(None)]
+        return _coerce(options[0], value) if len(options) == 1 else value
+    if tp is Decimal:
         return Decimal(value)
-    if tp is datetime or tp == datetime | None:
+    if tp is datetime:
         return datetime.fromisoformat(value)
-    if tp is date or tp == date | None:
+    if tp is date:
         return date.fromisoformat(value)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(args[0], v) for v in value)
+        return tuple(_coerce(a, v) for a, v in zip(args, value, strict=True)) if args else tuple(value)
+    if origin in (list, set, frozenset):
+        return origin(_coerce(args[0] if args else Any, v) for v in value)
+    if origin is dict and len(args) == 2:
+        return {k: _coerce(args[1], v) for k, v in value.items()}
+    if tp in (tuple, frozenset, set):
+        return tp(value)
     return value
 
 

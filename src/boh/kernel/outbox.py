@@ -80,9 +80,15 @@ class EventBus:
 
 def new_record(event: Event, request_id: str | None) -> OutboxRecord:
     return OutboxRecord(
-        event_id=str(uuid.uuid4()), tenant_id=event.tenant_id, topic=event.topic,
-        payload=encode(event), request_id=request_id, created_at=utcnow(), available_at=utcnow(),
-        status="pending", attempts=0,
+        event_id=str(uuid.uuid4()),
+        tenant_id=event.tenant_id,
+        topic=event.topic,
+        payload=encode(event),
+        request_id=request_id,
+        created_at=utcnow(),
+        available_at=utcnow(),
+        status="pending",
+        attempts=0,
     )
 
 
@@ -139,7 +145,8 @@ def deliver(uow_factory: Callable[[int], UnitOfWork], bus: EventBus, ev: Pending
 
 def mark_done(session: Session, record_id: int) -> None:
     session.execute(
-        update(OutboxRecord).where(OutboxRecord.id == record_id)
+        update(OutboxRecord)
+        .where(OutboxRecord.id == record_id)
         .values(status="done", dispatched_at=utcnow(), last_error=None)
     )
 
@@ -186,8 +193,9 @@ def relay_once(
             for hname, _fn in bus.handlers_for(ev.topic):
                 deliver(uow_factory, bus, ev, hname)
         except Exception as exc:  # one failing handler must not stop the relay
-            log.warning("outbox handler failed: topic=%s record=%s error=%s", ev.topic, ev.record_id,
-                        type(exc).__name__)
+            log.warning(
+                "outbox handler failed: topic=%s record=%s error=%s", ev.topic, ev.record_id, type(exc).__name__
+            )
             with session_factory() as session, session.begin():
                 mark_failed_attempt(session, ev.record_id, f"{type(exc).__name__}: {exc}", max_attempts)
             continue

@@ -3,17 +3,23 @@
 ``read_table`` turns an uploaded file into rows of strings keyed by header, numbered as the user sees
 them in a spreadsheet (header = row 1). ``validate_rows`` checks every row against a pydantic model and
 returns every error at once, with row, column and reason, so an import is all-or-nothing.
+
+Exports are safe to open in a spreadsheet: text that starts like a formula (``=``, ``+``, ``-``, ``@``) is
+written as text (XLSX) or with a leading ``'`` (CSV, removed again by ``read_table``), so a site or item
+name cannot run as a formula on an operator's machine (CSV injection).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from pydantic import BaseModel, ValidationError
 
 from boh.kernel.errors import FieldError, ValidationFailed
@@ -21,6 +27,33 @@ from boh.kernel.errors import FieldError, ValidationFailed
 M = TypeVar("M", bound=BaseModel)
 
 MAX_ROWS = 200_000
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _formula_like(text: str) -> bool:
+    return text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and _formula_like(value):
+        return "'" + value
+    return value
+
+
+def _xlsx_cell(ws: Any, value: Any) -> Any:
+    text = "" if value is None else str(value)
+    if not _formula_like(text):
+        return text
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"  # text, never a formula
+    return cell
+
+
+def _uncsv(text: str) -> str:
+    return text[1:] if text.startswith("'") and _formula_like(text[1:]) else text
 
 
 @dataclass(frozen=True)
@@ -57,7 +90,7 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationFailed([FieldError(("file",), "the CSV file is not UTF-8 encoded")]) from exc
-        raw = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        raw = [[_uncsv(c.strip()).strip() for c in r] for r in csv.reader(io.StringIO(text))]
     if not raw:
         raise ValidationFailed([FieldError(("file",), "the file is empty")])
     header = [h.strip().lower() for h in raw[0]]
@@ -76,8 +109,9 @@ def check_header(header: Sequence[str], required: Iterable[str], allowed: Iterab
     allowed_set = set(allowed)
     for col in required:
         if col not in header:
-            errors.append(FieldError(("header", col), f"required column '{col}' is missing", "missing_column",
-                                     row=1, column=col))
+            errors.append(
+                FieldError(("header", col), f"required column '{col}' is missing", "missing_column", row=1, column=col)
+            )
     for col in header:
         if col and col not in allowed_set:
             errors.append(FieldError(("header", col), f"unknown column '{col}'", "unknown_column", row=1, column=col))
@@ -95,8 +129,7 @@ def validate_rows(model: type[M], rows: Sequence[Row]) -> tuple[list[tuple[Row, 
         except ValidationError as exc:
             for err in exc.errors():
                 col = str(err["loc"][0]) if err["loc"] else ""
-                errors.append(FieldError(("row", row.number, col), err["msg"], err["type"], row=row.number,
-                                         column=col))
+                errors.append(FieldError(("row", row.number, col), err["msg"], err["type"], row=row.number, column=col))
     return good, errors
 
 
@@ -106,7 +139,7 @@ def write_table(fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
         ws = wb.create_sheet()
         ws.append(list(header))
         for r in rows:
-            ws.append(["" if v is None else str(v) for v in r])
+            ws.append([_xlsx_cell(ws, v) for v in r])
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()
@@ -114,5 +147,5 @@ def write_table(fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     w = csv.writer(out)
     w.writerow(header)
     for r in rows:
-        w.writerow(["" if v is None else v for v in r])
+        w.writerow([_csv_cell(v) for v in r])
     return out.getvalue().encode("utf-8")

@@ -60,6 +60,10 @@ def system_principal(tenant_id: int, permissions: list[str] | None = None) -> Pr
 
     perms = permissions if permissions is not None else sorted(ALL_PERMISSIONS)
     return Principal(
-        kind="system", id=0, tenant_id=tenant_id, name="system",
-        roles=frozenset({"system"}), grants=dict.fromkeys(perms),
+        kind="system",
+        id=0,
+        tenant_id=tenant_id,
+        name="system",
+        roles=frozenset({"system"}),
+        grants=dict.fromkeys(perms),
     )

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from boh.kernel.clock import utcnow
-from boh.kernel.errors import TooManyAttempts
+from boh.kernel.errors import PermissionDenied, TooManyAttempts
 from boh.kernel.tenancy import Principal
 from boh.kernel.uow import UnitOfWork
 from boh.org import repository as repo
@@ -55,11 +55,14 @@ class TokenService:
                 token,
                 self.secret,
                 algorithms=[self.settings.jwt_algorithm],
-                options={"require": ["exp", "sub", "tid"]},
-                leeway=0,
+                # times are checked below against boh's clock (PyJWT would read the system clock)
+                options={"require": ["exp", "sub", "tid"], "verify_exp": False, "verify_iat": False},
             )
-        except jwt.PyJWTError as exc:
+            exp = int(claims["exp"])
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
             raise InvalidToken("the access token is invalid or has expired") from exc
+        if exp <= utcnow().timestamp():
+            raise InvalidToken("the access token is invalid or has expired")
         if claims.get("typ") != "access":
             raise InvalidToken("not an access token")
         return int(claims["sub"]), int(claims["tid"])
@@ -159,10 +162,21 @@ def principal_for_user(session: Session, user: User) -> Principal:
 # --- API keys -------------------------------------------------------------------------------------
 
 
+def _check_grantable(principal: Principal, data: ApiKeyCreate) -> None:
+    """Nobody can mint a key stronger than themselves: every permission must be held, on the key's site."""
+    for perm in data.permissions:
+        if not principal.can(perm):
+            raise PermissionDenied(f"you cannot give a key {perm}: you do not hold it")
+        sites = principal.grants[perm]
+        if sites is not None and (data.site_id is None or data.site_id not in sites):
+            raise PermissionDenied(f"you hold {perm} only for some sites: bind the key to one of them")
+
+
 def create_api_key(uow: UnitOfWork, data: ApiKeyCreate) -> ApiKeyCreated:
     scope = uow.principal.scope("org.apikey.write")
     if data.site_id is not None:
         repo.get_site(uow.session, scope, data.site_id)
+    _check_grantable(uow.principal, data)
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     key = ApiKey(
         tenant_id=scope.tenant_id,

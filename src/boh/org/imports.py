@@ -97,7 +97,9 @@ def import_sites(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
             service.create_site(uow, site)
             created += 1
         else:
-            service.update_site(uow, existing.id, SiteUpdate(**site.model_dump(exclude={"code", "kind"})))
+            # only the columns the file fills: a re-import must not wipe opening hours it does not carry
+            changes = site.model_dump(exclude_unset=True, exclude={"code", "kind", "country"})
+            service.update_site(uow, existing.id, SiteUpdate(**changes))
             updated += 1
     return ImportResult(created=created, updated=updated, rows=len(good))
 

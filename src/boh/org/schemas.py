@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from boh.kernel.permissions import ALL_PERMISSIONS, ROLES
 
@@ -186,7 +186,7 @@ class ApiKeyCreate(_Base):
     name: str = Field(min_length=1, max_length=120)
     site_id: int | None = None
     permissions: list[str] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = Field(default=None, description="When the key stops working (with a UTC offset)")
 
     @field_validator("permissions")
     @classmethod

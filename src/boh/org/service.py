@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 from boh.org import repository as repo
 from boh.org.errors import DuplicateCode
 from boh.org.events import SiteCreated, SiteUpdated, TenantCreated, UserCreated
-from boh.org.models import Region, RoleAssignment, Site, Tenant, User
+from boh.org.models import RefreshToken, Region, RoleAssignment, Site, Tenant, User
 from boh.org.passwords import hash_password
 from boh.org.schemas import RegionCreate, RoleGrant, SiteCreate, SiteUpdate, UserCreate, UserUpdate
 
@@ -196,6 +196,8 @@ def update_user(uow: UnitOfWork, user_id: int, data: UserUpdate) -> User:
     audit_after: dict[str, Any] = dict(changes)
     if data.password is not None:
         user.password_hash = hash_password(data.password)
+        # a new password signs the user out everywhere: every refresh token is revoked
+        uow.session.execute(update(RefreshToken).where(RefreshToken.user_id == user.id).values(revoked=True))
         audit_after["password"] = "changed"  # never the password or its hash
     if data.roles is not None:
         _check_can_grant(uow, data.roles)

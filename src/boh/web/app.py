@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -15,10 +17,15 @@ from boh.catalog.routes import router as catalog_router
 from boh.http import observability, problems
 from boh.http.routing import SecureRouter
 from boh.http.templating import STATIC_DIR
+from boh.inventory.counts.routes import router as counts_router
+from boh.inventory.ingest.routes import router as ingest_router
+from boh.inventory.live.routes import router as live_router
+from boh.inventory.routes import router as inventory_router
 from boh.org.auth import OrgAuthenticator, TokenService
 from boh.org.routes import router as org_router
 from boh.settings import Settings, get_settings
 from boh.web.console import install_console
+from boh.worker.embedded import lifespan_hooks
 
 DESCRIPTION = """BOH back-office API. Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and
 send `Authorization: Bearer <token>`, or send a device/integration key as `X-API-Key`. Every route states the
@@ -52,6 +59,16 @@ def _ops_router(runtime: Runtime, metrics: observability.Metrics) -> SecureRoute
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = runtime or build_runtime(settings)
+    start_worker, stop_worker = lifespan_hooks(runtime)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        start_worker()  # outbox relay + scheduled jobs in-process, unless a broker is configured
+        try:
+            yield
+        finally:
+            stop_worker()
+
     app = FastAPI(
         title="BOH",
         version=__version__,
@@ -59,6 +76,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     metrics = observability.Metrics()
     app.state.runtime = runtime
@@ -71,6 +89,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(_ops_router(runtime, metrics))
     app.include_router(org_router)
     app.include_router(catalog_router)
+    app.include_router(inventory_router)
+    app.include_router(counts_router)
+    app.include_router(ingest_router)
+    app.include_router(live_router)
     install_console(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

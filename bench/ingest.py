@@ -1,0 +1,482 @@
+"""Floor-event ingestion through the real path (HTTP API or MQTT -> validation, dedup, moves, balances).
+
+Creates a fresh database (SQLite file or a new PostgreSQL database) with one tenant, --sites sites and
+--items items (bulk inserts), starts a real uvicorn server in a subprocess (and `boh ingest mqtt` for the
+MQTT transport), pushes --events events (POS + RFID mix from boh.simulate.generate_events) with several
+concurrent HTTP clients (or publishes them to Mosquitto), and measures:
+
+- events_per_s: events applied per second of wall time (first send -> last event committed)
+- visible_p50/p99_ms: accepted (HTTP 200 / broker PUBACK) -> visible in GET /api/v1/inventory/balances; each
+  probe is a sale of a fresh probe item added to every few batches, polled until its balance shows -1
+- read_p99_ms: GET /api/v1/inventory/balances?site_id&item_id latency while ingestion runs
+- copy_rows_per_s: the same rows loaded by a plain PostgreSQL COPY into a bare table (the reference)
+
+The last line printed is one JSON object. See bench/README.md.
+
+    .venv/bin/python bench/ingest.py --quick
+    .venv/bin/python bench/ingest.py --backend postgresql --transport both --events 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from ingest_setup import (
+    PG_ADMIN,
+    TENANT,
+    Probe,
+    World,
+    env_for,
+    fresh_database,
+    log,
+    pct,
+    seed,
+    start_server,
+    stop,
+)
+from sqlalchemy import create_engine, func, select
+
+from boh.bootstrap import upgrade_database
+from boh.simulate.generator import Event, generate_events, topic_kind
+
+
+# --------------------------------------------------------------------------------------------- measurements
+class Latencies:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: list[float] = []
+
+    def add(self, ms: float) -> None:
+        with self.lock:
+            self.values.append(ms)
+
+
+class Reader(threading.Thread):
+    """Reads random balances while ingestion runs: the latency a store manager's screen sees."""
+
+    def __init__(self, base: str, key: str, world: World, stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.client = httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30)
+        self.pairs = [
+            (sid, world.item_ids[i.sku]) for sid in world.site_ids.values() for i in world.snapshot.sites[0].items[:200]
+        ]
+        self.stop, self.lat = stop, Latencies()
+
+    def run(self) -> None:
+        rng = random.Random(7)
+        while not self.stop.is_set():
+            sid, iid = rng.choice(self.pairs)
+            t = time.perf_counter()
+            r = self.client.get("/api/v1/inventory/balances", params={"site_id": sid, "item_id": iid})
+            self.lat.add((time.perf_counter() - t) * 1000)
+            r.raise_for_status()
+            time.sleep(0.01)
+
+
+class Prober:
+    """Polls each probe item's balance from the moment its event was accepted until it shows the sale
+    (enough pollers that probes rarely wait for one: a waiting probe would inflate the figure)."""
+
+    def __init__(self, base: str, key: str, threads: int = 8) -> None:
+        self.work: queue.Queue[tuple[Probe, float] | None] = queue.Queue()
+        self.lat = Latencies()
+        self.deadline = float("inf")
+        self.threads = [threading.Thread(target=self._run, args=(base, key), daemon=True) for _ in range(threads)]
+        for t in self.threads:
+            t.start()
+
+    def _run(self, base: str, key: str) -> None:
+        client = httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30)
+        while (job := self.work.get()) is not None:
+            probe, accepted = job
+            while True:
+                r = client.get(
+                    "/api/v1/inventory/balances", params={"site_id": probe.site_id, "item_id": probe.item_id}
+                )
+                items = r.json()["items"]
+                if items and Decimal(items[0]["on_hand"]) == -1:
+                    self.lat.add((time.perf_counter() - accepted) * 1000)
+                    break
+                if time.perf_counter() > self.deadline:
+                    log(f"probe {probe.sku} did not become visible")
+                    break
+                time.sleep(0.005)
+
+    def close(self, grace: float = 60.0) -> None:
+        """Wait for the pending probes, at most ``grace`` seconds more."""
+        self.deadline = time.perf_counter() + grace
+        for _ in self.threads:
+            self.work.put(None)
+        for t in self.threads:
+            t.join()
+
+
+def probe_event(p: Probe) -> Event:
+    return {
+        "event_id": f"probe-{p.sku}",
+        "source": "bench:probe",
+        "site": p.site_code,
+        "kind": "sale",
+        "sku": p.sku,
+        "qty": "1",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "receipt_id": f"probe-{p.sku}",
+        "line": 1,
+    }
+
+
+def pace(started: float, done_events: int, rate: float) -> None:
+    """Sleep until ``done_events`` are due at ``rate`` events/s (no pacing when rate is 0)."""
+    if rate > 0:
+        delay = started + done_events / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+
+
+def run_http(
+    world: World, base: str, evs: list[Event], clients: int, batch: int, probes: list[Probe], rate: float = 0
+) -> dict[str, Any]:
+    from boh.simulate.sinks import HttpSink
+
+    batches: list[tuple[list[Event], Probe | None]] = []
+    every = max(1, (len(evs) // batch) // max(len(probes), 1))
+    for n, i in enumerate(range(0, len(evs), batch)):
+        chunk = evs[i : i + batch]
+        probe = probes.pop() if n % every == 0 and probes else None
+        batches.append(([*chunk, probe_event(probe)] if probe else chunk, probe))
+    work: queue.Queue[tuple[int, list[Event], Probe | None] | None] = queue.Queue()
+    offset = 0
+    for b in batches:
+        work.put((offset, *b))
+        offset += len(b[0])
+    prober, totals, lock = (
+        Prober(base, world.key),
+        {"accepted": 0, "duplicates": 0, "rejected": 0, "retries": 0},
+        threading.Lock(),
+    )
+
+    def client_loop() -> None:
+        sink = HttpSink(httpx.Client(base_url=base, headers={"X-API-Key": world.key}, timeout=120))
+        while (job := work.get()) is not None:
+            pace(started, job[0], rate)
+            got = sink.send(job[1])
+            if job[2] is not None:
+                prober.work.put((job[2], time.perf_counter()))
+            with lock:
+                for k in totals:
+                    totals[k] += getattr(got, k)
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    for _ in threads:
+        work.put(None)
+    started = time.perf_counter() + 0.05
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    prober.close()
+    sent = sum(len(b[0]) for b in batches)
+    return {
+        "transport": "http",
+        "events": sent,
+        "seconds": round(seconds, 2),
+        "events_per_s": round(sent / seconds),
+        **totals,
+        "visible_ms": prober.lat.values,
+    }
+
+
+def ingested_count(url: str, tenant_id: int) -> int:
+    from boh.inventory.ingest.models import IngestedEvent
+
+    eng = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with eng.connect() as conn:
+            return int(
+                conn.scalar(select(func.count()).select_from(IngestedEvent).where(IngestedEvent.tenant_id == tenant_id))
+                or 0
+            )
+    finally:
+        eng.dispose()
+
+
+def _messages(evs: list[Event], batch: int) -> list[tuple[str, str, list[Event]]]:
+    """Each site's events per topic kind, in messages of up to ``batch`` events, interleaved across topics."""
+    groups: dict[tuple[str, str], list[Event]] = {}
+    for e in evs:
+        groups.setdefault((e["site"], topic_kind(e)), []).append(e)
+    chunked = [[(site, kind, g[i : i + batch]) for i in range(0, len(g), batch)] for (site, kind), g in groups.items()]
+    out: list[tuple[str, str, list[Event]]] = []
+    for row in range(max(len(c) for c in chunked)):
+        out.extend(c[row] for c in chunked if row < len(c))
+    return out
+
+
+def _handover(info: Any, probe: Probe, acked: dict[int, float], prober: Prober) -> None:
+    """Start polling a probe's balance from the moment the broker acknowledged its message."""
+    while info.mid not in acked:
+        time.sleep(0.001)
+    prober.work.put((probe, acked[info.mid]))
+
+
+def run_mqtt(
+    world: World,
+    base: str,
+    tmp: Path,
+    broker: str,
+    evs: list[Event],
+    batch: int,
+    probes: list[Probe],
+    rate: float = 0,
+) -> dict[str, Any]:
+    from boh.simulate.sinks import mqtt_client
+    from boh.worker.mqtt import parse_broker_url
+
+    addr = parse_broker_url(broker)
+    tag = uuid.uuid4().hex[:8]
+    prefix, cid = f"bench{tag}", f"boh-bench-{tag}"
+    pre = mqtt_client(addr, cid, clean=False)  # create the persistent session first: nothing is lost at start
+    pre.connect(addr.host, addr.port)
+    subscribed = threading.Event()
+    pre.on_subscribe = lambda *_a: subscribed.set()
+    pre.loop_start()
+    pre.subscribe([(f"{prefix}/{TENANT}/+/{k}", 1) for k in ("pos", "rfid", "sensor")])
+    if not subscribed.wait(30):
+        raise RuntimeError("the MQTT broker did not confirm the subscription")
+    pre.disconnect()
+    pre.loop_stop()
+    boh = str(Path(sys.executable).parent / "boh")
+    sub = subprocess.Popen(
+        [boh, "ingest", "mqtt", "--broker-url", broker, "--tenant", TENANT, "--client-id", cid, "--prefix", prefix],
+        env=env_for(world.url, tmp),
+    )
+    before = ingested_count(world.url, world.tenant_id)
+    msgs = _messages(evs, batch)
+    every = max(1, len(msgs) // max(len(probes), 1))
+    prober = Prober(base, world.key)
+    acked: dict[int, float] = {}  # mid -> PUBACK time (paho calls on_publish holding its own locks: no lock here)
+    pub = mqtt_client(addr, f"boh-bench-pub-{tag}")
+
+    def on_publish(_c: Any, _u: Any, mid: int, _rc: Any = None, _p: Any = None) -> None:
+        acked[mid] = time.perf_counter()
+
+    connected = threading.Event()
+    pub.on_publish = on_publish
+    pub.on_connect = lambda *_a: connected.set()
+    pub.connect(addr.host, addr.port)
+    pub.loop_start()
+    if not connected.wait(10):
+        raise RuntimeError("the MQTT broker did not accept the publisher")
+    started = time.perf_counter()
+    sent, infos = 0, []
+    for n, (site, kind, chunk) in enumerate(msgs):
+        pace(started, sent, rate)
+        infos.append(pub.publish(f"{prefix}/{TENANT}/{site}/{kind}", json.dumps({"events": chunk}), qos=1))
+        sent += len(chunk)
+        if n % every == 0 and probes:
+            p = probes.pop()
+            info = pub.publish(f"{prefix}/{TENANT}/{p.site_code}/pos", json.dumps(probe_event(p)), qos=1)
+            threading.Thread(target=_handover, args=(info, p, acked, prober), daemon=True).start()
+            sent += 1
+    eng = create_engine(world.url.replace("postgresql://", "postgresql+psycopg://"))
+    from boh.inventory.ingest.models import IngestedEvent
+
+    last, last_change, done = -1, time.perf_counter(), 0
+    while True:
+        with eng.connect() as conn:
+            done = (
+                int(
+                    conn.scalar(
+                        select(func.count())
+                        .select_from(IngestedEvent)
+                        .where(IngestedEvent.tenant_id == world.tenant_id)
+                    )
+                    or 0
+                )
+                - before
+            )
+        if done >= sent:
+            break
+        if done != last:
+            last, last_change = done, time.perf_counter()
+        elif time.perf_counter() - last_change > 30:
+            log(f"MQTT ingestion stalled at {done}/{sent}")
+            break
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    eng.dispose()
+    prober.close()
+    pub.disconnect()
+    pub.loop_stop()
+    stop(sub)
+    cleaner = mqtt_client(addr, cid, clean=True)  # drop the session from the broker
+    cleaner.connect(addr.host, addr.port)
+    cleaner.disconnect()
+    return {
+        "transport": "mqtt",
+        "events": sent,
+        "applied": done,
+        "messages": len(infos),
+        "seconds": round(seconds, 2),
+        "events_per_s": round(done / seconds),
+        "visible_ms": prober.lat.values,
+    }
+
+
+def copy_rate(evs: list[Event], db_url: str) -> float | None:
+    """The same rows by a plain COPY into a bare table (no indexes, no constraints): the reference rate."""
+    rows = [
+        (
+            e["event_id"],
+            e["source"],
+            e["site"],
+            e["kind"],
+            e.get("sku") or e.get("gtin"),
+            e.get("qty"),
+            e["occurred_at"],
+            e.get("epc"),
+            e.get("zone"),
+            e.get("receipt_id"),
+            e.get("line"),
+        )
+        for e in evs
+    ]
+    table = f"bench_copy_{uuid.uuid4().hex[:8]}"
+    try:
+        conn = psycopg.connect(db_url, autocommit=True)
+    except psycopg.Error as exc:
+        log(f"no PostgreSQL for the COPY reference: {exc}")
+        return None
+    with conn:
+        conn.execute(
+            f"CREATE TABLE {table} (event_id text, source text, site text, kind text, code text, qty numeric, "
+            "occurred_at timestamptz, epc text, zone text, receipt_id text, line int)"
+        )
+        try:
+            started = time.perf_counter()
+            with conn.transaction(), conn.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
+            seconds = time.perf_counter() - started
+        finally:
+            conn.execute(f"DROP TABLE {table}")
+    return len(rows) / seconds
+
+
+# --------------------------------------------------------------------------------------------- main
+def parse_args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
+    ap.add_argument("--transport", choices=("http", "mqtt", "both"), default="http")
+    ap.add_argument("--events", type=int, default=200_000)
+    ap.add_argument("--sites", type=int, default=20)
+    ap.add_argument("--items", type=int, default=5000)
+    ap.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    ap.add_argument("--batch", type=int, default=2000, help="events per HTTP batch / MQTT message")
+    ap.add_argument("--workers", type=int, default=0, help="uvicorn workers (default: 2 on PostgreSQL, 1 on SQLite)")
+    ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
+    ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
+    ap.add_argument("--mix", default="pos=0.7,rfid=0.3")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--stock",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="opening stock for every item (receipts through the ledger; slower set-up)",
+    )
+    ap.add_argument("--rate", type=float, default=0, help="offered load in events/s (0: as fast as it goes)")
+    ap.add_argument("--quick", action="store_true", help="a small run (4 sites x 500 items, 20,000 events)")
+    args = ap.parse_args()
+    if args.quick:
+        args.events, args.sites, args.items, args.probes = min(args.events, 20_000), 4, 500, 30
+        args.batch = min(args.batch, 500)
+    return args
+
+
+def summary(res: dict[str, Any]) -> dict[str, Any]:
+    vis = res.pop("visible_ms")
+    res.update(visible_p50_ms=pct(vis, 50), visible_p99_ms=pct(vis, 99), probes=len(vis))
+    return res
+
+
+def main() -> None:
+    from boh.simulate.generator import parse_mix
+
+    args = parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="boh-bench-"))
+    url, drop = fresh_database(args.backend, tmp)
+    server = None
+    try:
+        t = time.perf_counter()
+        upgrade_database(url)
+        n_probes = args.probes * (2 if args.transport == "both" else 1)
+        world = seed(url, args.sites, args.items, n_probes, stock=args.stock)
+        log(
+            f"{args.backend}: {args.sites} sites x {args.items} items (opening stock: {args.stock}) "
+            f"seeded in {time.perf_counter() - t:.1f} s"
+        )
+        server, base = start_server(url, tmp, args.workers or (2 if args.backend == "postgresql" else 1))
+        transports = ["http", "mqtt"] if args.transport == "both" else [args.transport]
+        stop_reading = threading.Event()
+        reader = Reader(base, world.key, world, stop_reading)
+        reader.start()
+        results: dict[str, dict[str, Any]] = {}
+        for n, tr in enumerate(transports):
+            evs = generate_events(random.Random(args.seed + n), world.snapshot, args.events, parse_mix(args.mix))
+            probes = world.probes[n * args.probes : (n + 1) * args.probes]
+            log(f"{tr}: pushing {len(evs)} events")
+            if tr == "http":
+                res = run_http(world, base, evs, args.clients, args.batch, list(probes), args.rate)
+            else:
+                res = run_mqtt(world, base, tmp, args.broker_url, evs, args.batch, list(probes), args.rate)
+            results[tr] = summary(res)
+            log(f"{tr}: {json.dumps(results[tr])}")
+        stop_reading.set()
+        reader.join()
+        copy = copy_rate(evs, url if args.backend == "postgresql" else PG_ADMIN)
+        main_res = results[transports[0]]
+        out = {
+            "events_per_s": main_res["events_per_s"],
+            "copy_rows_per_s": round(copy) if copy else None,
+            "ratio_to_copy": round(main_res["events_per_s"] / copy, 4) if copy else None,
+            "visible_p50_ms": main_res["visible_p50_ms"],
+            "visible_p99_ms": main_res["visible_p99_ms"],
+            "read_p50_ms": pct(reader.lat.values, 50),
+            "read_p99_ms": pct(reader.lat.values, 99),
+            "reads": len(reader.lat.values),
+            "backend": args.backend,
+            "transport": transports[0],
+            "offered_rate": args.rate or None,
+            "events": args.events,
+            "sites": args.sites,
+            "items": args.items,
+        }
+        if "mqtt" in results and transports[0] != "mqtt":
+            out.update({f"mqtt_{k}": results["mqtt"][k] for k in ("events_per_s", "visible_p50_ms", "visible_p99_ms")})
+        print(json.dumps(out))
+    finally:
+        if server is not None:
+            stop(server)
+        drop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

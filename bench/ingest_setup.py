@@ -1,0 +1,226 @@
+"""Setup for bench/ingest.py: a fresh database with a bulk-seeded chain, and the server process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, insert, select, text
+
+from boh.bootstrap import build_runtime
+from boh.catalog.api import normalize_gtin
+from boh.catalog.models import Assortment, Item, ItemBarcode
+from boh.kernel.permissions import ALL_PERMISSIONS
+from boh.org import service as org_service
+from boh.org.auth import create_api_key
+from boh.org.schemas import ApiKeyCreate, SiteCreate
+from boh.settings import Settings
+from boh.simulate.snapshot import CatalogSnapshot, SiteSnap, make_item
+
+PG_ADMIN = os.environ.get("BOH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SECRET = "bench-secret-key-that-is-long-enough-for-hs256"
+TENANT = "BENCH"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    return round(s[min(len(s) - 1, int(p / 100 * len(s)))], 2)
+
+
+def gtin13(n: int) -> str:
+    body = f"692{n:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+# --------------------------------------------------------------------------------------------- database
+def fresh_database(backend: str, tmp: Path) -> tuple[str, Any]:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
+    name = f"boh_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}", drop
+
+
+@dataclass
+class Probe:
+    site_code: str
+    site_id: int
+    sku: str
+    item_id: int
+
+
+@dataclass
+class World:
+    url: str
+    tenant_id: int
+    key: str
+    site_ids: dict[str, int]
+    item_ids: dict[str, int]
+    snapshot: CatalogSnapshot
+    probes: list[Probe] = field(default_factory=list)
+
+
+def opening_stock(rt: Any, tenant_id: int, keys: list[tuple[int, int, Decimal]]) -> None:
+    """1,000 units of every item in every store, as receipts through the ledger (so balances = sum of moves
+    and sales do not drive every balance negative, which would publish one NegativeStock event each)."""
+    from boh.inventory import service
+    from boh.inventory.schemas import MoveIn
+
+    moves = [
+        MoveIn(
+            site_id=sid,
+            item_id=iid,
+            move_type="receipt",
+            quantity=Decimal(1000),
+            unit_cost=price / 2,
+            idempotency_key=f"opening-{sid}-{iid}",
+        )
+        for sid, iid, price in keys
+    ]
+    for start in range(0, len(moves), 5000):
+        with rt.system_uow(tenant_id) as uow:
+            service.post_moves(uow, moves[start : start + 5000])  # type: ignore[arg-type]
+            uow.commit()
+
+
+def seed(url: str, n_sites: int, n_items: int, n_probes: int, *, stock: bool = True) -> World:
+    rt = build_runtime(Settings(database_url=url, secret_key=SECRET, log_json=False))  # type: ignore[arg-type]
+    with rt.system_uow(0) as uow:
+        tid = org_service.create_tenant(uow, code=TENANT, name="Bench chain", name_zh="基准连锁").id
+        uow.commit()
+    codes = [f"S{i:03d}" for i in range(1, n_sites + 1)]
+    with rt.system_uow(tid) as uow:
+        site_ids = {
+            c: org_service.create_site(uow, SiteCreate(code=c, name=f"Store {c}", name_zh=f"门店{c}", kind="store")).id
+            for c in codes
+        }
+        perms = sorted(p for p in ALL_PERMISSIONS if p.startswith(("inventory.", "catalog.item", "org.site")))
+        key = create_api_key(uow, ApiKeyCreate(name="bench", permissions=perms)).key
+        uow.commit()
+    now = datetime.now(UTC)
+    base = {
+        "tenant_id": tid,
+        "kind": "grocery",
+        "base_uom": "each",
+        "storage_class": "ambient",
+        "perishable": False,
+        "allergens": [],
+        "active": True,
+        "created_at": now,
+        "updated_at": now,
+    }
+    skus = [f"B{n:06d}" for n in range(1, n_items + 1)] + [f"PROBE{n:05d}" for n in range(n_probes)]
+    with rt.engine.begin() as conn:
+        conn.execute(insert(Item), [{**base, "sku": s, "name_en": f"Item {s}", "name_zh": None} for s in skus])
+        item_ids = dict(conn.execute(select(Item.sku, Item.id).where(Item.tenant_id == tid)).all())  # type: ignore[arg-type]
+        gtins = {s: normalize_gtin(gtin13(n)) for n, s in enumerate(skus[:n_items], 1)}
+        conn.execute(
+            insert(ItemBarcode),
+            [{"tenant_id": tid, "item_id": item_ids[s], "gtin": g, "uom": None} for s, g in gtins.items()],
+        )
+        rows = [
+            {
+                "tenant_id": tid,
+                "site_id": sid,
+                "item_id": item_ids[s],
+                "active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sid in site_ids.values()
+            for s in skus[:n_items]
+        ]
+        for i in range(0, len(rows), 20000):
+            conn.execute(insert(Assortment), rows[i : i + 20000])
+    items = tuple(make_item(s, gtins[s]) for s in skus[:n_items])
+    if stock:
+        opening_stock(rt, tid, [(sid, item_ids[i.sku], i.price) for sid in site_ids.values() for i in items])
+    rt.engine.dispose()
+    snap = CatalogSnapshot(TENANT, tuple(SiteSnap(c, items, site_ids[c]) for c in codes))
+    probes = [
+        Probe(codes[n % len(codes)], site_ids[codes[n % len(codes)]], s, item_ids[s])
+        for n, s in enumerate(skus[n_items:])
+    ]
+    return World(url, tid, key, site_ids, item_ids, snap, probes)
+
+
+# --------------------------------------------------------------------------------------------- processes
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def env_for(url: str, tmp: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BOH_DATABASE_URL": url,
+        "BOH_SECRET_KEY": SECRET,
+        "BOH_LOG_LEVEL": "WARNING",
+        "BOH_DATA_DIR": str(tmp),
+        "BOH_LOG_JSON": "false",
+    }
+
+
+def start_server(url: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "boh.web.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env=env_for(url, tmp))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not become ready within 60 s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()

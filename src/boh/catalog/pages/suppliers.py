@@ -1,0 +1,211 @@
+"""Suppliers pages: list, create, detail/edit with the items the supplier sells, imports of suppliers and
+of supplier items (terms, prices, order days), exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from boh.catalog import imports, queries, service
+from boh.catalog.imports import supplier_items as si_columns
+from boh.catalog.imports import suppliers as supplier_columns
+from boh.catalog.pages._common import (
+    LABELS,
+    PAGE_SIZE,
+    S_READ,
+    S_WRITE,
+    FileDep,
+    FormDep,
+    ImportSpec,
+    active_filter,
+    handle_import,
+    import_page,
+    router,
+)
+from boh.catalog.schemas import SupplierCreate, SupplierFilter, SupplierItemRead, SupplierRead, SupplierUpdate
+from boh.http.deps import UowDep
+from boh.http.files import ExportFormat, download
+from boh.http.i18n import gettext_ as _
+from boh.http.pages import N_, checked, field_errors, flash, form_errors, is_htmx, pager, redirect, required_errors
+from boh.http.templating import render
+from boh.kernel.errors import BohError, ValidationFailed
+from boh.kernel.uow import UnitOfWork
+
+IMPORT_SUPPLIERS = ImportSpec(
+    "suppliers",
+    N_("Import suppliers"),
+    "/catalog/suppliers/import",
+    "/catalog/suppliers",
+    supplier_columns.COLUMNS,
+    supplier_columns.REQUIRED,
+)
+IMPORT_SUPPLIER_ITEMS = ImportSpec(
+    "supplier_items",
+    N_("Import supplier items"),
+    "/catalog/supplier-items/import",
+    "/catalog/suppliers",
+    si_columns.COLUMNS,
+    si_columns.REQUIRED,
+)
+_FIELDS = ("name", "name_zh", "email", "phone", "currency", "payment_terms_days")
+
+
+@router.get("/suppliers", perm=S_READ)
+def suppliers_list(
+    request: Request,
+    uow: UowDep,
+    q: str | None = None,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    f = SupplierFilter(q=(q or "").strip() or None, active=active_filter(status))
+    rows, total = queries.list_suppliers(uow.session, uow.principal.scope(S_READ), f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    params = {"q": f.q, "status": status}
+    ctx = {
+        "suppliers": rows,
+        "filters": params,
+        "pager": pager(total, page, PAGE_SIZE, params),
+        "can_write": uow.principal.can(S_WRITE),
+    }
+    if is_htmx(request) and request.headers.get("hx-target") == "supplier-results":
+        return render(request, "catalog/_suppliers_results.html", ctx)
+    return render(request, "catalog/suppliers_list.html", ctx)
+
+
+@router.get("/suppliers/export", perm=S_READ)
+def suppliers_export(uow: UowDep, format: Annotated[ExportFormat, Query()] = "csv") -> Response:
+    return download(imports.export_table(uow, "suppliers", format), format, "suppliers")
+
+
+@router.get("/supplier-items/export", perm=S_READ)
+def supplier_items_export(uow: UowDep, format: Annotated[ExportFormat, Query()] = "csv") -> Response:
+    return download(imports.export_table(uow, "supplier_items", format), format, "supplier_items")
+
+
+@router.get("/suppliers/import", perm=S_WRITE)
+def suppliers_import_form(request: Request) -> HTMLResponse:
+    return import_page(request, IMPORT_SUPPLIERS)
+
+
+@router.post("/suppliers/import", perm=S_WRITE)
+async def suppliers_import(request: Request, uow: UowDep, file: FileDep = None) -> Response:
+    return await handle_import(request, uow, IMPORT_SUPPLIERS, file)
+
+
+@router.get("/supplier-items/import", perm=S_WRITE)
+def supplier_items_import_form(request: Request) -> HTMLResponse:
+    return import_page(request, IMPORT_SUPPLIER_ITEMS)
+
+
+@router.post("/supplier-items/import", perm=S_WRITE)
+async def supplier_items_import(request: Request, uow: UowDep, file: FileDep = None) -> Response:
+    return await handle_import(request, uow, IMPORT_SUPPLIER_ITEMS, file)
+
+
+# --- create, detail, edit -----------------------------------------------------------------------------
+
+
+def _payload(data: dict[str, str]) -> dict[str, Any]:
+    payload: dict[str, Any] = {f: data.get(f) or None for f in _FIELDS}
+    payload["active"] = checked(data, "active")
+    return payload
+
+
+def _values(supplier: SupplierRead | None, data: dict[str, str] | None = None) -> dict[str, Any]:
+    if data is not None:
+        return {**data, "active": checked(data, "active")}
+    if supplier is None:
+        return {"currency": "CNY", "payment_terms_days": "30", "active": True}
+    return supplier.model_dump()
+
+
+def _form_page(
+    request: Request,
+    uow: UnitOfWork,
+    supplier: SupplierRead | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    page: int = 1,
+) -> HTMLResponse:
+    offered: list[SupplierItemRead] = []
+    total = 0
+    if supplier is not None:
+        offered, total = queries.list_supplier_items(
+            uow.session,
+            uow.principal.scope(S_READ),
+            supplier_id=supplier.id,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    ctx = {
+        "supplier": supplier,
+        "values": values,
+        "errors": errors,
+        "offered": offered,
+        "pager": pager(total, page, PAGE_SIZE, {}),
+        "labels": LABELS,
+        "can_write": uow.principal.can(S_WRITE),
+    }
+    return render(request, "catalog/supplier_form.html", ctx, status_code=status)
+
+
+def _errors(exc: BohError) -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return field_errors(exc.errors)
+    field = exc.extra.get("field")
+    return {str(field) if field else "__all__": exc.detail}
+
+
+@router.get("/suppliers/new", perm=S_WRITE)
+def supplier_new(request: Request, uow: UowDep) -> HTMLResponse:
+    return _form_page(request, uow, None, _values(None), {})
+
+
+@router.post("/suppliers/new", perm=S_WRITE)
+def supplier_create(request: Request, uow: UowDep, data: FormDep) -> Response:
+    payload = {k: v for k, v in _payload(data).items() if v is not None}
+    try:
+        supplier = service.create_supplier(uow, SupplierCreate.model_validate({**payload, "code": data.get("code")}))
+    except ValidationError as exc:
+        return _form_page(request, uow, None, _values(None, data), form_errors(exc), 422)
+    except BohError as exc:
+        uow.rollback()
+        return _form_page(request, uow, None, _values(None, data), _errors(exc), 422)
+    uow.commit()
+    response = redirect(f"/catalog/suppliers/{supplier.id}")
+    flash(response, _("Supplier %(code)s created.") % {"code": supplier.code})
+    return response
+
+
+@router.get("/suppliers/{supplier_id}", perm=S_READ)
+def supplier_detail(
+    request: Request, uow: UowDep, supplier_id: int, page: Annotated[int, Query(ge=1)] = 1
+) -> HTMLResponse:
+    supplier = queries.get_supplier(uow.session, uow.principal.scope(S_READ), supplier_id)
+    return _form_page(request, uow, supplier, _values(supplier), {}, page=page)
+
+
+@router.post("/suppliers/{supplier_id}", perm=S_WRITE)
+def supplier_update(request: Request, uow: UowDep, supplier_id: int, data: FormDep) -> Response:
+    supplier = queries.get_supplier(uow.session, uow.principal.scope(S_WRITE), supplier_id)
+    errors = required_errors(data, "name", "currency", "payment_terms_days")
+    try:
+        update = SupplierUpdate.model_validate(_payload(data))
+        if not errors:
+            service.update_supplier(uow, supplier_id, update)
+    except ValidationError as exc:
+        errors = {**form_errors(exc), **errors}
+    except BohError as exc:
+        errors = _errors(exc)
+    if not errors:
+        uow.commit()
+        response = redirect(f"/catalog/suppliers/{supplier_id}")
+        flash(response, _("Supplier %(code)s saved.") % {"code": supplier.code})
+        return response
+    uow.rollback()
+    values = {**_values(supplier, data), "code": supplier.code}
+    return _form_page(request, uow, supplier, values, errors, 422)

@@ -1,0 +1,64 @@
+"""Facts the inventory domain publishes (through the outbox, in the transaction of the change)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from boh.kernel.events import Event
+
+
+@dataclass(frozen=True)
+class StockMoved(Event):
+    """One posted batch of moves. ``changes`` has one entry per balance touched: site_id, item_id,
+    lot_id, on_hand_delta, in_transit_delta and the resulting on_hand (quantities as decimal strings)."""
+
+    topic = "inventory.stock_moved"
+    move_ids: tuple[int, ...]
+    changes: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class NegativeStock(Event):
+    """A balance went below zero at a site whose policy is ``flag``; the moves are marked ``negative``."""
+
+    topic = "inventory.negative_stock"
+    site_id: int
+    item_id: int
+    lot_id: int | None
+    on_hand: Decimal
+    move_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LotCreated(Event):
+    topic = "inventory.lot_created"
+    lot_id: int
+    item_id: int
+    lot_code: str
+
+
+@dataclass(frozen=True)
+class LotStatusChanged(Event):
+    """A lot was quarantined (excluded from availability and FEFO) or released."""
+
+    topic = "inventory.lot_status_changed"
+    lot_id: int
+    item_id: int
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StockBelowReorderPoint(Event):
+    """Available stock of an item at a site went from at or above its threshold to below it (the
+    assortment's reorder_point, else its safety_stock). Published once per crossing, for replenishment."""
+
+    topic = "inventory.stock_below_reorder_point"
+    site_id: int
+    item_id: int
+    available: Decimal
+    threshold: Decimal
+    reorder_point: Decimal | None
+    safety_stock: Decimal | None

@@ -1,0 +1,171 @@
+"""Validation of a raw batch: parse every event, resolve its site and item codes set-based, and split the
+batch into good events (``Prepared``) and rejections reported by index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from boh.catalog.api import UnitTable
+from boh.inventory.ingest import domain, resolve
+from boh.inventory.ingest.schemas import FloorEvent, Rejected, RfidReadEvent, SaleEvent, WeightEvent
+from boh.kernel.clock import utcnow
+from boh.kernel.errors import BohError
+from boh.kernel.tenancy import Scope
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+QTY_Q = Decimal("0.000001")
+
+
+@dataclass
+class Prepared:
+    index: int
+    event: FloorEvent
+    site: resolve.Site
+    item: resolve.ItemInfo
+    quantity: Decimal = Decimal(0)  # signed base units (sale -, return +); weight: base units on the shelf
+    lot_id: int | None = None
+    epc: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def claim_key(self) -> tuple[str, str]:
+        return (self.event.source, self.event.event_id)
+
+
+@dataclass
+class Batch:
+    good: list[Prepared] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: int = 0
+
+    def reject(self, index: int, raw_or_event: Any, code: str, message: str) -> None:
+        event_id = raw_or_event.event_id if hasattr(raw_or_event, "event_id") else domain.event_id_of(raw_or_event)
+        self.rejected.append(Rejected(index=index, event_id=event_id, code=code, message=message))
+
+
+@dataclass
+class _Codes:
+    sites: dict[str, resolve.Site]
+    skus: dict[str, resolve.ItemInfo]
+    gtins: dict[str, resolve.ItemInfo]
+
+
+def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent]]) -> _Codes:
+    skus: set[str] = set()
+    gtins: set[str] = set()
+    for _, ev in events:
+        if isinstance(ev, SaleEvent | WeightEvent):
+            if ev.sku is not None:
+                skus.add(ev.sku)
+            elif ev.gtin is not None and (g := resolve.gtin14(ev.gtin)) is not None:
+                gtins.add(g)
+        elif (decoded := resolve.epc(ev.epc.upper())) is not None:
+            gtins.add(decoded.gtin)
+    return _Codes(
+        resolve.sites(session, tenant_id, {ev.site for _, ev in events}),
+        resolve.items_by_sku(session, tenant_id, skus),
+        resolve.items_by_gtin(session, tenant_id, gtins),
+    )
+
+
+def _item(ev: FloorEvent, codes: _Codes) -> tuple[resolve.ItemInfo | None, str, str]:
+    """The event's item, else (None, code, message)."""
+    if isinstance(ev, RfidReadEvent):
+        decoded = resolve.epc(ev.epc.upper())
+        if decoded is None:
+            return None, "inventory.unknown_epc", f"'{ev.epc}' is not an SGTIN EPC"
+        found = codes.gtins.get(decoded.gtin)
+        return found, "inventory.unknown_epc", f"no item has the GTIN {decoded.gtin} of EPC '{ev.epc}'"
+    if ev.sku is not None:
+        return codes.skus.get(ev.sku), "inventory.unknown_sku", f"unknown SKU '{ev.sku}'"
+    assert ev.gtin is not None
+    g = resolve.gtin14(ev.gtin)
+    if g is None:
+        return None, "inventory.unknown_gtin", f"'{ev.gtin}' is not a valid GTIN"
+    return codes.gtins.get(g), "inventory.unknown_gtin", f"no item has the GTIN '{ev.gtin}'"
+
+
+def _quantity(session: Session, tenant_id: int, p: Prepared, units: dict[int, UnitTable]) -> tuple[str, str] | None:
+    """Set the event's base quantity; (code, message) when it cannot be had."""
+    ev = p.event
+    if isinstance(ev, SaleEvent):
+        try:
+            qty = resolve.base_quantity(session, tenant_id, p.item, ev.qty, ev.uom, units)
+        except BohError as exc:
+            return "inventory.bad_quantity", exc.detail
+        if qty != qty.quantize(QTY_Q):
+            return "inventory.bad_quantity", f"{ev.qty} {ev.uom or ''} is more than 6 decimals in the base unit"
+        p.quantity = -qty if ev.kind == "sale" else qty
+    elif isinstance(ev, WeightEvent):
+        on_shelf = domain.weight_to_base(p.item.base_uom, ev.weight_g)
+        if on_shelf is None:
+            return "inventory.unsupported_weight_item", f"the item's base unit is {p.item.base_uom}, not kg or g"
+        p.quantity = on_shelf.quantize(QTY_Q, rounding=ROUND_HALF_UP)
+    else:
+        p.epc = ev.epc.upper()
+    return None
+
+
+def prepare(session: Session, scope: Scope, raw: Sequence[Any], default_site: str | None) -> Batch:
+    batch = Batch()
+    parsed: list[tuple[int, FloorEvent]] = []
+    for i, item in enumerate(raw):
+        ev = domain.parse_event(item, default_site)
+        if isinstance(ev, domain.Problem):
+            batch.reject(i, item, ev.code, ev.message)
+        else:
+            parsed.append((i, ev))
+    codes = _lookup(session, scope.tenant_id, parsed)
+    latest = utcnow() + FUTURE_TOLERANCE
+    candidates: list[Prepared] = []
+    units: dict[int, UnitTable] = {}
+    for i, ev in parsed:
+        site = codes.sites.get(ev.site)
+        item, code, message = _item(ev, codes)
+        if site is None:
+            batch.reject(i, ev, "inventory.unknown_site", f"unknown site '{ev.site}'")
+        elif not scope.allows_site(site.id):
+            batch.reject(i, ev, "inventory.site_not_allowed", f"you may not send events for site '{ev.site}'")
+        elif ev.occurred_at > latest:
+            batch.reject(i, ev, "inventory.future_event", "occurred_at is in the future")
+        elif item is None:
+            batch.reject(i, ev, code, message)
+        else:
+            p = Prepared(i, ev, site, item)
+            problem = _quantity(session, scope.tenant_id, p, units)
+            if problem is not None:
+                batch.reject(i, ev, *problem)
+            else:
+                candidates.append(p)
+    _resolve_lots(session, scope.tenant_id, candidates, batch)
+    batch.rejected.sort(key=lambda r: r.index)
+    return batch
+
+
+def _resolve_lots(session: Session, tenant_id: int, candidates: list[Prepared], batch: Batch) -> None:
+    """Set lot ids (an unknown lot code is rejected) and drop repeats of an event id within the batch."""
+    pairs = {(p.item.item_id, p.event.lot) for p in candidates if isinstance(p.event, SaleEvent) and p.event.lot}
+    lots = resolve.lots(session, tenant_id, pairs)
+    seen: set[tuple[str, str]] = set()
+    for p in candidates:
+        ev = p.event
+        if isinstance(ev, SaleEvent) and ev.lot:
+            lot_id = lots.get((p.item.item_id, ev.lot))
+            if lot_id is None:
+                batch.reject(p.index, ev, "inventory.lot_not_found", f"the item has no lot '{ev.lot}'")
+                continue
+            p.lot_id = lot_id
+        if p.claim_key in seen:
+            batch.duplicates += 1
+            continue
+        seen.add(p.claim_key)
+        batch.good.append(p)

@@ -1,0 +1,107 @@
+"""Set-based resolution of the codes in a batch: one query for the sites, one (chunked) for the SKUs,
+one for the GTINs (EPCs decode to GTINs), one for the lots. Catalog tables are read by name (a read-join
+of a lower domain's tables; the catalog's api has no batched GTIN lookup yet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from sqlalchemy import column, select, table
+from sqlalchemy.orm import Session
+
+from boh.catalog.api import EpcResult, UnitTable, decode_epc, normalize_gtin, unit_table
+from boh.inventory import repository as ledger_repo
+from boh.org.api import SiteStockSettings, site_ids_by_code, site_stock_settings
+
+CHUNK = 1000
+_item = table("catalog_item", column("id"), column("tenant_id"), column("sku"), column("base_uom"), column("active"))
+_barcode = table("catalog_item_barcode", column("tenant_id"), column("item_id"), column("gtin"), column("uom"))
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    item_id: int
+    base_uom: str
+    code_uom: str | None = None  # the unit a GTIN stands for (a case GTIN); None: the base unit
+
+
+@dataclass(frozen=True)
+class Site:
+    id: int
+    code: str
+    settings: SiteStockSettings
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def sites(session: Session, tenant_id: int, codes: Iterable[str]) -> dict[str, Site]:
+    ids = site_ids_by_code(session, tenant_id, codes)
+    settings = site_stock_settings(session, tenant_id, ids.values())
+    return {code: Site(sid, code, settings[sid]) for code, sid in ids.items()}
+
+
+def items_by_sku(session: Session, tenant_id: int, skus: Iterable[str]) -> dict[str, ItemInfo]:
+    out: dict[str, ItemInfo] = {}
+    for chunk in _chunks(sorted(set(skus))):
+        rows = session.execute(
+            select(_item.c.sku, _item.c.id, _item.c.base_uom).where(
+                _item.c.tenant_id == tenant_id, _item.c.sku.in_(chunk)
+            )
+        )
+        out.update({sku: ItemInfo(iid, uom) for sku, iid, uom in rows})
+    return out
+
+
+def items_by_gtin(session: Session, tenant_id: int, gtins: Iterable[str]) -> dict[str, ItemInfo]:
+    """GTIN-14 -> item; unknown GTINs absent."""
+    out: dict[str, ItemInfo] = {}
+    for chunk in _chunks(sorted(set(gtins))):
+        rows = session.execute(
+            select(_barcode.c.gtin, _item.c.id, _item.c.base_uom, _barcode.c.uom)
+            .join(_item, _item.c.id == _barcode.c.item_id)
+            .where(_barcode.c.tenant_id == tenant_id, _barcode.c.gtin.in_(chunk))
+        )
+        out.update({gtin: ItemInfo(iid, base, uom) for gtin, iid, base, uom in rows})
+    return out
+
+
+@lru_cache(maxsize=65536)
+def gtin14(code: str) -> str | None:
+    """The GTIN-14 of a GTIN-8/12/13/14 with a valid check digit, else None."""
+    try:
+        return normalize_gtin(code)
+    except Exception:
+        return None
+
+
+@lru_cache(maxsize=262144)
+def epc(code: str) -> EpcResult | None:
+    """The decoded SGTIN of a tag, else None (not an EPC, or not an SGTIN)."""
+    try:
+        return decode_epc(code)
+    except Exception:
+        return None
+
+
+def lots(session: Session, tenant_id: int, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """(item_id, lot_code) -> lot id for the lots that exist."""
+    return {k: lot.id for k, lot in ledger_repo.lots_by_code(session, tenant_id, pairs).items()}
+
+
+def base_quantity(
+    session: Session, tenant_id: int, item: ItemInfo, qty: Decimal, uom: str | None, units: dict[int, UnitTable]
+) -> Decimal:
+    """``qty`` of ``uom`` (or of the code's unit, or of the base unit) in base units; raises the catalog's
+    UnknownUnit / InexactConversion / FractionalQuantity errors. ``units`` caches unit tables per item."""
+    unit = uom or item.code_uom
+    if unit is None or unit == item.base_uom:
+        return qty
+    if item.item_id not in units:
+        units[item.item_id] = unit_table(session, tenant_id, item.item_id)
+    return units[item.item_id].to_base(qty, unit)

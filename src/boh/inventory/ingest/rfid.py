@@ -1,0 +1,277 @@
+"""RFID semantics over the tag table (rules in ``domain.py``): presence, sales marking tags sold, exits
+without a sale (shrink alerts) and zone read sessions (automatic cycle counts).
+
+Concurrency: ingestion holds the (site, item) cost rows of every event of the batch (``stock.lock``)
+before it gets here, so no other batch changes the tags of those items at those sites meanwhile; the
+tags are read and written without further row locks. (A tag that moves between sites while two batches
+of both sites run is the one case this does not serialise; the last writer wins.)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from boh.inventory.ingest import domain, pgbulk
+from boh.inventory.ingest.domain import Tag
+from boh.inventory.ingest.models import Alert, RfidSession, RfidSessionRead, RfidTag
+from boh.inventory.ingest.prepare import Prepared
+from boh.inventory.ingest.schemas import RfidReadEvent
+from boh.inventory.ingest.stock import _insert
+from boh.kernel.clock import utcnow
+
+CHUNK = 1000
+Key = tuple[int, int]  # site_id, item_id
+
+
+@dataclass(frozen=True)
+class Shrink:
+    tag: Tag
+    at: datetime
+    reader: str
+
+
+_COLS = (RfidTag.epc, RfidTag.item_id, RfidTag.site_id, RfidTag.last_zone, RfidTag.status, RfidTag.last_seen_at,
+         RfidTag.sold_at, RfidTag.id)  # fmt: skip
+
+
+def _load(session: Session, tenant_id: int, epcs: set[str], keys: set[Key]) -> dict[str, Tag]:
+    """The tags read in the batch, and the present or sold tags of the (site, item) keys of its sales
+    and exits."""
+    ep = sorted(epcs)
+    ks = sorted(keys)
+    if session.get_bind().dialect.name == "postgresql":
+        rows = pgbulk.tags(session.connection(), tenant_id, ep, ks)
+        return {r[0]: Tag(*r) for r in rows}
+    out: dict[str, Tag] = {}
+    for start in range(0, max(len(ep), len(ks)), CHUNK):
+        conds: list[ColumnElement[bool]] = []
+        if ep[start : start + CHUNK]:
+            conds.append(RfidTag.epc.in_(ep[start : start + CHUNK]))
+        if ks[start : start + CHUNK]:
+            conds.append(
+                tuple_(RfidTag.site_id, RfidTag.item_id).in_(ks[start : start + CHUNK])
+                & RfidTag.status.in_(("present", "sold"))
+            )
+        for r in session.execute(select(*_COLS).where(RfidTag.tenant_id == tenant_id, or_(*conds))):
+            out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+    return out
+
+
+def _any_tags(session: Session, tenant_id: int, site_ids: set[int]) -> bool:
+    if not site_ids:
+        return False
+    stmt = select(RfidTag.id).where(RfidTag.tenant_id == tenant_id, RfidTag.site_id.in_(sorted(site_ids))).limit(1)
+    return session.scalar(stmt) is not None
+
+
+@dataclass
+class Outcome:
+    shrinks: list[Shrink] = field(default_factory=list)
+    settled: list[int] = field(default_factory=list)  # shrink alerts closed by a late sale
+
+
+def _open_shrinks(session: Session, tenant_id: int, sales: list[Prepared]) -> dict[Key, list[domain.OpenShrink]]:
+    out: dict[Key, list[domain.OpenShrink]] = defaultdict(list)
+    if not sales:
+        return out
+    since = min(p.event.occurred_at for p in sales)
+    stmt = select(Alert.id, Alert.site_id, Alert.item_id, Alert.occurred_at).where(
+        Alert.tenant_id == tenant_id,
+        Alert.kind == "shrink",
+        Alert.is_open.is_(True),
+        Alert.site_id.in_(sorted({p.site.id for p in sales})),
+        Alert.occurred_at >= since,
+    )
+    for alert_id, site_id, item_id, at in session.execute(stmt):
+        if item_id is not None and at is not None:
+            out[(site_id, item_id)].append(domain.OpenShrink(alert_id, at))
+    return out
+
+
+def _settle(session: Session, ids: list[int]) -> None:
+    if ids:
+        session.execute(
+            update(Alert)
+            .where(Alert.id.in_(sorted(ids)))
+            .values(is_open=False, closed_at=utcnow(), closed_by="system:late_sale", close_note="a late sale matched")
+        )
+
+
+def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outcome:
+    """Apply the batch's claimed sales and RFID reads (in event-time order) to the tags and the open shrink
+    alerts (late sales); the new shrinks and the settled alerts."""
+    reads = [p for p in events if isinstance(p.event, RfidReadEvent)]
+    sales = [p for p in events if p.kind == "sale"]
+    if not reads and not _any_tags(session, tenant_id, {p.site.id for p in sales}):
+        return Outcome()  # a POS-only batch at sites without tags: nothing to mark sold
+    keys = {(p.site.id, p.item.item_id) for p in sales} | {
+        (p.site.id, p.item.item_id)
+        for p in reads
+        if p.event.zone == "exit"  # type: ignore[union-attr]
+    }
+    tags = _load(session, tenant_id, {p.epc for p in reads if p.epc}, keys)
+    by_key: dict[Key, list[Tag]] = defaultdict(list)
+    for t in tags.values():
+        by_key[(t.site_id, t.item_id)].append(t)
+    late = _open_shrinks(session, tenant_id, sales)
+    result = Outcome()
+    session_reads: list[dict[str, object]] = []
+    for p in sorted(reads + sales, key=lambda p: (p.event.occurred_at, p.index)):
+        key = (p.site.id, p.item.item_id)
+        if not isinstance(p.event, RfidReadEvent):
+            units = domain.whole_units(-p.quantity)
+            settled = domain.settle_late(late[key], units, p.event.occurred_at)
+            result.settled.extend(a.alert_id for a in settled)
+            domain.mark_sold(by_key[key], Decimal(units - len(settled)), p.event.occurred_at)
+            continue
+        ev, epc = p.event, p.epc or ""
+        tag = tags.get(epc)
+        if tag is None:
+            tag = Tag(epc, p.item.item_id, p.site.id, ev.zone, "present", ev.occurred_at, new=True)
+            tags[epc] = tag
+            by_key[key].append(tag)
+        if ev.session_id:
+            expected = not tag.new and tag.status == "present" and tag.site_id == p.site.id and tag.zone == ev.zone
+            session_reads.append(_session_read(tenant_id, p, ev, expected))
+        swap = domain.swap_candidate(by_key[key], tag, ev.occurred_at) if ev.zone == "exit" else None
+        if domain.read_tag(tag, ev.zone, p.site.id, ev.occurred_at, swap):
+            result.shrinks.append(Shrink(tag, ev.occurred_at, ev.reader))
+    _save(session, tenant_id, list(tags.values()), {p.epc: p.event.reader for p in reads if p.epc})  # type: ignore[union-attr]
+    _record_sessions(session, tenant_id, reads, session_reads)
+    _settle(session, result.settled)
+    return result
+
+
+def _session_read(tenant_id: int, p: Prepared, ev: RfidReadEvent, expected: bool) -> dict[str, object]:
+    return {
+        "tenant_id": tenant_id,
+        "session_id": ev.session_id,
+        "epc": p.epc,
+        "item_id": p.item.item_id,
+        "expected": expected,
+        "read_at": ev.occurred_at,
+    }
+
+
+def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, str]) -> None:
+    now = utcnow()
+    new = [
+        {
+            "tenant_id": tenant_id,
+            "epc": t.epc,
+            "item_id": t.item_id,
+            "site_id": t.site_id,
+            "last_zone": t.zone,
+            "last_reader": readers.get(t.epc),
+            "last_seen_at": t.last_seen_at,
+            "status": t.status,
+            "sold_at": t.sold_at,
+            "updated_at": now,
+        }
+        for t in tags
+        if t.new
+    ]
+    changed = [
+        {
+            "id": t.id,
+            "site_id": t.site_id,
+            "last_zone": t.zone,
+            "last_seen_at": t.last_seen_at,
+            "status": t.status,
+            "sold_at": t.sold_at,
+            "updated_at": now,
+        }
+        for t in tags
+        if t.changed and not t.new
+    ]
+    if new:
+        session.execute(insert(RfidTag), new)
+    if changed:
+        changed.sort(key=lambda r: int(str(r["id"])))
+        session.execute(update(RfidTag), changed)
+
+
+def _record_sessions(session: Session, tenant_id: int, reads: list[Prepared], rows: list[dict[str, object]]) -> None:
+    """Open the sessions named by the reads (site and zone of their first read) and record their tags."""
+    if not rows:
+        return
+    opened: dict[str, Prepared] = {}
+    for p in sorted(reads, key=lambda p: (p.event.occurred_at, p.index)):
+        sid = p.event.session_id  # type: ignore[union-attr]
+        if sid and sid not in opened:
+            opened[sid] = p
+    session_rows = [
+        {
+            "tenant_id": tenant_id,
+            "session_id": sid,
+            "site_id": p.site.id,
+            "zone": p.event.zone,  # type: ignore[union-attr]
+            "status": "open",
+            "opened_at": p.event.occurred_at,
+        }
+        for sid, p in sorted(opened.items())
+    ]
+    session.execute(
+        _insert(session, RfidSession)
+        .values(session_rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "session_id"])
+    )
+    unique = {(str(r["session_id"]), str(r["epc"])): r for r in reversed(rows)}  # the first read of a tag counts
+    ordered = [unique[k] for k in sorted(unique)]
+    for start in range(0, len(ordered), CHUNK):
+        stmt = _insert(session, RfidSessionRead).values(ordered[start : start + CHUNK])
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "session_id", "epc"]))
+
+
+def close_session(session: Session, tenant_id: int, row: RfidSession) -> dict[str, object]:
+    """Compare the session's seen tags with the tags expected present in its site and zone; mark the
+    expected tags that were not seen "missing"; store and return the report (closing twice returns it)."""
+    if row.status == "closed" and row.report is not None:
+        return row.report
+    seen: dict[str, int] = {}
+    expected: dict[str, int] = {}
+    reads = select(RfidSessionRead.epc, RfidSessionRead.item_id, RfidSessionRead.expected).where(
+        RfidSessionRead.tenant_id == tenant_id, RfidSessionRead.session_id == row.session_id
+    )
+    for epc, item_id, was_expected in session.execute(reads):
+        seen[epc] = item_id
+        if was_expected:
+            expected[epc] = item_id
+    present = select(RfidTag.id, RfidTag.epc, RfidTag.item_id).where(
+        RfidTag.tenant_id == tenant_id,
+        RfidTag.site_id == row.site_id,
+        RfidTag.last_zone == row.zone,
+        RfidTag.status == "present",
+    )
+    ids: dict[str, int] = {}
+    for tag_id, epc, item_id in session.execute(present):
+        if epc not in seen:  # a seen tag is expected only if it was there before the session read it
+            expected[epc] = item_id
+            ids[epc] = tag_id
+    missing, unexpected = domain.session_diff(expected, seen)
+    now = utcnow()
+    gone = sorted(ids[epc] for epc, _ in missing if epc in ids)
+    for start in range(0, len(gone), CHUNK):
+        session.execute(
+            update(RfidTag).where(RfidTag.id.in_(gone[start : start + CHUNK])).values(status="missing", updated_at=now)
+        )
+    report: dict[str, object] = {
+        "session_id": row.session_id,
+        "site_id": row.site_id,
+        "zone": row.zone,
+        "closed_at": now.isoformat(),
+        "expected": len(expected),
+        "seen": len(seen),
+        "missing": [{"epc": e, "item_id": i} for e, i in missing],
+        "unexpected": [{"epc": e, "item_id": i} for e, i in unexpected],
+    }
+    row.status, row.closed_at, row.report = "closed", now, report
+    return report

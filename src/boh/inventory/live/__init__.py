@@ -1,0 +1,15 @@
+"""Live stock balances: ``GET /api/v1/inventory/stream?site_id=N`` (Server-Sent Events).
+
+Design: the stream polls the database, so it is correct with any number of server processes and
+workers (a move posted by another process, the worker or the CLI shows up like one posted here) and
+needs no broker. Every ``POLL_SECONDS`` it reads the (item, lot) pairs of the site's moves with an id above
+a floor (``inventory_move`` primary-key range scan plus the tenant/site filter: a handful of rows), loads
+those balances and sends a ``balance`` event for each one whose on_hand or available differs from what
+this stream last sent. Ids are allocated before commit, so a transaction may commit a lower id after a
+higher one was seen; the floor therefore trails the highest id seen by ``LOOKBACK_SECONDS`` and the
+de-duplication by value keeps the rescans silent. A ``: heartbeat`` comment goes out every
+``HEARTBEAT_SECONDS`` (proxies close idle connections). Each event carries ``id: <highest move id>``, so a
+reconnecting EventSource resumes from ``Last-Event-ID`` (or ``?after=``) without losing changes.
+
+The stream ends when the client disconnects. Reorder alerts go through the outbox instead (handlers.py).
+"""

@@ -1,0 +1,173 @@
+"""The poller and the SSE text of the live balance stream (see the package docstring)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import anyio
+from sqlalchemy import column, func, select, table, tuple_
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from boh.inventory import domain
+from boh.inventory.models import Balance, Lot, Move
+from boh.inventory.queries import local_date
+from boh.kernel.tenancy import Scope
+from boh.org.api import get_site_ref
+
+POLL_SECONDS = 0.25
+HEARTBEAT_SECONDS = 15.0
+LOOKBACK_SECONDS = 10.0
+ZERO = Decimal(0)
+
+_item = table("catalog_item", column("id"), column("sku"))
+
+
+@dataclass(frozen=True)
+class BalanceEvent:
+    site_id: int
+    item_id: int
+    lot_id: int | None
+    sku: str
+    lot_code: str | None
+    on_hand: Decimal
+    available: Decimal
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "site_id": self.site_id,
+            "item_id": self.item_id,
+            "lot_id": self.lot_id,
+            "sku": self.sku,
+            "lot_code": self.lot_code,
+            "on_hand": str(self.on_hand),
+            "available": str(self.available),
+        }
+
+
+def last_move_id(session: Session, tenant_id: int, site_id: int) -> int:
+    stmt = select(func.max(Move.id)).where(Move.tenant_id == tenant_id, Move.site_id == site_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def changed_keys(session: Session, tenant_id: int, site_id: int, after_id: int) -> tuple[list[tuple[int, int]], int]:
+    """(item_id, lot_key) pairs of the site's moves with id > after_id, and the highest id among them."""
+    rows = session.execute(
+        select(Move.item_id, Move.lot_id, func.max(Move.id))
+        .where(Move.id > after_id, Move.tenant_id == tenant_id, Move.site_id == site_id)
+        .group_by(Move.item_id, Move.lot_id)
+    ).all()
+    return sorted((int(i), int(k or 0)) for i, k, _m in rows), max((int(m) for *_x, m in rows), default=after_id)
+
+
+def balances_of(session: Session, scope: Scope, site_id: int, keys: list[tuple[int, int]]) -> list[BalanceEvent]:
+    """The current balances of these (item_id, lot_key) pairs at the site."""
+    if not keys:
+        return []
+    site = get_site_ref(session, scope, site_id)
+    today = local_date(site.timezone)
+    rows = session.execute(
+        select(Balance, Lot, _item.c.sku)
+        .outerjoin(Lot, Lot.id == Balance.lot_id)
+        .join(_item, _item.c.id == Balance.item_id)
+        .where(
+            Balance.tenant_id == scope.tenant_id,
+            Balance.site_id == site_id,
+            tuple_(Balance.item_id, Balance.lot_key).in_(keys),
+        )
+        .order_by(Balance.item_id, Balance.lot_key)
+    ).all()
+    out = []
+    for b, lot, sku in rows:
+        usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
+        out.append(
+            BalanceEvent(
+                site_id=b.site_id,
+                item_id=b.item_id,
+                lot_id=b.lot_id,
+                sku=str(sku),
+                lot_code=lot.lot_code if lot else None,
+                on_hand=b.on_hand,
+                available=b.on_hand - b.reserved if usable else ZERO,
+            )
+        )
+    return out
+
+
+class BalancePoller:
+    """The state of one stream: the highest move id seen, the trailing floor and the values sent."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        scope: Scope,
+        site_id: int,
+        start_id: int,
+        *,
+        lookback: float = LOOKBACK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.factory, self.scope, self.site_id = factory, scope, site_id
+        self.high = start_id
+        self.lookback, self.clock = lookback, clock
+        self._marks: deque[tuple[float, int]] = deque([(clock(), start_id)])
+        self._sent: dict[tuple[int, int | None], tuple[Decimal, Decimal]] = {}
+
+    @property
+    def floor(self) -> int:
+        """The highest id seen at least ``lookback`` seconds ago (the oldest mark while younger)."""
+        now = self.clock()
+        while len(self._marks) > 1 and now - self._marks[1][0] >= self.lookback:
+            self._marks.popleft()
+        return self._marks[0][1]
+
+    def poll(self) -> list[BalanceEvent]:
+        """Balances changed since the last poll (blocking: run it in a worker thread)."""
+        with self.factory() as session:
+            keys, high = changed_keys(session, self.scope.tenant_id, self.site_id, self.floor)
+            rows = balances_of(session, self.scope, self.site_id, keys)
+        if high > self.high:
+            self.high = high
+            self._marks.append((self.clock(), high))
+        out = []
+        for row in rows:
+            key, value = (row.item_id, row.lot_id), (row.on_hand, row.available)
+            if self._sent.get(key) != value:
+                self._sent[key] = value
+                out.append(row)
+        return out
+
+
+def sse(event: str | None, data: Any = None, event_id: int | None = None, comment: str | None = None) -> str:
+    if comment is not None:
+        return f": {comment}\n\n"
+    lines = [f"event: {event}"] if event else []
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines.append("data: " + json.dumps(data, separators=(",", ":")))
+    return "\n".join(lines) + "\n\n"
+
+
+async def stream_events(
+    poller: BalancePoller,
+    is_disconnected: Callable[[], Awaitable[bool]],
+    *,
+    poll_seconds: float = POLL_SECONDS,
+    heartbeat_seconds: float = HEARTBEAT_SECONDS,
+) -> AsyncIterator[str]:
+    """SSE text: a retry hint, then balance events and heartbeats until the client goes away."""
+    yield "retry: 2000\n\n"
+    last_beat = time.monotonic()
+    while not await is_disconnected():
+        for row in await run_in_threadpool(poller.poll):
+            yield sse("balance", row.payload(), poller.high)
+        if time.monotonic() - last_beat >= heartbeat_seconds:
+            last_beat = time.monotonic()
+            yield sse(None, comment="heartbeat")
+        await anyio.sleep(poll_seconds)

@@ -1,0 +1,121 @@
+"""Tables owned by the inventory domain.
+
+``inventory_move`` is the append-only ledger; ``inventory_balance`` and ``inventory_item_cost`` are
+projections of it, updated in the same transaction as the moves.
+
+Balances key on ``lot_key`` = ``COALESCE(lot_id, 0)`` (NOT NULL), not on the nullable ``lot_id``: a NULL
+never equals another NULL in a unique constraint (SQLite always, PostgreSQL before 15 without NULLS NOT
+DISTINCT), so ``ON CONFLICT`` would never fire for non-lot stock and duplicates would appear. A plain
+column with a check constraint works the same on both databases and keeps ``ON CONFLICT (tenant_id,
+site_id, item_id, lot_key)`` a simple column list; ``lot_id`` stays as a real foreign key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from boh.kernel.clock import utcnow
+from boh.kernel.db import Base, IdMixin, TimestampMixin
+from boh.kernel.types import MoneyAmount, Qty, UTCDateTime
+
+ZERO = Decimal(0)
+
+
+class Lot(IdMixin, TimestampMixin, Base):
+    __tablename__ = "inventory_lot"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "item_id", "lot_code"),
+        Index("ix_inventory_lot_tenant_item_expiry", "tenant_id", "item_id", "expiry_date"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
+    lot_code: Mapped[str] = mapped_column(String(60))
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="available")  # available | quarantined
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Move(IdMixin, Base):
+    """One immutable stock movement in base units: positive in, negative out."""
+
+    __tablename__ = "inventory_move"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        Index("ix_inventory_move_tenant_item_site_at", "tenant_id", "item_id", "site_id", "event_at"),
+        Index("ix_inventory_move_tenant_site_at", "tenant_id", "site_id", "event_at"),
+        Index("ix_inventory_move_source", "tenant_id", "source_type", "source_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_lot.id"))
+    move_type: Mapped[str] = mapped_column(String(30))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    quantity: Mapped[Decimal] = mapped_column(Qty())
+    unit_cost: Mapped[Decimal | None] = mapped_column(MoneyAmount())  # receipts: given; issues: average used
+    currency: Mapped[str] = mapped_column(String(3))
+    # the other site of a transfer: destination of a transfer_out, origin of a transfer_in
+    counter_site_id: Mapped[int | None] = mapped_column(ForeignKey("org_site.id"))
+    source_type: Mapped[str | None] = mapped_column(String(40))
+    source_id: Mapped[str | None] = mapped_column(String(80))
+    idempotency_key: Mapped[str] = mapped_column(String(120))
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)  # left the balance below zero (flag policy)
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+
+
+class Balance(IdMixin, Base):
+    __tablename__ = "inventory_balance"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "site_id", "item_id", "lot_key"),
+        CheckConstraint("lot_key = COALESCE(lot_id, 0)", name="lot_key"),
+        Index("ix_inventory_balance_tenant_item", "tenant_id", "item_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_lot.id"))
+    lot_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    on_hand: Mapped[Decimal] = mapped_column(Qty(), default=ZERO)
+    reserved: Mapped[Decimal] = mapped_column(Qty(), default=ZERO)
+    in_transit: Mapped[Decimal] = mapped_column(Qty(), default=ZERO)
+    on_order: Mapped[Decimal] = mapped_column(Qty(), default=ZERO)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ItemCost(IdMixin, Base):
+    """Moving average cost of an item at a site, in the site's currency. Its row lock serialises every
+    writer of the (site, item): see repository.lock_costs."""
+
+    __tablename__ = "inventory_item_cost"
+    __table_args__ = (UniqueConstraint("tenant_id", "site_id", "item_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    quantity: Mapped[Decimal] = mapped_column(Qty(), default=ZERO)  # quantity the value is spread over
+    avg_unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(), default=ZERO)
+    total_value: Mapped[Decimal] = mapped_column(MoneyAmount(), default=ZERO)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReorderState(Base):
+    """Whether an item's available stock at a site was last seen below its reorder threshold: the memory
+    that lets the StockMoved handler (handlers.py) publish StockBelowReorderPoint once per crossing."""
+
+    __tablename__ = "inventory_reorder_state"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"), primary_key=True)
+    below: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

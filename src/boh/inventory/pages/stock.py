@@ -1,0 +1,147 @@
+"""Stock pages: the stock list of a site (filters, htmx results), the live stock page (rows updated from
+GET /api/v1/inventory/stream by static/inventory-live.js), an item's move history and floor alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+
+from boh.catalog.api import get_item_ref
+from boh.http.deps import UowDep
+from boh.http.pages import is_htmx, pager
+from boh.http.templating import render
+from boh.inventory import queries
+from boh.inventory.ingest import queries as ingest_queries
+from boh.inventory.pages import _read
+from boh.inventory.pages._common import LABELS, LIVE_ROWS, PAGE_SIZE, READ, WRITE, int_or_none, pick_site, router
+from boh.inventory.schemas import BalanceFilter, BalanceRead, MoveFilter, MoveRead
+
+
+def _flag(value: str | None) -> bool:
+    return value in ("1", "on", "true")
+
+
+@router.get("/stock", perm=READ)
+def stock_list(
+    request: Request,
+    uow: UowDep,
+    site_id: str | None = None,
+    q: str | None = None,
+    category_id: str | None = None,
+    lot: str | None = None,
+    below: str | None = None,
+    negative: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    scope = uow.principal.scope(READ)
+    sites = _read.site_options(uow.session, scope)
+    site = pick_site(sites, int_or_none(site_id))
+    f = _read.StockFilter(
+        q=(q or "").strip() or None,
+        category_id=int_or_none(category_id),
+        lot=(lot or "").strip() or None,
+        below_reorder=_flag(below),
+        negative=_flag(negative),
+    )
+    rows: list[_read.StockRow] = []
+    total = 0
+    if site is not None:
+        rows, total = _read.stock_rows(uow.session, scope, site.id, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    params: dict[str, Any] = {
+        "site_id": site.id if site else None,
+        "q": f.q,
+        "category_id": f.category_id,
+        "lot": f.lot,
+        "below": "1" if f.below_reorder else None,
+        "negative": "1" if f.negative else None,
+    }
+    ctx = {
+        "site": site,
+        "sites": sites,
+        "rows": rows,
+        "filters": params,
+        "pager": pager(total, page, PAGE_SIZE, params),
+        "categories": _read.category_options(uow.session, scope.tenant_id),
+        "labels": LABELS,
+        "can_write": uow.principal.can(WRITE),
+    }
+    if is_htmx(request) and request.headers.get("hx-target") == "stock-results":
+        return render(request, "inventory/_stock_results.html", ctx)
+    return render(request, "inventory/stock_list.html", ctx)
+
+
+@router.get("/live", perm=READ)
+def live(request: Request, uow: UowDep, site_id: str | None = None) -> HTMLResponse:
+    scope = uow.principal.scope(READ)
+    sites = _read.site_options(uow.session, scope)
+    site = pick_site(sites, int_or_none(site_id))
+    rows: list[_read.StockRow] = []
+    after = 0
+    if site is not None:
+        after = _read.last_move_id(uow.session, scope.tenant_id, site.id)  # before the rows: none is missed
+        rows = _read.stock_rows(uow.session, scope, site.id, _read.StockFilter(), LIVE_ROWS, 0)[0]
+    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "labels": LABELS}
+    return render(request, "inventory/live.html", ctx)
+
+
+@router.get("/items/{item_id}", perm=READ)
+def item_moves(
+    request: Request,
+    uow: UowDep,
+    item_id: int,
+    site_id: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    scope = uow.principal.scope(READ)
+    item = get_item_ref(uow.session, scope.tenant_id, item_id)
+    sites = _read.site_options(uow.session, scope)
+    site = pick_site(sites, int_or_none(site_id))
+    moves: list[MoveRead] = []
+    balances: list[BalanceRead] = []
+    total = 0
+    if site is not None:
+        f = MoveFilter(site_id=site.id, item_id=item_id)
+        moves, total = queries.list_moves(uow.session, scope, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        bf = BalanceFilter(site_id=site.id, item_id=item_id)
+        balances = queries.list_balances(uow.session, scope, bf, 100, 0)[0]
+    params = {"site_id": site.id if site else None}
+    ctx = {
+        "item": item,
+        "site": site,
+        "sites": sites,
+        "moves": moves,
+        "balances": balances,
+        "pager": pager(total, page, PAGE_SIZE, params),
+        "labels": LABELS,
+    }
+    return render(request, "inventory/item_moves.html", ctx)
+
+
+@router.get("/alerts", perm=READ)
+def alerts(
+    request: Request,
+    uow: UowDep,
+    site_id: str | None = None,
+    status: str | None = "open",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    scope = uow.principal.scope(READ)
+    sites = _read.site_options(uow.session, scope)
+    site = pick_site(sites, int_or_none(site_id)) if site_id else None
+    is_open = {"open": True, "closed": False}.get(status or "")
+    rows, total = ingest_queries.list_alerts(
+        uow.session,
+        scope,
+        site_id=site.id if site else None,
+        kind=None,
+        is_open=is_open,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    params = {"site_id": site.id if site else None, "status": status}
+    codes = {s.id: s.code for s in sites}
+    ctx = {"rows": rows, "sites": sites, "site": site, "codes": codes, "filters": params}
+    ctx["pager"] = pager(total, page, PAGE_SIZE, params)
+    return render(request, "inventory/alerts.html", ctx)

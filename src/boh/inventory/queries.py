@@ -1,0 +1,167 @@
+"""Read models of the inventory domain: balances, move history, lots, FEFO suggestions and transfers.
+
+``available`` and FEFO judge expiry by each site's local date (its timezone from boh.org.api).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from boh.inventory import domain
+from boh.inventory import repository as repo
+from boh.inventory.errors import MoveNotFound
+from boh.inventory.models import Balance, Lot, Move
+from boh.inventory.schemas import (
+    BalanceFilter,
+    BalanceRead,
+    FefoLine,
+    FefoSuggestion,
+    LotRead,
+    MoveFilter,
+    MoveRead,
+    TransferRead,
+)
+from boh.kernel.clock import utcnow
+from boh.kernel.tenancy import Scope
+from boh.org.api import get_site_ref, site_stock_settings
+
+ZERO = Decimal(0)
+
+
+def local_date(timezone: str, at: datetime | None = None) -> date:
+    return (at or utcnow()).astimezone(ZoneInfo(timezone)).date()
+
+
+def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[int, date]:
+    return {sid: local_date(s.timezone) for sid, s in site_stock_settings(session, tenant_id, site_ids).items()}
+
+
+def list_balances(
+    session: Session, scope: Scope, f: BalanceFilter, limit: int, offset: int
+) -> tuple[list[BalanceRead], int]:
+    if f.site_id is not None:
+        get_site_ref(session, scope, f.site_id)  # 404 for a site the caller cannot see
+    stmt = select(Balance, Lot).outerjoin(Lot, Lot.id == Balance.lot_id).where(Balance.tenant_id == scope.tenant_id)
+    if scope.site_ids is not None:
+        stmt = stmt.where(Balance.site_id.in_(sorted(scope.site_ids)))
+    if f.site_id is not None:
+        stmt = stmt.where(Balance.site_id == f.site_id)
+    if f.item_id is not None:
+        stmt = stmt.where(Balance.item_id == f.item_id)
+    if f.lot_id is not None:
+        stmt = stmt.where(Balance.lot_id == f.lot_id)
+    if f.lot_code is not None:
+        stmt = stmt.where(Lot.lot_code == f.lot_code)
+    if f.below_zero:
+        stmt = stmt.where(Balance.on_hand < 0)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows: list[tuple[Balance, Lot | None]] = [
+        (r[0], r[1])
+        for r in session.execute(
+            stmt.order_by(Balance.site_id, Balance.item_id, Balance.lot_key).limit(limit).offset(offset)
+        )
+    ]
+    today = _site_dates(session, scope.tenant_id, {b.site_id for b, _ in rows})
+    return [_balance_read(b, lot, today[b.site_id]) for b, lot in rows], total
+
+
+def _balance_read(b: Balance, lot: Lot | None, today: date) -> BalanceRead:
+    usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
+    return BalanceRead(
+        site_id=b.site_id,
+        item_id=b.item_id,
+        lot_id=b.lot_id,
+        lot_code=lot.lot_code if lot else None,
+        expiry_date=lot.expiry_date if lot else None,
+        lot_status=lot.status if lot else None,
+        on_hand=b.on_hand,
+        reserved=b.reserved,
+        in_transit=b.in_transit,
+        on_order=b.on_order,
+        available=b.on_hand - b.reserved if usable else ZERO,
+        usable=usable,
+    )
+
+
+def list_moves(session: Session, scope: Scope, f: MoveFilter, limit: int, offset: int) -> tuple[list[MoveRead], int]:
+    if f.site_id is not None:
+        get_site_ref(session, scope, f.site_id)
+    stmt = select(Move).where(Move.tenant_id == scope.tenant_id)
+    if scope.site_ids is not None:
+        stmt = stmt.where(Move.site_id.in_(sorted(scope.site_ids)))
+    if f.site_id is not None:
+        stmt = stmt.where(Move.site_id == f.site_id)
+    if f.item_id is not None:
+        stmt = stmt.where(Move.item_id == f.item_id)
+    if f.move_type is not None:
+        stmt = stmt.where(Move.move_type == f.move_type)
+    if f.since is not None:
+        stmt = stmt.where(Move.event_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(Move.event_at < f.until)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Move.event_at.desc(), Move.id.desc()).limit(limit).offset(offset))
+    return [MoveRead.model_validate(m) for m in rows], total
+
+
+def list_lots(
+    session: Session, scope: Scope, item_id: int | None, status: str | None, limit: int, offset: int
+) -> tuple[list[LotRead], int]:
+    stmt = select(Lot).where(Lot.tenant_id == scope.tenant_id)
+    if item_id is not None:
+        stmt = stmt.where(Lot.item_id == item_id)
+    if status is not None:
+        stmt = stmt.where(Lot.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Lot.item_id, Lot.expiry_date.is_(None), Lot.expiry_date, Lot.lot_code).limit(limit).offset(offset)
+    )
+    return [LotRead.model_validate(lot) for lot in rows], total
+
+
+def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, quantity: Decimal) -> FefoSuggestion:
+    """Lots to take ``quantity`` from, earliest expiry first, skipping expired and quarantined lots."""
+    site = get_site_ref(session, scope, site_id)
+    rows = session.execute(
+        select(Balance, Lot)
+        .join(Lot, Lot.id == Balance.lot_id)
+        .where(
+            Balance.tenant_id == scope.tenant_id,
+            Balance.site_id == site_id,
+            Balance.item_id == item_id,
+            Balance.on_hand - Balance.reserved > 0,
+        )
+    ).all()
+    stock = [
+        domain.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved) for b, lot in rows
+    ]
+    allocations, shortfall = domain.fefo(stock, quantity, local_date(site.timezone))
+    lines = [
+        FefoLine(
+            lot_id=a.lot.lot_id,
+            lot_code=a.lot.lot_code,
+            expiry_date=a.lot.expiry_date,
+            available=a.lot.available,
+            take=a.take,
+        )
+        for a in allocations
+    ]
+    return FefoSuggestion(site_id=site_id, item_id=item_id, requested=quantity, lines=lines, shortfall=shortfall)
+
+
+def get_transfer(session: Session, scope: Scope, transfer_id: int) -> TransferRead:
+    out = repo.get_move(session, scope.tenant_id, transfer_id)
+    if out is None or out.move_type != "transfer_out":
+        raise MoveNotFound(f"transfer {transfer_id} not found")
+    if not (scope.allows_site(out.site_id) or scope.allows_site(out.counter_site_id)):
+        raise MoveNotFound(f"transfer {transfer_id} not found")
+    received = repo.moves_by_key(session, scope.tenant_id, [domain.receipt_key(out.id)])
+    in_move = next(iter(received.values()), None)
+    return TransferRead(
+        out_move=MoveRead.model_validate(out), in_move=MoveRead.model_validate(in_move) if in_move else None
+    )

@@ -1,0 +1,111 @@
+"""Balances recomputed from the ledger with set-based SQL (GROUP BY), compared with the projection.
+
+``on_hand`` is the sum of the moves of a (site, item, lot); ``in_transit`` at a site is what was sent to
+it (transfer_out moves whose counter site it is) minus what it received (its transfer_in moves).
+``reserved`` and ``on_order`` are not derived from moves (reservations and purchase orders own them) and
+are left alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from boh.inventory import repository as repo
+from boh.inventory.models import Balance, Move
+from boh.inventory.schemas import BalanceDifference
+from boh.kernel.clock import utcnow
+
+ZERO = Decimal(0)
+Key = repo.BalanceKey
+
+
+def _snapshot(session: Session) -> None:
+    """Read moves and balances from one snapshot, so posting at the same time cannot show up as a false
+    difference (moves and balances commit together). On PostgreSQL that is REPEATABLE READ, which also makes
+    a repair fail with a serialization error instead of overwriting a balance changed meanwhile; SQLite's
+    BEGIN IMMEDIATE transaction is already a consistent snapshot. Only effective at the start of a transaction."""
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def expected_balances(session: Session, tenant_id: int) -> dict[Key, tuple[Decimal, Decimal]]:
+    """(on_hand, in_transit) per balance key, from the moves alone."""
+    lot_key = func.coalesce(Move.lot_id, 0).label("lot_key")
+    out: dict[Key, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    on_hand = (
+        select(Move.site_id, Move.item_id, lot_key, func.sum(Move.quantity))
+        .where(Move.tenant_id == tenant_id)
+        .group_by(Move.site_id, Move.item_id, lot_key)
+    )
+    for site_id, item_id, lk, qty in session.execute(on_hand):
+        out[(site_id, item_id, lk)][0] += qty
+    received = (
+        select(Move.site_id, Move.item_id, lot_key, func.sum(Move.quantity))
+        .where(Move.tenant_id == tenant_id, Move.move_type == "transfer_in")
+        .group_by(Move.site_id, Move.item_id, lot_key)
+    )
+    for site_id, item_id, lk, qty in session.execute(received):
+        out[(site_id, item_id, lk)][1] -= qty
+    sent = (
+        select(Move.counter_site_id, Move.item_id, lot_key, func.sum(Move.quantity))
+        .where(Move.tenant_id == tenant_id, Move.move_type == "transfer_out", Move.counter_site_id.is_not(None))
+        .group_by(Move.counter_site_id, Move.item_id, lot_key)
+    )
+    for counter_site_id, item_id, lk, qty in session.execute(sent):
+        assert counter_site_id is not None
+        out[(counter_site_id, item_id, lk)][1] -= qty  # transfer_out quantities are negative
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def recorded_balances(session: Session, tenant_id: int) -> dict[Key, tuple[Decimal, Decimal]]:
+    rows = session.execute(
+        select(Balance.site_id, Balance.item_id, Balance.lot_key, Balance.on_hand, Balance.in_transit).where(
+            Balance.tenant_id == tenant_id
+        )
+    )
+    return {(s, i, lk): (oh, it) for s, i, lk, oh, it in rows}
+
+
+def rebuild_check(session: Session, tenant_id: int) -> list[BalanceDifference]:
+    """Every difference between the balances and the sums of the moves (empty when they agree)."""
+    _snapshot(session)
+    expected = expected_balances(session, tenant_id)
+    recorded = recorded_balances(session, tenant_id)
+    diffs: list[BalanceDifference] = []
+    for key in sorted(expected.keys() | recorded.keys()):
+        exp = expected.get(key, (ZERO, ZERO))
+        rec = recorded.get(key, (ZERO, ZERO))
+        for field, e, r in (("on_hand", exp[0], rec[0]), ("in_transit", exp[1], rec[1])):
+            if e != r:
+                diffs.append(
+                    BalanceDifference(
+                        site_id=key[0], item_id=key[1], lot_id=key[2] or None, field=field, recorded=r, expected=e
+                    )
+                )
+    return diffs
+
+
+def rebuild_apply(session: Session, tenant_id: int) -> list[BalanceDifference]:
+    """Rewrite the balances that differ from the moves; returns the differences that were repaired.
+    Safe beside writers: a balance changed after the snapshot makes the repair fail (run it again)."""
+    diffs = rebuild_check(session, tenant_id)
+    expected = expected_balances(session, tenant_id)
+    now = utcnow()
+    for key in sorted({(d.site_id, d.item_id, d.lot_id or 0) for d in diffs}):
+        on_hand, in_transit = expected.get(key, (ZERO, ZERO))
+        repo.apply_balance_deltas(session, tenant_id, {key: repo.BalanceDelta()})  # make sure the row exists
+        session.execute(
+            update(Balance)
+            .where(
+                Balance.tenant_id == tenant_id,
+                Balance.site_id == key[0],
+                Balance.item_id == key[1],
+                Balance.lot_key == key[2],
+            )
+            .values(on_hand=on_hand, in_transit=in_transit, updated_at=now)
+        )
+    return diffs

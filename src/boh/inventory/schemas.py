@@ -1,0 +1,179 @@
+"""Input and output models of the inventory domain. Quantities are in the item's base unit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+MoveType = Literal[
+    "receipt",
+    "sale",
+    "return",
+    "transfer_out",
+    "transfer_in",
+    "adjustment",
+    "waste",
+    "count_variance",
+    "production_consume",
+    "production_output",
+]
+LotStatus = Literal["available", "quarantined"]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6, description="Base units; + in, - out")]
+UnitCost = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
+IdempotencyKey = Annotated[
+    str, Field(min_length=1, max_length=120, description="Unique per tenant; a retry with it is a no-op")
+]
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MoveIn(_Base):
+    site_id: int
+    item_id: int
+    lot_id: int | None = None
+    lot_code: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        description="Instead of lot_id, e.g. a scanned GS1 AI (10); an inflow with a new code creates the lot",
+    )
+    expiry_date: date | None = Field(default=None, description="Expiry of a lot this move creates (GS1 AI 17)")
+    move_type: MoveType
+    quantity: Quantity
+    unit_cost: UnitCost | None = Field(
+        default=None, description="Per base unit, in the site's currency; receipts with a cost update the average"
+    )
+    currency: Currency | None = Field(default=None, description="Defaults to the site's currency")
+    reason_code: Code | None = Field(default=None, description="Required for adjustment and waste")
+    source_type: str | None = Field(default=None, max_length=40, description="Document type, e.g. pos_sale")
+    source_id: str | None = Field(default=None, max_length=80)
+    idempotency_key: IdempotencyKey
+    event_at: AwareDatetime | None = Field(default=None, description="When it happened; default now; may be past")
+
+
+class MovesIn(_Base):
+    moves: list[MoveIn] = Field(min_length=1, max_length=5000)
+
+
+class MoveRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    site_id: int
+    item_id: int
+    lot_id: int | None
+    move_type: str
+    reason_code: str | None
+    quantity: Decimal
+    unit_cost: Decimal | None
+    currency: str
+    counter_site_id: int | None
+    source_type: str | None
+    source_id: str | None
+    idempotency_key: str
+    negative: bool
+    event_at: datetime
+    recorded_at: datetime
+    actor: str
+
+
+class MovesPosted(BaseModel):
+    moves: list[MoveRead] = Field(description="In request order; replayed moves are the originals")
+    replayed: int = Field(description="How many moves were retries of moves already posted (no-ops)")
+
+
+class BalanceRead(BaseModel):
+    site_id: int
+    item_id: int
+    lot_id: int | None
+    lot_code: str | None
+    expiry_date: date | None
+    lot_status: str | None
+    on_hand: Decimal
+    reserved: Decimal
+    in_transit: Decimal
+    on_order: Decimal
+    available: Decimal = Field(description="on_hand - reserved; 0 for expired or quarantined lots")
+    usable: bool = Field(description="False when the lot is expired (site's local date) or quarantined")
+
+
+class BalanceFilter(BaseModel):
+    site_id: int | None = None
+    item_id: int | None = None
+    lot_id: int | None = None
+    lot_code: str | None = None
+    below_zero: bool | None = None
+
+
+class MoveFilter(BaseModel):
+    site_id: int | None = None
+    item_id: int | None = None
+    move_type: MoveType | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class LotCreate(_Base):
+    item_id: int
+    lot_code: str = Field(min_length=1, max_length=60)
+    expiry_date: date | None = None
+
+
+class LotRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    item_id: int
+    lot_code: str
+    expiry_date: date | None
+    status: str
+    received_at: datetime
+
+
+class LotStatusIn(_Base):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class TransferIn(_Base):
+    from_site_id: int
+    to_site_id: int
+    item_id: int
+    lot_id: int | None = None
+    quantity: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
+    idempotency_key: IdempotencyKey
+    event_at: AwareDatetime | None = None
+
+
+class TransferRead(BaseModel):
+    out_move: MoveRead
+    in_move: MoveRead | None = Field(default=None, description="Set once the destination has received it")
+
+
+class FefoLine(BaseModel):
+    lot_id: int
+    lot_code: str
+    expiry_date: date | None
+    available: Decimal
+    take: Decimal
+
+
+class FefoSuggestion(BaseModel):
+    site_id: int
+    item_id: int
+    requested: Decimal
+    lines: list[FefoLine]
+    shortfall: Decimal = Field(description="What the usable lots cannot cover")
+
+
+class BalanceDifference(BaseModel):
+    site_id: int
+    item_id: int
+    lot_id: int | None
+    field: str
+    recorded: Decimal
+    expected: Decimal

@@ -1,0 +1,184 @@
+"""Use cases of the inventory domain: post moves (batch, all-or-nothing), transfers, adjustments,
+waste, lots. Callers own the transaction; posting runs inside a savepoint (posting.py) so that a refused
+batch leaves nothing behind even if the caller goes on to commit other work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from boh.inventory import domain, posting
+from boh.inventory import repository as repo
+from boh.inventory.errors import DuplicateLot, LotNotFound, MoveNotFound
+from boh.inventory.events import LotCreated, LotStatusChanged
+from boh.inventory.models import Lot, Move
+from boh.inventory.posting import Line, PostResult
+from boh.inventory.schemas import LotCreate, MoveIn, TransferIn
+from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.uow import UnitOfWork
+from boh.org.api import site_stock_settings
+
+WRITE = "inventory.move.write"
+
+
+def post_moves(uow: UnitOfWork, moves: list[MoveIn]) -> PostResult:
+    """Post a batch of moves: every move or none. Errors of every move are reported at once, by index."""
+    scope = uow.principal.scope(WRITE)
+    return posting.post(uow, scope, [Line.of(i, m) for i, m in enumerate(moves)], internal=False)
+
+
+def adjust(
+    uow: UnitOfWork,
+    *,
+    site_id: int,
+    item_id: int,
+    quantity: Decimal,
+    reason_code: str,
+    idempotency_key: str,
+    lot_id: int | None = None,
+    event_at: datetime | None = None,
+) -> Move:
+    """A signed correction of the on-hand quantity, with its reason."""
+    move = MoveIn(
+        site_id=site_id,
+        item_id=item_id,
+        lot_id=lot_id,
+        move_type="adjustment",
+        quantity=quantity,
+        reason_code=reason_code,
+        idempotency_key=idempotency_key,
+        event_at=event_at,
+    )
+    return post_moves(uow, [move]).moves[0]
+
+
+def record_waste(
+    uow: UnitOfWork,
+    *,
+    site_id: int,
+    item_id: int,
+    quantity: Decimal,
+    reason_code: str,
+    idempotency_key: str,
+    lot_id: int | None = None,
+    event_at: datetime | None = None,
+) -> Move:
+    """Stock thrown away: ``quantity`` is the positive amount wasted; the move takes it out."""
+    move = MoveIn(
+        site_id=site_id,
+        item_id=item_id,
+        lot_id=lot_id,
+        move_type="waste",
+        quantity=-abs(quantity),
+        reason_code=reason_code,
+        idempotency_key=idempotency_key,
+        event_at=event_at,
+    )
+    return post_moves(uow, [move]).moves[0]
+
+
+def transfer(uow: UnitOfWork, data: TransferIn) -> Move:
+    """Ship stock to another site of the tenant: a transfer_out at the sender and the quantity in transit
+    at the receiver until ``receive_transfer``. Returns the transfer_out move (the transfer's id)."""
+    scope = uow.principal.scope(WRITE)
+    if data.to_site_id == data.from_site_id:
+        raise ValidationFailed([FieldError(("to_site_id",), "a transfer needs two different sites")])
+    line = Line(
+        index=0, site_id=data.from_site_id, item_id=data.item_id, lot_id=data.lot_id, move_type="transfer_out",
+        quantity=-data.quantity, unit_cost=None, currency=None, reason_code=None, source_type="transfer",
+        source_id=None, idempotency_key=data.idempotency_key, event_at=data.event_at,
+        counter_site_id=data.to_site_id,
+    )  # fmt: skip
+    return posting.post(uow, scope, [line], internal=True).moves[0]
+
+
+def receive_transfer(uow: UnitOfWork, transfer_id: int, *, event_at: datetime | None = None) -> Move:
+    """Receive a whole transfer at its destination; receiving it again returns the first receipt."""
+    scope = uow.principal.scope(WRITE)
+    out = repo.get_move(uow.session, scope.tenant_id, transfer_id)
+    if out is None or out.move_type != "transfer_out" or out.counter_site_id is None:
+        raise MoveNotFound(f"transfer {transfer_id} not found")
+    if not scope.allows_site(out.counter_site_id):
+        raise MoveNotFound(f"transfer {transfer_id} not found")
+    sites = site_stock_settings(uow.session, scope.tenant_id, [out.site_id, out.counter_site_id])
+    same_currency = sites[out.site_id].currency == sites[out.counter_site_id].currency
+    line = Line(
+        index=0, site_id=out.counter_site_id, item_id=out.item_id, lot_id=out.lot_id, move_type="transfer_in",
+        quantity=-out.quantity, unit_cost=out.unit_cost if same_currency else None, currency=None,
+        reason_code=None, source_type="transfer", source_id=str(out.id), idempotency_key=domain.receipt_key(out.id),
+        event_at=event_at, counter_site_id=out.site_id,
+    )  # fmt: skip
+    return posting.post(uow, scope, [line], internal=True).moves[0]
+
+
+def reverse_move(uow: UnitOfWork, move_id: int, *, reason_code: str, event_at: datetime | None = None) -> Move:
+    """Cancel a posted move by posting its opposite (the ledger is never edited): same type, site, item and
+    lot, the opposite quantity, valued at the original's unit cost; source "reversal" / the original's id.
+    A move is reversed once: reversing it again returns the first reversal. Transfers are not reversed
+    (send the stock back with a transfer), nor are reversals."""
+    scope = uow.principal.scope(WRITE)
+    original = repo.get_move(uow.session, scope.tenant_id, move_id)
+    if original is None or not scope.allows_site(original.site_id):
+        raise MoveNotFound(f"move {move_id} not found")
+    if original.move_type in domain.TRANSFER_TYPES or original.source_type == "reversal":
+        raise ValidationFailed(
+            [FieldError(("move_id",), "transfers and reversals cannot be reversed", "inventory.not_reversible")]
+        )
+    line = Line(
+        index=0, site_id=original.site_id, item_id=original.item_id, lot_id=original.lot_id,
+        move_type=original.move_type, quantity=-original.quantity, unit_cost=original.unit_cost, currency=None,
+        reason_code=reason_code, source_type="reversal", source_id=str(original.id),
+        idempotency_key=domain.reversal_key(original.id), event_at=event_at,
+    )  # fmt: skip
+    return posting.post(uow, scope, [line], internal=True).moves[0]
+
+
+# --- lots ---------------------------------------------------------------------------------------------
+
+
+def create_lot(uow: UnitOfWork, data: LotCreate) -> Lot:
+    scope = uow.principal.scope(WRITE)
+    if not repo.existing_item_ids(uow.session, scope.tenant_id, [data.item_id]):
+        raise ValidationFailed([FieldError(("item_id",), f"unknown item {data.item_id}", "catalog.item_not_found")])
+    lot_id = repo.insert_lot(uow.session, scope.tenant_id, data.item_id, data.lot_code, data.expiry_date)
+    if lot_id is None:
+        raise DuplicateLot(f"item {data.item_id} already has a lot '{data.lot_code}'", field="lot_code")
+    lot = repo.get_lot(uow.session, scope.tenant_id, lot_id)
+    assert lot is not None
+    uow.audit("inventory.lot.create", "lot", lot.id, after=data.model_dump())
+    uow.publish(LotCreated(tenant_id=scope.tenant_id, lot_id=lot.id, item_id=lot.item_id, lot_code=lot.lot_code))
+    return lot
+
+
+def set_lot_status(uow: UnitOfWork, lot_id: int, status: str, reason: str) -> Lot:
+    scope = uow.principal.scope(WRITE)
+    lot = repo.get_lot(uow.session, scope.tenant_id, lot_id, for_update=True)
+    if lot is None:
+        raise LotNotFound(f"lot {lot_id} not found")
+    if lot.status != status:
+        before = lot.status
+        lot.status = status
+        uow.flush()
+        uow.audit(
+            f"inventory.lot.{status}",
+            "lot",
+            lot.id,
+            before={"status": before},
+            after={"status": status, "reason": reason},
+        )
+        uow.publish(
+            LotStatusChanged(
+                tenant_id=scope.tenant_id, lot_id=lot.id, item_id=lot.item_id, status=status, reason=reason
+            )
+        )
+    return lot
+
+
+def quarantine_lot(uow: UnitOfWork, lot_id: int, reason: str) -> Lot:
+    """Exclude a lot from availability and FEFO (e.g. a failed inspection); its stock stays on hand."""
+    return set_lot_status(uow, lot_id, "quarantined", reason)
+
+
+def release_lot(uow: UnitOfWork, lot_id: int, reason: str) -> Lot:
+    return set_lot_status(uow, lot_id, "available", reason)

@@ -1,0 +1,93 @@
+"""Built-in jobs and the registry of every job of the application.
+
+- ``outbox.relay``: deliver due outbox events to their in-process handlers once (the worker loops
+  already do this continuously; the job exists for ``boh jobs run``).
+- ``outbox.cleanup`` (daily): delete delivered outbox rows, and their delivery records, older than N days.
+- ``audit.verify`` (daily): walk every audit chain; the run fails and names the first broken record.
+
+Domain jobs (forecast runs, order suggestions, escalations) are added in ``build_registry`` from each
+domain's ``tasks.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from boh.kernel.audit import chain_ids, verify_chain
+from boh.kernel.clock import utcnow
+from boh.kernel.outbox import OutboxDelivery, OutboxRecord, relay_once
+from boh.worker.jobs import Daily, JobFailed, JobRegistry, WorkerRuntime
+
+CLEANUP_BATCH = 1000
+
+
+def relay_outbox(runtime: WorkerRuntime) -> dict[str, int]:
+    """Deliver due outbox events to their in-process handlers once."""
+    cfg = runtime.settings.worker
+    done = relay_once(
+        runtime.session_factory,
+        runtime.system_uow,
+        runtime.bus,
+        batch_size=cfg.batch_size,
+        max_attempts=cfg.max_attempts,
+    )
+    return {"completed": done}
+
+
+def cleanup_outbox(runtime: WorkerRuntime, older_than_days: int = 30) -> dict[str, int]:
+    """Delete delivered outbox events (and their delivery records) older than N days."""
+    if int(older_than_days) < 1:
+        raise JobFailed("older_than_days must be at least 1")
+    cutoff = utcnow() - timedelta(days=int(older_than_days))
+    deleted = 0
+    while True:  # one transaction per batch, so a huge backlog never holds long locks
+        with runtime.session_factory() as session, session.begin():
+            rows = session.execute(
+                select(OutboxRecord.id, OutboxRecord.event_id)
+                .where(OutboxRecord.status == "done", OutboxRecord.dispatched_at < cutoff)
+                .order_by(OutboxRecord.id)
+                .limit(CLEANUP_BATCH)
+            ).all()
+            if not rows:
+                return {"deleted": deleted, "older_than_days": int(older_than_days)}
+            session.execute(delete(OutboxDelivery).where(OutboxDelivery.event_id.in_([r.event_id for r in rows])))
+            session.execute(delete(OutboxRecord).where(OutboxRecord.id.in_([r.id for r in rows])))
+            deleted += len(rows)
+
+
+def verify_audit_chains(runtime: WorkerRuntime) -> dict[str, Any]:
+    """Verify every audit chain; fail naming the first edited, deleted or reordered record."""
+    chains, records, broken = 0, 0, []
+    with runtime.session_factory() as session:
+        for cid in chain_ids(session):
+            checked, problem = verify_chain(session, cid)
+            chains, records = chains + 1, records + checked
+            if problem is not None:
+                broken.append(
+                    {
+                        "chain_id": cid,
+                        "seq": problem.seq,
+                        "record_id": problem.record_id,
+                        "kind": problem.kind,
+                        "message": problem.message,
+                    }
+                )
+    result = {"chains": chains, "records": records, "broken": broken}
+    if broken:
+        raise JobFailed("; ".join(f"chain {b['chain_id']}: {b['message']}" for b in broken), result)
+    return result
+
+
+def register_builtin(registry: JobRegistry) -> JobRegistry:
+    registry.register("outbox.relay", relay_outbox, lease=timedelta(minutes=10))
+    registry.register("outbox.cleanup", cleanup_outbox, schedule=Daily("03:30", "UTC"), kwargs={"older_than_days": 30})
+    registry.register("audit.verify", verify_audit_chains, schedule=Daily("04:00", "UTC"), lease=timedelta(hours=6))
+    return registry
+
+
+def build_registry() -> JobRegistry:
+    """Every job of the application (explicit list; domains add theirs here)."""
+    return register_builtin(JobRegistry())

@@ -1,0 +1,392 @@
+"""``boh ingest mqtt``: floor events from an MQTT broker (Mosquitto) into the stock ledger.
+
+Topics: ``boh/<tenant_code>/<site_code>/<pos|rfid|sensor>``, QoS 1; the payload is a JSON batch
+``{"events": [...]}`` or one event (the format of POST /api/v1/inventory/events).
+
+Exactly-once effect: the subscriber uses a persistent session (fixed client id, ``clean_session=False``)
+so the broker keeps messages published while it is down, and acknowledges (PUBACK) a message only after
+the transaction that applied its events has committed. A crash before the commit means no PUBACK, so the
+broker delivers the message again; a crash after the commit but before the PUBACK redelivers a message
+whose events the ingest service recognises as duplicates by (tenant, source, event_id). Several queued
+messages are applied in one transaction (up to ``max_batch`` events) for throughput.
+
+The broker keeps messages for the session from its first subscription on: start the subscriber once
+(with its fixed ``--client-id``) before devices publish. Mosquitto's ``max_inflight_messages`` (default
+20) bounds how many unacknowledged messages it sends at once; ``max_queued_messages`` (default 1,000)
+bounds what it queues while the subscriber is down - raise both for large sites.
+
+Rejected events are published (QoS 1, after the commit) to ``boh/<tenant>/<site>/rejected`` as
+``{"topic": ..., "rejected": [{"index", "event_id", "code", "message"}]}``, ``index`` counting within
+the original message.
+
+Trust: MQTT traffic is authenticated by the broker, not by BOH. The tenant is the one in the topic and the
+events are applied as that tenant's system principal, so the broker's ACLs must allow a device to publish
+only under its own ``boh/<tenant>/<site>/#`` (Mosquitto ``acl_file`` / ``pattern write boh/%u/#`` or a
+dynamic-security plugin), and only this subscriber may read them. An event whose ``site`` differs from the
+topic's site is rejected, so a device cannot book stock at another site. HTTP sources use device API keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from boh.kernel.uow import UnitOfWork
+from boh.org.api import tenant_id_by_code
+
+log = logging.getLogger("boh.ingest.mqtt")
+
+KINDS = {"pos": frozenset({"sale", "return"}), "rfid": frozenset({"rfid_read"}), "sensor": frozenset({"weight"})}
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_broker_url(url: str) -> BrokerAddress:
+    """``mqtt://[user:pass@]host[:1883]`` or ``mqtts://host[:8883]``."""
+    parts = urlsplit(url if "://" in url else f"mqtt://{url}")
+    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parts.hostname:
+        raise ValueError(f"not an MQTT broker URL: {url!r} (expected mqtt://host:1883)")
+    tls = parts.scheme in ("mqtts", "ssl")
+    return BrokerAddress(parts.hostname, parts.port or (8883 if tls else 1883), tls, parts.username, parts.password)
+
+
+class RejectedLike(Protocol):
+    index: int
+    event_id: str | None
+    code: str
+    message: str
+
+
+class ResultLike(Protocol):
+    accepted: int
+    duplicates: int
+
+    @property
+    def rejected(self) -> Sequence[RejectedLike]: ...
+
+
+IngestFn = Callable[[UnitOfWork, list[dict[str, Any]]], ResultLike]
+
+
+class IngestRuntime(Protocol):
+    def system_uow(self, tenant_id: int, request_id: str | None = None) -> UnitOfWork: ...
+
+
+def default_ingest(uow: UnitOfWork, events: list[dict[str, Any]]) -> ResultLike:
+    from boh.inventory.ingest.service import ingest
+
+    return ingest(uow, events, transport="mqtt")
+
+
+@dataclass
+class Inbound:
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    generation: int  # the connection it arrived on: a PUBACK is only valid on that connection
+
+
+@dataclass
+class Problem:
+    index: int | None
+    event_id: str | None
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"index": self.index, "event_id": self.event_id, "code": self.code, "message": self.message}
+
+
+@dataclass
+class Parsed:
+    """One message: its events (index within the message -> event) and the problems found before ingestion."""
+
+    msg: Inbound
+    tenant: str
+    site: str
+    events: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class IngestStats:
+    messages: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    transactions: int = 0
+    failures: int = 0
+
+
+def _event_problem(i: int, ev: Any, site: str, kind: str) -> Problem | None:
+    if not isinstance(ev, dict):
+        return Problem(i, None, "ingest.malformed_event", "an event must be a JSON object")
+    eid = ev.get("event_id") if isinstance(ev.get("event_id"), str) else None
+    if ev.get("site") not in (None, site):
+        return Problem(i, eid, "ingest.site_mismatch", f"event for site {ev.get('site')!r} on a topic of site {site}")
+    if ev.get("kind") not in KINDS[kind]:
+        allowed = ", ".join(sorted(KINDS[kind]))
+        return Problem(
+            i, eid, "ingest.kind_mismatch", f"kind {ev.get('kind')!r} on a {kind} topic (allowed: {allowed})"
+        )
+    return None
+
+
+def parse_message(msg: Inbound, prefix: str) -> Parsed | None:
+    """None for a topic that is not ours (then it is acknowledged and ignored)."""
+    parts = msg.topic.split("/")
+    if len(parts) != 4 or parts[0] != prefix or parts[3] not in KINDS:
+        return None
+    out = Parsed(msg, parts[1], parts[2])
+    try:
+        body = json.loads(msg.payload)
+    except (UnicodeDecodeError, ValueError) as exc:
+        out.problems.append(Problem(None, None, "ingest.malformed_payload", f"payload is not JSON: {exc}"))
+        return out
+    if isinstance(body, dict) and isinstance(body.get("events"), list):
+        raw: list[Any] = body["events"]
+    elif isinstance(body, dict):
+        raw = [body]
+    else:
+        out.problems.append(Problem(None, None, "ingest.malformed_payload", 'expected {"events": [...]} or an event'))
+        return out
+    for i, ev in enumerate(raw):
+        problem = _event_problem(i, ev, out.site, parts[3])
+        if problem:
+            out.problems.append(problem)
+        else:
+            out.events.append((i, {**ev, "site": out.site}))
+    return out
+
+
+class MqttIngestor:
+    """Subscribes, applies queued messages in one transaction per tenant, then acknowledges them.
+
+    paho's network thread only queues messages; ``threads`` worker threads apply them (their database
+    round trips overlap; events may be applied out of order, which ingestion allows), so a slow commit never
+    stalls keep-alives. paho reconnects with backoff (1-30 s) when the broker goes away and the broker
+    redelivers what was not acknowledged.
+    """
+
+    def __init__(
+        self,
+        rt: IngestRuntime,
+        *,
+        broker_url: str,
+        tenant: str | None = None,
+        client_id: str | None = None,
+        prefix: str = "boh",
+        max_batch: int = 1000,
+        threads: int = 2,
+        ingest: IngestFn = default_ingest,
+    ) -> None:
+        self.rt = rt
+        self.addr = parse_broker_url(broker_url)
+        self.tenant = tenant
+        self.prefix = prefix
+        self.max_batch = max_batch
+        self.ingest = ingest
+        self.stats = IngestStats()
+        self.inbox: queue.Queue[Inbound] = queue.Queue()
+        self.generation = 0
+        self.connected = threading.Event()
+        self.ready = threading.Event()  # subscribed: from now on the broker keeps our messages
+        self._stop = threading.Event()
+        self._tenants: dict[str, int | None] = {}
+        self.threads = threads
+        self._workers: list[threading.Thread] = []
+        self._lock = threading.Lock()  # the counters, updated by every worker thread
+        cid = client_id or f"boh-ingest-{tenant or 'all'}"
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid, clean_session=False, manual_ack=True)
+        if self.addr.username:
+            self.client.username_pw_set(self.addr.username, self.addr.password)
+        if self.addr.tls:
+            self.client.tls_set()
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
+
+    # ------------------------------------------------------------------ paho callbacks (network thread)
+    def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _p: Any = None) -> None:
+        if getattr(reason, "is_failure", False):
+            log.warning("MQTT connect refused: %s", reason)
+            return
+        self.generation += 1
+        topics = [(f"{self.prefix}/{self.tenant or '+'}/+/{kind}", 1) for kind in KINDS]
+        client.subscribe(topics)
+        log.info("MQTT connected to %s:%s (session present: %s)", self.addr.host, self.addr.port,
+                 getattr(flags, "session_present", "?"))  # fmt: skip
+        self.connected.set()
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, codes: Any, _p: Any = None) -> None:
+        refused = [c for c in codes or () if getattr(c, "is_failure", False)]
+        if refused:  # e.g. the broker's ACL does not let this client read the topics
+            log.error("MQTT subscription refused by the broker: %s", refused)
+            return
+        self.ready.set()
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any = None) -> None:
+        self.connected.clear()
+        self.ready.clear()
+        if not self._stop.is_set():
+            log.warning("MQTT connection lost (%s); reconnecting", reason)
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, m: mqtt.MQTTMessage) -> None:
+        self.inbox.put(Inbound(m.mid, m.qos, m.topic, bytes(m.payload), self.generation))
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.client.connect_async(self.addr.host, self.addr.port, keepalive=30)
+        self.client.loop_start()
+        self._workers = [
+            threading.Thread(target=self._run, name=f"mqtt-ingest-{n}", daemon=True) for n in range(self.threads)
+        ]
+        for t in self._workers:
+            t.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the transaction in progress, then disconnect (unapplied messages stay with the broker)."""
+        self._stop.set()
+        for t in self._workers:
+            t.join(timeout)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # ------------------------------------------------------------------ worker thread
+    def _take(self) -> list[tuple[Inbound, Parsed | None]]:
+        """The next queued messages, parsed, up to about ``max_batch`` events."""
+        try:
+            first = self.inbox.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        group = [(first, parse_message(first, self.prefix))]
+        events = len(group[0][1].events) if group[0][1] else 0
+        while events < self.max_batch:
+            try:
+                nxt = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            parsed = parse_message(nxt, self.prefix)
+            group.append((nxt, parsed))
+            events += len(parsed.events) if parsed else 0
+        return group
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            group = self._take()
+            if group:
+                self._process(group)
+
+    def _process(self, group: list[tuple[Inbound, Parsed | None]]) -> None:
+        parsed = [p for _, p in group if p is not None]
+        by_tenant: dict[str, list[Parsed]] = {}
+        for p in parsed:
+            by_tenant.setdefault(p.tenant, []).append(p)
+        delay = 0.5
+        for code, items in by_tenant.items():
+            while not self._apply(code, items):
+                if self._stop.wait(delay):
+                    return  # not acknowledged: the broker redelivers to the next subscriber run
+                delay = min(delay * 2, 30.0)
+        for m, _ in group:
+            self._ack(m)
+        for p in parsed:
+            self._report(p)
+
+    def _tenant_id(self, code: str) -> int | None:
+        if code not in self._tenants:
+            with self.rt.system_uow(0) as probe:
+                self._tenants[code] = tenant_id_by_code(probe.session, code)
+        return self._tenants[code]
+
+    def _apply(self, code: str, items: list[Parsed]) -> bool:
+        """Apply the tenant's messages in one transaction; False (after logging) if it must be retried."""
+        try:
+            tid = self._tenant_id(code)
+            if tid is None:
+                for p in items:
+                    p.problems.append(Problem(None, None, "ingest.unknown_tenant", f"no tenant with code {code!r}"))
+                    p.events.clear()
+                return True
+            batch: list[dict[str, Any]] = []
+            owners: list[tuple[Parsed, int]] = []
+            for p in items:
+                for i, ev in p.events:
+                    batch.append(ev)
+                    owners.append((p, i))
+            if batch:
+                with self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
+                    results = [
+                        (start, self.ingest(uow, batch[start : start + self.max_batch]))
+                        for start in range(0, len(batch), self.max_batch)
+                    ]
+                    uow.commit()
+                with self._lock:
+                    self.stats.transactions += 1
+                    for start, result in results:
+                        self._account(result, owners[start:])
+            return True
+        except Exception:
+            with self._lock:
+                self.stats.failures += 1
+            log.exception("applying %d MQTT message(s) of tenant %s failed; retrying", len(items), code)
+            return False
+
+    def _account(self, result: ResultLike, owners: list[tuple[Parsed, int]]) -> None:
+        self.stats.accepted += result.accepted
+        self.stats.duplicates += result.duplicates
+        for r in result.rejected:
+            p, i = owners[r.index]
+            p.problems.append(Problem(i, r.event_id, r.code, r.message))
+
+    def _ack(self, m: Inbound) -> None:
+        with self._lock:
+            self.stats.messages += 1
+        if m.qos > 0 and m.generation == self.generation:
+            self.client.ack(m.mid, m.qos)
+        # else: it arrived on an earlier connection; the broker redelivers it and the copy is a duplicate
+
+    def _report(self, p: Parsed) -> None:
+        if not p.problems:
+            return
+        with self._lock:
+            self.stats.rejected += len(p.problems)
+        body = {"topic": p.msg.topic, "rejected": [x.as_json() for x in sorted(p.problems, key=_order)]}
+        self.client.publish(f"{self.prefix}/{p.tenant}/{p.site}/rejected", json.dumps(body), qos=1)
+
+
+def _order(p: Problem) -> int:
+    return -1 if p.index is None else p.index
+
+
+def run_until(ingestor: MqttIngestor, stop: threading.Event, *, report_every: float = 10.0,
+              echo: Callable[[str], None] = print) -> None:  # fmt: skip
+    """Run until ``stop`` is set, printing the counters now and then."""
+    ingestor.start()
+    last = time.monotonic()
+    while not stop.wait(0.5):
+        if time.monotonic() - last >= report_every:
+            last = time.monotonic()
+            s = ingestor.stats
+            echo(f"messages {s.messages}, accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}")
+    ingestor.stop()

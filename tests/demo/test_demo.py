@@ -1,0 +1,179 @@
+"""Loading the demo chain into a real database (SQLite and PostgreSQL): its shape, its logins,
+idempotence and ``boh demo``. Loading the demo takes seconds, so these tests share one load per backend
+(``loaded``, made by ``boh demo`` itself); test_reset.py covers ``--reset`` on a small stand-in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from boh.bootstrap import Runtime
+from boh.catalog.codes import normalize_gtin
+from boh.catalog.models import Assortment, Item, ItemBarcode, Supplier, SupplierItem
+from boh.demo import DEMO_PASSWORD, load_demo
+from boh.kernel.permissions import ROLES
+from boh.org.models import Region, RoleAssignment, Site, Tenant, User
+from boh.settings import Settings
+from tests.conftest import _truncate
+from tests.demo.support import cli_app, counts
+from tests.factories import login
+
+
+@dataclass
+class Loaded:
+    rt: Runtime
+    output: str
+    tenant_id: int
+    device_key: str
+
+
+@pytest.fixture(scope="module")
+def loaded(runtime_session: Runtime) -> Iterator[Loaded]:
+    _truncate(runtime_session)
+    try:
+        result = CliRunner().invoke(cli_app(runtime_session), ["demo"])
+        assert result.exit_code == 0, result.output
+        key = re.search(r"shown only this once\): (boh_\S+)", result.output)
+        assert key is not None, result.output
+        with runtime_session.session_factory() as s:
+            tenant_id = s.scalars(select(Tenant.id).where(Tenant.code == "DEMO")).one()
+        yield Loaded(runtime_session, result.output, tenant_id, key.group(1))
+    finally:
+        _truncate(runtime_session)
+
+
+@pytest.fixture(scope="module")
+def demo_client(loaded: Loaded, settings: Settings) -> Iterator[TestClient]:
+    from boh.web.app import create_app
+
+    with TestClient(create_app(settings, loaded.rt), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_boh_demo_prints_what_it_loaded_and_the_logins(loaded: Loaded) -> None:
+    out = loaded.output
+    assert "Loaded the demo chain 鲜邻生活 / FreshNest Markets (seed 42)" in out
+    assert "4 regions, 22 stores, 25 sites" in out
+    assert f"password is '{DEMO_PASSWORD}'" in out and "DEMO DATA ONLY" in out
+    for username in ("demo.admin", "demo.rm.east", "demo.sm.sh01", "demo.staff.sh01", "demo.buyer", "demo.supplier"):
+        assert username in out
+    assert "http://127.0.0.1:8000" in out
+
+
+def test_the_chain_has_regions_stores_dc_and_kitchen(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Region).where(Region.tenant_id == loaded.tenant_id)) >= 4
+        sites = s.scalars(select(Site).where(Site.tenant_id == loaded.tenant_id)).all()
+    kinds = Counter(x.kind for x in sites)
+    assert 18 <= kinds["store"] <= 24 and kinds["dc"] == 1 and kinds["kitchen"] == 1
+    assert len({x.format for x in sites if x.kind == "store"}) >= 3
+    assert all(x.timezone == "Asia/Shanghai" and x.latitude is not None and x.opening_hours for x in sites)
+    assert all(x.region_id is not None and x.name_zh and x.address for x in sites)
+
+
+def test_items_are_bilingual_coded_and_dated(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        items = s.scalars(select(Item).where(Item.tenant_id == loaded.tenant_id)).all()
+        gtins = s.scalars(select(ItemBarcode.gtin).where(ItemBarcode.tenant_id == loaded.tenant_id)).all()
+    assert len(items) >= 250 and all(i.name_en and i.name_zh and i.category_id for i in items)
+    assert sum(i.perishable for i in items) >= 100
+    assert all(i.shelf_life_days for i in items if i.perishable)
+    assert {i.kind for i in items} == {"grocery", "fresh", "prepared", "ingredient", "packaging"}
+    assert any(i.allergens for i in items) and {i.base_uom for i in items} == {"each", "kg"}
+    assert len(gtins) >= 250 and all(normalize_gtin(g) == g for g in gtins)
+
+
+def test_suppliers_have_prices_moqs_case_packs_and_lead_times(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        suppliers = s.scalars(select(Supplier).where(Supplier.tenant_id == loaded.tenant_id)).all()
+        offers = s.scalars(select(SupplierItem).where(SupplierItem.tenant_id == loaded.tenant_id)).all()
+    assert 9 <= len(suppliers) <= 12 and all(x.name_zh and x.email and x.phone for x in suppliers)
+    assert {o.supplier_id for o in offers} == {x.id for x in suppliers}  # every supplier sells something
+    for o in offers:
+        assert o.price > 0 and o.currency == "CNY" and o.moq >= 1 and 1 <= o.lead_time_days <= 7 and o.order_days
+    assert sum(o.purchase_uom in ("case", "box") for o in offers) > 250  # bought in case packs
+
+
+def test_every_site_carries_a_range_and_the_dc_carries_everything(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        sites = {x.id: x for x in s.scalars(select(Site).where(Site.tenant_id == loaded.tenant_id))}
+        rows = s.scalars(select(Assortment).where(Assortment.tenant_id == loaded.tenant_id)).all()
+        n_items = s.scalar(select(func.count()).select_from(Item).where(Item.tenant_id == loaded.tenant_id))
+        bought = set(s.scalars(select(SupplierItem.item_id).where(SupplierItem.tenant_id == loaded.tenant_id)))
+    carried = Counter(sites[r.site_id].code for r in rows)
+    assert carried["DC01"] == n_items
+    assert all(carried[x.code] > 50 for x in sites.values() if x.kind == "store")
+    assert carried["SH01"] > carried["SH02"] > carried["SH03"]  # hypermarket > supermarket > convenience
+    for r in rows:
+        assert r.min_qty is not None and r.reorder_point is not None and r.max_qty is not None
+        assert r.min_qty <= r.reorder_point <= r.max_qty
+    dc_rows = [r for r in rows if sites[r.site_id].kind == "dc"]
+    assert all((r.preferred_supplier_id is not None) == (r.item_id in bought) for r in dc_rows)
+    assert sum(r.preferred_supplier_id is None for r in dc_rows) >= 20  # made by the central kitchen
+
+
+def test_every_role_has_a_user_and_the_supplier_user_acts_for_a_supplier(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        roles = set(s.scalars(select(RoleAssignment.role).where(RoleAssignment.tenant_id == loaded.tenant_id)))
+        supplier_user = s.scalars(select(User).where(User.username == "demo.supplier")).one()
+        supplier_ids = set(s.scalars(select(Supplier.id).where(Supplier.tenant_id == loaded.tenant_id)))
+        locales = set(s.scalars(select(User.locale).where(User.tenant_id == loaded.tenant_id)))
+    assert roles == set(ROLES)
+    assert supplier_user.supplier_id in supplier_ids
+    assert locales == {"zh_CN", "en"}
+
+
+def test_a_store_manager_logs_in_and_sees_only_their_store(loaded: Loaded, demo_client: TestClient) -> None:
+    headers = login(demo_client, "demo.sm.sh01", DEMO_PASSWORD)
+    sites = demo_client.get("/api/v1/org/sites", headers=headers).json()["items"]
+    assert [x["code"] for x in sites] == ["SH01"]
+    with loaded.rt.session_factory() as s:
+        other = s.scalars(select(Site.id).where(Site.code == "BJ01")).one()
+    assert demo_client.get(f"/api/v1/org/sites/{other}", headers=headers).status_code == 404
+
+    regional = login(demo_client, "demo.rm.north", DEMO_PASSWORD)
+    codes = {x["code"] for x in demo_client.get("/api/v1/org/sites", headers=regional).json()["items"]}
+    assert codes == {"BJ01", "BJ02", "BJ03", "BJ04", "TJ01"}
+
+    device = demo_client.get("/api/v1/org/sites", headers={"X-API-Key": loaded.device_key})
+    assert [x["code"] for x in device.json()["items"]] == ["SH01"]
+
+
+def test_loading_again_writes_nothing(loaded: Loaded) -> None:
+    before = counts(loaded.rt)
+    again = load_demo(loaded.rt, seed=42)
+    assert not again.created and again.tenant_id == loaded.tenant_id and again.device_key is None
+    assert {x.role for x in again.logins} == set(ROLES)
+    assert counts(loaded.rt) == before
+
+    result = CliRunner().invoke(cli_app(loaded.rt), ["demo", "--seed", "7"])
+    assert result.exit_code == 0 and "already loaded" in result.output and "demo.sm.sh01" in result.output
+    assert "Device API key" not in result.output
+    assert counts(loaded.rt) == before
+
+
+def test_the_catalog_api_serves_the_demo_data_in_scope(loaded: Loaded, demo_client: TestClient) -> None:
+    buyer = login(demo_client, "demo.buyer", DEMO_PASSWORD)
+    items = demo_client.get("/api/v1/catalog/items", headers=buyer, params={"q": "米"})
+    assert items.status_code == 200, items.text
+    assert items.json()["total"] >= 5 and all("米" in i["name_zh"] for i in items.json()["items"])
+    total = demo_client.get("/api/v1/catalog/items", headers=buyer).json()["total"]
+    assert total >= 250
+
+    with loaded.rt.session_factory() as s:
+        ids = {code: sid for code, sid in s.execute(select(Site.code, Site.id).where(Site.code.in_(["SH03", "BJ01"])))}
+        carried = s.scalar(select(func.count()).select_from(Assortment).where(Assortment.site_id == ids["SH03"]))
+    manager = login(demo_client, "demo.sm.sh03", DEMO_PASSWORD)
+    own = demo_client.get(f"/api/v1/catalog/sites/{ids['SH03']}/assortment", headers=manager)
+    assert own.status_code == 200, own.text
+    assert own.json()["total"] == carried
+    other = demo_client.get(f"/api/v1/catalog/sites/{ids['BJ01']}/assortment", headers=manager)
+    assert other.status_code == 404

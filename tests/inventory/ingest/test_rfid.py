@@ -1,0 +1,125 @@
+"""RFID semantics: presence, shrink at the exit, sales marking tags, zone sessions (cycle counts)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from boh.bootstrap import Runtime
+from boh.inventory.ingest import service
+from boh.inventory.ingest.errors import SessionNotFound
+from boh.inventory.ingest.models import Alert, RfidSession, RfidTag
+from boh.kernel.outbox import OutboxRecord
+from tests.inventory.ingest.helpers import Floor, epc_for, gtin_for, ingest, make_floor, move_count, read, receive, sale
+
+
+@pytest.fixture
+def f(runtime: Runtime) -> Floor:
+    f = make_floor(runtime)
+    receive(runtime, f, f.sh01, f.milk, "10")
+    return f
+
+
+MILK = gtin_for(1)
+
+
+def _tags(rt: Runtime) -> dict[str, tuple[str, str]]:
+    with rt.session_factory() as s:
+        return {t.epc: (t.status, t.last_zone) for t in s.scalars(select(RfidTag))}
+
+
+def _alerts(rt: Runtime) -> list[tuple[str, str | None, bool]]:
+    with rt.session_factory() as s:
+        return [(a.kind, a.epc, a.is_open) for a in s.scalars(select(Alert).order_by(Alert.id))]
+
+
+def _at(minute: int) -> str:
+    return f"2026-11-25T09:{minute:02d}:00+08:00"
+
+
+def test_repeated_reads_of_a_tag_are_one_presence_and_move_no_stock(runtime: Runtime, f: Floor) -> None:
+    tag = epc_for(MILK, 1)
+    result = ingest(runtime, f, [read(f"r{i}", tag, "floor", _at(i)) for i in range(5)])
+    assert result.accepted == 5
+    more = ingest(runtime, f, [read("r9", tag.lower(), "floor", _at(9))])
+    assert more.accepted == 1
+    assert _tags(runtime) == {tag: ("present", "floor")}
+    assert move_count(runtime) == 1  # only the receipt
+    with runtime.session_factory() as s:
+        assert s.scalars(select(RfidTag.last_seen_at)).one().isoformat() == "2026-11-25T01:09:00+00:00"
+
+
+def test_exit_without_a_sale_raises_a_shrink_alert(runtime: Runtime, f: Floor) -> None:
+    tag = epc_for(MILK, 2)
+    ingest(runtime, f, [read("r1", tag, "floor", _at(1))])
+    ingest(runtime, f, [read("r2", tag, "exit", _at(5))])
+    assert _alerts(runtime) == [("shrink", tag, True)]
+    assert _tags(runtime) == {tag: ("left", "exit")}
+    with runtime.session_factory() as s:
+        assert "inventory.shrink_suspected" in set(s.scalars(select(OutboxRecord.topic)))
+    ingest(runtime, f, [read("r2", tag, "exit", _at(5))])  # the retried read raises nothing twice
+    assert len(_alerts(runtime)) == 1
+
+
+def test_exit_after_a_sale_raises_nothing(runtime: Runtime, f: Floor) -> None:
+    tag = epc_for(MILK, 3)
+    ingest(runtime, f, [read("r1", tag, "floor", _at(1))])
+    ingest(runtime, f, [sale("s1", occurred_at=_at(3))])
+    assert _tags(runtime) == {tag: ("sold", "floor")}
+    ingest(runtime, f, [read("r2", tag, "exit", _at(4))])
+    assert _alerts(runtime) == []
+    assert _tags(runtime) == {tag: ("left", "exit")}
+
+
+def test_a_sale_attributed_to_another_tag_of_the_item_still_matches_the_exit(runtime: Runtime, f: Floor) -> None:
+    seen_first, seen_last = epc_for(MILK, 10), epc_for(MILK, 11)
+    ingest(runtime, f, [read("a", seen_first, "floor", _at(1)), read("b", seen_last, "floor", _at(2))])
+    # the sale marks the most recently seen tag, but the other one walks out: still a sale, no alert
+    ingest(runtime, f, [sale("s1", occurred_at=_at(3)), read("x", seen_first, "exit", _at(4))])
+    assert _alerts(runtime) == []
+    assert _tags(runtime) == {seen_first: ("left", "exit"), seen_last: ("present", "floor")}
+    ingest(runtime, f, [read("y", seen_last, "exit", _at(6))])  # and now the second one leaves unpaid
+    assert _alerts(runtime) == [("shrink", seen_last, True)]
+
+
+def test_closing_a_zone_session_reports_missing_and_unexpected_tags(runtime: Runtime, f: Floor) -> None:
+    a, b, c, d = (epc_for(MILK, n) for n in (21, 22, 23, 24))
+    ingest(
+        runtime, f, [read("1", a, "backroom", _at(1)), read("2", b, "backroom", _at(1)), read("3", c, "floor", _at(1))]
+    )
+    session = [
+        read("s1", a, "backroom", _at(10), session_id="cc-1"),
+        read("s2", c, "backroom", _at(11), session_id="cc-1"),
+        read("s3", d, "backroom", _at(12), session_id="cc-1"),
+        read("s4", a, "backroom", _at(13), session_id="cc-1"),
+    ]
+    assert ingest(runtime, f, session).accepted == 4
+    with runtime.system_uow(f.tenant.id) as uow:
+        report = service.close_session(uow, "cc-1")
+        uow.commit()
+    assert (report.expected, report.seen) == (2, 3)
+    assert [(t.epc, t.item_id) for t in report.missing] == [(b, f.milk)]
+    assert sorted(t.epc for t in report.unexpected) == sorted([c, d])
+    assert _tags(runtime)[b] == ("missing", "backroom")
+    with runtime.system_uow(f.tenant.id) as uow:
+        again = service.close_session(uow, "cc-1")  # closing twice returns the stored report
+        uow.commit()
+        assert again == report
+        stored = uow.session.scalars(select(RfidSession)).one()
+        assert (stored.status, stored.report is not None) == ("closed", True)
+    with runtime.system_uow(f.tenant.id) as uow, pytest.raises(SessionNotFound):
+        service.close_session(uow, "nope")
+
+
+def test_a_late_sale_settles_the_shrink_alert_of_its_exit(runtime: Runtime, f: Floor) -> None:
+    tag, other = epc_for(MILK, 31), epc_for(MILK, 32)
+    ingest(runtime, f, [read("r1", tag, "floor", _at(1)), read("r2", other, "floor", _at(1))])
+    ingest(runtime, f, [read("x1", tag, "exit", _at(20)), read("x2", other, "exit", _at(22))])  # RFID feed first
+    assert _alerts(runtime) == [("shrink", tag, True), ("shrink", other, True)]
+    ingest(runtime, f, [sale("late", occurred_at=_at(18))])  # the POS feed catches up: one unit was paid
+    assert _alerts(runtime) == [("shrink", tag, False), ("shrink", other, True)]
+    with runtime.session_factory() as s:
+        closed = s.scalars(select(Alert).where(Alert.is_open.is_(False))).one()
+    assert closed.closed_by == "system:late_sale"
+    ingest(runtime, f, [sale("too-early", occurred_at="2026-11-25T08:00:00+08:00")])  # outside the window
+    assert [a[2] for a in _alerts(runtime)] == [False, True]

@@ -1,0 +1,108 @@
+"""The JSON API: events with device keys bound to a site, RFID session close, alerts."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from fastapi.testclient import TestClient
+
+from boh.bootstrap import Runtime
+from boh.org.auth import create_api_key
+from boh.org.schemas import ApiKeyCreate
+from tests.factories import login, make_user
+from tests.inventory.ingest.helpers import (
+    Floor,
+    epc_for,
+    gtin_for,
+    make_floor,
+    move_count,
+    on_hand,
+    read,
+    receive,
+    sale,
+)
+
+URL = "/api/v1/inventory"
+
+
+@pytest.fixture
+def f(runtime: Runtime) -> Floor:
+    f = make_floor(runtime)
+    receive(runtime, f, f.sh01, f.milk, "10")
+    receive(runtime, f, f.sh02, f.milk, "10")
+    return f
+
+
+def device_key(rt: Runtime, f: Floor, site_id: int | None, perms: list[str] | None = None) -> dict[str, str]:
+    with rt.system_uow(f.tenant.id) as uow:
+        created = create_api_key(
+            uow, ApiKeyCreate(name="till", site_id=site_id, permissions=perms or ["inventory.events.write"])
+        )
+        uow.commit()
+    return {"X-API-Key": created.key}
+
+
+def test_device_key_of_one_site_cannot_post_for_another(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    h = device_key(runtime, f, f.sh01)
+    body = {"events": [sale("a", site="SH01"), sale("b", site="SH02"), sale("c", site="SH01", qty=2), 42]}
+    r = client.post(f"{URL}/events", json=body, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["accepted"] == 2
+    assert [(x["index"], x["event_id"], x["code"]) for x in r.json()["rejected"]] == [
+        (1, "b", "inventory.site_not_allowed"),
+        (3, None, "inventory.malformed_event"),
+    ]
+    assert (on_hand(runtime, f.sh01, f.milk), on_hand(runtime, f.sh02, f.milk)) == (D(7), D(10))
+
+
+def test_posting_events_needs_the_permission(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    h = device_key(runtime, f, f.sh01, ["inventory.stock.read"])
+    r = client.post(f"{URL}/events", json={"events": [sale("a")]}, headers=h)
+    assert r.status_code == 403
+    assert r.json()["code"] == "auth.permission_denied"
+    assert move_count(runtime) == 2
+    assert client.post(f"{URL}/events", json={"events": [sale("a")]}).status_code == 401
+
+
+def test_a_batch_over_5000_events_is_refused_whole(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    h = device_key(runtime, f, f.sh01)
+    r = client.post(f"{URL}/events", json={"events": [sale(f"e{i}") for i in range(5001)]}, headers=h)
+    assert r.status_code == 422
+    assert move_count(runtime) == 2
+
+
+def test_shrink_alert_listed_and_closed(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    make_user(runtime, f.tenant, "boss", [("hq_admin", None)])
+    make_user(runtime, f.tenant, "clerk2", [("store_staff", "SH02")])
+    h = login(client, "boss")
+    tag = epc_for(gtin_for(1), 5)
+    events = [
+        read("r1", tag, "floor", "2026-11-25T09:00:00+08:00"),
+        read("r2", tag, "exit", "2026-11-25T09:10:00+08:00"),
+    ]
+    assert client.post(f"{URL}/events", json={"events": events}, headers=h).json()["accepted"] == 2
+    r = client.get(f"{URL}/alerts", params={"kind": "shrink", "open": True}, headers=h)
+    assert r.status_code == 200
+    [alert] = r.json()["items"]
+    assert (alert["epc"], alert["item_id"], alert["site_id"], alert["is_open"]) == (tag, f.milk, f.sh01, True)
+    other = login(client, "clerk2")  # a store of another site sees none and cannot close it
+    assert client.get(f"{URL}/alerts", headers=other).json()["total"] == 0
+    assert client.post(f"{URL}/alerts/{alert['id']}/close", json={}, headers=other).status_code == 404
+    r = client.post(f"{URL}/alerts/{alert['id']}/close", json={"note": "customer paid"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["is_open"], r.json()["close_note"]) == (False, "customer paid")
+    assert client.get(f"{URL}/alerts", params={"open": True}, headers=h).json()["total"] == 0
+
+
+def test_session_close_route(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    h = device_key(runtime, f, f.sh01)
+    tag = epc_for(gtin_for(1), 9)
+    ev = read("r1", tag, "floor", "2026-11-25T09:00:00+08:00", session_id="cc-9")
+    assert client.post(f"{URL}/events", json={"events": [ev]}, headers=h).json()["accepted"] == 1
+    r = client.post(f"{URL}/rfid/sessions/cc-9/close", headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["unexpected"] == [{"epc": tag, "item_id": f.milk}]
+    assert client.post(f"{URL}/rfid/sessions/nope/close", headers=h).status_code == 404
+    other = device_key(runtime, f, f.sh02)
+    assert client.post(f"{URL}/rfid/sessions/cc-9/close", headers=other).status_code == 404

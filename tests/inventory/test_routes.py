@@ -1,0 +1,195 @@
+"""The JSON API: problem+json errors, site scoping for store roles, tenant isolation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from boh.bootstrap import Runtime
+from boh.inventory.models import Move
+from tests.factories import login, make_user
+from tests.inventory.factories import World, make_lot, make_world
+
+URL = "/api/v1/inventory"
+
+
+@pytest.fixture
+def w(runtime: Runtime) -> World:
+    return make_world(runtime)  # real time: the access tokens are checked against the wall clock
+
+
+def move(site: int, item: int, move_type: str, qty: str, key: str, **extra: Any) -> dict[str, Any]:
+    return {"site_id": site, "item_id": item, "move_type": move_type, "quantity": qty, "idempotency_key": key, **extra}
+
+
+def moves_count(rt: Runtime) -> int:
+    with rt.session_factory() as s:
+        return s.scalar(select(func.count()).select_from(Move)) or 0
+
+
+def test_post_moves_then_read_balances_and_history(runtime: Runtime, client: TestClient, w: World) -> None:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    body = {
+        "moves": [move(w.s1, w.item, "receipt", "12.5", "a", unit_cost="2.40"), move(w.s1, w.item, "sale", "-2.5", "b")]
+    }
+    r = client.post(f"{URL}/moves", headers=h, json=body)
+    assert r.status_code == 201, r.text
+    assert [m["quantity"] for m in r.json()["moves"]] == ["12.500000", "-2.500000"]
+    assert r.json()["moves"][1]["unit_cost"] == "2.400000"
+    again = client.post(f"{URL}/moves", headers=h, json=body)
+    assert again.status_code == 200 and again.json()["replayed"] == 2
+    b = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s1}).json()
+    assert b["total"] == 1 and b["items"][0]["on_hand"] == "10.000000" and b["items"][0]["available"] == "10.000000"
+    hist = client.get(f"{URL}/moves", headers=h, params={"item_id": w.item}).json()
+    assert [m["idempotency_key"] for m in hist["items"]] == ["b", "a"]
+    assert moves_count(runtime) == 2
+
+
+def test_refused_move_is_409_problem_and_writes_nothing(runtime: Runtime, client: TestClient, w: World) -> None:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    r = client.post(
+        f"{URL}/moves",
+        headers=h,
+        json={"moves": [move(w.strict, w.item, "receipt", "1", "x"), move(w.strict, w.item, "sale", "-3", "y")]},
+    )
+    assert r.status_code == 409
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == "inventory.insufficient_stock"
+    assert r.json()["shortages"][0]["index"] == 1
+    assert moves_count(runtime) == 0
+    assert client.get(f"{URL}/balances", headers=h).json()["total"] == 0
+
+
+def test_validation_errors_name_every_bad_move(runtime: Runtime, client: TestClient, w: World) -> None:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    moves = [move(w.s1, w.item, "receipt", "1", f"k{i}") for i in range(10)]
+    moves[1] = move(w.s1, w.item, "adjustment", "1", "k1")
+    moves[4] = move(w.s1, 999_999, "receipt", "1", "k4")
+    moves[7] = move(w.s1, w.item, "sale", "1", "k7")
+    r = client.post(f"{URL}/moves", headers=h, json={"moves": moves})
+    assert r.status_code == 422
+    assert sorted(tuple(e["loc"]) for e in r.json()["errors"]) == [
+        ("moves", 1, "reason_code"),
+        ("moves", 4, "item_id"),
+        ("moves", 7, "quantity"),
+    ]
+    assert moves_count(runtime) == 0
+
+
+def test_store_manager_sees_and_moves_only_their_store(runtime: Runtime, client: TestClient, w: World) -> None:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    make_user(runtime, w.tenant, "mgr1", [("store_manager", "S001")])
+    boss, mgr = login(client, "boss"), login(client, "mgr1")
+    client.post(
+        f"{URL}/moves",
+        headers=boss,
+        json={"moves": [move(w.s1, w.item, "receipt", "1", "a"), move(w.s2, w.item, "receipt", "2", "b")]},
+    )
+    seen = client.get(f"{URL}/balances", headers=mgr).json()
+    assert [x["site_id"] for x in seen["items"]] == [w.s1]
+    assert client.get(f"{URL}/balances", headers=mgr, params={"site_id": w.s2}).status_code == 404
+    assert client.get(f"{URL}/moves", headers=mgr).json()["total"] == 1
+    r = client.post(f"{URL}/moves", headers=mgr, json={"moves": [move(w.s2, w.item, "receipt", "5", "c")]})
+    assert r.status_code == 404 and r.json()["code"] == "org.site_not_found"
+    assert moves_count(runtime) == 2
+    assert (
+        client.post(f"{URL}/moves", headers=mgr, json={"moves": [move(w.s1, w.item, "sale", "-1", "d")]}).status_code
+        == 201
+    )
+
+
+def test_reader_without_write_permission_gets_403(runtime: Runtime, client: TestClient, w: World) -> None:
+    make_user(runtime, w.tenant, "acc", [("accountant", None)])
+    h = login(client, "acc")
+    assert client.get(f"{URL}/balances", headers=h).status_code == 200
+    r = client.post(f"{URL}/moves", headers=h, json={"moves": [move(w.s1, w.item, "receipt", "1", "a")]})
+    assert r.status_code == 403 and moves_count(runtime) == 0
+
+
+def test_tenants_are_isolated(runtime: Runtime, client: TestClient, w: World) -> None:
+    other = make_world(runtime, "OTHER")
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    make_user(runtime, other.tenant, "rival", [("hq_admin", None)])
+    boss, rival = login(client, "boss"), login(client, "rival")
+    lot = make_lot(runtime, w.tenant, w.item, "L1", date(2099, 1, 1))
+    client.post(
+        f"{URL}/moves", headers=boss, json={"moves": [move(w.s1, w.item, "receipt", "5", "same-key", lot_id=lot)]}
+    )
+    # the same idempotency key in another tenant is another move
+    r = client.post(
+        f"{URL}/moves", headers=rival, json={"moves": [move(other.s1, other.item, "receipt", "1", "same-key")]}
+    )
+    assert r.status_code == 201 and r.json()["replayed"] == 0
+    assert client.get(f"{URL}/balances", headers=rival).json()["total"] == 1
+    assert client.get(f"{URL}/moves", headers=rival).json()["total"] == 1
+    assert client.get(f"{URL}/lots", headers=rival).json()["total"] == 0
+    assert client.get(f"{URL}/balances", headers=rival, params={"site_id": w.s1}).status_code == 404
+    assert (
+        client.get(f"{URL}/fefo", headers=rival, params={"site_id": w.s1, "item_id": w.item, "qty": "1"}).status_code
+        == 404
+    )
+    assert client.post(f"{URL}/lots/{lot}/quarantine", headers=rival, json={"reason": "x"}).status_code == 404
+    bad = client.post(f"{URL}/moves", headers=rival, json={"moves": [move(w.s1, w.item, "receipt", "1", "z")]})
+    assert bad.status_code == 404 and moves_count(runtime) == 2
+
+
+def test_lots_quarantine_fefo_and_transfers(runtime: Runtime, client: TestClient, w: World) -> None:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    a = client.post(f"{URL}/lots", headers=h, json={"item_id": w.item, "lot_code": "A", "expiry_date": "2099-12-01"})
+    b = client.post(f"{URL}/lots", headers=h, json={"item_id": w.item, "lot_code": "B", "expiry_date": "2099-11-28"})
+    assert a.status_code == b.status_code == 201
+    dup = client.post(f"{URL}/lots", headers=h, json={"item_id": w.item, "lot_code": "A"})
+    assert dup.status_code == 409 and dup.json()["code"] == "inventory.duplicate_lot"
+    la, lb = a.json()["id"], b.json()["id"]
+    client.post(
+        f"{URL}/moves",
+        headers=h,
+        json={
+            "moves": [
+                move(w.s1, w.item, "receipt", "4", "ra", lot_id=la),
+                move(w.s1, w.item, "receipt", "4", "rb", lot_id=lb),
+            ]
+        },
+    )
+    f = client.get(f"{URL}/fefo", headers=h, params={"site_id": w.s1, "item_id": w.item, "qty": "6"}).json()
+    assert [(x["lot_code"], x["take"]) for x in f["lines"]] == [("B", "4.000000"), ("A", "2.000000")]
+    q = client.post(f"{URL}/lots/{lb}/quarantine", headers=h, json={"reason": "temperature breach"})
+    assert q.status_code == 200 and q.json()["status"] == "quarantined"
+    f = client.get(f"{URL}/fefo", headers=h, params={"site_id": w.s1, "item_id": w.item, "qty": "6"}).json()
+    assert [x["lot_code"] for x in f["lines"]] == ["A"] and D(f["shortfall"]) == D(2)
+    t = client.post(
+        f"{URL}/transfers",
+        headers=h,
+        json={
+            "from_site_id": w.s1,
+            "to_site_id": w.s2,
+            "item_id": w.item,
+            "lot_id": la,
+            "quantity": "3",
+            "idempotency_key": "t1",
+        },
+    )
+    assert t.status_code == 201 and t.json()["in_move"] is None
+    tid = t.json()["out_move"]["id"]
+    dest = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s2}).json()["items"][0]
+    assert (dest["on_hand"], dest["in_transit"]) == ("0.000000", "3.000000")
+    rcv = client.post(f"{URL}/transfers/{tid}/receive", headers=h)
+    assert rcv.status_code == 200 and rcv.json()["in_move"]["quantity"] == "3.000000"
+    dest = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s2}).json()["items"][0]
+    assert (dest["on_hand"], dest["in_transit"], dest["lot_code"]) == ("3.000000", "0.000000", "A")
+    by_code = client.get(f"{URL}/balances", headers=h, params={"lot_code": "A"}).json()["items"]
+    assert sorted((x["site_id"], x["on_hand"]) for x in by_code) == [(w.s1, "1.000000"), (w.s2, "3.000000")]
+    assert client.get(f"{URL}/balances", headers=h, params={"below_zero": True}).json()["total"] == 0
+    r = client.post(f"{URL}/moves", headers=h, json={"moves": [move(w.s2, w.item2, "sale", "-1.5", "neg")]})
+    assert r.status_code == 201 and r.json()["moves"][0]["negative"] is True  # S002 flags
+    neg = client.get(f"{URL}/balances", headers=h, params={"below_zero": True}).json()["items"]
+    assert [(x["site_id"], x["item_id"], x["on_hand"]) for x in neg] == [(w.s2, w.item2, "-1.500000")]

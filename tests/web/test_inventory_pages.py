@@ -1,0 +1,183 @@
+"""Inventory pages: stock list with filters and site scoping, live page, item history, adjustment and
+waste forms, transfers (ship and receive), alerts; permissions and translations."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from boh.bootstrap import Runtime
+from boh.inventory.models import Balance, Move
+from tests.catalog.helpers import make_assortment
+from tests.factories import make_user
+from tests.inventory.factories import World, make_world, mv, post
+from tests.web.helpers import page_login, post_form
+
+
+@pytest.fixture
+def w(runtime: Runtime) -> World:
+    return make_world(runtime)
+
+
+def _signed_in(runtime: Runtime, client: TestClient, w: World, role: str, site: str | None, locale: str = "en") -> None:
+    make_user(runtime, w.tenant, "user1", [(role, site)], locale=locale)
+    page_login(client, "user1")
+
+
+def _moves(rt: Runtime) -> list[Move]:
+    with rt.session_factory() as s:
+        return list(s.scalars(select(Move).order_by(Move.id)))
+
+
+def _on_hand(rt: Runtime, site: int, item: int) -> D:
+    with rt.session_factory() as s:
+        stmt = select(func.sum(Balance.on_hand)).where(Balance.site_id == site, Balance.item_id == item)
+        return s.scalar(stmt) or D(0)
+
+
+def key(item_id: int) -> str:
+    return f'data-key="{item_id}:0"'
+
+
+def test_stock_list_shows_the_site_and_filters(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "12", "a"), mv(w.s1, w.item2, "sale", "-2", "b"))
+    post(runtime, w.tenant, mv(w.s2, w.item, "receipt", "99", "c"))
+    make_assortment(runtime, w.tenant, w.s1, w.item, reorder_point=D(20))
+    _signed_in(runtime, client, w, "hq_admin", None)
+    r = client.get("/inventory/stock", params={"site_id": w.s1})
+    assert r.status_code == 200
+    assert key(w.item) in r.text and key(w.item2) in r.text
+    assert "99" not in r.text.split('data-testid="stock-table"')[1]  # the other site's stock is not listed
+    assert 'href="/inventory"' not in r.text and 'href="/inventory/stock"' in r.text  # nav entry
+    neg = client.get(
+        "/inventory/stock",
+        params={"site_id": w.s1, "negative": "1"},
+        headers={"HX-Request": "true", "HX-Target": "stock-results"},
+    )
+    assert key(w.item2) in neg.text and key(w.item) not in neg.text
+    assert "<html" not in neg.text  # the htmx partial
+    below = client.get("/inventory/stock", params={"site_id": w.s1, "below": "1"})
+    assert key(w.item) in below.text and key(w.item2) not in below.text
+    assert 'data-testid="below-reorder"' in below.text
+    q = client.get("/inventory/stock", params={"site_id": w.s1, "q": "bread"})
+    assert key(w.item2) in q.text and key(w.item) not in q.text
+
+
+def test_store_manager_sees_only_their_sites(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "a"))
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    r = client.get("/inventory/stock")
+    assert r.status_code == 200
+    assert f'<option value="{w.s1}"' in r.text and f'<option value="{w.s2}"' not in r.text
+    for url in ("/inventory/stock", "/inventory/live", f"/inventory/items/{w.item}"):
+        assert client.get(url, params={"site_id": w.s2}).status_code == 404
+
+
+def test_read_only_role_cannot_post_adjustments(runtime: Runtime, client: TestClient, w: World) -> None:
+    _signed_in(runtime, client, w, "inspector", None)
+    assert client.get("/inventory/stock").status_code == 200
+    assert client.get("/inventory/adjust").status_code == 403
+    form = {"site_id": w.s1, "sku": "MILK-1L", "quantity": "5", "reason_code": "found", "idempotency_key": "k"}
+    assert post_form(client, "/inventory/adjust", form).status_code == 403
+    assert post_form(client, "/inventory/transfers/new", {}).status_code == 403
+    assert _moves(runtime) == []
+
+
+def test_adjustment_form_posts_once_and_reports_errors(runtime: Runtime, client: TestClient, w: World) -> None:
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    form = client.get("/inventory/adjust", params={"site_id": w.s1})
+    assert form.status_code == 200 and 'name="idempotency_key"' in form.text
+    bad = post_form(client, "/inventory/adjust", {"site_id": w.s1, "sku": "NOPE", "quantity": "0", "reason_code": ""})
+    assert bad.status_code == 422
+    assert 'id="e-sku"' in bad.text and 'id="e-quantity"' in bad.text and 'id="e-reason_code"' in bad.text
+    assert _moves(runtime) == []
+    data = {"site_id": w.s1, "sku": "MILK-1L", "quantity": "-1.5", "reason_code": "theft", "idempotency_key": "k1"}
+    r = post_form(client, "/inventory/adjust", data)
+    assert r.status_code == 303 and r.headers["location"] == f"/inventory/items/{w.item}?site_id={w.s1}"
+    assert post_form(client, "/inventory/adjust", data).status_code == 303  # a double submit
+    [m] = _moves(runtime)
+    assert (m.move_type, m.quantity, m.reason_code, m.site_id) == ("adjustment", D("-1.5"), "theft", w.s1)
+    history = client.get(r.headers["location"])
+    assert "Adjustment of MILK-1L posted." in history.text and "Theft or loss" in history.text
+
+
+def test_waste_form_takes_stock_out_with_its_reason(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item2, "receipt", "3", "a"))
+    _signed_in(runtime, client, w, "store_staff", "S001")
+    data = {"site_id": w.s1, "sku": "BREAD", "quantity": "0.75", "reason_code": "spoiled", "idempotency_key": "w1"}
+    assert post_form(client, "/inventory/waste", data).status_code == 303
+    assert _on_hand(runtime, w.s1, w.item2) == D("2.25")
+    assert _moves(runtime)[-1].reason_code == "spoiled"
+    other = {**data, "site_id": w.s2, "idempotency_key": "w2"}  # a site outside the user's scope
+    r = post_form(client, "/inventory/waste", other)
+    assert r.status_code == 422 and len(_moves(runtime)) == 2
+
+
+def test_transfer_ship_and_receive(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "a"))
+    _signed_in(runtime, client, w, "hq_admin", None)
+    assert client.get("/inventory/transfers/new").status_code == 200
+    same = {"from_site_id": w.s1, "to_site_id": w.s1, "sku": "MILK-1L", "quantity": "4", "idempotency_key": "t0"}
+    refused = post_form(client, "/inventory/transfers/new", same)
+    assert refused.status_code == 422 and 'id="e-to_site_id"' in refused.text
+    blank = post_form(client, "/inventory/transfers/new", {**same, "to_site_id": "", "sku": "NOPE"})
+    assert blank.status_code == 422 and 'id="e-to_site_id"' in blank.text and 'id="e-sku"' in blank.text
+    assert len(_moves(runtime)) == 1
+    data = {**same, "to_site_id": w.s2, "idempotency_key": "t1"}
+    r = post_form(client, "/inventory/transfers/new", data)
+    assert r.status_code == 303
+    url = r.headers["location"]
+    listing = client.get("/inventory/transfers")
+    assert url in listing.text
+    detail = client.get(url)
+    assert "In transit" in detail.text and "Receive transfer" in detail.text
+    assert post_form(client, url + "/receive").status_code == 303
+    assert "Received" in client.get(url).text
+    assert (_on_hand(runtime, w.s1, w.item), _on_hand(runtime, w.s2, w.item)) == (D(6), D(4))
+    assert url not in client.get("/inventory/transfers").text
+
+
+def test_live_page_and_item_history_render(runtime: Runtime, client: TestClient, w: World) -> None:
+    result = post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "7", "a"))
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    live = client.get("/inventory/live")
+    assert live.status_code == 200
+    expected = f'data-live-stream="/api/v1/inventory/stream?site_id={w.s1}&amp;after={result.moves[0].id}"'
+    assert expected in live.text and "/static/inventory-live.js" in live.text
+    assert f'data-key="{w.item}:0"' in live.text
+    history = client.get(f"/inventory/items/{w.item}")
+    assert history.status_code == 200 and "Receipt" in history.text and 'data-testid="moves-table"' in history.text
+    assert client.get("/inventory/alerts").status_code == 200
+
+
+def test_pages_are_translated(runtime: Runtime, client: TestClient, w: World) -> None:
+    _signed_in(runtime, client, w, "hq_admin", None, locale="zh_CN")
+    pages: dict[str, Any] = {
+        "/inventory/stock": "库存",
+        "/inventory/live": "实时库存",
+        "/inventory/adjust": "库存调整",
+        "/inventory/waste": "登记损耗",
+        "/inventory/transfers": "调拨",
+    }
+    for url, text in pages.items():
+        r = client.get(url)
+        assert r.status_code == 200 and text in r.text, url
+
+
+def test_alerts_list_shows_the_alerts_of_the_users_sites(runtime: Runtime, client: TestClient, w: World) -> None:
+    from boh.inventory.ingest.models import Alert
+
+    with runtime.session_factory() as s:
+        for site, msg in ((w.s1, "alpha shrink at S001"), (w.s2, "beta shrink at S002")):
+            s.add(Alert(tenant_id=w.tenant.id, site_id=site, kind="shrink", item_id=w.item, message=msg, data={}))
+        s.commit()
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    r = client.get("/inventory/alerts")
+    assert r.status_code == 200
+    assert "alpha shrink at S001" in r.text and "beta shrink at S002" not in r.text
+    assert "alpha shrink" not in client.get("/inventory/alerts", params={"status": "closed"}).text
+    assert client.get("/inventory/alerts", params={"site_id": w.s2}).status_code == 404

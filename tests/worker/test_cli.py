@@ -1,0 +1,70 @@
+"""``boh worker --once`` and ``boh jobs list|run`` on a Typer app of their own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from boh.bootstrap import Runtime
+from boh.worker.cli import parse_args, register
+from boh.worker.models import WorkerJobRun
+from tests.worker.support import Recorder, effects, publish, record, worker_runtime
+
+
+def _app(rt: Runtime) -> typer.Typer:
+    app = typer.Typer()
+    register(app, lambda: rt)
+    return app
+
+
+def test_worker_once_relays_the_outbox_and_exits(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    configured: list[tuple[str, bool]] = []
+    monkeypatch.setattr("boh.http.observability.configure_logging", lambda *a: configured.append(a))
+    rt = worker_runtime(runtime)
+    Recorder().subscribe(rt.bus, "a")
+    [rid] = publish(rt, 1)
+    result = CliRunner().invoke(_app(rt), ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert effects(rt, "a", 1) == 1 and record(rt, rid).status == "done"
+    assert configured == [(rt.settings.log_level, rt.settings.log_json)]
+
+
+def test_jobs_list_shows_every_job_and_its_schedule(runtime: Runtime) -> None:
+    result = CliRunner().invoke(_app(runtime), ["jobs", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == ["audit.verify", "outbox.cleanup", "outbox.relay"]
+    assert "daily 04:00 UTC" in lines[0] and "last never" in lines[0]
+    assert "on demand" in lines[2]
+
+
+def test_jobs_run_records_the_run_and_reports_failures(runtime: Runtime) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(_app(runtime), ["jobs", "run", "audit.verify"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["result"] == {"broken": [], "chains": 0, "records": 0}
+
+    bad = runner.invoke(_app(runtime), ["jobs", "run", "outbox.cleanup", "--arg", "older_than_days=0"])
+    assert bad.exit_code == 1
+    assert "failed: older_than_days must be at least 1" in bad.output
+
+    unknown = runner.invoke(_app(runtime), ["jobs", "run", "no.such.job"])
+    assert unknown.exit_code == 2 and "no job named 'no.such.job'" in unknown.output
+    with runtime.session_factory() as s:
+        runs = [(r.name, r.status, r.args) for r in s.scalars(select(WorkerJobRun).order_by(WorkerJobRun.id))]
+    assert runs == [("audit.verify", "ok", {}), ("outbox.cleanup", "failed", {"older_than_days": 0})]
+
+
+def test_parse_args_reads_json_values_and_refuses_bare_words() -> None:
+    assert parse_args(["days=7", "site=S001", "ids=[1,2]", "dry=true"]) == {
+        "days": 7,
+        "site": "S001",
+        "ids": [1, 2],
+        "dry": True,
+    }
+    with pytest.raises(typer.BadParameter):
+        parse_args(["days"])

@@ -1,0 +1,319 @@
+"""``boh ingest mqtt`` against the real Mosquitto at 127.0.0.1:1883 (skipped when it does not answer; an
+error when BOH_REQUIRE_BROKERS=1). Every test uses its own topic prefix, client id and tenant code."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import func, select
+
+from boh.bootstrap import Runtime
+from boh.inventory.ingest.models import IngestedEvent
+from boh.inventory.models import Move
+from boh.simulate.generator import Event, FloorGenerator, topic_kind
+from boh.worker.mqtt import MqttIngestor, parse_broker_url
+from tests.simulate.support import FloorWorld, make_floor_world
+
+HOST, PORT = "127.0.0.1", 1883
+URL = f"mqtt://{HOST}:{PORT}"
+
+
+def _broker_up() -> bool:
+    try:
+        with socket.create_connection((HOST, PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _broker() -> None:
+    if not _broker_up():
+        if os.environ.get("BOH_REQUIRE_BROKERS") == "1":
+            pytest.fail(f"Mosquitto is required (BOH_REQUIRE_BROKERS=1) but {HOST}:{PORT} does not answer")
+        pytest.skip(f"no MQTT broker at {HOST}:{PORT} (start mosquitto; CI sets BOH_REQUIRE_BROKERS=1)")
+
+
+def _client(client_id: str = "", clean: bool = True) -> mqtt.Client:
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean)
+    c.connect(HOST, PORT, keepalive=30)
+    c.loop_start()
+    return c
+
+
+@dataclass
+class Env:
+    rt: Runtime
+    world: FloorWorld
+    prefix: str
+    client_id: str
+    pub: mqtt.Client
+
+    def ingestor(self, **kw: Any) -> MqttIngestor:
+        ing = MqttIngestor(self.rt, broker_url=URL, tenant=self.world.tenant.code, client_id=self.client_id,
+                           prefix=self.prefix, **kw)  # fmt: skip
+        ing.start()
+        assert ing.ready.wait(10), "the subscriber did not subscribe within 10 s"
+        return ing
+
+    def publish(self, site: str, kind: str, payload: Any) -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        info = self.pub.publish(f"{self.prefix}/{self.world.tenant.code}/{site}/{kind}", body, qos=1)
+        info.wait_for_publish(10)
+        assert info.is_published()
+
+    def publish_events(self, events: list[Event]) -> None:
+        groups: dict[tuple[str, str], list[Event]] = {}
+        for e in events:
+            groups.setdefault((e["site"], topic_kind(e)), []).append(e)
+        for (site, kind), batch in groups.items():
+            self.publish(site, kind, {"events": batch})
+
+    def counts(self) -> tuple[int, int]:
+        with self.rt.session_factory() as s:
+            ingested = s.scalar(select(func.count()).select_from(IngestedEvent)) or 0
+            moves = s.scalar(select(func.count()).select_from(Move)) or 0
+            return ingested, moves
+
+
+@pytest.fixture
+def env(runtime: Runtime) -> Iterator[Env]:
+    tag = uuid.uuid4().hex[:8]
+    world = make_floor_world(runtime, code=f"M{tag[:6].upper()}")
+    pub = _client()
+    e = Env(runtime, world, f"t{tag}", f"boh-test-{tag}", pub)
+    yield e
+    pub.disconnect()
+    pub.loop_stop()
+    cleaner = _client(e.client_id, clean=True)  # drop the persistent session from the broker
+    cleaner.disconnect()
+    cleaner.loop_stop()
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def events(env: Env, n: int, seed: int = 1, **kw: Any) -> list[Event]:
+    return FloorGenerator(random.Random(seed), env.world.snapshot, **kw).next_events(n)
+
+
+def sales(evs: list[Event]) -> int:
+    return sum(1 for e in evs if e["kind"] in ("sale", "return"))
+
+
+def test_parse_broker_url() -> None:
+    a = parse_broker_url("mqtts://dev:pw@broker.example:8884")
+    assert (a.host, a.port, a.tls, a.username, a.password) == ("broker.example", 8884, True, "dev", "pw")
+    assert parse_broker_url("127.0.0.1").port == 1883
+    with pytest.raises(ValueError, match="not an MQTT broker URL"):
+        parse_broker_url("http://x")
+
+
+def test_a_batch_is_applied_once_and_a_resent_batch_changes_nothing(env: Env) -> None:
+    evs = events(env, 120)
+    ing = env.ingestor()
+    try:
+        env.publish_events(evs)
+        wait_for(lambda: ing.stats.accepted == 120)
+        assert env.counts() == (120, sales(evs))
+        env.publish_events(evs)  # the same batch again: e.g. a device that did not see the PUBACK
+        wait_for(lambda: ing.stats.duplicates == 120)
+        time.sleep(0.3)
+        assert env.counts() == (120, sales(evs))
+        assert (ing.stats.accepted, ing.stats.rejected) == (120, 0)
+        assert env.pub.publish(f"{env.prefix}/x", b"").rc == 0  # unrelated topics are not ours
+    finally:
+        ing.stop()
+
+
+def test_bad_events_go_to_the_rejected_topic_and_good_ones_apply(env: Env) -> None:
+    got: list[dict[str, Any]] = []
+    listener = _client()
+    listener.on_message = lambda _c, _u, m: got.append({"topic": m.topic, **json.loads(m.payload)})
+    listener.subscribe(f"{env.prefix}/{env.world.tenant.code}/+/rejected", qos=1)
+    good = next(e for e in events(env, 50, mix={"pos": 1.0}) if e["site"] == "SH01")
+    read = next(e for e in events(env, 50, mix={"rfid": 1.0}) if e["site"] == "SH01")
+    batch = [
+        {**good, "event_id": "bad-sku", "sku": "NOPE", "gtin": None},
+        {**read, "event_id": "wrong-topic"},  # an RFID read on the pos topic
+        {**good, "event_id": "other-site", "site": "SH02"},
+        "not an event",
+        good,
+    ]
+    ing = env.ingestor()
+    try:
+        time.sleep(0.2)
+        env.publish("SH01", "pos", {"events": batch})
+        env.publish("SH01", "pos", b"{not json")
+        wait_for(lambda: len(got) == 2)
+        assert ing.stats.accepted == 1
+    finally:
+        ing.stop()
+        listener.disconnect()
+        listener.loop_stop()
+    first = next(g for g in got if len(g["rejected"]) > 1)
+    assert first["topic"] == f"{env.prefix}/{env.world.tenant.code}/SH01/pos"
+    assert [(r["index"], r["event_id"], r["code"]) for r in first["rejected"]] == [
+        (0, "bad-sku", "inventory.unknown_sku"),
+        (1, "wrong-topic", "ingest.kind_mismatch"),
+        (2, "other-site", "ingest.site_mismatch"),
+        (3, None, "ingest.malformed_event"),
+    ]
+    malformed = next(g for g in got if len(g["rejected"]) == 1)
+    assert [(r["index"], r["code"]) for r in malformed["rejected"]] == [(None, "ingest.malformed_payload")]
+    assert env.counts() == (1, 1)
+
+
+def test_restarting_the_subscriber_while_publishing_loses_and_doubles_nothing(env: Env) -> None:
+    evs = events(env, 600, seed=4)
+    chunks = [evs[i : i + 15] for i in range(0, len(evs), 15)]
+    ing = env.ingestor()
+    done = threading.Event()
+
+    def produce() -> None:
+        for c in chunks:
+            env.publish_events(c)
+            time.sleep(0.02)
+        done.set()
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    wait_for(lambda: ing.stats.accepted > 0)
+    ing.stop()  # down while the producer keeps publishing: the broker queues for the persistent session
+    time.sleep(0.5)
+    second = env.ingestor()
+    try:
+        producer.join(30)
+        assert done.is_set()
+        wait_for(lambda: env.counts()[0] == 600, timeout=30)
+        time.sleep(0.3)
+        assert env.counts() == (600, sales(evs))
+        assert ing.stats.accepted + second.stats.accepted == 600
+        assert ing.stats.rejected == second.stats.rejected == 0
+    finally:
+        second.stop()
+
+
+def test_a_crash_after_commit_before_the_puback_redelivers_as_duplicates(env: Env) -> None:
+    evs = events(env, 40, seed=6)
+    ing = env.ingestor()
+    ing._ack = lambda m: None  # type: ignore[method-assign]  # dies between commit and PUBACK
+    env.publish_events(evs)
+    wait_for(lambda: ing.stats.accepted == 40)
+    ing.stop()
+    assert env.counts() == (40, sales(evs))
+    second = env.ingestor()  # the broker redelivers every unacknowledged message
+    try:
+        wait_for(lambda: second.stats.duplicates == 40)
+        assert second.stats.accepted == 0
+        assert env.counts() == (40, sales(evs))
+    finally:
+        second.stop()
+
+
+class OwnBroker:
+    """A private Mosquitto (our own process, own port, persistence in tmp) that a test may restart."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        with socket.socket() as s:
+            s.bind((HOST, 0))
+            self.port = int(s.getsockname()[1])
+        self.conf = tmp / "mosquitto.conf"
+        self.conf.write_text(
+            f"listener {self.port} {HOST}\nallow_anonymous true\npersistence true\npersistence_location {tmp}/\n"
+            + ("user root\n" if os.geteuid() == 0 else "")
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.exe, "-c", str(self.conf)], stderr=subprocess.DEVNULL)
+        wait_for(lambda: _port_open(self.port), timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()  # saves the persistent sessions and their queued messages
+            self.proc.wait(10)
+            self.proc = None
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_the_subscriber_keeps_going_when_the_broker_restarts(env: Env, tmp_path: Path) -> None:
+    if not os.path.exists(shutil.which("mosquitto") or "/usr/sbin/mosquitto"):
+        pytest.skip("no mosquitto executable to run a private broker")
+    broker = OwnBroker(tmp_path)
+    broker.start()
+    evs = events(env, 200, seed=11)
+    ing = MqttIngestor(env.rt, broker_url=f"mqtt://{HOST}:{broker.port}", tenant=env.world.tenant.code,
+                       client_id=env.client_id, prefix=env.prefix)  # fmt: skip
+    ing.start()
+    try:
+        assert ing.ready.wait(10)
+        first = mqtt.Client(CallbackAPIVersion.VERSION2)
+        first.connect(HOST, broker.port)
+        first.loop_start()
+        for e in evs[:100]:
+            first.publish(f"{env.prefix}/{env.world.tenant.code}/{e['site']}/{topic_kind(e)}", json.dumps(e), qos=1)
+        wait_for(lambda: ing.stats.accepted == 100)
+        first.disconnect()
+        first.loop_stop()
+        broker.stop()
+        wait_for(lambda: not ing.connected.is_set())
+        broker.start()
+        second = mqtt.Client(CallbackAPIVersion.VERSION2)
+        second.connect(HOST, broker.port)
+        second.loop_start()
+        for e in evs[100:]:  # possibly before the subscriber is back: the restored session keeps them
+            second.publish(f"{env.prefix}/{env.world.tenant.code}/{e['site']}/{topic_kind(e)}", json.dumps(e), qos=1)
+        wait_for(lambda: ing.stats.accepted == 200, timeout=40)
+        second.disconnect()
+        second.loop_stop()
+        assert ing.generation >= 2  # it really reconnected
+        assert env.counts() == (200, sales(evs))
+    finally:
+        ing.stop()
+        broker.stop()
+
+
+def test_the_simulator_over_mqtt_is_applied_exactly_once(env: Env) -> None:
+    from boh.simulate.runner import run_floor
+    from boh.simulate.sinks import MqttSink
+
+    ing = env.ingestor()
+    sink = MqttSink(URL, env.world.tenant.code, prefix=env.prefix)
+    try:
+        gen = FloorGenerator(random.Random(12), env.world.snapshot)
+        stats = run_floor(gen, sink, rate=300, duration=1.0, tick=0.1, senders=1)
+        assert stats.failed_batches == 0 and 200 <= stats.sent.events <= 330
+        wait_for(lambda: ing.stats.accepted == stats.sent.events)
+        assert ing.stats.rejected == 0
+        assert env.counts()[0] == stats.sent.events
+    finally:
+        sink.close()
+        ing.stop()
