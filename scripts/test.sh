@@ -74,9 +74,9 @@ step "ruff format" "${VENV}/bin/ruff" format --check src tests bench
 step "mypy" "${VENV}/bin/mypy"
 step "import contracts" "${VENV}/bin/lint-imports" --no-cache
 step "migrations" check_migrations
-# Not parallel (-n): the test session shares one database per backend. pytest exits 5 when it collects
-# no tests, which fails this step like any other non-zero exit.
-step "pytest" "${VENV}/bin/python" -m pytest -q
+# Two xdist workers (one per core): each worker creates and drops its own databases per backend.
+# pytest exits 5 when it collects no tests, which fails this step like any other non-zero exit.
+step "pytest" "${VENV}/bin/python" -m pytest -q -n 2
 
 CURRENT_STEP="(done)"
 echo "all checks passed in ${SECONDS}s"
