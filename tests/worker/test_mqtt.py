@@ -317,3 +317,25 @@ def test_the_simulator_over_mqtt_is_applied_exactly_once(env: Env) -> None:
     finally:
         sink.close()
         ing.stop()
+
+
+def test_boh_simulate_floor_over_mqtt_end_to_end(env: Env) -> None:
+    from typer.testing import CliRunner
+
+    from boh.cli.main import app
+
+    ing = env.ingestor()
+    try:
+        db = env.rt.settings.database_url
+        args = ["simulate", "floor", "--mqtt", URL, "--tenant", env.world.tenant.code, "--sites", "SH01,SH02",
+                "--rate", "200", "--duration", "1", "--seed", "3", "--database-url", db,
+                "--prefix", env.prefix]  # fmt: skip
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code == 0, r.output
+        assert "SH01: 7 items, SH02: 7 items" in r.output
+        sent = int(r.output.split(" events in ")[0].split()[-1])
+        assert 100 <= sent <= 220
+        wait_for(lambda: ing.stats.accepted == sent)
+        assert ing.stats.rejected == 0 and env.counts()[0] == sent
+    finally:
+        ing.stop()

@@ -76,7 +76,8 @@ class ItemBarcode(IdMixin, Base):
 
 class Supplier(IdMixin, TimestampMixin, Base):
     __tablename__ = "catalog_supplier"
-    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+    # (id, tenant_id) is unique so that other tables can require "a supplier of the same tenant" by FK
+    __table_args__ = (UniqueConstraint("tenant_id", "code"), UniqueConstraint("id", "tenant_id"))
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))

@@ -71,23 +71,30 @@ def _duplicates(rows: list[tuple[Row, Any]], key: Callable[[Any], str], column: 
     return errors
 
 
+def _unknown(rows: list[Row], column: str, known: set[str], what: str) -> list[FieldError]:
+    return [
+        FieldError(
+            ("row", r.number, column),
+            f"unknown {what} '{r.values[column]}'",
+            "unknown_reference",
+            row=r.number,
+            column=column,
+        )
+        for r in rows
+        if r.values.get(column) and r.values[column] not in known
+    ]
+
+
 def import_sites(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
     uow.principal.scope("org.site.write")
     rows = _parse(filename, data, ["code", "name", "kind"], SITE_COLUMNS)
     good, errors = validate_rows(SiteCreate, rows)
-    errors += _duplicates(good, lambda s: s.code, "code")
+    # duplicates and references are checked on every row, also rows with other errors: all errors at once
+    codes = [(r, r.values["code"]) for r in rows if r.values.get("code")]
+    errors += _duplicates(codes, lambda c: c, "code")
     known_regions = {r.code for r in list_regions(uow.session, uow.principal.scope("org.site.write"))}
-    for row, site in good:
-        if site.region_code and site.region_code not in known_regions:
-            errors.append(
-                FieldError(
-                    ("row", row.number, "region_code"),
-                    f"unknown region '{site.region_code}'",
-                    "unknown_reference",
-                    row=row.number,
-                    column="region_code",
-                )
-            )
+    errors += _unknown(rows, "region_code", known_regions, "region")
+    errors.sort(key=lambda e: (e.row or 0, SITE_COLUMNS.index(e.column) if e.column in SITE_COLUMNS else 99))
     if errors:
         raise ValidationFailed(errors, f"{len(errors)} problem(s) in the file; nothing was imported")
     created = updated = 0
@@ -132,6 +139,10 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
             u.username, (row, {**u.model_dump(exclude={"role", "region_code", "site_code"}), "roles": []})
         )
         entry[1]["roles"].append({"role": u.role, "region_code": u.region_code, "site_code": u.site_code})
+    scope = uow.principal.scope("org.site.read")
+    sites, _ = list_sites(uow.session, scope, SiteFilter(), limit=1_000_000, offset=0)
+    errors += _unknown(rows, "site_code", {x.code for x in sites}, "site")
+    errors += _unknown(rows, "region_code", {x.code for x in list_regions(uow.session, scope)}, "region")
     creates: list[UserCreate] = []
     for username, (row, payload) in users.items():
         try:
@@ -143,17 +154,6 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
                     col = "role"
                 errors.append(FieldError(("row", row.number, col), err["msg"], err["type"], row=row.number, column=col))
             continue
-        for g in payload["roles"]:
-            if g["site_code"] and repo.site_by_code(uow.session, uow.tenant_id, g["site_code"]) is None:
-                errors.append(
-                    FieldError(
-                        ("row", row.number, "site_code"),
-                        f"unknown site '{g['site_code']}'",
-                        "unknown_reference",
-                        row=row.number,
-                        column="site_code",
-                    )
-                )
         if service.username_taken(uow, username):
             errors.append(
                 FieldError(

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.db import Base, BigId, IdMixin, TimestampMixin
@@ -64,7 +74,11 @@ class Site(IdMixin, TimestampMixin, Base):
 
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "org_user"
-    __table_args__ = (UniqueConstraint("username"),)
+    __table_args__ = (
+        UniqueConstraint("username"),
+        # a supplier user acts for a supplier of their own tenant: enforced by the database
+        ForeignKeyConstraint(["supplier_id", "tenant_id"], ["catalog_supplier.id", "catalog_supplier.tenant_id"]),
+    )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), index=True)
     username: Mapped[str] = mapped_column(String(120))  # globally unique login

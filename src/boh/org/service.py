@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
@@ -172,8 +173,14 @@ def create_user(uow: UnitOfWork, data: UserCreate) -> User:
         active=True,
         failed_logins=0,
     )
-    uow.session.add(user)
-    uow.flush()
+    try:
+        with uow.session.begin_nested():  # the database checks the supplier belongs to this tenant
+            uow.session.add(user)
+            uow.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            [FieldError(("supplier_id",), f"supplier {data.supplier_id} does not exist", "unknown_reference")]
+        ) from exc
     uow.session.add_all(_grants_to_rows(uow, user, data.roles))
     uow.flush()
     uow.audit(

@@ -48,7 +48,9 @@ def load_snapshot(
     return _snapshot_db(make_runtime().session_factory, tenant, sites)
 
 
-def _sink(url: str | None, api_key: str | None, mqtt_url: str | None, tenant: str) -> tuple[Sink, httpx.Client | None]:
+def _sink(
+    url: str | None, api_key: str | None, mqtt_url: str | None, tenant: str, prefix: str = "boh"
+) -> tuple[Sink, httpx.Client | None]:
     if bool(url) == bool(mqtt_url):
         raise typer.BadParameter("give exactly one of --url (HTTP) or --mqtt (broker)")
     if url:
@@ -57,7 +59,7 @@ def _sink(url: str | None, api_key: str | None, mqtt_url: str | None, tenant: st
         client = httpx.Client(base_url=url.rstrip("/"), headers={"X-API-Key": api_key}, timeout=30.0)
         return HttpSink(client), client
     assert mqtt_url is not None
-    return MqttSink(mqtt_url, tenant), None
+    return MqttSink(mqtt_url, tenant, prefix=prefix), None
 
 
 def register(app: typer.Typer, make_runtime: Callable[[], _Runtime]) -> None:
@@ -80,6 +82,7 @@ def register(app: typer.Typer, make_runtime: Callable[[], _Runtime]) -> None:
         ] = None,
         database_url: Annotated[str | None, typer.Option(help="Read the catalog from this database")] = None,
         batch: Annotated[int, typer.Option(min=1, max=5000, help="Events per HTTP batch at most")] = 1000,
+        prefix: Annotated[str, typer.Option(help="First MQTT topic level")] = "boh",
     ) -> None:
         """POS sales, RFID reads (tags moving back room -> floor, repeated reads, missing tags, tags leaving
         without a sale) and weight-shelf readings at --rate for --duration, retrying failed sends."""
@@ -88,7 +91,7 @@ def register(app: typer.Typer, make_runtime: Callable[[], _Runtime]) -> None:
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--mix") from None
         codes = [c.strip() for c in sites.split(",") if c.strip()]
-        sink, client = _sink(url, api_key, mqtt, tenant)
+        sink, client = _sink(url, api_key, mqtt, tenant, prefix)
         try:
             snap = load_snapshot(make_runtime, client=client, database_url=database_url, tenant=tenant, sites=codes)
             gen = FloorGenerator(random.Random(seed), snap, mix=weights, run_id=run_id)

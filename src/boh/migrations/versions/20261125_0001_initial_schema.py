@@ -2,7 +2,7 @@
 
 Revision ID: 0001initial
 Revises: 
-Create Date: 2026-11-25 14:01:01.474816
+Create Date: 2026-11-25 14:29:52.550508
 """
 from collections.abc import Sequence
 
@@ -152,6 +152,7 @@ def upgrade() -> None:
     sa.Column('updated_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['org_tenant.id'], name=op.f('fk_catalog_supplier_tenant_id_org_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_supplier')),
+    sa.UniqueConstraint('id', 'tenant_id', name=op.f('uq_catalog_supplier_id_tenant_id')),
     sa.UniqueConstraint('tenant_id', 'code', name=op.f('uq_catalog_supplier_tenant_id_code'))
     )
     with op.batch_alter_table('catalog_supplier', schema=None) as batch_op:
@@ -185,28 +186,6 @@ def upgrade() -> None:
     with op.batch_alter_table('org_region', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_org_region_tenant_id'), ['tenant_id'], unique=False)
 
-    op.create_table('org_user',
-    sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('username', sa.String(length=120), nullable=False),
-    sa.Column('display_name', sa.String(length=200), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=True),
-    sa.Column('password_hash', sa.String(length=200), nullable=False),
-    sa.Column('locale', sa.String(length=10), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('supplier_id', sa.BigInteger(), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', boh.kernel.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_login_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('created_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['org_tenant.id'], name=op.f('fk_org_user_tenant_id_org_tenant')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_user')),
-    sa.UniqueConstraint('username', name=op.f('uq_org_user_username'))
-    )
-    with op.batch_alter_table('org_user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_org_user_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('catalog_item',
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('sku', sa.String(length=40), nullable=False),
@@ -231,22 +210,6 @@ def upgrade() -> None:
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:
         batch_op.create_index('ix_catalog_item_tenant_category', ['tenant_id', 'category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_item_tenant_id'), ['tenant_id'], unique=False)
-
-    op.create_table('org_refresh_token',
-    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('family', sa.String(length=36), nullable=False),
-    sa.Column('expires_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked', sa.Boolean(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['org_user.id'], name=op.f('fk_org_refresh_token_user_id_org_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_refresh_token')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_org_refresh_token_token_hash'))
-    )
-    with op.batch_alter_table('org_refresh_token', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_org_refresh_token_family'), ['family'], unique=False)
-        batch_op.create_index(batch_op.f('ix_org_refresh_token_user_id'), ['user_id'], unique=False)
 
     op.create_table('org_site',
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -279,6 +242,29 @@ def upgrade() -> None:
     with op.batch_alter_table('org_site', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_org_site_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_org_site_tenant_region', ['tenant_id', 'region_id'], unique=False)
+
+    op.create_table('org_user',
+    sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('username', sa.String(length=120), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('locale', sa.String(length=10), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('supplier_id', sa.BigInteger(), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', boh.kernel.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['supplier_id', 'tenant_id'], ['catalog_supplier.id', 'catalog_supplier.tenant_id'], name=op.f('fk_org_user_supplier_id_catalog_supplier')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['org_tenant.id'], name=op.f('fk_org_user_tenant_id_org_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_user')),
+    sa.UniqueConstraint('username', name=op.f('uq_org_user_username'))
+    )
+    with op.batch_alter_table('org_user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_org_user_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('catalog_assortment',
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -589,6 +575,22 @@ def upgrade() -> None:
     with op.batch_alter_table('org_api_key', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_org_api_key_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('org_refresh_token',
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('family', sa.String(length=36), nullable=False),
+    sa.Column('expires_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', boh.kernel.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['org_user.id'], name=op.f('fk_org_refresh_token_user_id_org_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_refresh_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_org_refresh_token_token_hash'))
+    )
+    with op.batch_alter_table('org_refresh_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_org_refresh_token_family'), ['family'], unique=False)
+        batch_op.create_index(batch_op.f('ix_org_refresh_token_user_id'), ['user_id'], unique=False)
+
     op.create_table('org_role_assignment',
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -738,6 +740,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_org_role_assignment_tenant_id'))
 
     op.drop_table('org_role_assignment')
+    with op.batch_alter_table('org_refresh_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_org_refresh_token_user_id'))
+        batch_op.drop_index(batch_op.f('ix_org_refresh_token_family'))
+
+    op.drop_table('org_refresh_token')
     with op.batch_alter_table('org_api_key', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_org_api_key_tenant_id'))
 
@@ -790,25 +797,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_catalog_assortment_item_id'))
 
     op.drop_table('catalog_assortment')
+    with op.batch_alter_table('org_user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_org_user_tenant_id'))
+
+    op.drop_table('org_user')
     with op.batch_alter_table('org_site', schema=None) as batch_op:
         batch_op.drop_index('ix_org_site_tenant_region')
         batch_op.drop_index(batch_op.f('ix_org_site_tenant_id'))
 
     op.drop_table('org_site')
-    with op.batch_alter_table('org_refresh_token', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_org_refresh_token_user_id'))
-        batch_op.drop_index(batch_op.f('ix_org_refresh_token_family'))
-
-    op.drop_table('org_refresh_token')
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_item_tenant_id'))
         batch_op.drop_index('ix_catalog_item_tenant_category')
 
     op.drop_table('catalog_item')
-    with op.batch_alter_table('org_user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_org_user_tenant_id'))
-
-    op.drop_table('org_user')
     with op.batch_alter_table('org_region', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_org_region_tenant_id'))
 
