@@ -9,8 +9,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
+import typer
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -18,12 +20,16 @@ from typer.testing import CliRunner
 from boh.bootstrap import Runtime
 from boh.catalog.codes import normalize_gtin
 from boh.catalog.models import Assortment, Item, ItemBarcode, Supplier, SupplierItem
-from boh.demo import DEMO_PASSWORD, load_demo
+from boh.demo import DEMO_PASSWORD, live, load_demo
+from boh.demo.cli import register
+from boh.demo.inventory import load_inventory
+from boh.inventory.models import Balance, Lot, Move
+from boh.inventory.rebuild import rebuild_check
 from boh.kernel.permissions import ROLES
 from boh.org.models import Region, RoleAssignment, Site, Tenant, User
 from boh.settings import Settings
 from tests.conftest import _truncate
-from tests.demo.support import cli_app, counts
+from tests.demo.support import cli_app, counts, demo_refs
 from tests.factories import login
 
 
@@ -70,7 +76,9 @@ def test_boh_demo_prints_what_it_loaded_and_the_logins(loaded: Loaded) -> None:
 
 def test_the_chain_has_regions_stores_dc_and_kitchen(loaded: Loaded) -> None:
     with loaded.rt.session_factory() as s:
-        assert s.scalar(select(func.count()).select_from(Region).where(Region.tenant_id == loaded.tenant_id)) >= 4
+        assert (
+            s.scalar(select(func.count()).select_from(Region).where(Region.tenant_id == loaded.tenant_id)) or 0
+        ) >= 4
         sites = s.scalars(select(Site).where(Site.tenant_id == loaded.tenant_id)).all()
     kinds = Counter(x.kind for x in sites)
     assert 18 <= kinds["store"] <= 24 and kinds["dc"] == 1 and kinds["kitchen"] == 1
@@ -177,3 +185,75 @@ def test_the_catalog_api_serves_the_demo_data_in_scope(loaded: Loaded, demo_clie
     assert own.json()["total"] == carried
     other = demo_client.get(f"/api/v1/catalog/sites/{ids['BJ01']}/assortment", headers=manager)
     assert other.status_code == 404
+
+
+def test_stores_and_the_dc_open_with_stock_between_reorder_point_and_max(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        on_hand = {
+            (site, item): qty
+            for site, item, qty in s.execute(
+                select(Balance.site_id, Balance.item_id, func.sum(Balance.on_hand))
+                .where(Balance.tenant_id == loaded.tenant_id)
+                .group_by(Balance.site_id, Balance.item_id)
+            )
+        }
+        rows = s.execute(
+            select(
+                Site.code,
+                Site.kind,
+                Assortment.site_id,
+                Assortment.item_id,
+                Assortment.reorder_point,
+                Assortment.max_qty,
+            )
+            .join(Site, Site.id == Assortment.site_id)
+            .where(Assortment.tenant_id == loaded.tenant_id)
+        ).all()
+        receipts = s.execute(select(Move.unit_cost, Move.source_type).where(Move.tenant_id == loaded.tenant_id)).all()
+        dc_lots = s.execute(
+            select(Lot.expiry_date).join(Balance, Balance.lot_id == Lot.id).join(Site, Site.id == Balance.site_id)
+            .where(Site.kind == "dc", Balance.on_hand > 0)
+        ).scalars().all()  # fmt: skip
+        assert rebuild_check(s, loaded.tenant_id) == []
+    stocked = [r for r in rows if r.kind in ("store", "dc")]
+    assert len(stocked) > 3000
+    for r in stocked:
+        assert r.reorder_point <= on_hand[(r.site_id, r.item_id)] <= max(r.max_qty, r.reorder_point), r
+    kitchen = {r.site_id for r in rows if r.kind == "kitchen"}
+    assert kitchen and not any(site in kitchen for site, _ in on_hand)
+    assert all(src == "demo_opening" for _, src in receipts)
+    assert sum(1 for cost, _ in receipts if cost is not None and cost > 0) > len(receipts) * 0.8
+    today = datetime.now(UTC).date()
+    assert len(dc_lots) >= 20 and all(exp is not None and exp > today for exp in dc_lots)
+
+
+def test_posting_the_opening_stock_again_adds_no_moves(loaded: Loaded) -> None:
+    before = counts(loaded.rt)
+    org_refs, catalog_refs = demo_refs(loaded.rt, 42)
+    with loaded.rt.system_uow(loaded.tenant_id) as uow:
+        assert load_inventory(uow, 42, org_refs, catalog_refs) == 0
+        uow.commit()
+    assert counts(loaded.rt) == before
+
+
+def test_quickstart_starts_the_floor_simulator_unless_told_not_to(
+    loaded: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[live.SimulatorConfig] = []
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(live, "start_simulator", started.append)
+    app = typer.Typer()
+
+    @app.command()
+    def serve(host: str, port: int, init_db: bool, workers: int) -> None:
+        served.append({"host": host, "port": port})
+
+    register(app, lambda: loaded.rt)
+    off = CliRunner().invoke(app, ["quickstart", "--no-simulate", "--port", "8124"])
+    assert off.exit_code == 0, off.output
+    assert started == [] and "floor simulator" not in off.output and served == [{"host": "127.0.0.1", "port": 8124}]
+    on = CliRunner().invoke(app, ["quickstart", "--port", "8124"])
+    assert on.exit_code == 0, on.output
+    assert len(started) == 1 and started[0].url == "http://127.0.0.1:8124" and started[0].api_key.startswith("boh_")
+    assert "floor simulator is feeding sales and RFID reads" in on.output and "Inventory -> Live" in on.output
+    assert len(served) == 2

@@ -4,8 +4,9 @@
 distribution centre, a central kitchen and a head office; about three hundred items (grocery, fresh
 with shelf lives, prepared food, kitchen supplies) named in Chinese and English with valid GTINs;
 eleven suppliers with prices, MOQs, case packs and lead times; per-site assortments with stock levels;
-and users for every role. Everything is generated deterministically from a seed and written through
-the domain services, so audit records and events exist exactly as for real data.
+users for every role; and opening stock at every store and the DC (dated lots of fresh goods at the
+DC). Everything is generated deterministically from a seed and written through the domain services,
+so audit records and events exist exactly as for real data.
 
 One function per domain, called in order by ``load_demo``; later modules (sales history,
 inspections...) add theirs here. Owns no tables.
@@ -17,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boh.demo import catalog, org, users
+from boh.demo import catalog, inventory, org, users
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
 from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
@@ -42,13 +43,14 @@ class DemoSummary:
     suppliers: int = 0
     supplier_items: int = 0
     assortment_rows: int = 0
+    stock_moves: int = 0  # opening stock receipts
     logins: list[DemoLogin] = field(default_factory=list)
     device_key: str | None = None  # shown once: only when this call created it
     device_site: str | None = None
     seconds: float = 0.0
 
 
-def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, started: float) -> DemoSummary:
+def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, started: float) -> DemoSummary:
     return DemoSummary(
         created=True,
         tenant_id=o.tenant_id,
@@ -61,6 +63,7 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, started: float)
         suppliers=len(c.supplier_ids),
         supplier_items=c.supplier_items,
         assortment_rows=c.assortment_rows,
+        stock_moves=moves,
         logins=u.logins,
         device_key=u.device_key,
         device_site=u.device_site,
@@ -84,5 +87,6 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
             org_refs = org.load_org(uow, seed)
             catalog_refs = catalog.load_catalog(uow, seed, org_refs)
             user_refs = users.load_users(uow, seed, org_refs, catalog_refs)
+            moves = inventory.load_inventory(uow, seed, org_refs, catalog_refs)
         uow.commit()
-    return _summary(seed, org_refs, catalog_refs, user_refs, started)
+    return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

@@ -131,6 +131,7 @@ def _load_suppliers(uow: UnitOfWork, seed: int, refs: CatalogRefs, items: list[I
         refs.supplier_items += 1
         if offer.primary:
             refs.primary_supplier[offer.sku] = offer.supplier
+            refs.unit_costs[offer.sku] = (offer.price / offer.units_per_case).quantize(Decimal("0.000001"))
 
 
 def assortment_csv(org: OrgRefs, refs: CatalogRefs, levels: list[LevelSpec]) -> bytes:
@@ -160,5 +161,7 @@ def load_catalog(uow: UnitOfWork, seed: int, org: OrgRefs) -> CatalogRefs:
         refs.item_ids[item.sku] = service.create_item(uow, _item_create(item, refs.category_ids[item.category])).id
     _load_suppliers(uow, seed, refs, items)
     sites = {s.code: (s.format or s.kind, s.size) for s in SITES if s.code in org.site_ids and s.kind != "office"}
-    _load_assortment(uow, org, refs, build_levels(seed, sites, items))
+    refs.levels = build_levels(seed, sites, items)
+    refs.shelf_life = {i.sku: i.shelf_life_days for i in items if i.perishable and i.shelf_life_days}
+    _load_assortment(uow, org, refs, refs.levels)
     return refs

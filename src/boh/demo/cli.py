@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from boh.bootstrap import Runtime, build_runtime, upgrade_database
-from boh.demo import DEMO_PASSWORD, DEMO_URL, DemoSummary, load_demo
+from boh.demo import DEMO_PASSWORD, DEMO_URL, DemoSummary, live, load_demo
 from boh.demo.refs import DEMO_TENANT_NAME, DEMO_TENANT_NAME_ZH, DemoLogin
 from boh.demo.reset import purge_demo
 from boh.settings import get_settings
@@ -46,7 +46,7 @@ def print_summary(s: DemoSummary) -> None:
     typer.echo(
         f"  {s.regions} regions, {s.stores} stores, {s.sites} sites, {s.categories} categories, {s.items} items, "
         f"{s.suppliers} suppliers, {s.supplier_items} supplier items, {s.assortment_rows} assortment rows, "
-        f"{len(s.logins)} users"
+        f"{len(s.logins)} users, {s.stock_moves} opening stock moves"
     )
     if s.device_key:
         typer.echo(f"Device API key for store {s.device_site} (shown only this once): {s.device_key}")
@@ -66,6 +66,19 @@ def reset_demo(rt: Runtime, *, yes: bool) -> None:
         uow.commit()
     if deleted:
         typer.echo(f"Removed the demo tenant ({sum(deleted.values())} rows in {len(deleted)} tables).")
+
+
+def start_live_simulator(rt: Runtime, tenant_id: int, host: str, port: int) -> live.SimulatorConfig | None:
+    """Make the simulator's key and start it in a daemon thread; on failure warn and serve without it."""
+    try:
+        with rt.system_uow(tenant_id, request_id="quickstart-simulator") as uow:
+            config = live.simulator_config(uow, host, port)
+            uow.commit()
+    except Exception as exc:  # the server matters more than the simulator
+        typer.echo(f"warning: not starting the floor simulator: {exc}", err=True)
+        return None
+    live.start_simulator(config)
+    return config
 
 
 def _serve(app: typer.Typer) -> Callable[..., Any]:
@@ -98,12 +111,18 @@ def register(app: typer.Typer, runtime: Callable[[], Runtime] = _default_runtime
         host: Annotated[str, typer.Option()] = "127.0.0.1",
         port: Annotated[int, typer.Option()] = 8000,
         seed: SeedOpt = 42,
+        simulate: Annotated[
+            bool, typer.Option("--simulate/--no-simulate", help="Feed live POS sales and RFID reads to 3 stores")
+        ] = True,
     ) -> None:
         """Try BOH in one command: create the database, load the demo chain, print the logins and serve."""
         rt = runtime()
         upgrade_database(rt.settings.resolved_database_url())
         summary = load_demo(rt, seed=seed)
+        sim = start_live_simulator(rt, summary.tenant_id, host, port) if simulate else None
         rt.engine.dispose()
         print_summary(summary)
         print_logins(summary.logins, f"http://{host}:{port}")
+        if sim is not None:
+            typer.echo(live.banner(sim))
         _serve(app)(host=host, port=port, init_db=False, workers=1)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from boh.demo.catalog_gen import LevelSpec
 
 DEMO_TENANT_CODE = "DEMO"
 DEMO_TENANT_NAME = "FreshNest Markets"
@@ -36,6 +39,9 @@ class CatalogRefs:
     primary_supplier: dict[str, str] = field(default_factory=dict)  # SKU -> code of its preferred supplier
     supplier_items: int = 0
     assortment_rows: int = 0
+    levels: list[LevelSpec] = field(default_factory=list)  # every assortment row's stock levels
+    unit_costs: dict[str, Decimal] = field(default_factory=dict)  # SKU -> primary supplier price per base unit
+    shelf_life: dict[str, int] = field(default_factory=dict)  # SKU -> shelf life in days, perishable items only
 
 
 @dataclass(frozen=True)
