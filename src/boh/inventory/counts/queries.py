@@ -6,9 +6,12 @@ since freeze, total value) while it is draft or counting; they appear once it is
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from boh.inventory.counts import domain
@@ -87,6 +90,29 @@ def _filter(
     return stmt
 
 
+def _search(
+    stmt: Select[tuple[CountLine, str, str, str | None]],
+    q: str | None,
+    counted: bool | None,
+    line_ids: Collection[int] | None,
+) -> Select[tuple[CountLine, str, str, str | None]]:
+    item = repo.catalog_item.c
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(item.sku).like(like),
+                func.lower(item.name_en).like(like),
+                func.lower(Lot.lot_code).like(like),
+            )
+        )
+    if counted is not None:
+        stmt = stmt.where(CountLine.counted_qty.is_not(None) if counted else CountLine.counted_qty.is_(None))
+    if line_ids is not None:
+        stmt = stmt.where(CountLine.id.in_(sorted(set(line_ids))))
+    return stmt
+
+
 def list_lines(
     session: Session,
     scope: Scope,
@@ -97,8 +123,13 @@ def list_lines(
     min_abs_variance: Decimal | None = None,
     min_abs_value: Decimal | None = None,
     flagged: bool | None = None,
+    q: str | None = None,
+    counted: bool | None = None,
+    line_ids: Collection[int] | None = None,
+    by_value: bool = False,
 ) -> tuple[list[LineRead], int]:
-    """Lines of a count by item; filters on |variance| and |value| (ignored while hidden)."""
+    """Lines of a count by item (``by_value``: largest |variance value| first); filters on |variance|,
+    |value| and flags (ignored while hidden), on SKU / name / lot text ``q``, on counted or not, on ids."""
     count = _count(session, scope, count_id)
     item = repo.catalog_item.c
     stmt = (
@@ -110,8 +141,13 @@ def list_lines(
     blind = hidden(count)
     if not blind:
         stmt = _filter(stmt, min_abs_variance, min_abs_value, flagged)
+    stmt = _search(stmt, q, counted, line_ids)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(item.sku, CountLine.lot_key).limit(limit).offset(offset)).all()
+    order: list[Any] = [item.sku, CountLine.lot_key]
+    if by_value and not blind:
+        value = func.abs(func.coalesce(CountLine.variance_value, literal(ZERO, MoneyAmount())))
+        order = [value.desc(), *order]
+    rows: list[Any] = list(session.execute(stmt.order_by(*order).limit(limit).offset(offset)))
     moved: dict[int, tuple[Decimal, Decimal]] = {}
     if count.status in ("review", "approved"):
         moved = repo.on_hand_by_line(session, count)
@@ -156,3 +192,34 @@ def list_entries(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(CountEntry.id.desc()).limit(limit).offset(offset))
     return [EntryRead.model_validate(e) for e in rows], total
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    lines: int
+    counted: int
+    unresolved: int  # lines that stop approval (queries.unresolved); 0 while hidden
+    net_value: Decimal | None  # sum of variance values (None while hidden)
+    abs_value: Decimal | None  # sum of |variance value| (None while hidden)
+
+
+def line_totals(session: Session, scope: Scope, count_id: int) -> LineTotals:
+    """Totals over every line of a count, with the blind-count rule applied."""
+    count = _count(session, scope, count_id)
+    zero = literal(ZERO, MoneyAmount())
+    value = func.coalesce(CountLine.variance_value, zero)
+    row = session.execute(
+        select(
+            func.count(),
+            func.count(CountLine.counted_qty),
+            func.sum(case((unresolved(), 1), else_=0)),
+            func.sum(value),
+            func.sum(func.abs(value, type_=MoneyAmount())),
+        ).where(CountLine.count_id == count.id)
+    ).one()
+    n, n_counted, n_open, net, total = row
+    if hidden(count):
+        return LineTotals(int(n), int(n_counted), 0, None, None)
+    return LineTotals(
+        int(n), int(n_counted), int(n_open or 0), domain.money(Decimal(net or 0)), domain.money(Decimal(total or 0))
+    )

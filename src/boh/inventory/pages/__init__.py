@@ -1,10 +1,12 @@
 """Console pages of the inventory domain under /inventory: stock by site (filters, live updates over the
 balance stream), an item's move history, adjustment and waste entry with reason codes, transfers (ship,
-receive) and floor alerts."""
+receive), floor alerts and stocktakes (counts: list, counting by scan on a phone, variance review)."""
 
 from __future__ import annotations
 
-from boh.inventory.pages import forms, stock
-from boh.inventory.pages._common import NAV, router
+from boh.inventory.pages import _common, counts, forms, stock
+from boh.inventory.pages._common import router
 
-__all__ = ["NAV", "forms", "router", "stock"]
+NAV = [*_common.NAV, *counts.NAV]
+
+__all__ = ["NAV", "counts", "forms", "router", "stock"]
