@@ -173,6 +173,7 @@ def test_submit_review_values_resolve_approve_and_post(runtime: Runtime, client:
     flagged = client.get(f"/inventory/counts/{cid}/review", params={"flagged": "1"}).text
     assert 'data-sku="A1"' not in flagged and 'data-sku="B1"' in flagged
 
+    assert 'data-testid="action-recount"' in review
     blocked = post_form(client, f"/inventory/counts/{cid}/approve")
     assert blocked.status_code == 422 and len(re.findall('data-testid="problem-error"', blocked.text)) == 2
     assert status(runtime, cid) == "review"
@@ -181,6 +182,7 @@ def test_submit_review_values_resolve_approve_and_post(runtime: Runtime, client:
         r = post_form(client, f"/inventory/counts/{cid}/lines", {"line_id": line_id, "resolve": how})
         assert r.status_code == 303
     resolved = client.get(f"/inventory/counts/{cid}/review").text
+    assert 'data-testid="action-recount"' not in resolved  # nothing left to recount
     assert _cell(resolved, "C1", "value") == "-3.00" and 'data-flag="zero"' in _row(resolved, "C1")
 
     assert post_form(client, f"/inventory/counts/{cid}/approve").status_code == 303
@@ -195,7 +197,7 @@ def test_submit_review_values_resolve_approve_and_post(runtime: Runtime, client:
 
 def test_staff_without_approve_cannot_see_or_approve(runtime: Runtime, client: TestClient, shop: Shop) -> None:
     cid = create(runtime, shop)
-    enter(runtime, shop, cid, {"sku": "A1", "qty": "10"}, {"sku": "B1", "qty": "5"}, {"sku": "C1", "qty": "3"})
+    enter(runtime, shop, cid, {"sku": "A1", "qty": "10"}, {"sku": "B1", "qty": "5"})  # C1 stays open
     page_login(client, "ann")
     assert post_form(client, f"/inventory/counts/{cid}/submit").status_code == 303
     review = client.get(f"/inventory/counts/{cid}/review").text
@@ -230,3 +232,16 @@ def test_pages_in_chinese(runtime: Runtime, client: TestClient, shop: Shop) -> N
     page_login(client, "lihua")
     assert "盘点" in client.get("/inventory/counts").text
     assert "记录" in client.get(f"/inventory/counts/{cid}").text
+
+
+def test_recount_reopens_only_the_open_lines(runtime: Runtime, client: TestClient, shop: Shop) -> None:
+    cid = create(runtime, shop)
+    enter(runtime, shop, cid, {"sku": "A1", "qty": "10"}, {"sku": "B1", "qty": "5"})
+    page_login(client, "ann")
+    assert post_form(client, f"/inventory/counts/{cid}/submit").status_code == 303
+    r = post_form(client, f"/inventory/counts/{cid}/recount")
+    assert r.status_code == 303 and r.headers["location"] == f"/inventory/counts/{cid}"
+    assert status(runtime, cid) == "counting"
+    assert "This line is not being recounted" in _scan(client, cid, "A1", "1")
+    assert 'data-testid="scan-ok"' in _scan(client, cid, "C1", "2")
+    assert lines(runtime, cid)[shop.c].counted_qty == D(2) and lines(runtime, cid)[shop.a].counted_qty == D(10)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -122,13 +122,17 @@ def _site_codes(uow: UnitOfWork) -> dict[int, str]:
     return {s.id: s.code for s in _read.site_options(uow.session, uow.principal.scope(READ))}
 
 
-def allowed_actions(uow: UnitOfWork, count: CountRead) -> list[Action]:
-    """The actions of the count's status that the caller may take at the count's site."""
+def allowed_actions(uow: UnitOfWork, count: CountRead, open_lines: int = 0) -> list[Action]:
+    """The actions of the count's status that the caller may take at the count's site (a recount only
+    when some line is open: recounting nothing would reopen counting for no line)."""
     p = uow.principal
     return [
         a
         for a in ACTIONS
-        if count.status in a.statuses and p.can(a.perm) and p.scope(a.perm).allows_site(count.site_id)
+        if count.status in a.statuses
+        and p.can(a.perm)
+        and p.scope(a.perm).allows_site(count.site_id)
+        and (a.name != "recount" or open_lines > 0)
     ]
 
 
@@ -229,8 +233,10 @@ def _lines_ctx(uow: UnitOfWork, count_id: int, q: str | None, state: str | None,
 
 
 def _detail_ctx(uow: UnitOfWork, count_id: int) -> dict[str, Any]:
-    count = queries.get_count(uow.session, uow.principal.scope(READ), count_id)
-    actions = allowed_actions(uow, count)
+    scope = uow.principal.scope(READ)
+    count = queries.get_count(uow.session, scope, count_id)
+    open_lines = queries.line_totals(uow.session, scope, count_id).unresolved if count.status == "review" else 0
+    actions = allowed_actions(uow, count, open_lines)
     return {
         "count": count,
         "codes": _site_codes(uow),
@@ -306,9 +312,10 @@ def record_entry(uow: UnitOfWork, count_id: int, data: dict[str, str]) -> Entrie
             return Problem(422, _("The entry was not recorded"), "", errors)
         except ValidationFailed as exc:
             uow.rollback()
+            found = replace(problem_of(exc), title=_("The entry was not recorded"))
             if not _only_unknown_item(exc, name):
-                return problem_of(exc)
-            first = first or problem_of(exc)
+                return found
+            first = first or found
         except BohError as exc:
             uow.rollback()
             return problem_of(exc)
