@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from boh.bootstrap import Runtime
-from boh.inventory import handlers
 from boh.inventory.events import StockBelowReorderPoint, StockMoved
 from boh.inventory.handlers import check_reorder_points
 from boh.inventory.live.stream import BalancePoller, stream_events
@@ -234,10 +233,7 @@ def test_reorder_handler_is_idempotent_and_ignores_items_without_a_threshold(run
     assert [(e.item_id, e.available, e.threshold, e.reorder_point) for e in events] == [(w.item, D(-1), D(3), None)]
 
 
-def test_reorder_check_reads_the_whole_assortment_for_big_batches(
-    runtime: Runtime, w: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(handlers, "BULK", 1)  # two items of one site: the site_assortment path
+def test_reorder_check_skips_inactive_rows_and_items_without_a_threshold(runtime: Runtime, w: World) -> None:
     make_assortment(runtime, w.tenant, w.s1, w.item, reorder_point=D(2))
     make_assortment(runtime, w.tenant, w.s1, w.item2, reorder_point=D(5), active=False)  # not replenished
     post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "1", "a"), mv(w.s1, w.item2, "receipt", "1", "b"))

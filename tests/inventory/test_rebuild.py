@@ -71,3 +71,25 @@ def test_check_is_clean_then_finds_a_corrupted_row_and_rebuild_repairs_it(runtim
 def test_unknown_tenant_is_a_clean_error(runtime: Runtime) -> None:
     r = CliRunner().invoke(_app(runtime), ["inventory", "rebuild", "--check", "--tenant", "NOPE"])
     assert r.exit_code == 2 and "tenant 'NOPE' not found" in r.output
+
+
+def test_check_reports_moves_and_claims_whose_references_do_not_exist(runtime: Runtime) -> None:
+    """The move and claim tables carry no foreign keys (speed): the check proves their references."""
+    _tid, s1, _s2 = _seed(runtime)
+    runner = CliRunner()
+    with runtime.engine.begin() as conn:
+        move_id = conn.scalar(text("SELECT min(id) FROM inventory_move WHERE site_id = :s"), {"s": s1})
+        conn.execute(text("UPDATE inventory_move SET item_id = 999999 WHERE id = :m"), {"m": move_id})
+        conn.execute(
+            text(
+                "INSERT INTO inventory_ingested_event (tenant_id, source, event_id, kind, site_id, transport, "
+                "occurred_at, ingested_at) SELECT tenant_id, 'pos:x', 'e1', 'sale', 888888, 'http', "
+                "recorded_at, recorded_at FROM inventory_move WHERE id = :m"
+            ),
+            {"m": move_id},
+        )
+    bad = runner.invoke(_app(runtime), ["inventory", "rebuild", "--check", "--tenant", "ACME"])
+    assert bad.exit_code == 1, bad.output
+    assert f"move {move_id}: item_id 999999 does not exist" in bad.output
+    assert "site_id 888888 does not exist" in bad.output
+    assert "2 broken reference(s)" in bad.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -24,6 +25,18 @@ class StockCounted(Event):
     lots: tuple[str, ...]
     by_bin: dict[str, Decimal]
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class _Part:
+    n: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class _Nested(Event):
+    part: _Part
+    changes: tuple[dict[str, Decimal], ...]
 
 
 def _event() -> StockCounted:
@@ -93,3 +106,14 @@ def test_topics_are_registered() -> None:
     assert "org.site_updated" in known_topics()
     with pytest.raises(KeyError):
         decode("no.such_topic", "{}")
+
+
+def test_encode_reads_fields_shallowly_and_encodes_nested_dataclasses() -> None:
+    """encode() no longer deep-copies (asdict): nested dataclasses still encode, and the event's own
+    containers are left as they were."""
+    changes = ({"k": Decimal("1.50")},)
+    ev = _Nested(tenant_id=1, part=_Part(2, datetime(2026, 1, 2, 3, 4, tzinfo=UTC)), changes=changes)
+    payload = json.loads(encode(ev))
+    assert payload["part"] == {"n": 2, "at": "2026-01-02T03:04:00+00:00"}
+    assert payload["changes"] == [{"k": "1.50"}]
+    assert ev.changes is changes and changes[0] == {"k": Decimal("1.50")}

@@ -318,6 +318,27 @@ def assortment_params(session: Session, tenant_id: int, site_id: int, item_id: i
     return _params(row) if row is not None else None
 
 
+def reorder_params(session: Session, tenant_id: int, site_id: int, item_ids: Iterable[int]) -> list[AssortmentParams]:
+    """The active assortment rows of these items at the site that have a reorder point or a safety stock,
+    ordered by item id (one query; rows without a threshold are filtered in the database)."""
+    wanted = sorted(set(item_ids))
+    out: list[AssortmentParams] = []
+    for start in range(0, len(wanted), 1000):
+        stmt = (
+            select(Assortment)
+            .where(
+                Assortment.tenant_id == tenant_id,
+                Assortment.site_id == site_id,
+                Assortment.item_id.in_(wanted[start : start + 1000]),
+                Assortment.active.is_(True),
+                (Assortment.reorder_point.is_not(None)) | (Assortment.safety_stock.is_not(None)),
+            )
+            .order_by(Assortment.item_id)
+        )
+        out.extend(_params(a) for a in session.scalars(stmt))
+    return out
+
+
 def site_assortment(
     session: Session, tenant_id: int, site_id: int, *, active_only: bool = True
 ) -> list[AssortmentParams]:

@@ -7,7 +7,7 @@ from typing import Annotated, Protocol
 
 import typer
 
-from boh.inventory.rebuild import rebuild_apply, rebuild_check
+from boh.inventory.rebuild import dangling_references, rebuild_apply, rebuild_check
 from boh.kernel.errors import NotFound
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
@@ -24,6 +24,9 @@ def rebuild(rt: _Runtime, tenant: str, *, check: bool) -> int:
         if tid is None:
             raise NotFound(f"tenant '{tenant}' not found")
     with rt.system_uow(tid) as uow:
+        broken = dangling_references(uow.session, tid)
+        for line in broken:
+            typer.echo(line)
         if check:
             diffs = rebuild_check(uow.session, tid)
         else:
@@ -42,8 +45,8 @@ def rebuild(rt: _Runtime, tenant: str, *, check: bool) -> int:
             f"balance {d.recorded}, moves say {d.expected}"
         )
     verb = "found" if check else "repaired"
-    typer.echo(f"{len(diffs)} difference(s) {verb}")
-    return len(diffs)
+    typer.echo(f"{len(diffs)} difference(s) {verb}" + (f", {len(broken)} broken reference(s)" if broken else ""))
+    return len(diffs) + len(broken)
 
 
 def register(app: typer.Typer, get_runtime: Callable[[], _Runtime]) -> None:

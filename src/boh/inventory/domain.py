@@ -106,6 +106,13 @@ def _mul(a: Decimal, b: Decimal) -> Decimal:
         return a * b
 
 
+def value_after(state: CostState, quantity: Decimal) -> Decimal:
+    """The stock value after ``quantity`` moves at the average cost (sales, returns): it follows the
+    quantity, and is zero when the quantity is."""
+    new_qty = state.quantity + quantity
+    return ZERO if new_qty == 0 else money(state.total_value + _mul(quantity, state.avg_unit_cost))
+
+
 def _div(a: Decimal, b: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = 60

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from boh.catalog.api import AssortmentParams, assortment_params, site_assortment
+from boh.catalog.api import AssortmentParams, reorder_params
 from boh.inventory.api import stock_levels
 from boh.inventory.events import StockBelowReorderPoint, StockMoved
 from boh.inventory.models import ReorderState
@@ -39,16 +39,9 @@ def reorder_threshold(params: AssortmentParams | None) -> Decimal | None:
     return params.safety_stock
 
 
-BULK = 50  # above this many items of one site in a batch, read the site's whole assortment at once
-
-
 def _thresholds(session: Session, tenant_id: int, site_id: int, item_ids: list[int]) -> dict[int, AssortmentParams]:
     """Assortment parameters of the items that have a reorder threshold at the site."""
-    if len(item_ids) > BULK:
-        wanted = set(item_ids)
-        rows = [p for p in site_assortment(session, tenant_id, site_id) if p.item_id in wanted]
-    else:
-        rows = [p for i in item_ids if (p := assortment_params(session, tenant_id, site_id, i)) is not None]
+    rows = reorder_params(session, tenant_id, site_id, item_ids)
     return {p.item_id: p for p in rows if reorder_threshold(p) is not None}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, I
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
-from boh.kernel.db import Base, IdMixin, TimestampMixin
+from boh.kernel.db import Base, BigId, IdMixin, TimestampMixin
 from boh.kernel.types import MoneyAmount, Qty, UTCDateTime
 
 ZERO = Decimal(0)
@@ -51,17 +51,21 @@ class Move(IdMixin, Base):
         Index("ix_inventory_move_source", "tenant_id", "source_type", "source_id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
-    site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
-    lot_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_lot.id"))
+    # No foreign keys on this append-only fact table (a per-row FK trigger costs as much as the insert):
+    # every move's (site, item) has its ``inventory_item_cost`` row, which carries the foreign keys and
+    # which the writer locks in the same transaction; lots and sites are never deleted.
+    # ``boh inventory rebuild --check`` reports any move whose references do not exist.
+    tenant_id: Mapped[int] = mapped_column(BigId)
+    site_id: Mapped[int] = mapped_column(BigId)
+    item_id: Mapped[int] = mapped_column(BigId)
+    lot_id: Mapped[int | None] = mapped_column(BigId)
     move_type: Mapped[str] = mapped_column(String(30))
     reason_code: Mapped[str | None] = mapped_column(String(40))
     quantity: Mapped[Decimal] = mapped_column(Qty())
     unit_cost: Mapped[Decimal | None] = mapped_column(MoneyAmount())  # receipts: given; issues: average used
     currency: Mapped[str] = mapped_column(String(3))
     # the other site of a transfer: destination of a transfer_out, origin of a transfer_in
-    counter_site_id: Mapped[int | None] = mapped_column(ForeignKey("org_site.id"))
+    counter_site_id: Mapped[int | None] = mapped_column(BigId)
     source_type: Mapped[str | None] = mapped_column(String(40))
     source_id: Mapped[str | None] = mapped_column(String(80))
     idempotency_key: Mapped[str] = mapped_column(String(120))

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import column, func, select, table, update
 from sqlalchemy.orm import Session
 
 from boh.inventory import repository as repo
-from boh.inventory.models import Balance, Move
+from boh.inventory.ingest.models import IngestedEvent
+from boh.inventory.models import Balance, Lot, Move
 from boh.inventory.schemas import BalanceDifference
 from boh.kernel.clock import utcnow
 
@@ -87,6 +88,34 @@ def rebuild_check(session: Session, tenant_id: int) -> list[BalanceDifference]:
                     )
                 )
     return diffs
+
+
+_sites = table("org_site", column("id"), column("tenant_id"))
+_items = table("catalog_item", column("id"), column("tenant_id"))
+
+
+def dangling_references(session: Session, tenant_id: int) -> list[str]:
+    """Moves and event claims whose site, item or lot is not one of the tenant's (those fact tables carry
+    no foreign keys, see models.Move): one line per broken reference, empty when all hold."""
+    out: list[str] = []
+    checks = (
+        ("move", Move.id, Move.site_id, _sites, Move.tenant_id),
+        ("move", Move.id, Move.counter_site_id, _sites, Move.tenant_id),
+        ("move", Move.id, Move.item_id, _items, Move.tenant_id),
+        ("move", Move.id, Move.lot_id, Lot.__table__, Move.tenant_id),
+        ("event claim", IngestedEvent.id, IngestedEvent.site_id, _sites, IngestedEvent.tenant_id),
+    )
+    for what, id_col, ref, target, tenant_col in checks:
+        tc = target.c  # type: ignore[attr-defined]
+        found = (
+            select(id_col, ref)
+            .where(tenant_col == tenant_id, ref.is_not(None))
+            .where(~select(tc.id).where(tc.id == ref, tc.tenant_id == tenant_id).exists())
+            .order_by(id_col)
+            .limit(100)
+        )
+        out.extend(f"{what} {row_id}: {ref.key} {value} does not exist" for row_id, value in session.execute(found))
+    return out
 
 
 def rebuild_apply(session: Session, tenant_id: int) -> list[BalanceDifference]:

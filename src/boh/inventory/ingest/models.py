@@ -23,7 +23,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
-from boh.kernel.db import Base, IdMixin
+from boh.kernel.db import Base, BigId, IdMixin
 from boh.kernel.types import Qty, UTCDateTime
 
 
@@ -31,11 +31,13 @@ class IngestedEvent(IdMixin, Base):
     __tablename__ = "inventory_ingested_event"
     __table_args__ = (UniqueConstraint("tenant_id", "source", "event_id"),)
 
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    # no foreign keys on this append-only claim ledger (see inventory.models.Move): the site is resolved in
+    # the claiming transaction and sites are never deleted
+    tenant_id: Mapped[int] = mapped_column(BigId)
     source: Mapped[str] = mapped_column(String(80))
     event_id: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(20))
-    site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
+    site_id: Mapped[int] = mapped_column(BigId)
     transport: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import column, select, table
+from sqlalchemy import bindparam, column, func, select, table
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from boh.catalog.api import EpcResult, UnitTable, decode_epc, normalize_gtin, unit_table
 from boh.inventory import repository as ledger_repo
@@ -46,13 +48,25 @@ def sites(session: Session, tenant_id: int, codes: Iterable[str]) -> dict[str, S
     return {code: Site(sid, code, settings[sid]) for code, sid in ids.items()}
 
 
+_SEP = "\x1f"  # the ASCII unit separator: never part of a code (codes are validated printable text)
+
+
+def _among(session: Session, col: ColumnClause[Any], codes: list[str]) -> Iterable[ColumnElement[bool]]:
+    """``col IN codes``, in chunks. On PostgreSQL one parameter: the codes joined by a separator and split
+    by ``string_to_array`` in the database (a list of thousands of bound values costs more to send than
+    the lookup itself)."""
+    if session.get_bind().dialect.name == "postgresql" and codes and not any(_SEP in c for c in codes):
+        yield col == func.any(func.string_to_array(bindparam("codes", _SEP.join(codes)), _SEP))
+        return
+    for chunk in _chunks(codes):
+        yield col.in_(chunk)
+
+
 def items_by_sku(session: Session, tenant_id: int, skus: Iterable[str]) -> dict[str, ItemInfo]:
     out: dict[str, ItemInfo] = {}
-    for chunk in _chunks(sorted(set(skus))):
+    for cond in _among(session, _item.c.sku, sorted(set(skus))):
         rows = session.execute(
-            select(_item.c.sku, _item.c.id, _item.c.base_uom).where(
-                _item.c.tenant_id == tenant_id, _item.c.sku.in_(chunk)
-            )
+            select(_item.c.sku, _item.c.id, _item.c.base_uom).where(_item.c.tenant_id == tenant_id, cond)
         )
         out.update({sku: ItemInfo(iid, uom) for sku, iid, uom in rows})
     return out
@@ -61,11 +75,11 @@ def items_by_sku(session: Session, tenant_id: int, skus: Iterable[str]) -> dict[
 def items_by_gtin(session: Session, tenant_id: int, gtins: Iterable[str]) -> dict[str, ItemInfo]:
     """GTIN-14 -> item; unknown GTINs absent."""
     out: dict[str, ItemInfo] = {}
-    for chunk in _chunks(sorted(set(gtins))):
+    for cond in _among(session, _barcode.c.gtin, sorted(set(gtins))):
         rows = session.execute(
             select(_barcode.c.gtin, _item.c.id, _item.c.base_uom, _barcode.c.uom)
             .join(_item, _item.c.id == _barcode.c.item_id)
-            .where(_barcode.c.tenant_id == tenant_id, _barcode.c.gtin.in_(chunk))
+            .where(_barcode.c.tenant_id == tenant_id, cond)
         )
         out.update({gtin: ItemInfo(iid, base, uom) for gtin, iid, base, uom in rows})
     return out

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from boh.inventory.events import NegativeStock, StockMoved
-from boh.inventory.ingest import prepare, rfid, stock, weight
+from boh.inventory.ingest import pgstage, prepare, rfid, stock, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
 from boh.inventory.ingest.events import CycleCountReported, ShrinkSuspected
 from boh.inventory.ingest.models import Alert, RfidSession
@@ -45,27 +45,69 @@ def ingest(
     if not batch.good:
         return IngestResult(accepted=0, duplicates=batch.duplicates, rejected=batch.rejected)
     with uow.session.begin_nested():
-        costs = stock.lock(uow.session, scope.tenant_id, batch.good)
-        claimed_keys = stock.claim(uow.session, scope.tenant_id, batch.good, transport)
-        claimed = sorted(
-            (p for p in batch.good if p.claim_key in claimed_keys), key=lambda p: (p.event.occurred_at, p.index)
-        )
-        moves = [p for p in claimed if p.kind in ("sale", "return")]
-        refused, negative = stock.check(uow.session, scope.tenant_id, moves)
-        if refused:
-            stock.unclaim(uow.session, scope.tenant_id, [p.claim_key for p in moves if p.index in refused])
-            batch.rejected.extend(_insufficient(p) for p in moves if p.index in refused)
-            batch.rejected.sort(key=lambda r: r.index)
-            moves = [p for p in moves if p.index not in refused]
-            claimed = [p for p in claimed if p.index not in refused]
-        posted = stock.post(uow.session, scope.tenant_id, uow.principal.actor, moves, negative, costs)
+        if uow.session.get_bind().dialect.name == "postgresql":
+            claimed, moves, refused_n, posted = _apply_pg(uow, batch, transport)
+        else:
+            claimed, moves, refused_n, posted = _apply_portable(uow, batch, transport)
         tags = rfid.apply(uow.session, scope.tenant_id, claimed)
         drops = weight.apply(uow.session, scope.tenant_id, claimed)
         alerts = _raise_shrinks(uow, tags.shrinks)
         uow.session.flush()
-        _record(uow, claimed, posted, moves, negative, (alerts, tags.settled), drops, transport)
-    duplicates = batch.duplicates + len(batch.good) - len(claimed_keys)
+        _record(uow, claimed, posted, moves, (alerts, tags.settled), drops, transport)
+    duplicates = batch.duplicates + len(batch.good) - len(claimed) - refused_n
     return IngestResult(accepted=len(claimed), duplicates=duplicates, rejected=batch.rejected)
+
+
+def _in_order(events: Sequence[prepare.Prepared]) -> list[prepare.Prepared]:
+    return sorted(events, key=lambda p: (p.event.occurred_at, p.index))
+
+
+def _refuse(uow: UnitOfWork, batch: prepare.Batch, refused: set[int], moves: list[prepare.Prepared]) -> None:
+    batch.rejected.extend(_insufficient(p) for p in moves if p.index in refused)
+    batch.rejected.sort(key=lambda r: r.index)
+
+
+def _apply_portable(
+    uow: UnitOfWork, batch: prepare.Batch, transport: str
+) -> tuple[list[prepare.Prepared], list[prepare.Prepared], int, stock.Posted]:
+    tenant_id = uow.tenant_id
+    costs = stock.lock(uow.session, tenant_id, batch.good)
+    claimed_keys = stock.claim(uow.session, tenant_id, batch.good, transport)
+    claimed = _in_order([p for p in batch.good if p.claim_key in claimed_keys])
+    moves = [p for p in claimed if p.kind in ("sale", "return")]
+    refused, negative = stock.check(uow.session, tenant_id, moves)
+    if refused:
+        stock.unclaim(uow.session, tenant_id, [p.claim_key for p in moves if p.index in refused])
+        _refuse(uow, batch, refused, moves)
+        moves = [p for p in moves if p.index not in refused]
+        claimed = [p for p in claimed if p.index not in refused]
+    posted = stock.post(uow.session, tenant_id, uow.principal.actor, moves, negative, costs)
+    return claimed, moves, len(refused), posted
+
+
+def _apply_pg(
+    uow: UnitOfWork, batch: prepare.Batch, transport: str
+) -> tuple[list[prepare.Prepared], list[prepare.Prepared], int, stock.Posted]:
+    """The set-based PostgreSQL path (pgstage.py): the same steps as ``_apply_portable``."""
+    tenant_id, conn, now = uow.tenant_id, uow.session.connection(), utcnow()
+    pgstage.stage(conn, (stock.stage_row(p) for p in batch.good))
+    pgstage.lock(conn, tenant_id, now)
+    claimed_idx = pgstage.claim(conn, tenant_id, transport, now)
+    claimed = _in_order([p for p in batch.good if p.index in claimed_idx])
+    moves = [p for p in claimed if p.kind in ("sale", "return")]
+    strict = [p for p in moves if p.site.settings.negative_stock == "refuse"]
+    refused: set[int] = set()
+    if strict:
+        current = pgstage.on_hand(conn, tenant_id, sorted({stock.balance_key(p) for p in strict}))
+        refused, _ = stock.check_flows(current, strict)
+    if refused:
+        pgstage.unclaim(conn, tenant_id, sorted(refused))
+        _refuse(uow, batch, refused, moves)
+        moves = [p for p in moves if p.index not in refused]
+        claimed = [p for p in claimed if p.index not in refused]
+    done = pgstage.post(conn, tenant_id, uow.principal.actor, now)
+    posted = stock.Posted(done.move_ids, stock.deltas(moves), done.after, dict(done.negative))
+    return claimed, moves, len(refused), posted
 
 
 def _insufficient(p: prepare.Prepared) -> Rejected:
@@ -116,7 +158,6 @@ def _record(
     claimed: Sequence[prepare.Prepared],
     posted: stock.Posted,
     moves: Sequence[prepare.Prepared],
-    negative: set[int],
     alerts: tuple[Sequence[Alert], list[int]],
     drops: int,
     transport: str,
@@ -156,10 +197,7 @@ def _record(
             for k in sorted(posted.deltas)
         )
         uow.publish(StockMoved(tenant_id=uow.tenant_id, move_ids=tuple(posted.move_ids), changes=changes))
-    flagged: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for p, move_id in zip(moves, posted.move_ids, strict=True):
-        if p.index in negative:
-            flagged[stock.balance_key(p)].append(move_id)
+    flagged = posted.negative
     for key in sorted(flagged):
         uow.publish(
             NegativeStock(

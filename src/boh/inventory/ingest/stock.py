@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 
 from boh.inventory import domain as ledger
 from boh.inventory import repository as repo
-from boh.inventory.ingest import pgbulk
 from boh.inventory.ingest.domain import Outflow, check_stock
 from boh.inventory.ingest.models import IngestedEvent
 from boh.inventory.ingest.prepare import Prepared
@@ -74,8 +73,6 @@ def claim(session: Session, tenant_id: int, events: Sequence[Prepared], transpor
         }
         for p in ordered
     ]
-    if _pg(session):
-        return pgbulk.claim(session.connection(), tenant_id, rows)
     table = _table(IngestedEvent)
     stmt = (
         _insert(session, table)
@@ -112,9 +109,6 @@ def lock(session: Session, tenant_id: int, events: Sequence[Prepared]) -> dict[t
     keys = {(p.site.id, p.item.item_id): p.site.settings.currency for p in events}
     ordered = sorted(keys)
     now = utcnow()
-    if _pg(session):
-        rows_pg = pgbulk.lock_costs(session.connection(), tenant_id, ordered, [keys[k] for k in ordered], now)
-        return {(s, i): Cost(cid, ledger.CostState(q, a, v)) for cid, s, i, q, a, v in rows_pg}
     table = _table(ItemCost)
     rows = [
         {
@@ -149,8 +143,6 @@ def lock(session: Session, tenant_id: int, events: Sequence[Prepared]) -> dict[t
 
 def on_hand(session: Session, tenant_id: int, keys: Iterable[repo.BalanceKey]) -> dict[repo.BalanceKey, Decimal]:
     wanted = sorted(set(keys))
-    if _pg(session):
-        return pgbulk.on_hand(session.connection(), tenant_id, wanted) if wanted else {}
     out: dict[repo.BalanceKey, Decimal] = {}
     for start in range(0, len(wanted), CHUNK):
         stmt = select(Balance.site_id, Balance.item_id, Balance.lot_key, Balance.on_hand).where(
@@ -167,9 +159,28 @@ def balance_key(p: Prepared) -> repo.BalanceKey:
 
 def check(session: Session, tenant_id: int, moves: Sequence[Prepared]) -> tuple[set[int], set[int]]:
     """(refused, negative) event indexes, in the given order (call with the cost rows locked)."""
-    current = on_hand(session, tenant_id, {balance_key(p) for p in moves})
+    return check_flows(on_hand(session, tenant_id, {balance_key(p) for p in moves}), moves)
+
+
+def check_flows(current: dict[repo.BalanceKey, Decimal], moves: Sequence[Prepared]) -> tuple[set[int], set[int]]:
     flows = [Outflow(p.index, balance_key(p), p.quantity, p.site.settings.negative_stock == "refuse") for p in moves]
     return check_stock(current, flows)
+
+
+def deltas(moves: Iterable[Prepared]) -> dict[repo.BalanceKey, Decimal]:
+    out: dict[repo.BalanceKey, Decimal] = defaultdict(Decimal)
+    for p in moves:
+        out[balance_key(p)] += p.quantity
+    return dict(out)
+
+
+def stage_row(p: Prepared) -> tuple[Any, ...]:
+    """A good event as a row of the PostgreSQL staging table (pgstage._COLUMNS order)."""
+    ev = p.event
+    return (
+        p.index, ev.source, ev.event_id, ev.kind, p.site.id, p.item.item_id, p.lot_id or 0, p.quantity,
+        ev.occurred_at, p.site.settings.currency, _source_id(p), move_key(ev.source, ev.event_id),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,7 @@ class Posted:
     move_ids: list[int]
     deltas: dict[repo.BalanceKey, Decimal]
     after: dict[repo.BalanceKey, Decimal]
+    negative: dict[repo.BalanceKey, list[int]]  # the moves that left their balance below zero, per key
 
 
 def post(
@@ -213,16 +225,15 @@ def post(
         for p in moves
     ]
     ids = _insert_moves(session, rows) if rows else []
-    deltas: dict[repo.BalanceKey, repo.BalanceDelta] = defaultdict(repo.BalanceDelta)
-    for p in moves:
-        deltas[balance_key(p)].on_hand += p.quantity
-    after = add_to_balances(session, tenant_id, {k: d.on_hand for k, d in deltas.items()})
-    return Posted(ids, {k: d.on_hand for k, d in deltas.items()}, after)
+    flagged: dict[repo.BalanceKey, list[int]] = defaultdict(list)
+    for p, move_id in zip(moves, ids, strict=True):
+        if p.index in negative:
+            flagged[balance_key(p)].append(move_id)
+    changes = deltas(moves)
+    return Posted(ids, changes, add_to_balances(session, tenant_id, changes), dict(flagged))
 
 
 def _insert_moves(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    if _pg(session):
-        return pgbulk.insert_moves(session.connection(), rows)
     table = _table(Move)
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [r[0] for r in session.connection().execute(stmt, rows)]
@@ -252,8 +263,6 @@ def add_to_balances(
     ]
     if not rows:
         return {}
-    if _pg(session):
-        return pgbulk.add_to_balances(session.connection(), tenant_id, rows)
     ins = _insert(session, table)
     stmt = ins.on_conflict_do_update(
         index_elements=["tenant_id", "site_id", "item_id", "lot_key"],
@@ -270,37 +279,29 @@ def _source_id(p: Prepared) -> str:
 
 
 def _value(session: Session, moves: Sequence[Prepared], costs: dict[tuple[int, int], Cost]) -> dict[int, Decimal]:
-    """The moving average over the moves in order (unit cost per event index); the cost rows are updated
-    with one executemany."""
-    states = {k: c.state for k, c in costs.items()}
+    """Sales and returns are valued at the moving average, which they leave unchanged: per (site, item) the
+    quantity moves by the batch's sum and the value follows it (zero when the quantity is zero), one rounding
+    per key as in pgstage.post. The unit cost per event index; the cost rows are updated with one
+    executemany."""
     used: dict[int, Decimal] = {}
+    moved: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for p in moves:
         key = (p.site.id, p.item.item_id)
-        states[key], used[p.index] = ledger.apply_cost(states[key], p.quantity, None)
+        used[p.index] = costs[key].state.avg_unit_cost
+        moved[key] += p.quantity
     now = utcnow()
-    changed = [
-        {
-            "b_id": costs[k].id,
-            "quantity": st.quantity,
-            "avg_unit_cost": st.avg_unit_cost,
-            "total_value": st.total_value,
-            "updated_at": now,
-        }
-        for k, st in sorted(states.items())
-        if st != costs[k].state
-    ]
-    if changed and _pg(session):
-        pgbulk.update_costs(session.connection(), changed)
-    elif changed:
+    changed = []
+    for k, dq in sorted(moved.items()):
+        st = costs[k].state
+        value = ledger.value_after(st, dq)
+        changed.append({"b_id": costs[k].id, "quantity": st.quantity + dq, "total_value": value, "updated_at": now})
+    if changed:
         table = _table(ItemCost)
         stmt = (
             update(table)
             .where(table.c.id == bindparam("b_id"))
             .values(
-                quantity=bindparam("quantity"),
-                avg_unit_cost=bindparam("avg_unit_cost"),
-                total_value=bindparam("total_value"),
-                updated_at=bindparam("updated_at"),
+                quantity=bindparam("quantity"), total_value=bindparam("total_value"), updated_at=bindparam("updated_at")
             )
         )
         session.connection().execute(stmt, changed)
