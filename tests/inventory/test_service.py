@@ -172,6 +172,14 @@ def test_flag_policy_allows_and_marks_the_move(runtime: Runtime, w: World) -> No
     with runtime.session_factory() as s:
         payloads = list(s.scalars(select(OutboxRecord.payload).where(OutboxRecord.topic == "inventory.negative_stock")))
     assert len(payloads) == 1 and f'"move_ids":[{result.moves[2].id}]' in payloads[0]
+    # further sales while it stays below zero are flagged, but it went below zero only once
+    more = post(runtime, w.tenant, mv(w.s1, w.item, "sale", "-1", "s3"))
+    assert [m.negative for m in more.moves] == [True]
+    back = post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "in2"), mv(w.s1, w.item, "sale", "-4", "s4"))
+    assert [m.negative for m in back.moves] == [False, True]  # -3 +5 = 2, then -2: below zero again
+    with runtime.session_factory() as s:
+        payloads = list(s.scalars(select(OutboxRecord.payload).where(OutboxRecord.topic == "inventory.negative_stock")))
+    assert len(payloads) == 1  # the second batch started at -3 and ended at -2: no new crossing
 
 
 def test_bad_moves_are_all_reported_by_index_and_none_written(runtime: Runtime, w: World) -> None:

@@ -159,6 +159,11 @@ def went_negative(on_hand_after: Decimal, deltas: Sequence[Decimal]) -> list[boo
     return [d < 0 and b < 0 for d, b in zip(deltas, running_balances(on_hand_after, deltas), strict=True)]
 
 
+def went_below_zero(on_hand_after: Decimal, delta: Decimal) -> bool:
+    """The balance was at or above zero before a batch that changed it by ``delta`` and is below after."""
+    return on_hand_after < 0 <= on_hand_after - delta
+
+
 def lot_usable(status: str | None, expiry: date | None, today: date) -> bool:
     """Stock without a lot is usable; a lot is usable while available and not past its expiry date
     (the expiry date itself is still usable), judged by the site's local date."""

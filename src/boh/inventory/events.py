@@ -21,7 +21,9 @@ class StockMoved(Event):
 
 @dataclass(frozen=True)
 class NegativeStock(Event):
-    """A balance went below zero at a site whose policy is ``flag``; the moves are marked ``negative``."""
+    """A balance went below zero at a site whose policy is ``flag`` (it was at or above zero before the batch
+    and is below after it): published once per crossing, not for every further move while it stays below.
+    ``move_ids``: the batch's moves of the balance that left it below zero (each marked ``negative``)."""
 
     topic = "inventory.negative_stock"
     site_id: int

@@ -262,7 +262,7 @@ def _apply(
         after={"move_ids": ids, "count": len(ids), "negative_move_ids": sorted(moves[i].id for i in negative)},
     )
     uow.publish(StockMoved(tenant_id=uow.tenant_id, move_ids=tuple(ids), changes=_changes(deltas, after)))
-    _publish_negatives(uow, lines, moves, negative, after)
+    _publish_negatives(uow, lines, moves, negative, after, {k: d.on_hand for k, d in deltas.items()})
     return moves
 
 
@@ -365,12 +365,15 @@ def _publish_negatives(
     moves: dict[int, Move],
     negative: set[int],
     after: dict[repo.BalanceKey, Decimal],
+    deltas: dict[repo.BalanceKey, Decimal],
 ) -> None:
     flagged: dict[repo.BalanceKey, list[int]] = defaultdict(list)
     for ln in lines:
         if ln.index in negative:
             flagged[ln.balance_key].append(moves[ln.index].id)
     for key in sorted(flagged):
+        if not domain.went_below_zero(after[key], deltas[key]):
+            continue
         uow.publish(
             NegativeStock(
                 tenant_id=uow.tenant_id,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 from boh.inventory.ingest import domain
-from boh.inventory.ingest.domain import Outflow, Problem, Tag
+from boh.inventory.ingest.domain import Outflow, Problem, Tag, parse_event, parse_events
 from boh.inventory.ingest.schemas import RfidReadEvent, SaleEvent
 
 T = datetime.fromisoformat("2026-11-25T09:00:00+08:00")
@@ -89,3 +89,30 @@ def test_exit_reads() -> None:
 
 def test_session_diff() -> None:
     assert domain.session_diff({"a": 1, "b": 1}, {"a": 1, "c": 2}) == ([("b", 1)], [("c", 2)])
+
+
+def test_parse_events_gives_what_parse_event_gives_for_each_event_of_a_mixed_batch() -> None:
+    """The batch parser validates good events together; results, order and messages are per event."""
+    good_sale = {"kind": "sale", "event_id": "e1", "source": "pos:1", "occurred_at": "2026-11-25T09:00:00+08:00",
+                 "sku": "MILK", "qty": "2"}  # fmt: skip
+    no_site = {**good_sale, "event_id": "e2"}
+    read_ev = {"kind": "rfid_read", "event_id": "e3", "source": "rfid:1", "site": "SH02",
+               "occurred_at": "2026-11-25T09:00:00+08:00", "epc": "ABC", "reader": "g1", "zone": "exit"}  # fmt: skip
+    batch = [
+        {**good_sale, "site": "SH01"},
+        no_site,
+        {**good_sale, "event_id": "e4", "qty": "-1"},
+        "not an object",
+        {**good_sale, "kind": "teleport"},
+        read_ev,
+        {**read_ev, "zone": "attic"},
+        {**good_sale, "sku": None, "gtin": None},
+    ]
+    expected = [parse_event(r, "SH09") for r in batch]
+    assert parse_events(batch, "SH09") == expected
+    assert [type(x).__name__ for x in expected] == [
+        "SaleEvent", "SaleEvent", "Problem", "Problem", "Problem", "RfidReadEvent", "Problem", "Problem"
+    ]  # fmt: skip
+    assert expected[1].site == "SH09" and expected[0].site == "SH01"  # type: ignore[union-attr]
+    all_good = [batch[0], batch[5]]
+    assert parse_events(all_good) == [parse_event(r) for r in all_good]

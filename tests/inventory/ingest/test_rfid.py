@@ -123,3 +123,20 @@ def test_a_late_sale_settles_the_shrink_alert_of_its_exit(runtime: Runtime, f: F
     assert closed.closed_by == "system:late_sale"
     ingest(runtime, f, [sale("too-early", occurred_at="2026-11-25T08:00:00+08:00")])  # outside the window
     assert [a[2] for a in _alerts(runtime)] == [False, True]
+
+
+def test_a_sale_marks_the_most_recent_present_tags_even_when_a_read_in_its_batch_takes_one_away(
+    runtime: Runtime, f: Floor
+) -> None:
+    """Only the few most recently seen present tags of a sold item are read from the database (units sold
+    plus the batch's reads of the item); a tag leaving in the same batch must not shrink that window."""
+    tags = [epc_for(MILK, 20 + n) for n in range(6)]  # seen at minutes 1..6: tags[5] is the most recent
+    ingest(runtime, f, [read(f"seen{n}", t, "floor", _at(n + 1)) for n, t in enumerate(tags)])
+    ingest(runtime, f, [read("gone", tags[5], "exit", _at(10)), sale("s2", qty="2", occurred_at=_at(11))])
+    state = _tags(runtime)
+    assert state[tags[5]] == ("left", "exit")
+    assert [state[t][0] for t in tags[:5]] == ["present", "present", "present", "sold", "sold"]
+    assert _alerts(runtime) == [("shrink", tags[5], True)]
+    # the next sale takes the next most recent present tag, never an older one
+    ingest(runtime, f, [sale("s3", qty="1", occurred_at=_at(12))])
+    assert [_tags(runtime)[t][0] for t in tags[:3]] == ["present", "present", "sold"]

@@ -141,6 +141,13 @@ def test_flagging_site_applies_and_flags_negative_stock(runtime: Runtime, f: Flo
         assert s.scalars(select(Move.negative)).all() == [True]
         topics = set(s.scalars(select(OutboxRecord.topic)))
     assert {"inventory.stock_moved", "inventory.negative_stock"} <= topics
+    ingest(runtime, f, [sale("b", qty=1), sale("c", qty=1, site="SH01")])  # stays below zero
+    receive(runtime, f, f.sh01, f.milk, "5")  # back to 1
+    ingest(runtime, f, [sale("d", qty=3)])  # below zero again: a second crossing
+    with runtime.session_factory() as s:
+        flagged = s.scalars(select(Move.negative).where(Move.move_type == "sale").order_by(Move.id)).all()
+        crossings = s.scalars(select(OutboxRecord.payload).where(OutboxRecord.topic == "inventory.negative_stock"))
+        assert flagged == [True, True, True, True] and len(list(crossings)) == 2
 
 
 def test_weight_readings_give_quantities_and_drops(runtime: Runtime, f: Floor) -> None:

@@ -55,27 +55,28 @@ def stage(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
             cp.write_row(r)
 
 
-def lock(conn: Connection, tenant_id: int, now: datetime) -> dict[tuple[int, int], Decimal]:
-    """Create and lock the cost rows of every staged (site, item), in key order; their average unit costs."""
+def lock(conn: Connection, tenant_id: int, now: datetime) -> None:
+    """Create the missing cost rows of the staged (site, item) keys, then lock them all in key order.
+    Nothing is returned: the statements after this read the rows themselves."""
     params = {"t": tenant_id, "now": now}
     conn.execute(
         text(
             "INSERT INTO inventory_item_cost (tenant_id, site_id, item_id, currency, quantity, avg_unit_cost, "
-            "total_value, updated_at) SELECT DISTINCT ON (site_id, item_id) :t, site_id, item_id, currency, 0, 0, 0, "
-            ":now FROM boh_ingest_stage ORDER BY site_id, item_id ON CONFLICT (tenant_id, site_id, item_id) DO NOTHING"
+            "total_value, updated_at) SELECT DISTINCT ON (site_id, item_id) :t, site_id, item_id, currency, "
+            "0, 0, 0, :now FROM boh_ingest_stage ORDER BY site_id, item_id "
+            "ON CONFLICT (tenant_id, site_id, item_id) DO NOTHING"
         ),
         params,
     )
-    rows = conn.execute(
+    conn.execute(
         text(
-            "SELECT c.site_id, c.item_id, c.avg_unit_cost FROM inventory_item_cost c "
+            "SELECT count(*) FROM (SELECT c.id FROM inventory_item_cost c "
             "JOIN (SELECT DISTINCT site_id, item_id FROM boh_ingest_stage) k "
             "ON c.site_id = k.site_id AND c.item_id = k.item_id WHERE c.tenant_id = :t "
-            "ORDER BY c.site_id, c.item_id FOR UPDATE OF c"
+            "ORDER BY c.site_id, c.item_id FOR UPDATE OF c) l"
         ),
         params,
     )
-    return {(s, i): a for s, i, a in rows}
 
 
 def claim(conn: Connection, tenant_id: int, transport: str, now: datetime) -> set[int]:

@@ -118,8 +118,7 @@ def _quantity(session: Session, tenant_id: int, p: Prepared, units: dict[int, Un
 def prepare(session: Session, scope: Scope, raw: Sequence[Any], default_site: str | None) -> Batch:
     batch = Batch()
     parsed: list[tuple[int, FloorEvent]] = []
-    for i, item in enumerate(raw):
-        ev = domain.parse_event(item, default_site)
+    for i, (item, ev) in enumerate(zip(raw, domain.parse_events(raw, default_site), strict=True)):
         if isinstance(ev, domain.Problem):
             batch.reject(i, item, ev.code, ev.message)
         else:

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import insert, or_, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from boh.inventory.ingest import domain, pgbulk
 from boh.inventory.ingest.domain import Tag
@@ -42,26 +42,77 @@ _COLS = (RfidTag.epc, RfidTag.item_id, RfidTag.site_id, RfidTag.last_zone, RfidT
          RfidTag.sold_at, RfidTag.id)  # fmt: skip
 
 
-def _load(session: Session, tenant_id: int, epcs: set[str], keys: set[Key]) -> dict[str, Tag]:
-    """The tags read in the batch, and the present or sold tags of the (site, item) keys of its sales
-    and exits."""
-    ep = sorted(epcs)
-    ks = sorted(keys)
+@dataclass
+class TagWant:
+    """The tags a batch can touch: the ones it reads (by EPC); per (site, item) of its sales the ``n`` most
+    recently seen present tags, n = the units it sells of the key + the reads of the key (a read can take
+    one tag out of the running, so the next one down may be chosen); per (site, item) of its exits the
+    tags sold within ``EXIT_WINDOW`` of them (the swap candidates). Older present tags and tags sold long
+    ago are never chosen, so they are not loaded: the read stays bounded however many tags a store has."""
+
+    epcs: set[str] = field(default_factory=set)
+    present: dict[Key, int] = field(default_factory=dict)
+    sold: set[Key] = field(default_factory=set)
+    sold_from: datetime | None = None
+    sold_to: datetime | None = None
+
+
+def _want(reads: list[Prepared], sales: list[Prepared]) -> TagWant:
+    want = TagWant(epcs={p.epc for p in reads if p.epc})
+    sold: dict[Key, int] = defaultdict(int)
+    for p in sales:
+        sold[(p.site.id, p.item.item_id)] += domain.whole_units(-p.quantity)
+    read_count: dict[Key, int] = defaultdict(int)
+    exits: list[datetime] = []
+    for p in reads:
+        key = (p.site.id, p.item.item_id)
+        read_count[key] += 1
+        if p.event.zone == "exit":  # type: ignore[union-attr]
+            want.sold.add(key)
+            exits.append(p.event.occurred_at)
+    want.present = {k: n + read_count[k] for k, n in sold.items() if n > 0}
+    if exits:
+        want.sold_from, want.sold_to = min(exits) - domain.EXIT_WINDOW, max(exits) + domain.EXIT_WINDOW
+    return want
+
+
+def _load(session: Session, tenant_id: int, want: TagWant) -> dict[str, Tag]:
     if session.get_bind().dialect.name == "postgresql":
-        rows = pgbulk.tags(session.connection(), tenant_id, ep, ks)
-        return {r[0]: Tag(*r) for r in rows}
+        return {r[0]: Tag(*r) for r in pgbulk.tags(session.connection(), tenant_id, want)}
     out: dict[str, Tag] = {}
-    for start in range(0, max(len(ep), len(ks)), CHUNK):
-        conds: list[ColumnElement[bool]] = []
-        if ep[start : start + CHUNK]:
-            conds.append(RfidTag.epc.in_(ep[start : start + CHUNK]))
-        if ks[start : start + CHUNK]:
-            conds.append(
-                tuple_(RfidTag.site_id, RfidTag.item_id).in_(ks[start : start + CHUNK])
-                & RfidTag.status.in_(("present", "sold"))
-            )
-        for r in session.execute(select(*_COLS).where(RfidTag.tenant_id == tenant_id, or_(*conds))):
+
+    def add(stmt: Any) -> None:
+        for r in session.execute(stmt):
             out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+
+    base = select(*_COLS).where(RfidTag.tenant_id == tenant_id)
+    epcs = sorted(want.epcs)
+    for start in range(0, len(epcs), CHUNK):
+        add(base.where(RfidTag.epc.in_(epcs[start : start + CHUNK])))
+    keys = sorted(want.present)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        rank = func.row_number().over(
+            partition_by=(RfidTag.site_id, RfidTag.item_id), order_by=(RfidTag.last_seen_at.desc(), RfidTag.epc.desc())
+        )
+        ranked = (
+            select(*_COLS, rank.label("rank"))
+            .where(RfidTag.tenant_id == tenant_id, RfidTag.status == "present")
+            .where(tuple_(RfidTag.site_id, RfidTag.item_id).in_(chunk))
+            .subquery()
+        )
+        for r in session.execute(select(ranked).where(ranked.c.rank <= max(want.present[k] for k in chunk))):
+            if r.rank <= want.present[(r.site_id, r.item_id)]:
+                out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+    exits = sorted(want.sold)
+    for start in range(0, len(exits), CHUNK):
+        add(
+            base.where(
+                tuple_(RfidTag.site_id, RfidTag.item_id).in_(exits[start : start + CHUNK]),
+                RfidTag.status == "sold",
+                RfidTag.sold_at.between(want.sold_from, want.sold_to),
+            )
+        )
     return out
 
 
@@ -112,12 +163,7 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     sales = [p for p in events if p.kind == "sale"]
     if not reads and not _any_tags(session, tenant_id, {p.site.id for p in sales}):
         return Outcome()  # a POS-only batch at sites without tags: nothing to mark sold
-    keys = {(p.site.id, p.item.item_id) for p in sales} | {
-        (p.site.id, p.item.item_id)
-        for p in reads
-        if p.event.zone == "exit"  # type: ignore[union-attr]
-    }
-    tags = _load(session, tenant_id, {p.epc for p in reads if p.epc}, keys)
+    tags = _load(session, tenant_id, _want(reads, sales))
     by_key: dict[Key, list[Tag]] = defaultdict(list)
     for t in tags.values():
         by_key[(t.site_id, t.item_id)].append(t)
@@ -192,10 +238,16 @@ def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, 
         for t in tags
         if t.changed and not t.new
     ]
+    changed.sort(key=lambda r: int(str(r["id"])))
+    if session.get_bind().dialect.name == "postgresql":
+        if new:
+            pgbulk.insert_tags(session.connection(), new)
+        if changed:
+            pgbulk.update_tags(session.connection(), changed)
+        return
     if new:
         session.execute(insert(RfidTag), new)
     if changed:
-        changed.sort(key=lambda r: int(str(r["id"])))
         session.execute(update(RfidTag), changed)
 
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from boh.inventory.domain import went_below_zero
 from boh.inventory.events import NegativeStock, StockMoved
 from boh.inventory.ingest import pgstage, prepare, rfid, stock, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
@@ -106,6 +107,8 @@ def _apply_pg(
         moves = [p for p in moves if p.index not in refused]
         claimed = [p for p in claimed if p.index not in refused]
     done = pgstage.post(conn, tenant_id, uow.principal.actor, now)
+    if len(done.move_ids) != len(moves):  # every staged move joins its locked cost row: never happens
+        raise RuntimeError(f"ingestion wrote {len(done.move_ids)} moves for {len(moves)} events")
     posted = stock.Posted(done.move_ids, stock.deltas(moves), done.after, dict(done.negative))
     return claimed, moves, len(refused), posted
 
@@ -162,7 +165,7 @@ def _record(
     drops: int,
     transport: str,
 ) -> None:
-    """One audit record for the batch; StockMoved for its moves and NegativeStock per flagged balance.
+    """One audit record for the batch; StockMoved for its moves and NegativeStock per balance that went below zero.
     A batch that changed nothing (all duplicates or refused) records nothing."""
     if not claimed:
         return
@@ -199,6 +202,8 @@ def _record(
         uow.publish(StockMoved(tenant_id=uow.tenant_id, move_ids=tuple(posted.move_ids), changes=changes))
     flagged = posted.negative
     for key in sorted(flagged):
+        if not went_below_zero(posted.after[key], posted.deltas[key]):
+            continue  # already below zero before this batch: published when it crossed
         uow.publish(
             NegativeStock(
                 tenant_id=uow.tenant_id,
