@@ -3,6 +3,7 @@ of array parameters (and the EPCs from one joined string), instead of thousands 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,7 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
     ]
 
 
-def insert_tags(conn: Connection, rows: list[dict[str, object]]) -> None:
+def insert_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """New tags (rows as rfid._save builds them), one statement."""
     cols = ("tenant_id", "epc", "item_id", "site_id", "last_zone", "last_reader", "last_seen_at", "status",
             "sold_at", "updated_at")  # fmt: skip
@@ -65,7 +66,7 @@ def insert_tags(conn: Connection, rows: list[dict[str, object]]) -> None:
 _TAG_UPDATE = ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at", "updated_at")
 
 
-def update_tags(conn: Connection, rows: list[dict[str, object]]) -> None:
+def update_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """Changed tags by id (rows as rfid._save builds them), one statement."""
     conn.execute(
         text(
