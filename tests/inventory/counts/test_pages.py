@@ -232,6 +232,9 @@ def test_pages_in_chinese(runtime: Runtime, client: TestClient, shop: Shop) -> N
     page_login(client, "lihua")
     assert "盘点" in client.get("/inventory/counts").text
     assert "记录" in client.get(f"/inventory/counts/{cid}").text
+    lines_page = client.get(f"/inventory/counts/{cid}/lines").text
+    assert "商品A1" in lines_page and "Item A1" not in lines_page  # item names in the reader's language
+    assert "商品B1" in client.get(f"/inventory/counts/{cid}/lines", params={"q": "商品B"}).text
 
 
 def test_recount_reopens_only_the_open_lines(runtime: Runtime, client: TestClient, shop: Shop) -> None:

@@ -71,11 +71,11 @@ def list_counts(session: Session, scope: Scope, f: CountFilter, limit: int, offs
 
 
 def _filter(
-    stmt: Select[tuple[CountLine, str, str, str | None]],
+    stmt: Select[tuple[CountLine, str, str, str | None, str | None]],
     min_abs_variance: Decimal | None,
     min_abs_value: Decimal | None,
     flagged: bool | None,
-) -> Select[tuple[CountLine, str, str, str | None]]:
+) -> Select[tuple[CountLine, str, str, str | None, str | None]]:
     if min_abs_variance is not None:
         q = Decimal(min_abs_variance).quantize(domain.QTY_Q)
         stmt = stmt.where((CountLine.variance >= literal(q, Qty())) | (CountLine.variance <= literal(-q, Qty())))
@@ -91,11 +91,11 @@ def _filter(
 
 
 def _search(
-    stmt: Select[tuple[CountLine, str, str, str | None]],
+    stmt: Select[tuple[CountLine, str, str, str | None, str | None]],
     q: str | None,
     counted: bool | None,
     line_ids: Collection[int] | None,
-) -> Select[tuple[CountLine, str, str, str | None]]:
+) -> Select[tuple[CountLine, str, str, str | None, str | None]]:
     item = repo.catalog_item.c
     if q:
         like = f"%{q.lower()}%"
@@ -103,6 +103,7 @@ def _search(
             or_(
                 func.lower(item.sku).like(like),
                 func.lower(item.name_en).like(like),
+                item.name_zh.like(f"%{q}%"),
                 func.lower(Lot.lot_code).like(like),
             )
         )
@@ -133,7 +134,7 @@ def list_lines(
     count = _count(session, scope, count_id)
     item = repo.catalog_item.c
     stmt = (
-        select(CountLine, item.sku, item.name_en, Lot.lot_code)
+        select(CountLine, item.sku, item.name_en, Lot.lot_code, item.name_zh)
         .join(repo.catalog_item, item.id == CountLine.item_id)
         .outerjoin(Lot, Lot.id == CountLine.lot_id)
         .where(CountLine.count_id == count.id)
@@ -151,17 +152,23 @@ def list_lines(
     moved: dict[int, tuple[Decimal, Decimal]] = {}
     if count.status in ("review", "approved"):
         moved = repo.on_hand_by_line(session, count)
-    return [_line(ln, sku, name, lot, blind, moved.get(ln.id)) for ln, sku, name, lot in rows], total
+    return [_line(ln, sku, (name, zh), lot, blind, moved.get(ln.id)) for ln, sku, name, lot, zh in rows], total
 
 
 def _line(
-    ln: CountLine, sku: str, name: str, lot_code: str | None, blind: bool, moved: tuple[Decimal, Decimal] | None
+    ln: CountLine,
+    sku: str,
+    names: tuple[str, str | None],
+    lot_code: str | None,
+    blind: bool,
+    moved: tuple[Decimal, Decimal] | None,
 ) -> LineRead:
     return LineRead(
         id=ln.id,
         item_id=ln.item_id,
         sku=sku,
-        item_name=name,
+        item_name=names[0],
+        item_name_zh=names[1],
         lot_id=ln.lot_id,
         lot_code=lot_code,
         expected_qty=None if blind else ln.expected_qty,

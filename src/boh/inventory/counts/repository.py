@@ -24,7 +24,13 @@ CHUNK = 1000
 ZERO = Decimal(0)
 
 catalog_item = table(
-    "catalog_item", column("id"), column("tenant_id"), column("sku"), column("name_en"), column("base_uom")
+    "catalog_item",
+    column("id"),
+    column("tenant_id"),
+    column("sku"),
+    column("name_en"),
+    column("name_zh"),
+    column("base_uom"),
 )
 org_user = table("org_user", column("id"), column("tenant_id"))
 catalog_assortment = table(

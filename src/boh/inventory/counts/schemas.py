@@ -115,6 +115,7 @@ class LineRead(BaseModel):
     item_id: int
     sku: str
     item_name: str
+    item_name_zh: str | None = Field(default=None, description="The item's Chinese name, when it has one")
     lot_id: int | None
     lot_code: str | None
     expected_qty: Decimal | None = Field(description="Frozen at start; null while a blind count is counted")
