@@ -245,28 +245,37 @@ def run_mqtt(
     batch: int,
     probes: list[Probe],
     rate: float = 0,
+    subscribers: int = 1,
 ) -> dict[str, Any]:
     from boh.simulate.sinks import mqtt_client
     from boh.worker.mqtt import parse_broker_url
 
     addr = parse_broker_url(broker)
     tag = uuid.uuid4().hex[:8]
-    prefix, cid = f"bench{tag}", f"boh-bench-{tag}"
-    pre = mqtt_client(addr, cid, clean=False)  # create the persistent session first: nothing is lost at start
-    pre.connect(addr.host, addr.port)
-    subscribed = threading.Event()
-    pre.on_subscribe = lambda *_a: subscribed.set()
-    pre.loop_start()
-    pre.subscribe([(f"{prefix}/{TENANT}/+/{k}", 1) for k in ("pos", "rfid", "sensor")])
-    if not subscribed.wait(30):
-        raise RuntimeError("the MQTT broker did not confirm the subscription")
-    pre.disconnect()
-    pre.loop_stop()
+    prefix = f"bench{tag}"
+    share = f"bench{tag}" if subscribers > 1 else None
+    cids = [f"boh-bench-{tag}-{n}" for n in range(subscribers)]
+    head = f"$share/{share}/" if share else ""
+    for cid in cids:  # create the persistent sessions first: nothing is lost at start
+        pre = mqtt_client(addr, cid, clean=False)
+        pre.connect(addr.host, addr.port)
+        subscribed = threading.Event()
+        pre.on_subscribe = lambda *_a, ev=subscribed: ev.set()
+        pre.loop_start()
+        pre.subscribe([(f"{head}{prefix}/{TENANT}/+/{k}", 1) for k in ("pos", "rfid", "sensor")])
+        if not subscribed.wait(30):
+            raise RuntimeError("the MQTT broker did not confirm the subscription")
+        pre.disconnect()
+        pre.loop_stop()
     boh = str(Path(sys.executable).parent / "boh")
-    sub = subprocess.Popen(
-        [boh, "ingest", "mqtt", "--broker-url", broker, "--tenant", TENANT, "--client-id", cid, "--prefix", prefix],
-        env=env_for(world.url, tmp),
-    )
+    subs = [
+        subprocess.Popen(
+            [boh, "ingest", "mqtt", "--broker-url", broker, "--tenant", TENANT, "--client-id", cid, "--prefix", prefix]
+            + (["--share", share] if share else []),
+            env=env_for(world.url, tmp),
+        )
+        for cid in cids
+    ]
     before = ingested_count(world.url, world.tenant_id)
     msgs = _messages(evs, batch)
     every = max(1, len(msgs) // max(len(probes), 1))
@@ -325,15 +334,18 @@ def run_mqtt(
     prober.close()
     pub.disconnect()
     pub.loop_stop()
-    stop(sub)
-    cleaner = mqtt_client(addr, cid, clean=True)  # drop the session from the broker
-    cleaner.connect(addr.host, addr.port)
-    cleaner.disconnect()
+    for sub in subs:
+        stop(sub)
+    for cid in cids:
+        cleaner = mqtt_client(addr, cid, clean=True)  # drop the session from the broker
+        cleaner.connect(addr.host, addr.port)
+        cleaner.disconnect()
     return {
         "transport": "mqtt",
         "events": sent,
         "applied": done,
         "messages": len(infos),
+        "subscribers": subscribers,
         "seconds": round(seconds, 2),
         "events_per_s": round(done / seconds),
         "visible_ms": prober.lat.values,
@@ -393,6 +405,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--workers", type=int, default=0, help="uvicorn workers (default: 2 on PostgreSQL, 1 on SQLite)")
     ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
     ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
+    ap.add_argument(
+        "--subscribers", type=int, default=2, help="`boh ingest mqtt` processes (a $share group when more than 1)"
+    )
     ap.add_argument("--mix", default="pos=0.7,rfid=0.3")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
@@ -445,7 +460,9 @@ def main() -> None:
             if tr == "http":
                 res = run_http(world, base, evs, args.clients, args.batch, list(probes), args.rate)
             else:
-                res = run_mqtt(world, base, tmp, args.broker_url, evs, args.batch, list(probes), args.rate)
+                res = run_mqtt(
+                    world, base, tmp, args.broker_url, evs, args.batch, list(probes), args.rate, args.subscribers
+                )
             results[tr] = summary(res)
             log(f"{tr}: {json.dumps(results[tr])}")
         stop_reading.set()

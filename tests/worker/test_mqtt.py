@@ -339,3 +339,30 @@ def test_boh_simulate_floor_over_mqtt_end_to_end(env: Env) -> None:
         assert ing.stats.rejected == 0 and env.counts()[0] == sent
     finally:
         ing.stop()
+
+
+def test_subscribers_in_a_shared_group_split_the_messages_and_apply_each_event_once(env: Env) -> None:
+    """``--share``: two subscriber processes' worth of ingestors in one $share group, distinct sessions;
+    the broker hands each message to one of them; every event is applied once."""
+    first = env.ingestor(share=f"g{env.client_id[-8:]}")
+    second_id = env.client_id + "-2"
+    second = MqttIngestor(env.rt, broker_url=URL, tenant=env.world.tenant.code, client_id=second_id,
+                          prefix=env.prefix, share=f"g{env.client_id[-8:]}")  # fmt: skip
+    second.start()
+    try:
+        assert second.ready.wait(10)
+        evs = events(env, 400)
+        for n in range(0, 400, 10):  # 40 small messages: both members get some
+            env.publish_events(evs[n : n + 10])
+        wait_for(lambda: first.stats.accepted + second.stats.accepted == 400)
+        assert first.stats.messages > 0 and second.stats.messages > 0
+        assert env.counts() == (400, sales(evs))
+        env.publish_events(evs)  # resent: whichever member gets it, nothing is applied twice
+        wait_for(lambda: first.stats.duplicates + second.stats.duplicates == 400)
+        assert env.counts() == (400, sales(evs))
+    finally:
+        first.stop()
+        second.stop()
+        cleaner = _client(second_id, clean=True)
+        cleaner.disconnect()
+        cleaner.loop_stop()

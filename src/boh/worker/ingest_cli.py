@@ -41,6 +41,14 @@ def register(app: typer.Typer, make_runtime: Callable[[], IngestRuntime]) -> Non
         prefix: Annotated[str, typer.Option(help="First topic level")] = "boh",
         max_batch: Annotated[int, typer.Option(min=1, max=5000, help="Events per transaction (about)")] = 1000,
         threads: Annotated[int, typer.Option(min=1, help="Worker threads applying messages")] = 2,
+        share: Annotated[
+            str | None,
+            typer.Option(
+                help="Join this shared-subscription group ($share/<group>/...): run several `boh ingest mqtt` "
+                "processes with the same --share and distinct --client-id and the broker spreads the messages "
+                "over them (exactly-once holds across them)"
+            ),
+        ] = None,
     ) -> None:
         """Subscribe to boh/<tenant>/<site>/<pos|rfid|sensor> (QoS 1, persistent session) and apply the events
         exactly once; each message is acknowledged after its commit. Broker ACLs decide who may publish."""
@@ -58,9 +66,11 @@ def register(app: typer.Typer, make_runtime: Callable[[], IngestRuntime]) -> Non
             prefix=prefix,
             max_batch=max_batch,
             threads=threads,
+            share=share,
         )
         where = f"{ingestor.addr.host}:{ingestor.addr.port}"
-        typer.echo(f"ingesting {prefix}/{tenant or '+'}/+/{{pos,rfid,sensor}} from {where} (Ctrl-C stops)")
+        topics = f"{ingestor.subscription_prefix}{prefix}/{tenant or '+'}/+/{{pos,rfid,sensor}}"
+        typer.echo(f"ingesting {topics} from {where} (Ctrl-C stops)")
         run_until(ingestor, _stop_on_signals(), echo=typer.echo)
         s = ingestor.stats
         typer.echo(f"stopped: {s.messages} messages, {s.accepted} accepted, {s.duplicates} duplicates, "

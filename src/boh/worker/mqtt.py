@@ -15,6 +15,11 @@ The broker keeps messages for the session from its first subscription on: start 
 20) bounds how many unacknowledged messages it sends at once; ``max_queued_messages`` (default 1,000)
 bounds what it queues while the subscriber is down - raise both for large sites.
 
+Scaling out: ``--share <group>`` subscribes through an MQTT shared subscription
+(``$share/<group>/boh/...``); several subscriber processes with the same group and distinct client ids
+each get a share of the messages. Exactly-once holds across them (the claims are in the database), and
+events of one site may be applied by different processes in any order, which ingestion allows.
+
 Rejected events are published (QoS 1, after the commit) to ``boh/<tenant>/<site>/rejected`` as
 ``{"topic": ..., "rejected": [{"index", "event_id", "code", "message"}]}``, ``index`` counting within
 the original message.
@@ -197,8 +202,10 @@ class MqttIngestor:
         max_batch: int = 1000,
         threads: int = 2,
         ingest: IngestFn = default_ingest,
+        share: str | None = None,
     ) -> None:
         self.rt = rt
+        self.share = share
         self.addr = parse_broker_url(broker_url)
         self.tenant = tenant
         self.prefix = prefix
@@ -226,13 +233,19 @@ class MqttIngestor:
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
 
+    @property
+    def subscription_prefix(self) -> str:
+        """``$share/<group>/`` when several subscribers share the topics (MQTT shared subscriptions: the broker
+        hands each message to one member of the group), else nothing."""
+        return f"$share/{self.share}/" if self.share else ""
+
     # ------------------------------------------------------------------ paho callbacks (network thread)
     def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _p: Any = None) -> None:
         if getattr(reason, "is_failure", False):
             log.warning("MQTT connect refused: %s", reason)
             return
         self.generation += 1
-        topics = [(f"{self.prefix}/{self.tenant or '+'}/+/{kind}", 1) for kind in KINDS]
+        topics = [(f"{self.subscription_prefix}{self.prefix}/{self.tenant or '+'}/+/{kind}", 1) for kind in KINDS]
         client.subscribe(topics)
         log.info("MQTT connected to %s:%s (session present: %s)", self.addr.host, self.addr.port,
                  getattr(flags, "session_present", "?"))  # fmt: skip
