@@ -23,6 +23,7 @@ from sqlalchemy import column, select, table, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from boh.inventory import pgledger
 from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.kernel.clock import utcnow
 
@@ -105,6 +106,8 @@ def lock_costs(session: Session, tenant_id: int, keys: dict[tuple[int, int], str
     if not ordered:
         return {}
     now = utcnow()
+    if _pg(session):
+        return pgledger.lock_costs(session, tenant_id, ordered, [keys[k] for k in ordered], now)
     rows = [
         {
             "tenant_id": tenant_id,
@@ -162,7 +165,8 @@ def apply_balance_deltas(
     out: dict[BalanceKey, Decimal] = {}
     now = utcnow()
     ordered = sorted(deltas)
-    for start in range(0, len(ordered), CHUNK):
+    chunk = len(ordered) or 1 if _pg(session) else CHUNK  # PostgreSQL: one unnest statement
+    for start in range(0, len(ordered), chunk):
         rows = [
             {
                 "tenant_id": tenant_id,
@@ -176,8 +180,11 @@ def apply_balance_deltas(
                 "on_order": 0,
                 "updated_at": now,
             }
-            for s, i, lk in ordered[start : start + CHUNK]
+            for s, i, lk in ordered[start : start + chunk]
         ]
+        if _pg(session):
+            out.update(pgledger.add_to_balances(session, tenant_id, rows, now))
+            continue
         ins = _insert(session, Balance).values(rows)
         stmt = ins.on_conflict_do_update(
             index_elements=["tenant_id", "site_id", "item_id", "lot_key"],
@@ -192,8 +199,16 @@ def apply_balance_deltas(
 
 
 def insert_moves(session: Session, moves: Sequence[Move]) -> None:
+    if _pg(session) and moves:
+        session.flush()  # whatever else is pending goes first, as it would in one flush
+        pgledger.insert_moves(session, moves)
+        return
     session.add_all(moves)
     session.flush()
+
+
+def _pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def get_move(session: Session, tenant_id: int, move_id: int) -> Move | None:

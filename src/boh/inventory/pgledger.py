@@ -1,0 +1,116 @@
+"""PostgreSQL fast path of the ledger's bulk statements (repository.py): each is ONE short statement whose
+rows come from ``unnest`` of array parameters. A multi-row ``VALUES`` list of thousands of bound values is
+compiled by SQLAlchemy and re-parsed by the driver on every call, which cost more than the database work
+(a 5,000-line stock document spent most of its seconds there).
+
+Semantics are those of the portable statements: the same conflict targets, the same atomic
+``on_hand = on_hand + excluded.on_hand`` upsert, rows taken in array order (the callers sort them), so the
+lock order stays the ledger's key order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from boh.inventory.models import ItemCost, Move
+
+Key = tuple[int, int, int]
+
+
+def lock_costs(
+    session: Session, tenant_id: int, keys: list[tuple[int, int]], currencies: list[str], now: datetime
+) -> dict[tuple[int, int], ItemCost]:
+    sites, items = [k[0] for k in keys], [k[1] for k in keys]
+    session.execute(
+        text(
+            "INSERT INTO inventory_item_cost (tenant_id, site_id, item_id, currency, quantity, avg_unit_cost, "
+            "total_value, updated_at) SELECT :t, u.s, u.i, u.c, 0, 0, 0, :now FROM unnest(CAST(:s AS bigint[]), "
+            "CAST(:i AS bigint[]), CAST(:c AS varchar[])) AS u(s, i, c) "
+            "ON CONFLICT (tenant_id, site_id, item_id) DO NOTHING"
+        ),
+        {"t": tenant_id, "s": sites, "i": items, "c": currencies, "now": now},
+    )
+    # ORDER BY .. FOR UPDATE locks the rows in the sorted order (LockRows sits above the sort)
+    stmt = (
+        select(ItemCost)
+        .from_statement(
+            text(
+                "SELECT c.* FROM inventory_item_cost c JOIN unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[])) "
+                "AS u(s, i) ON c.site_id = u.s AND c.item_id = u.i WHERE c.tenant_id = :t "
+                "ORDER BY c.site_id, c.item_id FOR UPDATE OF c"
+            )
+        )
+        .execution_options(populate_existing=True)
+    )
+    rows = session.scalars(stmt, {"t": tenant_id, "s": sites, "i": items})
+    return {(c.site_id, c.item_id): c for c in rows}
+
+
+def add_to_balances(
+    session: Session, tenant_id: int, rows: Sequence[dict[str, Any]], now: datetime
+) -> dict[Key, Decimal]:
+    result = session.execute(
+        text(
+            "INSERT INTO inventory_balance (tenant_id, site_id, item_id, lot_id, lot_key, on_hand, reserved, "
+            "in_transit, on_order, updated_at) SELECT :t, u.s, u.i, NULLIF(u.l, 0), u.l, u.q, 0, u.tr, 0, :now "
+            "FROM unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[]), CAST(:l AS bigint[]), CAST(:q AS numeric[]), "
+            "CAST(:tr AS numeric[])) AS u(s, i, l, q, tr) "
+            "ON CONFLICT (tenant_id, site_id, item_id, lot_key) DO UPDATE SET "
+            "on_hand = inventory_balance.on_hand + excluded.on_hand, "
+            "in_transit = inventory_balance.in_transit + excluded.in_transit, updated_at = excluded.updated_at "
+            "RETURNING site_id, item_id, lot_key, on_hand"
+        ),
+        {
+            "t": tenant_id,
+            "now": now,
+            "s": [r["site_id"] for r in rows],
+            "i": [r["item_id"] for r in rows],
+            "l": [r["lot_key"] for r in rows],
+            "q": [r["on_hand"] for r in rows],
+            "tr": [r["in_transit"] for r in rows],
+        },
+    )
+    return {(s, i, lk): q for s, i, lk, q in result}
+
+
+_MOVE_COLS = (
+    "tenant_id", "site_id", "item_id", "lot_id", "move_type", "reason_code", "quantity", "unit_cost", "currency",
+    "counter_site_id", "source_type", "source_id", "idempotency_key", "negative", "event_at", "recorded_at",
+    "actor",
+)  # fmt: skip
+_MOVE_TYPES = (
+    "bigint", "bigint", "bigint", "bigint", "varchar", "varchar", "numeric", "numeric", "varchar", "bigint",
+    "varchar", "varchar", "varchar", "boolean", "timestamptz", "timestamptz", "varchar",
+)  # fmt: skip
+_INSERT_MOVES = (  # built once from the constants above; every value is a bound parameter
+    "INSERT INTO inventory_move (id, "  # noqa: S608
+    + ", ".join(_MOVE_COLS)
+    + ") SELECT * FROM unnest(CAST(:id AS bigint[]), "
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_MOVE_COLS, _MOVE_TYPES, strict=True))
+    + ")"
+)
+
+
+def insert_moves(session: Session, moves: Sequence[Move]) -> None:
+    """Insert fully built Move objects in one statement (ids drawn from the sequence first), then attach
+    them to the session as persistent objects, as a flush would have."""
+    ids = list(
+        session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('inventory_move', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(moves)},
+        )
+    )
+    params: dict[str, list[Any]] = {"id": ids}
+    for c in _MOVE_COLS:
+        params[c] = [getattr(m, c) for m in moves]
+    session.execute(text(_INSERT_MOVES), params)
+    for m, move_id in zip(moves, ids, strict=True):
+        m.id = move_id
+        make_transient_to_detached(m)
+        session.add(m)
