@@ -39,6 +39,15 @@ def test_quickstart_simulator_key_may_only_read_the_catalog_and_send_floor_event
     assert sites.status_code == 200 and [x["code"] for x in sites.json()["items"]] == ["SH01"]
     denied = client.post("/api/v1/inventory/moves", headers=headers, json={"moves": []})
     assert denied.status_code == 403, denied.text
+    # the next quickstart makes a new key and revokes this one
+    with runtime.system_uow(tenant.id) as uow:
+        again = live.simulator_config(uow, "127.0.0.1", 8123)
+        uow.commit()
+    assert client.get("/api/v1/org/sites", headers=headers).status_code == 401
+    assert client.get("/api/v1/org/sites", headers={"X-API-Key": again.api_key}).status_code == 200
+    with runtime.session_factory() as s:
+        live_keys = s.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.revoked_at.is_(None))).all()
+    assert len(live_keys) == 1
 
 
 def test_the_simulator_warns_and_returns_when_the_server_never_comes_up(caplog: pytest.LogCaptureFixture) -> None:

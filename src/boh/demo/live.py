@@ -12,10 +12,12 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import select
 
 from boh.demo.refs import DEMO_TENANT_CODE
 from boh.kernel.uow import UnitOfWork
 from boh.org import auth
+from boh.org.models import ApiKey
 from boh.org.schemas import ApiKeyCreate
 from boh.simulate.generator import FloorGenerator, parse_mix
 from boh.simulate.runner import run_floor
@@ -45,7 +47,13 @@ class SimulatorConfig:
 
 def create_simulator_key(uow: UnitOfWork) -> str:
     """A tenant-wide key (``uow`` acts in the demo tenant) that may only read the catalog and the sites and
-    send floor events. Returns the key; the caller commits."""
+    send floor events. The keys of earlier quickstarts are revoked (a key is shown once, so each start makes
+    a new one; old ones must not stay valid). Returns the key; the caller commits."""
+    earlier = select(ApiKey.id).where(
+        ApiKey.tenant_id == uow.tenant_id, ApiKey.name == KEY_NAME, ApiKey.revoked_at.is_(None)
+    )
+    for key_id in uow.session.scalars(earlier).all():
+        auth.revoke_api_key(uow, key_id)
     created = auth.create_api_key(uow, ApiKeyCreate(name=KEY_NAME, permissions=list(PERMISSIONS)))
     return created.key
 
