@@ -31,12 +31,14 @@ from sqlalchemy.engine import Connection
 Key = tuple[int, int, int]  # site_id, item_id, lot_key
 STAGE = "boh_ingest_stage"
 _COLUMNS = (
-    "idx", "source", "event_id", "kind", "site_id", "item_id", "lot_key", "qty", "occurred_at", "currency",
+    "idx", "part", "source", "event_id", "kind", "site_id", "item_id", "lot_key", "qty", "occurred_at", "currency",
     "source_id", "idem",
 )  # fmt: skip
 _COPY = "COPY boh_ingest_stage (" + ", ".join(_COLUMNS) + ") FROM STDIN"
+_COPY_CLAIMED = "COPY boh_ingest_stage (" + ", ".join(_COLUMNS) + ", claimed) FROM STDIN"
 _CREATE = (
-    "CREATE TEMP TABLE IF NOT EXISTS boh_ingest_stage (idx integer NOT NULL, source varchar(80) NOT NULL, "
+    "CREATE TEMP TABLE IF NOT EXISTS boh_ingest_stage (idx integer NOT NULL, part integer NOT NULL, "
+    "source varchar(80) NOT NULL, "
     "event_id varchar(80) NOT NULL, kind varchar(20) NOT NULL, site_id bigint NOT NULL, item_id bigint NOT NULL, "
     "lot_key bigint NOT NULL, qty numeric(18, 6) NOT NULL, occurred_at timestamptz NOT NULL, "
     "currency varchar(3) NOT NULL, source_id varchar(80), idem varchar(120), "
@@ -53,6 +55,16 @@ def stage(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
     with raw.cursor() as cur, cur.copy(_COPY) as cp:
         for r in rows:
             cp.write_row(r)
+
+
+def restage(conn: Connection, indexes: Sequence[int], rows: Iterable[Sequence[Any]]) -> None:
+    """Replace the (claimed) staged events ``indexes`` by ``rows``: their parts after a FEFO split."""
+    conn.execute(text("DELETE FROM boh_ingest_stage WHERE idx = ANY(CAST(:idx AS integer[]))"), {"idx": list(indexes)})
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(_COPY_CLAIMED) as cp:
+        for r in rows:
+            cp.write_row((*r, True))
 
 
 def lock(conn: Connection, tenant_id: int, now: datetime) -> None:
@@ -135,12 +147,12 @@ def post(conn: Connection, tenant_id: int, actor: str, now: datetime) -> Posted:
     out = Posted()
     conn.execute(
         text(
-            "UPDATE boh_ingest_stage s SET negative = true FROM (SELECT s.idx, "
+            "UPDATE boh_ingest_stage s SET negative = true FROM (SELECT s.idx, s.part, "
             "COALESCE(b.on_hand, 0) + sum(s.qty) OVER (PARTITION BY s.site_id, s.item_id, s.lot_key "
-            "ORDER BY s.occurred_at, s.idx) AS after FROM boh_ingest_stage s LEFT JOIN inventory_balance b "
+            "ORDER BY s.occurred_at, s.idx, s.part) AS after FROM boh_ingest_stage s LEFT JOIN inventory_balance b "
             "ON b.tenant_id = :t AND b.site_id = s.site_id AND b.item_id = s.item_id AND b.lot_key = s.lot_key "
             "WHERE s.claimed AND s.kind IN ('sale', 'return')) r "
-            "WHERE s.idx = r.idx AND s.qty < 0 AND r.after < 0"
+            "WHERE s.idx = r.idx AND s.part = r.part AND s.qty < 0 AND r.after < 0"
         ),
         params,
     )
@@ -152,7 +164,7 @@ def post(conn: Connection, tenant_id: int, actor: str, now: datetime) -> Posted:
             "c.avg_unit_cost, s.currency, NULL, 'floor_' || s.kind, s.source_id, s.idem, s.negative, "
             "s.occurred_at, :now, :actor FROM boh_ingest_stage s JOIN inventory_item_cost c ON c.tenant_id = :t "
             "AND c.site_id = s.site_id AND c.item_id = s.item_id "
-            "WHERE s.claimed AND s.kind IN ('sale', 'return') ORDER BY s.occurred_at, s.idx "
+            "WHERE s.claimed AND s.kind IN ('sale', 'return') ORDER BY s.occurred_at, s.idx, s.part "
             "RETURNING id, site_id, item_id, COALESCE(lot_id, 0), negative"
         ),
         params,

@@ -31,6 +31,7 @@ class Prepared:
     quantity: Decimal = Decimal(0)  # signed base units (sale -, return +); weight: base units on the shelf
     lot_id: int | None = None
     epc: str | None = None
+    part: int = 0  # a sale split over lots (fefo.py): its parts share the event, one move each
 
     @property
     def kind(self) -> str:

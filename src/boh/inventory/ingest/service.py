@@ -5,8 +5,9 @@ Order of work for a batch (the lock order matches the ledger's, see boh.inventor
 1. validate every event and resolve its codes set-based (bad events are reported by index);
 2. in a savepoint: lock the (site, item) cost rows of every good event in key order; claim the event ids
    (``INSERT .. ON CONFLICT DO NOTHING RETURNING``; unclaimed ones are duplicates);
-3. check sales against the balances in event-time order (a site that refuses negative stock rejects the
-   sale with ``inventory.insufficient_stock`` and its claim is withdrawn);
+3. split sales without a lot code over the item's usable lots, first expiring first (fefo.py), and check
+   sales against the balances in event-time order (a site that refuses negative stock rejects the sale
+   whole with ``inventory.insufficient_stock`` and its claim is withdrawn);
 4. insert the moves (one executemany) and upsert the balances (one atomic upsert per key, key order);
 5. RFID tags, sessions and shrink alerts; weight shelves; one audit record, StockMoved / NegativeStock /
    ShrinkSuspected events.
@@ -15,21 +16,24 @@ Order of work for a batch (the lock order matches the ledger's, see boh.inventor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from boh.inventory.domain import went_below_zero
 from boh.inventory.events import NegativeStock, StockMoved
-from boh.inventory.ingest import pgstage, prepare, rfid, stock, weight
+from boh.inventory.ingest import fefo, pgstage, prepare, rfid, stock, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
 from boh.inventory.ingest.events import CycleCountReported, ShrinkSuspected
 from boh.inventory.ingest.models import Alert, RfidSession
+from boh.inventory.ingest.prepare import Prepared
 from boh.inventory.ingest.schemas import MAX_BATCH, IngestResult, Rejected, SessionReport
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 
 WRITE = "inventory.events.write"
+BalanceKey = tuple[int, int, int]  # site_id, item_id, lot_key
 ALERT_WRITE = "inventory.move.write"
 
 
@@ -63,48 +67,64 @@ def _in_order(events: Sequence[prepare.Prepared]) -> list[prepare.Prepared]:
     return sorted(events, key=lambda p: (p.event.occurred_at, p.index))
 
 
-def _refuse(uow: UnitOfWork, batch: prepare.Batch, refused: set[int], moves: list[prepare.Prepared]) -> None:
-    batch.rejected.extend(_insufficient(p) for p in moves if p.index in refused)
+def _refuse(batch: prepare.Batch, refused: set[int], sales: list[Prepared]) -> None:
+    batch.rejected.extend(_insufficient(p) for p in sales if p.index in refused)
     batch.rejected.sort(key=lambda r: r.index)
+
+
+def _refused_by(
+    current: Callable[[list[BalanceKey]], dict[BalanceKey, Decimal]],
+) -> Callable[[list[Prepared]], set[int]]:
+    """The events refused by sites that refuse negative stock, checked in order on the current balances."""
+
+    def refused(moves: list[Prepared]) -> set[int]:
+        strict = [p for p in moves if p.site.settings.negative_stock == "refuse"]
+        if not strict:
+            return set()
+        return stock.check_flows(current(sorted({stock.balance_key(p) for p in strict})), strict)[0]
+
+    return refused
 
 
 def _apply_portable(
     uow: UnitOfWork, batch: prepare.Batch, transport: str
-) -> tuple[list[prepare.Prepared], list[prepare.Prepared], int, stock.Posted]:
-    tenant_id = uow.tenant_id
-    costs = stock.lock(uow.session, tenant_id, batch.good)
-    claimed_keys = stock.claim(uow.session, tenant_id, batch.good, transport)
+) -> tuple[list[Prepared], list[Prepared], int, stock.Posted]:
+    tenant_id, session = uow.tenant_id, uow.session
+    costs = stock.lock(session, tenant_id, batch.good)
+    claimed_keys = stock.claim(session, tenant_id, batch.good, transport)
     claimed = _in_order([p for p in batch.good if p.claim_key in claimed_keys])
-    moves = [p for p in claimed if p.kind in ("sale", "return")]
-    refused, negative = stock.check(uow.session, tenant_id, moves)
+    sales = [p for p in claimed if p.kind in ("sale", "return")]
+    moves, refused = fefo.allocate(
+        session, tenant_id, sales, _refused_by(lambda k: stock.on_hand(session, tenant_id, k))
+    )
     if refused:
-        stock.unclaim(uow.session, tenant_id, [p.claim_key for p in moves if p.index in refused])
-        _refuse(uow, batch, refused, moves)
-        moves = [p for p in moves if p.index not in refused]
+        stock.unclaim(session, tenant_id, [p.claim_key for p in sales if p.index in refused])
+        _refuse(batch, refused, sales)
         claimed = [p for p in claimed if p.index not in refused]
-    posted = stock.post(uow.session, tenant_id, uow.principal.actor, moves, negative, costs)
+    _, negative = stock.check(session, tenant_id, moves)
+    posted = stock.post(session, tenant_id, uow.principal.actor, moves, negative, costs)
     return claimed, moves, len(refused), posted
 
 
 def _apply_pg(
     uow: UnitOfWork, batch: prepare.Batch, transport: str
-) -> tuple[list[prepare.Prepared], list[prepare.Prepared], int, stock.Posted]:
+) -> tuple[list[Prepared], list[Prepared], int, stock.Posted]:
     """The set-based PostgreSQL path (pgstage.py): the same steps as ``_apply_portable``."""
     tenant_id, conn, now = uow.tenant_id, uow.session.connection(), utcnow()
     pgstage.stage(conn, (stock.stage_row(p) for p in batch.good))
     pgstage.lock(conn, tenant_id, now)
     claimed_idx = pgstage.claim(conn, tenant_id, transport, now)
     claimed = _in_order([p for p in batch.good if p.index in claimed_idx])
-    moves = [p for p in claimed if p.kind in ("sale", "return")]
-    strict = [p for p in moves if p.site.settings.negative_stock == "refuse"]
-    refused: set[int] = set()
-    if strict:
-        current = pgstage.on_hand(conn, tenant_id, sorted({stock.balance_key(p) for p in strict}))
-        refused, _ = stock.check_flows(current, strict)
+    sales = [p for p in claimed if p.kind in ("sale", "return")]
+    moves, refused = fefo.allocate(
+        uow.session, tenant_id, sales, _refused_by(lambda k: pgstage.on_hand(conn, tenant_id, k))
+    )
+    split = {p.index for p in moves if p.part}
+    if split:
+        pgstage.restage(conn, sorted(split), (stock.stage_row(p) for p in moves if p.index in split))
     if refused:
         pgstage.unclaim(conn, tenant_id, sorted(refused))
-        _refuse(uow, batch, refused, moves)
-        moves = [p for p in moves if p.index not in refused]
+        _refuse(batch, refused, sales)
         claimed = [p for p in claimed if p.index not in refused]
     done = pgstage.post(conn, tenant_id, uow.principal.actor, now)
     if len(done.move_ids) != len(moves):  # every staged move joins its locked cost row: never happens

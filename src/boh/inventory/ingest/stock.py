@@ -50,9 +50,10 @@ def _insert(session: Session, model: Any) -> Any:
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(model)
 
 
-def move_key(source: str, event_id: str) -> str:
-    """The move's idempotency key: readable when it fits the column, a digest otherwise."""
-    key = f"evt:{source}:{event_id}"
+def move_key(source: str, event_id: str, part: int = 0) -> str:
+    """The move's idempotency key (``#<part>`` for the later parts of a sale split over lots): readable
+    when it fits the column, a digest otherwise."""
+    key = f"evt:{source}:{event_id}" + (f"#{part}" if part else "")
     return key if len(key) <= 120 else "evt:" + hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -158,13 +159,23 @@ def balance_key(p: Prepared) -> repo.BalanceKey:
 
 
 def check(session: Session, tenant_id: int, moves: Sequence[Prepared]) -> tuple[set[int], set[int]]:
-    """(refused, negative) event indexes, in the given order (call with the cost rows locked)."""
+    """(refused event indexes, negative ``flow_id``s), in the given order (call with the cost rows locked)."""
     return check_flows(on_hand(session, tenant_id, {balance_key(p) for p in moves}), moves)
 
 
+def flow_id(p: Prepared) -> int:
+    """A move's id within the batch: its event's index and its part (a sale split over lots)."""
+    return p.index * PARTS + p.part
+
+
+PARTS = 1 << 16
+
+
 def check_flows(current: dict[repo.BalanceKey, Decimal], moves: Sequence[Prepared]) -> tuple[set[int], set[int]]:
-    flows = [Outflow(p.index, balance_key(p), p.quantity, p.site.settings.negative_stock == "refuse") for p in moves]
-    return check_stock(current, flows)
+    """(refused event indexes, negative flow ids): a part refused refuses its whole event."""
+    flows = [Outflow(flow_id(p), balance_key(p), p.quantity, p.site.settings.negative_stock == "refuse") for p in moves]
+    refused, negative = check_stock(current, flows)
+    return {f // PARTS for f in refused}, negative
 
 
 def deltas(moves: Iterable[Prepared]) -> dict[repo.BalanceKey, Decimal]:
@@ -178,8 +189,8 @@ def stage_row(p: Prepared) -> tuple[Any, ...]:
     """A good event as a row of the PostgreSQL staging table (pgstage._COLUMNS order)."""
     ev = p.event
     return (
-        p.index, ev.source, ev.event_id, ev.kind, p.site.id, p.item.item_id, p.lot_id or 0, p.quantity,
-        ev.occurred_at, p.site.settings.currency, _source_id(p), move_key(ev.source, ev.event_id),
+        p.index, p.part, ev.source, ev.event_id, ev.kind, p.site.id, p.item.item_id, p.lot_id or 0, p.quantity,
+        ev.occurred_at, p.site.settings.currency, _source_id(p), move_key(ev.source, ev.event_id, p.part),
     )  # fmt: skip
 
 
@@ -216,8 +227,8 @@ def post(
             "counter_site_id": None,
             "source_type": f"floor_{p.kind}",
             "source_id": _source_id(p),
-            "idempotency_key": move_key(p.event.source, p.event.event_id),
-            "negative": p.index in negative,
+            "idempotency_key": move_key(p.event.source, p.event.event_id, p.part),
+            "negative": flow_id(p) in negative,
             "event_at": p.event.occurred_at,
             "recorded_at": now,
             "actor": actor,
@@ -227,7 +238,7 @@ def post(
     ids = _insert_moves(session, rows) if rows else []
     flagged: dict[repo.BalanceKey, list[int]] = defaultdict(list)
     for p, move_id in zip(moves, ids, strict=True):
-        if p.index in negative:
+        if flow_id(p) in negative:
             flagged[balance_key(p)].append(move_id)
     changes = deltas(moves)
     return Posted(ids, changes, add_to_balances(session, tenant_id, changes), dict(flagged))
