@@ -49,6 +49,10 @@ def test_post_moves_then_read_balances_and_history(runtime: Runtime, client: Tes
     hist = client.get(f"{URL}/moves", headers=h, params={"item_id": w.item}).json()
     assert [m["idempotency_key"] for m in hist["items"]] == ["b", "a"]
     assert moves_count(runtime) == 2
+    client.post(f"{URL}/moves", headers=h, json={"moves": [move(w.s2, w.item, "receipt", "1", "c", unit_cost="2")]})
+    pages = [client.get(f"{URL}/balances", headers=h, params={"limit": n, "offset": o}).json() for n, o in
+             ((1, 0), (1, 1), (5, 0), (5, 1), (5, 2))]  # fmt: skip
+    assert [(len(p["items"]), p["total"]) for p in pages] == [(1, 2), (1, 2), (2, 2), (1, 2), (0, 2)]
 
 
 def test_refused_move_is_409_problem_and_writes_nothing(runtime: Runtime, client: TestClient, w: World) -> None:

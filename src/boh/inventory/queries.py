@@ -44,8 +44,7 @@ def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[in
 def list_balances(
     session: Session, scope: Scope, f: BalanceFilter, limit: int, offset: int
 ) -> tuple[list[BalanceRead], int]:
-    if f.site_id is not None:
-        get_site_ref(session, scope, f.site_id)  # 404 for a site the caller cannot see
+    site = get_site_ref(session, scope, f.site_id) if f.site_id is not None else None  # 404 if not visible
     stmt = select(Balance, Lot).outerjoin(Lot, Lot.id == Balance.lot_id).where(Balance.tenant_id == scope.tenant_id)
     if scope.site_ids is not None:
         stmt = stmt.where(Balance.site_id.in_(sorted(scope.site_ids)))
@@ -59,14 +58,20 @@ def list_balances(
         stmt = stmt.where(Lot.lot_code == f.lot_code)
     if f.below_zero:
         stmt = stmt.where(Balance.on_hand < 0)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows: list[tuple[Balance, Lot | None]] = [
         (r[0], r[1])
         for r in session.execute(
             stmt.order_by(Balance.site_id, Balance.item_id, Balance.lot_key).limit(limit).offset(offset)
         )
     ]
-    today = _site_dates(session, scope.tenant_id, {b.site_id for b, _ in rows})
+    if offset == 0 and len(rows) < limit:  # the whole result is on this page: no count query
+        total = len(rows)
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if site is not None:  # one site (a store's screen, a device): its date is known already
+        today = {site.id: local_date(site.timezone)}
+    else:
+        today = _site_dates(session, scope.tenant_id, {b.site_id for b, _ in rows})
     return [_balance_read(b, lot, today[b.site_id]) for b, lot in rows], total
 
 
