@@ -42,10 +42,6 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-def _pg(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def _insert(session: Session, model: Any) -> Any:
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(model)
 
