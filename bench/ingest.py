@@ -43,16 +43,14 @@ from ingest_setup import (
     Probe,
     World,
     env_for,
-    fresh_database,
     log,
     pct,
-    seed,
+    seeded,
     start_server,
     stop,
 )
 from sqlalchemy import create_engine, func, select
 
-from boh.bootstrap import upgrade_database
 from boh.simulate.generator import Event, generate_events, topic_kind
 
 
@@ -149,32 +147,68 @@ def pace(started: float, done_events: int, rate: float) -> None:
             time.sleep(delay)
 
 
+def http_batches(
+    evs: list[Event], clients: int, batch: int, probes: list[Probe], by_site: bool
+) -> list[list[tuple[int, list[Event], Probe | None]]]:
+    """The batches each client sends, as (events sent before it by that client, events, probe).
+
+    ``by_site``: a batch holds one site's events and each site is sent by one client, as a store's POS hub or
+    RFID controller does (device keys are bound to their site). Otherwise the stream is cut in order, every
+    batch spanning all sites, and the clients take batches in turn."""
+    if by_site:
+        per_site: dict[str, list[Event]] = {}
+        for e in evs:
+            per_site.setdefault(str(e["site"]), []).append(e)
+        streams = [(n % clients, site_evs) for n, (_, site_evs) in enumerate(sorted(per_site.items()))]
+    else:
+        streams = [(0, evs)]
+    rounds = max((len(stream) + batch - 1) // batch for _, stream in streams)
+    cut: list[tuple[int, list[Event]]] = [  # round-robin over the sites: each site's events stay in order
+        (owner, stream[r * batch : (r + 1) * batch]) for r in range(rounds) for owner, stream in streams
+    ]
+    cut = [c for c in cut if c[1]]
+    waiting: dict[str, list[Probe]] = {}
+    for p in probes:
+        waiting.setdefault(p.site_code, []).append(p)
+    every = max(1, len(cut) // max(len(probes), 1))
+    out: list[list[tuple[int, list[Event], Probe | None]]] = [[] for _ in range(clients)]
+    sent = [0] * clients
+    for n, (owner, chunk) in enumerate(cut):
+        owner = owner if by_site else n % clients
+        site = str(chunk[0]["site"]) if by_site else next(iter(waiting), "")
+        probe = waiting[site].pop() if n % every == 0 and waiting.get(site) else None
+        if probe is not None and not waiting[probe.site_code]:
+            waiting.pop(probe.site_code)
+        events = [*chunk, probe_event(probe)] if probe else chunk
+        out[owner].append((sent[owner], events, probe))
+        sent[owner] += len(events)
+    return out
+
+
 def run_http(
-    world: World, base: str, evs: list[Event], clients: int, batch: int, probes: list[Probe], rate: float = 0
+    world: World,
+    base: str,
+    read_base: str,
+    evs: list[Event],
+    clients: int,
+    batch: int,
+    probes: list[Probe],
+    rate: float = 0,
+    by_site: bool = True,
 ) -> dict[str, Any]:
     from boh.simulate.sinks import HttpSink
 
-    batches: list[tuple[list[Event], Probe | None]] = []
-    every = max(1, (len(evs) // batch) // max(len(probes), 1))
-    for n, i in enumerate(range(0, len(evs), batch)):
-        chunk = evs[i : i + batch]
-        probe = probes.pop() if n % every == 0 and probes else None
-        batches.append(([*chunk, probe_event(probe)] if probe else chunk, probe))
-    work: queue.Queue[tuple[int, list[Event], Probe | None] | None] = queue.Queue()
-    offset = 0
-    for b in batches:
-        work.put((offset, *b))
-        offset += len(b[0])
+    plans = http_batches(evs, clients, batch, probes, by_site)
     prober, totals, lock = (
-        Prober(base, world.key),
+        Prober(read_base, world.key),
         {"accepted": 0, "duplicates": 0, "rejected": 0, "retries": 0},
         threading.Lock(),
     )
 
-    def client_loop() -> None:
+    def client_loop(plan: list[tuple[int, list[Event], Probe | None]]) -> None:
         sink = HttpSink(httpx.Client(base_url=base, headers={"X-API-Key": world.key}, timeout=120))
-        while (job := work.get()) is not None:
-            pace(started, job[0], rate)
+        for job in plan:
+            pace(started, job[0], rate / clients)
             got = sink.send(job[1])
             if job[2] is not None:
                 prober.work.put((job[2], time.perf_counter()))
@@ -182,9 +216,7 @@ def run_http(
                 for k in totals:
                     totals[k] += getattr(got, k)
 
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    for _ in threads:
-        work.put(None)
+    threads = [threading.Thread(target=client_loop, args=(plan,)) for plan in plans]
     started = time.perf_counter() + 0.05
     for t in threads:
         t.start()
@@ -192,7 +224,7 @@ def run_http(
         t.join()
     seconds = time.perf_counter() - started
     prober.close()
-    sent = sum(len(b[0]) for b in batches)
+    sent = sum(len(job[1]) for plan in plans for job in plan)
     return {
         "transport": "http",
         "events": sent,
@@ -402,7 +434,20 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--items", type=int, default=5000)
     ap.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     ap.add_argument("--batch", type=int, default=2000, help="events per HTTP batch / MQTT message")
-    ap.add_argument("--workers", type=int, default=0, help="uvicorn workers (default: 2 on PostgreSQL, 1 on SQLite)")
+    ap.add_argument(
+        "--batching",
+        choices=("site", "mixed"),
+        default="site",
+        help="HTTP batches of one site, each site sent by one client (a store's hub), or batches across all sites",
+    )
+    ap.add_argument(
+        "--ingest-pool",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="HTTP events go to their own server processes (--workers of them) and reads to a 1-worker API "
+        "server, as deploy/k8s routes them; --no-ingest-pool: one server for both",
+    )
+    ap.add_argument("--workers", type=int, default=0, help="ingest server workers (2 on PostgreSQL, 1 on SQLite)")
     ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
     ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
     ap.add_argument(
@@ -415,6 +460,11 @@ def parse_args() -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="opening stock for every item (receipts through the ledger; slower set-up)",
+    )
+    ap.add_argument(
+        "--reuse-seed",
+        action="store_true",
+        help="PostgreSQL: keep the seeded database as a template and clone it in later runs (fast set-up)",
     )
     ap.add_argument("--rate", type=float, default=0, help="offered load in events/s (0: as fast as it goes)")
     ap.add_argument("--quick", action="store_true", help="a small run (4 sites x 500 items, 20,000 events)")
@@ -436,18 +486,22 @@ def main() -> None:
 
     args = parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="boh-bench-"))
-    url, drop = fresh_database(args.backend, tmp)
-    server = None
+    server, ingest_server, drop = None, None, None
     try:
         t = time.perf_counter()
-        upgrade_database(url)
         n_probes = args.probes * (2 if args.transport == "both" else 1)
-        world = seed(url, args.sites, args.items, n_probes, stock=args.stock)
+        url, drop, world = seeded(
+            args.backend, tmp, args.sites, args.items, n_probes, stock=args.stock, reuse=args.reuse_seed
+        )
         log(
             f"{args.backend}: {args.sites} sites x {args.items} items (opening stock: {args.stock}) "
             f"seeded in {time.perf_counter() - t:.1f} s"
         )
-        server, base = start_server(url, tmp, args.workers or (2 if args.backend == "postgresql" else 1))
+        workers = args.workers or (2 if args.backend == "postgresql" else 1)
+        server, base = start_server(url, tmp, 1 if args.ingest_pool else workers)
+        ingest_base = base
+        if args.ingest_pool:  # devices post to their own server processes; reads go to the API's
+            ingest_server, ingest_base = start_server(url, tmp, workers)
         transports = ["http", "mqtt"] if args.transport == "both" else [args.transport]
         stop_reading = threading.Event()
         reader = Reader(base, world.key, world, stop_reading)
@@ -458,7 +512,17 @@ def main() -> None:
             probes = world.probes[n * args.probes : (n + 1) * args.probes]
             log(f"{tr}: pushing {len(evs)} events")
             if tr == "http":
-                res = run_http(world, base, evs, args.clients, args.batch, list(probes), args.rate)
+                res = run_http(
+                    world,
+                    ingest_base,
+                    base,
+                    evs,
+                    args.clients,
+                    args.batch,
+                    list(probes),
+                    args.rate,
+                    args.batching == "site",
+                )
             else:
                 res = run_mqtt(
                     world, base, tmp, args.broker_url, evs, args.batch, list(probes), args.rate, args.subscribers
@@ -489,9 +553,11 @@ def main() -> None:
             out.update({f"mqtt_{k}": results["mqtt"][k] for k in ("events_per_s", "visible_p50_ms", "visible_p99_ms")})
         print(json.dumps(out))
     finally:
-        if server is not None:
-            stop(server)
-        drop()
+        for proc in (server, ingest_server):
+            if proc is not None:
+                stop(proc)
+        if drop is not None:
+            drop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

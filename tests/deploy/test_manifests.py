@@ -118,6 +118,9 @@ def test_expected_objects_exist() -> None:
         ("HorizontalPodAutoscaler", "boh-api"),
         ("PodDisruptionBudget", "boh-api"),
         ("Deployment", "boh-worker"),
+        ("Deployment", "boh-ingest"),
+        ("Service", "boh-ingest"),
+        ("Ingress", "boh"),
     }
 
 
@@ -188,6 +191,23 @@ def test_service_and_pdb_select_api_pods_only() -> None:
         assert labels.items() <= api_labels.items()
         assert not labels.items() <= worker_labels.items()
     assert [p["targetPort"] for p in service["spec"]["ports"]] == ["http"]
+
+
+def test_ingress_sends_floor_events_to_the_ingest_pods_and_the_rest_to_the_api() -> None:
+    from boh.inventory.ingest.routes import router
+
+    rules = _find("Ingress", "boh")["spec"]["rules"]
+    paths = {p["path"]: (p["pathType"], p["backend"]["service"]["name"]) for r in rules for p in r["http"]["paths"]}
+    assert paths == {"/api/v1/inventory/events": ("Exact", "boh-ingest"), "/": ("Prefix", "boh-api")}
+    assert "/api/v1/inventory/events" in {getattr(r, "path", None) for r in router.routes}
+    ingest = _find("Deployment", "boh-ingest")
+    ingest_labels = ingest["spec"]["template"]["metadata"]["labels"]
+    api_labels = _find("Deployment", "boh-api")["spec"]["template"]["metadata"]["labels"]
+    selector = _find("Service", "boh-ingest")["spec"]["selector"]
+    assert selector.items() <= ingest_labels.items()
+    assert not selector.items() <= api_labels.items()
+    (container,) = ingest["spec"]["template"]["spec"]["containers"]
+    assert _argv(container) == _argv(_find("Deployment", "boh-api")["spec"]["template"]["spec"]["containers"][0])
 
 
 # ----------------------------------------------------------------------------------------- the worker

@@ -7,11 +7,13 @@ Authentication itself belongs to the org domain; web/app.py plugs its ``Authenti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from boh.kernel.errors import AuthenticationRequired
 from boh.kernel.tenancy import Principal
@@ -61,9 +63,12 @@ def current_principal(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require(permission: str) -> Callable[[Request], Principal]:
-    def _check(request: Request) -> Principal:
-        principal = current_principal(request)
+def require(permission: str) -> Callable[[Request], Awaitable[Principal]]:
+    async def _check(request: Request) -> Principal:
+        # async: SecureRoute has already authenticated the caller, so this is a check in memory and costs no
+        # trip to a worker thread (under load each trip waits for the GIL)
+        cached = getattr(request.state, "principal", None)
+        principal = cached if isinstance(cached, Principal) else await run_in_threadpool(current_principal, request)
         principal.scope(permission)  # raises PermissionDenied
         return principal
 
@@ -71,9 +76,16 @@ def require(permission: str) -> Callable[[Request], Principal]:
     return _check
 
 
-def get_uow(request: Request) -> Iterator[UnitOfWork]:
+@contextmanager
+def request_uow(request: Request) -> Iterator[UnitOfWork]:
+    """The request's unit of work (call in a worker thread: authenticating may read the database)."""
     principal = current_principal(request)
     with UnitOfWork(session_factory(request), principal, getattr(request.state, "request_id", None)) as uow:
+        yield uow
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    with request_uow(request) as uow:
         yield uow
 
 

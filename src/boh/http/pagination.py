@@ -15,7 +15,7 @@ class PageParams(BaseModel):
     offset: int = 0
 
 
-def page_params(
+async def page_params(  # async: pure, so no trip to a worker thread
     limit: Annotated[int, Query(ge=1, le=500, description="Page size (1-500)")] = 50,
     offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
 ) -> PageParams:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -15,6 +15,7 @@ from boh import __version__
 from boh.bootstrap import Runtime, build_runtime
 from boh.catalog.routes import router as catalog_router
 from boh.http import observability, problems
+from boh.http.headers import SecurityHeadersMiddleware
 from boh.http.routing import SecureRouter
 from boh.http.templating import STATIC_DIR
 from boh.inventory.counts.routes import router as counts_router
@@ -96,12 +97,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_console(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.add_middleware(SecurityHeadersMiddleware)
 
     return app

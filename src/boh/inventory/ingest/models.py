@@ -43,11 +43,15 @@ class IngestedEvent(IdMixin, Base):
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+_SEEN = ("tenant_id", "site_id", "item_id", "status", "last_seen_at", "epc")
+
+
 class RfidTag(IdMixin, Base):
     __tablename__ = "inventory_rfid_tag"
     __table_args__ = (
         UniqueConstraint("tenant_id", "epc"),
-        Index("ix_inventory_rfid_tag_site_item_status", "tenant_id", "site_id", "item_id", "status"),
+        # per (site, item) the present tags most recently seen first (rfid.TagWant), read backwards
+        Index("ix_inventory_rfid_tag_site_item_status_seen", *_SEEN),
         Index("ix_inventory_rfid_tag_site_zone_status", "tenant_id", "site_id", "last_zone", "status"),
     )
 

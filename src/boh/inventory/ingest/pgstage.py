@@ -59,7 +59,10 @@ def stage(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
 
 def restage(conn: Connection, indexes: Sequence[int], rows: Iterable[Sequence[Any]]) -> None:
     """Replace the (claimed) staged events ``indexes`` by ``rows``: their parts after a FEFO split."""
-    conn.execute(text("DELETE FROM boh_ingest_stage WHERE idx = ANY(CAST(:idx AS integer[]))"), {"idx": list(indexes)})
+    conn.execute(
+        text("DELETE FROM boh_ingest_stage WHERE idx IN (SELECT unnest(CAST(:idx AS integer[])))"),
+        {"idx": list(indexes)},
+    )
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur, cur.copy(_COPY_CLAIMED) as cp:
@@ -124,8 +127,9 @@ def unclaim(conn: Connection, tenant_id: int, indexes: Sequence[int]) -> None:
     """Withdraw the claims of these staged events (refused after claiming) and unmark them."""
     conn.execute(
         text(
-            "WITH r AS (UPDATE boh_ingest_stage SET claimed = false WHERE idx = ANY(CAST(:idx AS integer[])) "
-            "RETURNING source, event_id) DELETE FROM inventory_ingested_event e USING r "
+            "WITH r AS (UPDATE boh_ingest_stage SET claimed = false "
+            "WHERE idx IN (SELECT unnest(CAST(:idx AS integer[]))) RETURNING source, event_id) "
+            "DELETE FROM inventory_ingested_event e USING r "
             "WHERE e.tenant_id = :t AND e.source = r.source AND e.event_id = r.event_id"
         ),
         {"t": tenant_id, "idx": list(indexes)},

@@ -54,9 +54,11 @@ _SEP = "\x1f"  # the ASCII unit separator: never part of a code (codes are valid
 def _among(session: Session, col: ColumnClause[Any], codes: list[str]) -> Iterable[ColumnElement[bool]]:
     """``col IN codes``, in chunks. On PostgreSQL one parameter: the codes joined by a separator and split
     by ``string_to_array`` in the database (a list of thousands of bound values costs more to send than
-    the lookup itself)."""
+    the lookup itself), semi-joined to the column."""
     if session.get_bind().dialect.name == "postgresql" and codes and not any(_SEP in c for c in codes):
-        yield col == func.any(func.string_to_array(bindparam("codes", _SEP.join(codes)), _SEP))
+        # a semi-join, not ``= ANY(array)``: an array that is not a constant is searched linearly per row
+        listed = select(func.unnest(func.string_to_array(bindparam("codes", _SEP.join(codes)), _SEP)))
+        yield col.in_(listed.scalar_subquery())
         return
     for chunk in _chunks(codes):
         yield col.in_(chunk)
