@@ -47,6 +47,7 @@ from ingest_setup import (
     pct,
     seeded,
     start_server,
+    start_worker,
     stop,
 )
 from sqlalchemy import create_engine, func, select
@@ -444,9 +445,11 @@ def parse_args() -> argparse.Namespace:
         "--ingest-pool",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="HTTP events go to their own server processes (--workers of them) and reads to a 1-worker API "
-        "server, as deploy/k8s routes them; --no-ingest-pool: one server for both",
+        help="HTTP events go to their own server processes (--workers of them), reads to a 1-worker API "
+        "server and the outbox relay runs in `boh worker`, as deploy/k8s runs them; --no-ingest-pool: one server "
+        "for everything",
     )
+    ap.add_argument("--ingest-nice", type=int, default=0, help="CPU niceness of the ingest server and worker processes")
     ap.add_argument("--workers", type=int, default=0, help="ingest server workers (2 on PostgreSQL, 1 on SQLite)")
     ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
     ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
@@ -486,7 +489,7 @@ def main() -> None:
 
     args = parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="boh-bench-"))
-    server, ingest_server, drop = None, None, None
+    server, ingest_server, worker, drop = None, None, None, None
     try:
         t = time.perf_counter()
         n_probes = args.probes * (2 if args.transport == "both" else 1)
@@ -498,10 +501,11 @@ def main() -> None:
             f"seeded in {time.perf_counter() - t:.1f} s"
         )
         workers = args.workers or (2 if args.backend == "postgresql" else 1)
-        server, base = start_server(url, tmp, 1 if args.ingest_pool else workers)
+        server, base = start_server(url, tmp, 1 if args.ingest_pool else workers, embedded_worker=not args.ingest_pool)
         ingest_base = base
-        if args.ingest_pool:  # devices post to their own server processes; reads go to the API's
-            ingest_server, ingest_base = start_server(url, tmp, workers)
+        if args.ingest_pool:  # devices post to their own server processes, reads go to the API's, events to handlers
+            ingest_server, ingest_base = start_server(url, tmp, workers, embedded_worker=False, nice=args.ingest_nice)
+            worker = start_worker(url, tmp, args.ingest_nice)
         transports = ["http", "mqtt"] if args.transport == "both" else [args.transport]
         stop_reading = threading.Event()
         reader = Reader(base, world.key, world, stop_reading)
@@ -553,7 +557,7 @@ def main() -> None:
             out.update({f"mqtt_{k}": results["mqtt"][k] for k in ("events_per_s", "visible_p50_ms", "visible_p99_ms")})
         print(json.dumps(out))
     finally:
-        for proc in (server, ingest_server):
+        for proc in (server, ingest_server, worker):
             if proc is not None:
                 stop(proc)
         if drop is not None:

@@ -190,7 +190,16 @@ def env_for(url: str, tmp: Path) -> dict[str, str]:
     }
 
 
-def start_server(url: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_worker(url: str, tmp: Path, nice: int = 0) -> subprocess.Popen[bytes]:
+    """``boh worker`` (no broker): the outbox relay and scheduled jobs, in their own process."""
+    cmd = [sys.executable, "-m", "boh.cli.main", "worker"]
+    return subprocess.Popen(cmd, env=env_for(url, tmp), preexec_fn=(lambda: os.nice(nice)) if nice else None)
+
+
+def start_server(
+    url: str, tmp: Path, workers: int, *, embedded_worker: bool = True, nice: int = 0
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A uvicorn server; ``embedded_worker=False``: without the outbox relay and jobs (``boh worker`` runs them)."""
     port = free_port()
     cmd = [
         sys.executable,
@@ -207,7 +216,8 @@ def start_server(url: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[by
         "warning",
         "--no-access-log",
     ]
-    proc = subprocess.Popen(cmd, env=env_for(url, tmp))
+    env = {**env_for(url, tmp), "BOH_WORKER__EMBEDDED": "true" if embedded_worker else "false"}
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=(lambda: os.nice(nice)) if nice else None)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

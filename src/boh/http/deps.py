@@ -77,10 +77,14 @@ def require(permission: str) -> Callable[[Request], Awaitable[Principal]]:
 
 
 @contextmanager
-def request_uow(request: Request) -> Iterator[UnitOfWork]:
-    """The request's unit of work (call in a worker thread: authenticating may read the database)."""
+def request_uow(request: Request, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+    """The request's unit of work (call in a worker thread: authenticating may read the database).
+    ``read_only``: its connection runs in autocommit, so a read costs no BEGIN and ROLLBACK round trips
+    (each statement then sees its own snapshot: for reads that need no consistency between statements)."""
     principal = current_principal(request)
     with UnitOfWork(session_factory(request), principal, getattr(request.state, "request_id", None)) as uow:
+        if read_only:
+            uow.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield uow
 
 

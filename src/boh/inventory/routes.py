@@ -69,12 +69,12 @@ async def balances(
     below_zero: Annotated[bool | None, Query(description="Only balances with on_hand < 0")] = None,
 ) -> Page[BalanceRead]:
     # the hottest read (store screens, the live page, integrations): the whole read is ONE trip to a worker
-    # thread; a sync endpoint with a unit-of-work dependency makes three more (enter, call, exit), and under
-    # ingestion load every trip waits for the GIL
+    # thread (a sync endpoint with a unit-of-work dependency makes three more: enter, call, exit) and its
+    # statements run in autocommit; under ingestion load every trip and every round trip waits for a CPU
     f = BalanceFilter(site_id=site_id, item_id=item_id, lot_id=lot_id, lot_code=lot_code, below_zero=below_zero)
 
     def read() -> Page[BalanceRead]:
-        with request_uow(request) as uow:
+        with request_uow(request, read_only=True) as uow:
             items, total = queries.list_balances(uow.session, uow.principal.scope(READ), f, page.limit, page.offset)
             return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
