@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from boh.bootstrap import Runtime, build_runtime, upgrade_database
+from boh.kernel import cache as kernel_cache
 from boh.kernel.clock import clock
 from boh.kernel.db import Base
 from boh.settings import Settings, WorkerSettings
@@ -105,6 +106,7 @@ def runtime_session(settings: Settings) -> Iterator[Runtime]:
 
 
 def _truncate(rt: Runtime) -> None:
+    kernel_cache.clear(rt.engine)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with rt.engine.begin() as conn:
         if rt.engine.dialect.name == "postgresql":

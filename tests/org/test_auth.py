@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from boh.bootstrap import Runtime
 from boh.kernel.clock import clock
 from boh.kernel.db import Base
-from boh.org.auth import MAX_FAILURES_PER_CLIENT
+from boh.org.auth import API_KEY_TTL, MAX_FAILURES_PER_CLIENT
 from boh.org.models import ApiKey, RefreshToken, User
 from boh.org.passwords import verify_password
 from boh.settings import Settings
@@ -221,6 +222,36 @@ def test_revoked_key_is_refused(client: TestClient, tenant: TenantRef) -> None:
     assert client.post(f"/api/v1/org/api-keys/{created['id']}/revoke", headers=boss).status_code == 200
     r = client.get("/api/v1/org/sites", headers=headers)
     assert r.status_code == 401 and r.json()["code"] == "auth.invalid_token"
+
+
+def test_key_revoked_by_another_process_is_refused_once_its_cache_entry_ends(
+    runtime: Runtime, client: TestClient, tenant: TenantRef
+) -> None:
+    """Authenticated keys are remembered API_KEY_TTL seconds per process: a revocation written by another
+    process (here: straight into the table) takes effect in this one when the entry ends, not later."""
+    boss = login(client, "boss")
+    created = _create_key(client, boss, permissions=["org.site.read"]).json()
+    headers = {"X-API-Key": created["key"]}
+    assert client.get("/api/v1/org/sites", headers=headers).status_code == 200
+    with runtime.session_factory() as session, session.begin():
+        session.get(ApiKey, created["id"]).revoked_at = datetime.now(UTC)  # type: ignore[union-attr]
+    assert client.get("/api/v1/org/sites", headers=headers).status_code == 200  # still in this process's cache
+    monotonic = time.monotonic
+    try:
+        time.monotonic = lambda: monotonic() + API_KEY_TTL + 0.1  # type: ignore[assignment]
+        assert client.get("/api/v1/org/sites", headers=headers).status_code == 401
+    finally:
+        time.monotonic = monotonic  # type: ignore[assignment]
+
+
+def test_cached_key_is_refused_the_moment_it_expires(client: TestClient, tenant: TenantRef) -> None:
+    clock.freeze(T0)
+    boss = login(client, "boss")
+    expires = (T0 + timedelta(seconds=1)).isoformat()
+    headers = {"X-API-Key": _create_key(client, boss, permissions=["org.site.read"], expires_at=expires).json()["key"]}
+    assert client.get("/api/v1/org/sites", headers=headers).status_code == 200  # now cached
+    clock.advance(timedelta(seconds=1))
+    assert client.get("/api/v1/org/sites", headers=headers).status_code == 401
 
 
 def test_expired_key_is_refused(client: TestClient, tenant: TenantRef) -> None:

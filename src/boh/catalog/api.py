@@ -16,7 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boh.catalog import repository as repo
-from boh.catalog.codes import EpcResult, ScanResult, decode_epc, normalize_gtin, parse_code, parse_scan
+from boh.catalog.codes import (
+    ITEM_CODES_CACHE,
+    EpcResult,
+    ScanResult,
+    decode_epc,
+    normalize_gtin,
+    parse_code,
+    parse_scan,
+)
 from boh.catalog.domain import (
     EU_ALLERGENS,
     PriceBreak,
@@ -31,6 +39,7 @@ from boh.kernel.tenancy import Scope
 
 __all__ = [
     "EU_ALLERGENS",
+    "ITEM_CODES_CACHE",
     "AssortmentParams",
     "EpcResult",
     "ItemRef",

@@ -21,6 +21,9 @@ from epcpy.utils.parsers import epc_pure_identity_to_scheme, hex_to_tag_encodabl
 
 from boh.catalog.errors import InvalidBarcode, InvalidEpc
 
+# the boh.kernel.cache namespace of resolved SKUs and GTINs (floor ingestion); emptied when an item changes
+ITEM_CODES_CACHE = "catalog.item_codes"
+
 GTIN_LENGTHS = (8, 12, 13, 14)
 _DIGITS = re.compile(r"^\d+$")
 # SGTIN-96: 96 bits = 24 hex digits, header 0x30; SGTIN-198: 198 bits padded to 52 hex digits, header 0x36

@@ -44,7 +44,8 @@ def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[in
 def list_balances(
     session: Session, scope: Scope, f: BalanceFilter, limit: int, offset: int
 ) -> tuple[list[BalanceRead], int]:
-    site = get_site_ref(session, scope, f.site_id) if f.site_id is not None else None  # 404 if not visible
+    # 404 if not visible; the site's row (for its timezone) may be 30 s old: this is the hottest read
+    site = get_site_ref(session, scope, f.site_id, cached=True) if f.site_id is not None else None
     stmt = select(Balance, Lot).outerjoin(Lot, Lot.id == Balance.lot_id).where(Balance.tenant_id == scope.tenant_id)
     if scope.site_ids is not None:
         stmt = stmt.where(Balance.site_id.in_(sorted(scope.site_ids)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boh.kernel import cache as kernel_cache
 from boh.kernel.tenancy import Scope
 from boh.org.errors import SiteNotFound
 from boh.org.models import Site, Tenant
@@ -22,12 +23,27 @@ class SiteRef:
     currency: str
 
 
-def get_site_ref(session: Session, scope: Scope, site_id: int) -> SiteRef:
-    """The site if it belongs to the scope's tenant and is one of its sites; SiteNotFound otherwise."""
-    site = session.scalars(select(Site).where(Site.id == site_id, Site.tenant_id == scope.tenant_id)).one_or_none()
-    if site is None or not scope.allows_site(site.id):
+SITE_REF_TTL = 30.0  # seconds a cached SiteRef may be old (``get_site_ref(..., cached=True)``)
+
+
+def get_site_ref(session: Session, scope: Scope, site_id: int, *, cached: bool = False) -> SiteRef:
+    """The site if it belongs to the scope's tenant and is one of its sites; SiteNotFound otherwise.
+    ``cached``: the site's row may be up to SITE_REF_TTL seconds old (hot reads: a site's id, tenant and code
+    never change, its timezone and currency seldom); the scope is checked on every call all the same."""
+
+    def load() -> SiteRef:
+        site = session.scalars(select(Site).where(Site.id == site_id, Site.tenant_id == scope.tenant_id)).one_or_none()
+        if site is None:
+            raise SiteNotFound(f"site {site_id} not found")  # raised, so a miss is never cached
+        return SiteRef(
+            id=site.id, code=site.code, tenant_id=site.tenant_id, timezone=site.timezone, currency=site.currency
+        )
+
+    key = (scope.tenant_id, site_id)
+    ref = kernel_cache.cached(session, "org.site_ref", key, SITE_REF_TTL, load) if cached else load()
+    if not scope.allows_site(ref.id):
         raise SiteNotFound(f"site {site_id} not found")
-    return SiteRef(id=site.id, code=site.code, tenant_id=site.tenant_id, timezone=site.timezone, currency=site.currency)
+    return ref
 
 
 def site_ids_by_code(session: Session, tenant_id: int, codes: Iterable[str]) -> dict[str, int]:

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from boh.kernel import cache as kernel_cache
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import PermissionDenied, TooManyAttempts
 from boh.kernel.tenancy import Principal
@@ -209,10 +210,32 @@ def revoke_api_key(uow: UnitOfWork, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         uow.audit("org.apikey.revoke", "api_key", key.id, after={"prefix": key.prefix})
+    kernel_cache.forget(uow.session, _API_KEYS)
     return key
 
 
+API_KEY_TTL = 5.0  # seconds another process may still accept a key after it was revoked (this one: none)
+_API_KEYS = "org.api_key_principal"
+
+
+def cached_principal_for_api_key(session: Session, raw: str) -> Principal:
+    """``principal_for_api_key``, remembered for API_KEY_TTL seconds by the key's hash (devices and store
+    screens send the same key many times a second). Revoking a key forgets every key in the revoking
+    process at once; a key past its expiry is never served from the cache."""
+    principal, expires = kernel_cache.cached(
+        session, _API_KEYS, _sha256(raw), API_KEY_TTL, lambda: _api_key_principal(session, raw)
+    )
+    if expires is not None and expires <= utcnow():
+        raise InvalidToken("the API key is revoked or expired")
+    return principal
+
+
 def principal_for_api_key(session: Session, raw: str) -> Principal:
+    return _api_key_principal(session, raw)[0]
+
+
+def _api_key_principal(session: Session, raw: str) -> tuple[Principal, datetime | None]:
+    """The key's principal and its expiry; InvalidToken for a malformed, unknown, revoked or expired key."""
     parts = raw.split("_")
     if len(parts) < 3 or parts[0] != "boh":
         raise InvalidToken("malformed API key")
@@ -222,7 +245,7 @@ def principal_for_api_key(session: Session, raw: str) -> Principal:
         raise InvalidToken("unknown API key")
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= utcnow()):
         raise InvalidToken("the API key is revoked or expired")
-    return Principal(
+    principal = Principal(
         kind="api_key",
         id=key.id,
         tenant_id=key.tenant_id,
@@ -230,6 +253,7 @@ def principal_for_api_key(session: Session, raw: str) -> Principal:
         roles=frozenset({"device"}),
         grants=api_key_grants(key.permissions, key.site_id),
     )
+    return principal, key.expires_at
 
 
 class OrgAuthenticator:
@@ -256,4 +280,4 @@ class OrgAuthenticator:
 
     def from_api_key(self, key: str) -> Principal:
         with self._lookup_session() as session:
-            return principal_for_api_key(session, key)
+            return cached_principal_for_api_key(session, key)

@@ -106,3 +106,22 @@ def test_session_close_route(runtime: Runtime, client: TestClient, f: Floor) -> 
     assert client.post(f"{URL}/rfid/sessions/nope/close", headers=h).status_code == 404
     other = device_key(runtime, f, f.sh02)
     assert client.post(f"{URL}/rfid/sessions/cc-9/close", headers=other).status_code == 404
+
+
+def test_a_barcode_moved_to_another_item_resolves_to_it_at_once(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    """Ingestion remembers resolved codes for a while; changing an item forgets them (in this process)."""
+    make_user(runtime, f.tenant, "boss", [("hq_admin", None)])
+    boss, till = login(client, "boss"), device_key(runtime, f, f.sh01)
+    gtin = gtin_for(1)
+    assert (
+        client.post(f"{URL}/events", json={"events": [sale("g1", sku=None, gtin=gtin)]}, headers=till).json()[
+            "accepted"
+        ]
+        == 1
+    )
+    assert on_hand(runtime, f.sh01, f.milk) == D(9)  # the GTIN is milk's, and now cached
+    assert client.delete(f"/api/v1/catalog/items/{f.milk}/barcodes/{gtin}", headers=boss).status_code == 200
+    assert client.post(f"/api/v1/catalog/items/{f.soap}/barcodes", headers=boss, json={"code": gtin}).status_code == 201
+    r = client.post(f"{URL}/events", json={"events": [sale("g2", sku=None, gtin=gtin)]}, headers=till)
+    assert r.json()["accepted"] == 1, r.text
+    assert (on_hand(runtime, f.sh01, f.milk), on_hand(runtime, f.sh01, f.soap)) == (D(9), D(-1))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from boh.catalog import repository as repo
-from boh.catalog.codes import normalize_gtin
+from boh.catalog.codes import ITEM_CODES_CACHE, normalize_gtin
 from boh.catalog.domain import UnitTable, plain_decimal, unit_problems
 from boh.catalog.errors import (
     DuplicateCode,
@@ -20,6 +20,7 @@ from boh.catalog.events import ItemCreated, ItemUpdated
 from boh.catalog.models import Category, Item, ItemBarcode, ItemUom
 from boh.catalog.schemas import BarcodeIn, CategoryCreate, CategoryUpdate, ItemCreate, ItemUpdate, UomIn
 from boh.catalog.service._common import audit_changes, fail, invalid, snapshot
+from boh.kernel import cache as kernel_cache
 from boh.kernel.errors import NotFound
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
@@ -195,6 +196,7 @@ def apply_item_changes(
     after = {**snapshot(item, ITEM_FIELDS), **after_children}
     changed = audit_changes(uow, "catalog.item.update", "catalog.item", item.id, before, after)
     if changed:
+        kernel_cache.forget(uow.session, ITEM_CODES_CACHE)  # this process resolves the new codes at once
         uow.publish(ItemUpdated(tenant_id=item.tenant_id, item_id=item.id, sku=item.sku, changed=changed))
     return changed
 

@@ -14,8 +14,9 @@ from sqlalchemy import bindparam, column, func, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
-from boh.catalog.api import EpcResult, UnitTable, decode_epc, normalize_gtin, unit_table
+from boh.catalog.api import ITEM_CODES_CACHE, EpcResult, UnitTable, decode_epc, normalize_gtin, unit_table
 from boh.inventory import repository as ledger_repo
+from boh.kernel import cache as kernel_cache
 from boh.org.api import SiteStockSettings, site_ids_by_code, site_stock_settings
 
 CHUNK = 1000
@@ -64,27 +65,47 @@ def _among(session: Session, col: ColumnClause[Any], codes: list[str]) -> Iterab
         yield col.in_(chunk)
 
 
+CODE_TTL = 30.0  # seconds another process may resolve a changed SKU or GTIN the old way (this one: none)
+CodeKey = tuple[str, int, str]  # ("sku" | "gtin", tenant_id, code)
+
+
 def items_by_sku(session: Session, tenant_id: int, skus: Iterable[str]) -> dict[str, ItemInfo]:
-    out: dict[str, ItemInfo] = {}
-    for cond in _among(session, _item.c.sku, sorted(set(skus))):
-        rows = session.execute(
-            select(_item.c.sku, _item.c.id, _item.c.base_uom).where(_item.c.tenant_id == tenant_id, cond)
-        )
-        out.update({sku: ItemInfo(iid, uom) for sku, iid, uom in rows})
-    return out
+    """SKU -> item; unknown SKUs absent. Known codes are remembered CODE_TTL seconds per process (a batch of
+    thousands of events names mostly the same codes as the last); unknown ones are looked up every time."""
+
+    def load(wanted: list[CodeKey]) -> dict[CodeKey, ItemInfo]:
+        out: dict[CodeKey, ItemInfo] = {}
+        for cond in _among(session, _item.c.sku, sorted(code for _, _, code in wanted)):
+            rows = session.execute(
+                select(_item.c.sku, _item.c.id, _item.c.base_uom).where(_item.c.tenant_id == tenant_id, cond)
+            )
+            out.update({("sku", tenant_id, sku): ItemInfo(iid, uom) for sku, iid, uom in rows})
+        return out
+
+    found = kernel_cache.cached_many(
+        session, ITEM_CODES_CACHE, (("sku", tenant_id, s) for s in set(skus)), CODE_TTL, load
+    )
+    return {code: info for (_, _, code), info in found.items()}
 
 
 def items_by_gtin(session: Session, tenant_id: int, gtins: Iterable[str]) -> dict[str, ItemInfo]:
-    """GTIN-14 -> item; unknown GTINs absent."""
-    out: dict[str, ItemInfo] = {}
-    for cond in _among(session, _barcode.c.gtin, sorted(set(gtins))):
-        rows = session.execute(
-            select(_barcode.c.gtin, _item.c.id, _item.c.base_uom, _barcode.c.uom)
-            .join(_item, _item.c.id == _barcode.c.item_id)
-            .where(_barcode.c.tenant_id == tenant_id, cond)
-        )
-        out.update({gtin: ItemInfo(iid, base, uom) for gtin, iid, base, uom in rows})
-    return out
+    """GTIN-14 -> item; unknown GTINs absent (remembered like ``items_by_sku``)."""
+
+    def load(wanted: list[CodeKey]) -> dict[CodeKey, ItemInfo]:
+        out: dict[CodeKey, ItemInfo] = {}
+        for cond in _among(session, _barcode.c.gtin, sorted(code for _, _, code in wanted)):
+            rows = session.execute(
+                select(_barcode.c.gtin, _item.c.id, _item.c.base_uom, _barcode.c.uom)
+                .join(_item, _item.c.id == _barcode.c.item_id)
+                .where(_barcode.c.tenant_id == tenant_id, cond)
+            )
+            out.update({("gtin", tenant_id, gtin): ItemInfo(iid, base, uom) for gtin, iid, base, uom in rows})
+        return out
+
+    found = kernel_cache.cached_many(
+        session, ITEM_CODES_CACHE, (("gtin", tenant_id, g) for g in set(gtins)), CODE_TTL, load
+    )
+    return {code: info for (_, _, code), info in found.items()}
 
 
 @lru_cache(maxsize=65536)
