@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import queue
 import random
 import shutil
@@ -283,6 +284,26 @@ def _handover(info: Any, probe: Probe, acked: dict[int, float], prober: Prober) 
     prober.work.put((probe, acked[info.mid]))
 
 
+def _wait_connected(subs: list[subprocess.Popen[str]], timeout: float = 60) -> None:
+    """Wait until every subscriber logged its connection; their later log lines go to this stderr."""
+    ready = [threading.Event() for _ in subs]
+
+    def follow(proc: subprocess.Popen[str], ev: threading.Event) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "MQTT connected" in line:
+                ev.set()
+            elif "WARNING" in line or "ERROR" in line or "Traceback" in line:
+                sys.stderr.write(line)
+
+    for proc, ev in zip(subs, ready, strict=True):
+        threading.Thread(target=follow, args=(proc, ev), daemon=True).start()
+    deadline = time.monotonic() + timeout
+    for ev in ready:
+        if not ev.wait(max(0.0, deadline - time.monotonic())):
+            raise RuntimeError("an MQTT subscriber did not connect")
+
+
 def run_mqtt(
     world: World,
     base: str,
@@ -293,6 +314,7 @@ def run_mqtt(
     probes: list[Probe],
     rate: float = 0,
     subscribers: int = 1,
+    nice: int = 0,
 ) -> dict[str, Any]:
     from boh.simulate.sinks import mqtt_client
     from boh.worker.mqtt import parse_broker_url
@@ -319,10 +341,14 @@ def run_mqtt(
         subprocess.Popen(
             [boh, "ingest", "mqtt", "--broker-url", broker, "--tenant", TENANT, "--client-id", cid, "--prefix", prefix]
             + (["--share", share] if share else []),
-            env=env_for(world.url, tmp),
+            env={**env_for(world.url, tmp), "BOH_LOG_LEVEL": "INFO"},
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
         )
         for cid in cids
     ]
+    _wait_connected(subs)  # the clock starts with subscribers that run, not with their start-up
     before = ingested_count(world.url, world.tenant_id)
     msgs = _messages(evs, batch)
     every = max(1, len(msgs) // max(len(probes), 1))
@@ -463,7 +489,7 @@ def parse_args() -> argparse.Namespace:
         "server and the outbox relay runs in `boh worker`, as deploy/k8s runs them; --no-ingest-pool: one server "
         "for everything",
     )
-    ap.add_argument("--ingest-nice", type=int, default=0, help="CPU niceness of the ingest server and worker processes")
+    ap.add_argument("--ingest-nice", type=int, default=0, help="CPU niceness of the ingest server, MQTT subscriber and worker processes")
     ap.add_argument("--workers", type=int, default=0, help="ingest server workers (2 on PostgreSQL, 1 on SQLite)")
     ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
     ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
@@ -542,7 +568,16 @@ def main() -> None:
                 )
             else:
                 res = run_mqtt(
-                    world, base, tmp, args.broker_url, evs, args.batch, list(probes), args.rate, args.subscribers
+                    world,
+                    base,
+                    tmp,
+                    args.broker_url,
+                    evs,
+                    args.batch,
+                    list(probes),
+                    args.rate,
+                    args.subscribers,
+                    args.ingest_nice,
                 )
             results[tr] = summary(res)
             log(f"{tr}: {json.dumps(results[tr])}")

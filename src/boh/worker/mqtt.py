@@ -38,6 +38,7 @@ import logging
 import queue
 import threading
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -187,7 +188,7 @@ class MqttIngestor:
 
     paho's network thread only queues messages; ``threads`` worker threads apply them (their database
     round trips overlap; events may be applied out of order, which ingestion allows), so a slow commit never
-    stalls keep-alives. paho reconnects with backoff (1-30 s) when the broker goes away and the broker
+    stalls keep-alives. A site's messages always go to the same thread of a process. paho reconnects with backoff (1-30 s) when the broker goes away and the broker
     redelivers what was not acknowledged.
     """
 
@@ -212,7 +213,9 @@ class MqttIngestor:
         self.max_batch = max_batch
         self.ingest = ingest
         self.stats = IngestStats()
-        self.inbox: queue.Queue[Inbound] = queue.Queue()
+        # one queue per worker thread, and each site's messages always to the same one: the threads never apply
+        # the same site at once, so they never wait for each other's row locks (a site's keys are its own)
+        self.inboxes: list[queue.Queue[Inbound]] = [queue.Queue() for _ in range(max(threads, 1))]
         self.generation = 0
         self.connected = threading.Event()
         self.ready = threading.Event()  # subscribed: from now on the broker keeps our messages
@@ -265,14 +268,17 @@ class MqttIngestor:
             log.warning("MQTT connection lost (%s); reconnecting", reason)
 
     def _on_message(self, _c: mqtt.Client, _u: Any, m: mqtt.MQTTMessage) -> None:
-        self.inbox.put(Inbound(m.mid, m.qos, m.topic, bytes(m.payload), self.generation))
+        site = "/".join(m.topic.split("/")[1:3])  # tenant/site (a malformed topic is rejected by the worker)
+        inbox = self.inboxes[zlib.crc32(site.encode()) % len(self.inboxes)]
+        inbox.put(Inbound(m.mid, m.qos, m.topic, bytes(m.payload), self.generation))
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.client.connect_async(self.addr.host, self.addr.port, keepalive=30)
         self.client.loop_start()
         self._workers = [
-            threading.Thread(target=self._run, name=f"mqtt-ingest-{n}", daemon=True) for n in range(self.threads)
+            threading.Thread(target=self._run, args=(inbox,), name=f"mqtt-ingest-{n}", daemon=True)
+            for n, inbox in enumerate(self.inboxes)
         ]
         for t in self._workers:
             t.start()
@@ -286,17 +292,17 @@ class MqttIngestor:
         self.client.loop_stop()
 
     # ------------------------------------------------------------------ worker thread
-    def _take(self) -> list[tuple[Inbound, Parsed | None]]:
+    def _take(self, inbox: queue.Queue[Inbound]) -> list[tuple[Inbound, Parsed | None]]:
         """The next queued messages, parsed, up to about ``max_batch`` events."""
         try:
-            first = self.inbox.get(timeout=0.2)
+            first = inbox.get(timeout=0.2)
         except queue.Empty:
             return []
         group = [(first, parse_message(first, self.prefix))]
         events = len(group[0][1].events) if group[0][1] else 0
         while events < self.max_batch:
             try:
-                nxt = self.inbox.get_nowait()
+                nxt = inbox.get_nowait()
             except queue.Empty:
                 break
             parsed = parse_message(nxt, self.prefix)
@@ -304,9 +310,9 @@ class MqttIngestor:
             events += len(parsed.events) if parsed else 0
         return group
 
-    def _run(self) -> None:
+    def _run(self, inbox: queue.Queue[Inbound]) -> None:
         while not self._stop.is_set():
-            group = self._take()
+            group = self._take(inbox)
             if group:
                 self._process(group)
 
