@@ -12,12 +12,13 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from sqlalchemy import create_engine, insert, select, text
 
 from boh.bootstrap import build_runtime
@@ -111,6 +112,35 @@ def opening_stock(rt: Any, tenant_id: int, keys: list[tuple[int, int, Decimal]])
             uow.commit()
 
 
+TAGS_PER_ITEM = 2
+
+
+def present_tags(url: str, tenant_id: int, site_ids: dict[str, int], items: dict[str, tuple[int, str]]) -> None:
+    """TAGS_PER_ITEM tags present on the sales floor of every item in every store (the stores are
+    RFID-tagged and the tag table has history, as in a running chain), then ANALYZE: the planner works from
+    the statistics of a table that has rows, not those of an empty one. Serials start where the
+    simulator's never reach."""
+    from boh.simulate.epc import sgtin96_hex
+    from boh.simulate.generator import SERIAL_BLOCK
+
+    seen = datetime.now(UTC) - timedelta(days=1)
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        with cur.copy(
+            "COPY inventory_rfid_tag (tenant_id, epc, item_id, site_id, last_zone, last_reader, last_seen_at, "
+            "status, updated_at) FROM STDIN"
+        ) as cp:
+            for n, sid in enumerate(site_ids.values()):
+                serial = n * SERIAL_BLOCK + SERIAL_BLOCK // 2
+                for item_id, gtin in items.values():
+                    for _ in range(TAGS_PER_ITEM):
+                        serial += 1
+                        cp.write_row((tenant_id, sgtin96_hex(gtin, serial), item_id, sid, "floor", "seed", seen,
+                                      "present", seen))  # fmt: skip
+        conn.commit()
+        conn.autocommit = True
+        cur.execute("ANALYZE")
+
+
 def seed(url: str, n_sites: int, n_items: int, n_probes: int, *, stock: bool = True) -> World:
     rt = build_runtime(Settings(database_url=url, secret_key=SECRET, log_json=False))  # type: ignore[arg-type]
     with rt.system_uow(0) as uow:
@@ -163,6 +193,8 @@ def seed(url: str, n_sites: int, n_items: int, n_probes: int, *, stock: bool = T
     items = tuple(make_item(s, gtins[s]) for s in skus[:n_items])
     if stock:
         opening_stock(rt, tid, [(sid, item_ids[i.sku], i.price) for sid in site_ids.values() for i in items])
+        if url.startswith("postgresql"):
+            present_tags(url, tid, site_ids, {i.sku: (item_ids[i.sku], i.gtin) for i in items if i.gtin})
     rt.engine.dispose()
     snap = CatalogSnapshot(TENANT, tuple(SiteSnap(c, items, site_ids[c]) for c in codes))
     probes = [
@@ -259,7 +291,7 @@ def seeded(
         upgrade_database(url)
         return url, drop, seed(url, n_sites, n_items, n_probes, stock=stock)
     digest = hashlib.sha1(f"{n_sites}/{n_items}/{n_probes}/{stock}".encode())
-    for f in sorted(MIGRATIONS.glob("*.py")):
+    for f in [Path(__file__), *sorted(MIGRATIONS.glob("*.py"))]:  # the seed code and the schema
         digest.update(f.read_bytes())
     template = f"boh_bench_tpl_{digest.hexdigest()[:12]}"
     saved = CACHE_DIR / f"{template}.pickle"

@@ -188,8 +188,8 @@ class MqttIngestor:
 
     paho's network thread only queues messages; ``threads`` worker threads apply them (their database
     round trips overlap; events may be applied out of order, which ingestion allows), so a slow commit never
-    stalls keep-alives. A site's messages always go to the same thread of a process. paho reconnects with backoff (1-30 s) when the broker goes away and the broker
-    redelivers what was not acknowledged.
+    stalls keep-alives. A site's messages always go to the same thread of a process. paho reconnects with
+    backoff (1-30 s) when the broker goes away and the broker redelivers what was not acknowledged.
     """
 
     def __init__(
@@ -355,10 +355,11 @@ class MqttIngestor:
                     owners.append((p, i))
             if batch:
                 with self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
-                    results = [
-                        (start, self.ingest(uow, batch[start : start + self.max_batch]))
-                        for start in range(0, len(batch), self.max_batch)
-                    ]
+                    with uow.audit_batch():  # the audit chain head is locked once, at the end, not per slice
+                        results = [
+                            (start, self.ingest(uow, batch[start : start + self.max_batch]))
+                            for start in range(0, len(batch), self.max_batch)
+                        ]
                     uow.commit()
                 with self._lock:
                     self.stats.transactions += 1

@@ -192,21 +192,6 @@ def _record(
     kinds: dict[str, int] = defaultdict(int)
     for p in claimed:
         kinds[p.kind] += 1
-    uow.audit(
-        "inventory.events.ingest",
-        "event_batch",
-        posted.move_ids[0] if posted.move_ids else claimed[0].event.event_id,
-        after={
-            "transport": transport,
-            "events": dict(sorted(kinds.items())),
-            "move_count": len(posted.move_ids),
-            "first_move_id": posted.move_ids[0] if posted.move_ids else None,
-            "last_move_id": posted.move_ids[-1] if posted.move_ids else None,
-            "shrink_alert_ids": [a.id for a in alerts[0]],
-            "settled_alert_ids": alerts[1],
-            "shelf_drops": drops,
-        },
-    )
     if posted.move_ids:
         changes = tuple(
             {
@@ -234,6 +219,24 @@ def _record(
                 move_ids=tuple(flagged[key]),
             )
         )
+    # the audit record last, after the events are written: appending it locks the tenant's audit chain
+    # head until the commit, and every writer of the tenant queues on that lock
+    uow.session.flush()
+    uow.audit(
+        "inventory.events.ingest",
+        "event_batch",
+        posted.move_ids[0] if posted.move_ids else claimed[0].event.event_id,
+        after={
+            "transport": transport,
+            "events": dict(sorted(kinds.items())),
+            "move_count": len(posted.move_ids),
+            "first_move_id": posted.move_ids[0] if posted.move_ids else None,
+            "last_move_id": posted.move_ids[-1] if posted.move_ids else None,
+            "shrink_alert_ids": [a.id for a in alerts[0]],
+            "settled_alert_ids": alerts[1],
+            "shelf_drops": drops,
+        },
+    )
 
 
 def close_session(uow: UnitOfWork, session_id: str) -> SessionReport:
