@@ -489,7 +489,13 @@ def parse_args() -> argparse.Namespace:
         "server and the outbox relay runs in `boh worker`, as deploy/k8s runs them; --no-ingest-pool: one server "
         "for everything",
     )
-    ap.add_argument("--ingest-nice", type=int, default=0, help="niceness of ingest servers, subscribers, worker")
+    ap.add_argument(
+        "--ingest-nice",
+        type=int,
+        default=10,
+        help="CPU niceness of the ingest server, MQTT subscribers and worker: bulk work yields the CPU to reads "
+        "(0: all equal)",
+    )
     ap.add_argument("--workers", type=int, default=0, help="ingest server workers (2 on PostgreSQL, 1 on SQLite)")
     ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
     ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
