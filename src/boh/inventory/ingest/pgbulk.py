@@ -1,11 +1,13 @@
-"""PostgreSQL fast path of the RFID tag read in rfid.py: ONE statement whose keys come from ``unnest``
-of array parameters (and the EPCs from one joined string), instead of thousands of placeholders. Lists are
-semi-joined (``IN (SELECT unnest(..))``), never ``= ANY(param)``: PostgreSQL searches an array that is not a
-constant linearly for every row it filters."""
+"""PostgreSQL fast paths of the RFID tag work in rfid.py: the tag read is ONE statement whose key lists are
+sent as joined strings and split in the database; new tags, changed tags and session reads are COPY'd
+(into the table, or into a temporary table that one statement then applies). Never thousands of
+placeholders, never array parameters (psycopg dumps those value by value in Python). Lists are joined
+laterally or semi-joined, never ``= ANY(param)``: PostgreSQL searches an array that is not a constant
+linearly for every row it filters."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -29,22 +31,25 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
             f"SELECT {cols} FROM unnest(string_to_array(:epcs, ',')) AS e(epc) "  # noqa: S608 (constant columns)
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t "
             "WHERE t.tenant_id = :tenant AND t.epc = e.epc) t"
-            f" UNION SELECT {cols} FROM unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[]), CAST(:n AS integer[])) "
+            f" UNION SELECT {cols} FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), "
+            "CAST(string_to_array(:i, ',') AS bigint[]), CAST(string_to_array(:n, ',') AS integer[])) "
             f"AS u(s, i, n) CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
             "AND t.site_id = u.s AND t.item_id = u.i AND t.status = 'present' "
             "ORDER BY t.last_seen_at DESC, t.epc DESC LIMIT u.n) t"
-            f" UNION SELECT {cols} FROM unnest(CAST(:xs AS bigint[]), CAST(:xi AS bigint[])) AS x(s, i) "
+            f" UNION SELECT {cols} FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
+            "CAST(string_to_array(:xi, ',') AS bigint[])) AS x(s, i) "
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
             "AND t.site_id = x.s AND t.item_id = x.i AND t.status = 'sold' AND t.sold_at BETWEEN :lo AND :hi) t"
         ),
         {
             "tenant": tenant_id,
             "epcs": ",".join(sorted(want.epcs)),
-            "s": [k[0] for k in want.present],
-            "i": [k[1] for k in want.present],
-            "n": list(want.present.values()),
-            "xs": [k[0] for k in want.sold],
-            "xi": [k[1] for k in want.sold],
+            # integer lists as text: one string to send, split in the database (see _copy)
+            "s": ",".join(str(k[0]) for k in want.present),
+            "i": ",".join(str(k[1]) for k in want.present),
+            "n": ",".join(str(n) for n in want.present.values()),
+            "xs": ",".join(str(k[0]) for k in want.sold),
+            "xi": ",".join(str(k[1]) for k in want.sold),
             "lo": want.sold_from,
             "hi": want.sold_to,
         },
@@ -54,35 +59,62 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
     ]
 
 
-def insert_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
-    """New tags (rows as rfid._save builds them), one statement."""
-    cols = ("tenant_id", "epc", "item_id", "site_id", "last_zone", "last_reader", "last_seen_at", "status",
-            "sold_at", "updated_at")  # fmt: skip
-    types = ("bigint", "varchar", "bigint", "bigint", "varchar", "varchar", "timestamptz", "varchar",
-             "timestamptz", "timestamptz")  # fmt: skip
-    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(cols, types, strict=True))
-    conn.execute(
-        text(f"INSERT INTO inventory_rfid_tag ({', '.join(cols)}) SELECT * FROM unnest({arrays})"),  # noqa: S608
-        {c: [r[c] for r in rows] for c in cols},
-    )
-
-
+_TAG_COLS = ("tenant_id", "epc", "item_id", "site_id", "last_zone", "last_reader", "last_seen_at", "status",
+             "sold_at", "updated_at")  # fmt: skip
 _TAG_UPDATE = ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at", "updated_at")
+_READ_COLS = ("tenant_id", "session_id", "epc", "item_id", "expected", "read_at")
+
+
+def _copy(conn: Connection, table: str, cols: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """COPY rows into a table: psycopg formats them in C (array parameters are dumped value by value in
+    Python, which cost more than the statement)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row(r)
+
+
+def _scratch(conn: Connection, name: str, columns: str) -> None:
+    """An empty per-connection temporary table (emptied at commit, and here: a transaction may use it twice)."""
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}) ON COMMIT DELETE ROWS")
+    conn.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 (constant name)
+
+
+def insert_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
+    """New tags (rows as rfid._save builds them)."""
+    _copy(conn, "inventory_rfid_tag", _TAG_COLS, ([r[c] for c in _TAG_COLS] for r in rows))
 
 
 def update_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
-    """Changed tags by id (rows as rfid._save builds them), one statement."""
-    conn.execute(
-        text(
-            "UPDATE inventory_rfid_tag t SET site_id = u.site_id, last_zone = u.last_zone, "
-            "last_seen_at = u.last_seen_at, status = u.status, sold_at = u.sold_at, updated_at = u.updated_at "
-            "FROM unnest(CAST(:id AS bigint[]), CAST(:site_id AS bigint[]), CAST(:last_zone AS varchar[]), "
-            "CAST(:last_seen_at AS timestamptz[]), CAST(:status AS varchar[]), CAST(:sold_at AS timestamptz[]), "
-            "CAST(:updated_at AS timestamptz[])) "
-            "AS u(id, site_id, last_zone, last_seen_at, status, sold_at, updated_at) WHERE t.id = u.id"
-        ),
-        {
-            c: [r[c] for r in rows]
-            for c in ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at", "updated_at")
-        },
+    """Changed tags by id (rows as rfid._save builds them). Two transactions never change the same tag at once:
+    both hold the cost-row locks of the tag's (site, item) first (pgstage.lock)."""
+    _scratch(
+        conn,
+        "boh_tag_update",
+        "id bigint, site_id bigint, last_zone varchar(20), last_seen_at timestamptz, status varchar(10), "
+        "sold_at timestamptz, updated_at timestamptz",
+    )
+    _copy(conn, "boh_tag_update", _TAG_UPDATE, ([r[c] for c in _TAG_UPDATE] for r in rows))
+    conn.exec_driver_sql(
+        "UPDATE inventory_rfid_tag t SET site_id = u.site_id, last_zone = u.last_zone, "
+        "last_seen_at = u.last_seen_at, status = u.status, sold_at = u.sold_at, updated_at = u.updated_at "
+        "FROM boh_tag_update u WHERE t.id = u.id"
+    )
+
+
+def insert_session_reads(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
+    """RFID session reads (rows as rfid._record_sessions builds them); repeats of a (session, tag) already
+    recorded are skipped."""
+    _scratch(
+        conn,
+        "boh_session_read",
+        "tenant_id bigint, session_id varchar(80), epc varchar(64), item_id bigint, expected boolean, "
+        "read_at timestamptz",
+    )
+    _copy(conn, "boh_session_read", _READ_COLS, ([r[c] for c in _READ_COLS] for r in rows))
+    conn.exec_driver_sql(
+        "INSERT INTO inventory_rfid_session_read (tenant_id, session_id, epc, item_id, expected, read_at) "
+        "SELECT tenant_id, session_id, epc, item_id, expected, read_at FROM boh_session_read "
+        "ORDER BY session_id, epc ON CONFLICT (tenant_id, session_id, epc) DO NOTHING"
     )

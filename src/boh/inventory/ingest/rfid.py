@@ -278,6 +278,9 @@ def _record_sessions(session: Session, tenant_id: int, reads: list[Prepared], ro
     )
     unique = {(str(r["session_id"]), str(r["epc"])): r for r in reversed(rows)}  # the first read of a tag counts
     ordered = [unique[k] for k in sorted(unique)]
+    if session.get_bind().dialect.name == "postgresql":
+        pgbulk.insert_session_reads(session.connection(), ordered)
+        return
     for start in range(0, len(ordered), CHUNK):
         stmt = _insert(session, RfidSessionRead).values(ordered[start : start + CHUNK])
         session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "session_id", "epc"]))
