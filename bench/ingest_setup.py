@@ -54,13 +54,14 @@ def gtin13(n: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------- database
-def fresh_database(backend: str, tmp: Path) -> tuple[str, Any]:
+def fresh_database(backend: str, tmp: Path, template: str | None = None) -> tuple[str, Any]:
+    """A new empty database (PostgreSQL: a copy of ``template`` when given): (url, drop)."""
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
     name = f"boh_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
 
     def drop() -> None:
         with admin.connect() as conn:
@@ -309,17 +310,9 @@ def seeded(
         saved.write_bytes(pickle.dumps(world))
         admin.dispose()
         return url, drop, world
-    name = f"boh_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-
-    def drop_clone() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+    admin.dispose()
+    url, drop = fresh_database(backend, tmp, template)
     world = pickle.loads(saved.read_bytes())
     world.url = url
     log(f"cloned the seeded template {template}")
-    return url, drop_clone, world
+    return url, drop, world
