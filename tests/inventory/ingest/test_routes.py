@@ -125,3 +125,36 @@ def test_a_barcode_moved_to_another_item_resolves_to_it_at_once(runtime: Runtime
     r = client.post(f"{URL}/events", json={"events": [sale("g2", sku=None, gtin=gtin)]}, headers=till)
     assert r.json()["accepted"] == 1, r.text
     assert (on_hand(runtime, f.sh01, f.milk), on_hand(runtime, f.sh01, f.soap)) == (D(9), D(-1))
+
+
+@pytest.mark.parametrize(
+    ("content", "loc"),
+    [
+        (b'{"events": [', ["body"]),  # not JSON
+        (b'{"evnts": []}', ["body", "events"]),  # no events
+        (b'{"events": {"kind": "sale"}}', ["body", "events"]),  # events not a list
+    ],
+)
+def test_a_body_that_is_not_a_batch_is_refused_whole(
+    runtime: Runtime, client: TestClient, f: Floor, content: bytes, loc: list[str]
+) -> None:
+    h = {**device_key(runtime, f, f.sh01), "Content-Type": "application/json"}
+    r = client.post(f"{URL}/events", content=content, headers=h)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == "boh.validation_failed"
+    assert r.json()["errors"][0]["loc"][: len(loc)] == loc
+    assert move_count(runtime) == 2
+
+
+def test_valid_and_mixed_batches_give_the_same_results(runtime: Runtime, client: TestClient, f: Floor) -> None:
+    """An all-valid body is parsed straight from its bytes; one bad event sends the body down the path that
+    validates each event alone. Both apply the same good events."""
+    h = device_key(runtime, f, f.sh01)
+    good = client.post(f"{URL}/events", json={"events": [sale("v1"), sale("v2", qty="2")]}, headers=h).json()
+    assert (good["accepted"], good["rejected"]) == (2, [])
+    mixed = client.post(f"{URL}/events", json={"events": [sale("v3"), {"kind": "sale"}, sale("v1")]}, headers=h)
+    body = mixed.json()
+    assert (body["accepted"], body["duplicates"]) == (1, 1)
+    assert [(x["index"], x["code"]) for x in body["rejected"]] == [(1, "inventory.missing_field")]
+    assert on_hand(runtime, f.sh01, f.milk) == D(6)
