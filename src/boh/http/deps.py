@@ -1,5 +1,5 @@
-"""Request dependencies: who is calling (``current_principal``), what they may do (``require``) and the
-unit of work for the request (``get_uow``).
+"""Request dependencies: who is calling (``current_principal``; what they may do is checked by
+boh.http.routing.SecureRoute) and the unit of work for the request (``get_uow``).
 
 Authentication itself belongs to the org domain; web/app.py plugs its ``Authenticator`` into
 ``app.state.authenticator`` so that this layer depends on the protocol only.
@@ -7,13 +7,12 @@ Authentication itself belongs to the org domain; web/app.py plugs its ``Authenti
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from boh.kernel.errors import AuthenticationRequired
 from boh.kernel.tenancy import Principal
@@ -61,19 +60,6 @@ def current_principal(request: Request) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
-
-
-def require(permission: str) -> Callable[[Request], Awaitable[Principal]]:
-    async def _check(request: Request) -> Principal:
-        # async: SecureRoute has already authenticated the caller, so this is a check in memory and costs no
-        # trip to a worker thread (under load each trip waits for the GIL)
-        cached = getattr(request.state, "principal", None)
-        principal = cached if isinstance(cached, Principal) else await run_in_threadpool(current_principal, request)
-        principal.scope(permission)  # raises PermissionDenied
-        return principal
-
-    _check.__name__ = f"require_{permission.replace('.', '_')}"
-    return _check
 
 
 @contextmanager
