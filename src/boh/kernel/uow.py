@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from boh.kernel import audit as audit_chain
+from boh.kernel import outbox
 from boh.kernel.events import Event
-from boh.kernel.outbox import new_record
 from boh.kernel.tenancy import Principal
 
 log = logging.getLogger("boh.uow")
@@ -32,6 +32,7 @@ class UnitOfWork:
         self.request_id = request_id
         self._session: Session | None = None
         self._after_commit: list[Callable[[], None]] = []
+        self._outbox: list[dict[str, object]] = []  # events published since the last flush
         self.events: list[Event] = []
         self.committed = False
         self._audit_buffer: dict[int, list[audit_chain.AuditEntry]] | None = None
@@ -62,8 +63,14 @@ class UnitOfWork:
             self._session = None
 
     def publish(self, event: Event) -> None:
+        """Record the event in the outbox, in this transaction (written at the next flush or the commit, in one
+        bulk insert with the others)."""
         self.events.append(event)
-        self.session.add(new_record(event, self.request_id))
+        self._outbox.append(outbox.new_row(event, self.request_id))
+
+    def _write_outbox(self) -> None:
+        rows, self._outbox = self._outbox, []
+        outbox.insert_rows(self.session, rows)
 
     def audit(
         self,
@@ -117,9 +124,11 @@ class UnitOfWork:
         self._after_commit.append(fn)
 
     def flush(self) -> None:
+        self._write_outbox()
         self.session.flush()
 
     def commit(self) -> None:
+        self._write_outbox()
         self.session.commit()
         self.committed = True
         hooks, self._after_commit = self._after_commit, []
@@ -130,6 +139,7 @@ class UnitOfWork:
                 log.exception("after-commit hook failed")
 
     def rollback(self) -> None:
+        self._outbox.clear()
         self.session.rollback()
         self._after_commit.clear()
         self.events.clear()
