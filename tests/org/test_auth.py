@@ -244,6 +244,16 @@ def test_key_revoked_by_another_process_is_refused_once_its_cache_entry_ends(
         time.monotonic = monotonic  # type: ignore[assignment]
 
 
+def test_a_cached_key_is_still_refused_what_it_may_not_do(client: TestClient, tenant: TenantRef) -> None:
+    """A key this process authenticated moments ago is recognised without the database (no worker-thread
+    trip); its permissions are checked all the same."""
+    headers = {"X-API-Key": _create_key(client, login(client, "boss"), permissions=["org.site.read"]).json()["key"]}
+    assert client.get("/api/v1/org/sites", headers=headers).status_code == 200  # now cached
+    r = client.get("/api/v1/org/users", headers=headers)
+    assert r.status_code == 403 and r.json()["code"] == "auth.permission_denied"
+    assert client.get("/api/v1/org/sites", headers={"X-API-Key": headers["X-API-Key"] + "x"}).status_code == 401
+
+
 def test_cached_key_is_refused_the_moment_it_expires(client: TestClient, tenant: TenantRef) -> None:
     clock.freeze(T0)
     boss = login(client, "boss")

@@ -45,6 +45,22 @@ def credentials(request: Request) -> tuple[str, str] | None:
     return None
 
 
+def known_principal(request: Request) -> Principal | None:
+    """The caller, when it is known without database I/O (authenticated earlier in this request, or an API key
+    this process authenticated moments ago); None: call ``current_principal`` in a worker thread."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    creds = credentials(request)
+    peek = getattr(request.app.state.authenticator, "cached_api_key", None)
+    if creds is None or creds[0] != "api_key" or peek is None:
+        return None
+    principal: Principal | None = peek(creds[1])
+    if principal is not None:
+        request.state.principal = principal
+    return principal
+
+
 def current_principal(request: Request) -> Principal:
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):

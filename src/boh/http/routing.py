@@ -18,7 +18,7 @@ from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from boh.http.deps import current_principal
+from boh.http.deps import current_principal, known_principal
 from boh.kernel.tenancy import Principal
 
 AUTHENTICATED = "authenticated"  # any signed-in principal, no particular permission
@@ -44,7 +44,11 @@ class SecureRoute(APIRoute):
             return handler
 
         async def secured(request: Request) -> Response:
-            await run_in_threadpool(authorize, request, permission)  # the lookup is blocking database I/O
+            known = known_principal(request)
+            if known is None:
+                await run_in_threadpool(authorize, request, permission)  # the lookup is blocking database I/O
+            elif permission != AUTHENTICATED:
+                known.scope(permission)  # raises PermissionDenied
             return await handler(request)
 
         return secured

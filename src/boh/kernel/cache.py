@@ -76,6 +76,13 @@ def cached_many(
     return out
 
 
+def peek(engine: Engine, namespace: str, key: Hashable) -> Any | None:
+    """The live cached value of ``key``, or None; never loads (callable where no I/O may happen)."""
+    with _lock:
+        hit = _caches.get(engine, {}).get(namespace, {}).get(key)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def forget(session: Session, namespace: str) -> None:
     """Drop every entry of ``namespace`` for the session's database (in this process)."""
     with _lock:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import jwt
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from boh.kernel import cache as kernel_cache
@@ -277,6 +278,18 @@ class OrgAuthenticator:
             if user is None or not user.active or user.tenant_id != tenant_id:
                 raise InvalidToken("the account no longer exists or is disabled")
             return principal_for_user(session, user)
+
+    def cached_api_key(self, key: str) -> Principal | None:
+        """The key's principal if this process authenticated it in the last API_KEY_TTL seconds (and it has not
+        expired since), else None. No database I/O: the event loop may call it."""
+        bind = self.session_factory.kw.get("bind")
+        if not isinstance(bind, Engine):
+            return None
+        hit = kernel_cache.peek(bind, _API_KEYS, _sha256(key))
+        if hit is None or (hit[1] is not None and hit[1] <= utcnow()):
+            return None
+        principal: Principal = hit[0]
+        return principal
 
     def from_api_key(self, key: str) -> Principal:
         with self._lookup_session() as session:
