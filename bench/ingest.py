@@ -496,7 +496,7 @@ def parse_args() -> argparse.Namespace:
         help="CPU niceness of the ingest server, MQTT subscribers and worker: bulk work yields the CPU to reads "
         "(0: all equal)",
     )
-    ap.add_argument("--workers", type=int, default=0, help="ingest server workers (2 on PostgreSQL, 1 on SQLite)")
+    ap.add_argument("--workers", type=int, default=0, help="ingest server workers (3 on PostgreSQL, 1 on SQLite)")
     ap.add_argument("--probes", type=int, default=100, help="accepted-to-visible probes per transport")
     ap.add_argument("--broker-url", default="mqtt://127.0.0.1:1883")
     ap.add_argument(
@@ -546,7 +546,7 @@ def main() -> None:
             f"{args.backend}: {args.sites} sites x {args.items} items (opening stock: {args.stock}) "
             f"seeded in {time.perf_counter() - t:.1f} s"
         )
-        workers = args.workers or (2 if args.backend == "postgresql" else 1)
+        workers = args.workers or (3 if args.backend == "postgresql" else 1)
         server, base = start_server(url, tmp, 1 if args.ingest_pool else workers, embedded_worker=not args.ingest_pool)
         ingest_base = base
         if args.ingest_pool:  # devices post to their own server processes, reads go to the API's, events to handlers

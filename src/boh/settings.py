@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     log_json: bool = True
     default_locale: str = "en"
     sql_echo: bool = False
+    ingest_concurrency: int = 1  # floor-event batches one server process ingests at once (see ingest.routes)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from boh.http.deps import UowDep, request_uow
 from boh.http.pagination import Page, PageDep
@@ -52,7 +52,18 @@ async def post_events(request: Request) -> IngestResult:
             uow.commit()
             return result
 
-    return await run_in_threadpool(work)
+    return await anyio.to_thread.run_sync(work, limiter=_limiter(request))
+
+
+def _limiter(request: Request) -> anyio.CapacityLimiter:
+    """How many batches this process ingests at once (``BOH_INGEST_CONCURRENCY``, default 1); more wait their
+    turn. Ingestion is CPU work in Python and in the database: batches running side by side only slow each
+    other and oversubscribe the cores that the stock reads of store screens need."""
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "ingest_limiter", None)
+    if limiter is None:
+        limiter = state.ingest_limiter = anyio.CapacityLimiter(max(1, state.settings.ingest_concurrency))
+    return limiter
 
 
 def _events_or_422(body: bytes) -> list[Any]:
