@@ -158,3 +158,47 @@ def test_valid_and_mixed_batches_give_the_same_results(runtime: Runtime, client:
     assert (body["accepted"], body["duplicates"]) == (1, 1)
     assert [(x["index"], x["code"]) for x in body["rejected"]] == [(1, "inventory.missing_field")]
     assert on_hand(runtime, f.sh01, f.milk) == D(6)
+
+
+def test_a_server_process_ingests_one_batch_at_a_time(runtime: Runtime, app, f: Floor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """BOH_INGEST_CONCURRENCY (default 1): batches posted at once are ingested one after the other, and all
+    of them are applied."""
+    import threading
+
+    import anyio
+    import httpx
+
+    from boh.inventory.ingest import service
+
+    real, lock, state = service.ingest, threading.Lock(), {"now": 0, "most": 0}
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(service, "ingest", spy)
+    h = device_key(runtime, f, f.sh01)
+
+    async def post_all() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=h) as c:
+            statuses: list[int] = []
+
+            async def post(n: int) -> None:
+                events = [sale(f"c{n}-{i}") for i in range(300)]
+                statuses.append((await c.post(f"{URL}/events", json={"events": events})).status_code)
+
+            async with anyio.create_task_group() as tg:
+                for n in range(4):
+                    tg.start_soon(post, n)
+            return statuses
+
+    assert anyio.run(post_all) == [200] * 4
+    assert state["most"] == 1
+    assert on_hand(runtime, f.sh01, f.milk) == D(10 - 4 * 300)
