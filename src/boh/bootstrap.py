@@ -20,6 +20,7 @@ from boh.settings import Settings
 def load_models() -> type[Base]:
     """Import every domain's models so that Base.metadata is complete (Alembic, tests)."""
     import boh.catalog.models
+    import boh.inventory.commitments.models
     import boh.inventory.counts.models
     import boh.inventory.ingest.models
     import boh.inventory.models
@@ -34,9 +35,10 @@ def load_models() -> type[Base]:
 def wire_events(bus: EventBus) -> EventBus:
     """Explicit subscriptions: ``bus.subscribe(topic, handler)`` for each reaction between domains."""
     from boh.inventory import handlers as inventory_handlers
-    from boh.inventory.events import StockMoved
+    from boh.inventory.events import StockCommitted, StockMoved
 
     bus.subscribe(StockMoved.topic, inventory_handlers.check_reorder_points)
+    bus.subscribe(StockCommitted.topic, inventory_handlers.check_reorder_points)
     return bus
 
 

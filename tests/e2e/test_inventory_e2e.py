@@ -1,4 +1,5 @@
-"""Live stock in a real browser: a move posted through the API shows up in the open page within 2 s."""
+"""Live stock in a real browser: a move or a reservation posted through the API shows up in the open page
+within 2 s."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from tests.inventory.factories import make_world, mv, post
 pytestmark = pytest.mark.e2e
 
 
-def _post_in_background(base_url: str, body: dict[str, Any], result: dict[str, Any]) -> threading.Thread:
+def _post_in_background(
+    base_url: str, body: dict[str, Any], result: dict[str, Any], path: str = "/api/v1/inventory/moves"
+) -> threading.Thread:
     def run() -> None:
         with httpx.Client(base_url=base_url, timeout=10) as http:
             token = http.post("/api/v1/auth/token", data={"username": "poster", "password": PASSWORD})
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            result["status"] = http.post("/api/v1/inventory/moves", headers=headers, json=body).status_code
+            result["status"] = http.post(path, headers=headers, json=body).status_code
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -57,6 +60,15 @@ def test_live_stock_page_updates_when_a_move_is_posted(
     new_row = page.locator(f'tr[data-key="{w.item2}:0"]')  # a balance the page did not list yet
     expect(new_row.locator('[data-field="on_hand"]')).to_have_text("4", timeout=2_000)
     expect(new_row).to_contain_text("BREAD")
+    expect(new_row.locator('[data-field="reserved"]')).to_have_text("0", timeout=2_000)
+    # a reservation changes reserved and available, not on hand
+    hold = {"site_id": w.s1, "item_id": w.item, "quantity": "2", "document_type": "sales_order",
+            "document_id": "SO-1", "idempotency_key": "hold-1"}  # fmt: skip
+    _post_in_background(live_server, hold, result, "/api/v1/inventory/reservations").join(timeout=10)
+    assert result["status"] == 201
+    expect(row.locator('[data-field="reserved"]')).to_have_text("2", timeout=2_000)
+    expect(row.locator('[data-field="available"]')).to_have_text("4.5", timeout=2_000)
+    expect(row.locator('[data-field="on_hand"]')).to_have_text("6.5")
     shot(page, "inventory-live")
 
 

@@ -22,12 +22,13 @@ from sqlalchemy import select
 from boh.bootstrap import Runtime
 from boh.inventory.events import StockBelowReorderPoint, StockMoved
 from boh.inventory.handlers import check_reorder_points
-from boh.inventory.live.stream import BalancePoller, stream_events
+from boh.inventory.live.stream import BalancePoller, last_move_id, stream_events
 from boh.kernel.events import decode
 from boh.kernel.outbox import OutboxRecord, relay_once
 from boh.kernel.tenancy import Scope
 from tests.catalog.helpers import make_assortment
 from tests.factories import login, make_user
+from tests.inventory.commitments.helpers import act, reserve
 from tests.inventory.factories import World, make_lot, make_world, mv, post
 
 STREAM = "/api/v1/inventory/stream"
@@ -63,11 +64,30 @@ def test_poller_sends_each_changed_balance_once_and_only_for_its_site(runtime: R
         "sku": "MILK-1L",
         "lot_code": None,
         "on_hand": "10.000000",
+        "reserved": "0.000000",
         "available": "10.000000",
     }
     assert poller.poll() == []  # nothing changed: the rescan of the lookback window stays silent
     post(runtime, w.tenant, mv(w.s1, w.item, "sale", "-3", "d"))
     assert [(r.item_id, r.lot_id, r.on_hand) for r in poller.poll()] == [(w.item, None, D(7))]
+
+
+def test_poller_sends_a_reservation_and_its_release(runtime: Runtime, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "a"))
+    with runtime.session_factory() as s:
+        poller = _poller(runtime, w, w.s1, last_move_id(s, w.tenant.id, w.s1), entry_start=0)
+    assert poller.poll() == []
+    r = reserve(runtime, w.tenant, w.s1, w.item, "4", "res-1")
+    assert [(x.on_hand, x.reserved, x.available) for x in poller.poll()] == [(D(10), D(4), D(6))]
+    assert poller.poll() == []
+    act(runtime, w.tenant, "release", r.commitment.id, reason="x", idempotency_key="rel")
+    assert [(x.reserved, x.available) for x in poller.poll()] == [(D(0), D(10))]
+    assert poller.high == last_move_id_of(runtime, w)  # the event id stays the move cursor
+
+
+def last_move_id_of(rt: Runtime, w: World) -> int:
+    with rt.session_factory() as s:
+        return last_move_id(s, w.tenant.id, w.s1)
 
 
 def test_poller_floor_trails_the_highest_id_by_the_lookback(runtime: Runtime, w: World) -> None:

@@ -123,6 +123,21 @@ def _transfer(w: World) -> int:
     return out
 
 
+def _reservation(w: World) -> int:
+    w.get("transfer_id")  # stock of the item at site 1
+    body = {"site_id": w.site1, "item_id": w.get("item_id"), "quantity": "2", "document_type": "sales_order",
+            "document_id": "alpha-order-1", "idempotency_key": "alpha-reservation-1"}  # fmt: skip
+    rid: int = w.api("POST", "/api/v1/inventory/reservations", body)["id"]
+    return rid
+
+
+def _incoming(w: World) -> int:
+    body = {"site_id": w.site1, "item_id": w.get("item_id"), "quantity": "24", "document_type": "purchase_order",
+            "document_id": "alpha-po-1", "idempotency_key": "alpha-incoming-1"}  # fmt: skip
+    iid: int = w.api("POST", "/api/v1/inventory/incoming", body)["id"]
+    return iid
+
+
 def _rfid_session(w: World) -> str:
     # made in the database: the ingestion API opens sessions only from real RFID reads of mapped tags
     from boh.inventory.ingest.models import RfidSession
@@ -176,6 +191,8 @@ CREATORS: dict[str, Callable[[World], Any]] = {
     "lot_id": _lot,
     "transfer_id": _transfer,
     "other_site_id": lambda w: w.site2,
+    "reservation_id": _reservation,
+    "incoming_id": _incoming,
     "session_id": _rfid_session,  # POST /inventory/rfid/sessions/{session_id}/close
     "alert_id": _alert,
     "count_id": _count,

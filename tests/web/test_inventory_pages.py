@@ -3,6 +3,7 @@ waste forms, transfers (ship and receive), alerts; permissions and translations.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
 from typing import Any
 
@@ -14,6 +15,7 @@ from boh.bootstrap import Runtime
 from boh.inventory.models import Balance, Move
 from tests.catalog.helpers import make_assortment
 from tests.factories import make_user
+from tests.inventory.commitments.helpers import expect, reserve
 from tests.inventory.factories import World, make_world, mv, post
 from tests.web.helpers import page_login, post_form
 
@@ -65,6 +67,18 @@ def test_stock_list_shows_the_site_and_filters(runtime: Runtime, client: TestCli
     assert 'data-testid="below-reorder"' in below.text
     q = client.get("/inventory/stock", params={"site_id": w.s1, "q": "bread"})
     assert key(w.item2) in q.text and key(w.item) not in q.text
+
+
+def test_stock_list_shows_reserved_and_on_order(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "12", "a"))
+    reserve(runtime, w.tenant, w.s1, w.item, "5", "res-1")
+    expect(runtime, w.tenant, w.s1, w.item, "30", "po-1")
+    _signed_in(runtime, client, w, "store_manager", "S001", locale="zh_CN")
+    r = client.get("/inventory/stock", params={"site_id": w.s1})
+    row = r.text.split(key(w.item))[1].split("</tr>")[0]
+    cells = dict(re.findall(r'data-field="(\w+)">([^<]*)<', row))
+    assert cells == {"on_hand": "12", "reserved": "5", "available": "7", "on_order": "30"}
+    assert "已预留" in r.text and "已订购" in r.text
 
 
 def test_store_manager_sees_only_their_sites(runtime: Runtime, client: TestClient, w: World) -> None:

@@ -37,9 +37,11 @@ def test_jobs_list_shows_every_job_and_its_schedule(runtime: Runtime) -> None:
     result = CliRunner().invoke(_app(runtime), ["jobs", "list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split()[0] for line in lines] == ["audit.verify", "outbox.cleanup", "outbox.relay"]
+    names = ["audit.verify", "inventory.reservations.expire", "outbox.cleanup", "outbox.relay"]
+    assert [line.split()[0] for line in lines] == names
     assert "daily 04:00 UTC" in lines[0] and "last never" in lines[0]
-    assert "on demand" in lines[2]
+    assert "every 60s" in lines[1]
+    assert "on demand" in lines[3]
 
 
 def test_jobs_run_records_the_run_and_reports_failures(runtime: Runtime) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Protocol
 
 import typer
 
-from boh.inventory.rebuild import dangling_references, rebuild_apply, rebuild_check
+from boh.inventory.rebuild import commitment_differences, dangling_references, rebuild_apply, rebuild_check
 from boh.kernel.errors import NotFound
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
@@ -24,7 +24,7 @@ def rebuild(rt: _Runtime, tenant: str, *, check: bool) -> int:
         if tid is None:
             raise NotFound(f"tenant '{tenant}' not found")
     with rt.system_uow(tid) as uow:
-        broken = dangling_references(uow.session, tid)
+        broken = dangling_references(uow.session, tid) + commitment_differences(uow.session, tid)
         for line in broken:
             typer.echo(line)
         if check:
@@ -42,7 +42,7 @@ def rebuild(rt: _Runtime, tenant: str, *, check: bool) -> int:
     for d in diffs:
         typer.echo(
             f"site {d.site_id} item {d.item_id} lot {d.lot_id or '-'} {d.field}: "
-            f"balance {d.recorded}, moves say {d.expected}"
+            f"balance {d.recorded}, ledger says {d.expected}"
         )
     verb = "found" if check else "repaired"
     typer.echo(f"{len(diffs)} difference(s) {verb}" + (f", {len(broken)} broken reference(s)" if broken else ""))
@@ -58,7 +58,7 @@ def register(app: typer.Typer, get_runtime: Callable[[], _Runtime]) -> None:
         tenant: Annotated[str, typer.Option(help="Tenant code")],
         check: Annotated[bool, typer.Option("--check", help="Only report differences (exit 1 if any)")] = False,
     ) -> None:
-        """Recompute balances from the moves: report every difference (--check) or rewrite the balances."""
+        """Recompute balances from the moves and commitments: report every difference (--check) or rewrite them."""
         try:
             found = rebuild(get_runtime(), tenant, check=check)
         except NotFound as exc:

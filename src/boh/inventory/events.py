@@ -20,6 +20,21 @@ class StockMoved(Event):
 
 
 @dataclass(frozen=True)
+class StockCommitted(Event):
+    """A commitment's open quantity changed. ``kind``: reservation | incoming; ``action``: reserve, release,
+    fulfil, expire, expect, receive or cancel. ``changes`` has one entry per balance touched: site_id,
+    item_id, lot_id, reserved_delta and on_order_delta (decimal strings)."""
+
+    topic = "inventory.stock_committed"
+    commitment_id: int
+    kind: str
+    action: str
+    document_type: str
+    document_id: str
+    changes: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class NegativeStock(Event):
     """A balance went below zero at a site whose policy is ``flag`` (it was at or above zero before the batch
     and is below after it): published once per crossing, not for every further move while it stays below.

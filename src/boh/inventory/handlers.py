@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from boh.catalog.api import AssortmentParams, reorder_params
 from boh.inventory.api import stock_levels
-from boh.inventory.events import StockBelowReorderPoint, StockMoved
+from boh.inventory.events import StockBelowReorderPoint, StockCommitted, StockMoved
 from boh.inventory.models import ReorderState
 from boh.kernel.clock import utcnow
 from boh.kernel.events import Event
@@ -96,8 +96,9 @@ def _check_site(uow: UnitOfWork, site_id: int, item_ids: list[int]) -> None:
 
 
 def check_reorder_points(uow: UnitOfWork, event: Event) -> None:
-    """StockMoved -> StockBelowReorderPoint for each (site, item) of the batch that crossed its threshold."""
-    if not isinstance(event, StockMoved):
+    """StockMoved or StockCommitted (a reservation lowers available) -> StockBelowReorderPoint for each
+    (site, item) of the batch that crossed its threshold."""
+    if not isinstance(event, StockMoved | StockCommitted):
         return
     by_site: dict[int, set[int]] = {}
     for c in event.changes:

@@ -2,8 +2,9 @@
 
 ``on_hand`` is the sum of the moves of a (site, item, lot); ``in_transit`` at a site is what was sent to
 it (transfer_out moves whose counter site it is) minus what it received (its transfer_in moves).
-``reserved`` and ``on_order`` are not derived from moves (reservations and purchase orders own them) and
-are left alone.
+``reserved`` and ``on_order`` are the sums of the open quantities of the reservations and the expected
+receipts (the ``inventory_commitment_entry`` ledger, boh.inventory.commitments) of the balance; each
+commitment's ``open_quantity`` must equal the sum of its entries too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import column, func, select, table, update
 from sqlalchemy.orm import Session
 
 from boh.inventory import repository as repo
+from boh.inventory.commitments.models import Commitment, CommitmentEntry
 from boh.inventory.ingest.models import IngestedEvent
 from boh.inventory.models import Balance, Lot, Move
 from boh.inventory.schemas import BalanceDifference
@@ -62,25 +64,66 @@ def expected_balances(session: Session, tenant_id: int) -> dict[Key, tuple[Decim
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def recorded_balances(session: Session, tenant_id: int) -> dict[Key, tuple[Decimal, Decimal]]:
+def expected_commitments(session: Session, tenant_id: int) -> dict[Key, tuple[Decimal, Decimal]]:
+    """(reserved, on_order) per balance key, from the commitment ledger alone."""
+    e = CommitmentEntry
     rows = session.execute(
-        select(Balance.site_id, Balance.item_id, Balance.lot_key, Balance.on_hand, Balance.in_transit).where(
-            Balance.tenant_id == tenant_id
-        )
+        select(e.site_id, e.item_id, e.lot_key, Commitment.kind, func.sum(e.quantity))
+        .join(Commitment, Commitment.id == e.commitment_id)
+        .where(e.tenant_id == tenant_id)
+        .group_by(e.site_id, e.item_id, e.lot_key, Commitment.kind)
     )
-    return {(s, i, lk): (oh, it) for s, i, lk, oh, it in rows}
+    out: dict[Key, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for site_id, item_id, lk, kind, qty in rows:
+        out[(site_id, item_id, lk)][0 if kind == "reservation" else 1] += qty
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def recorded_balances(session: Session, tenant_id: int) -> dict[Key, tuple[Decimal, Decimal, Decimal, Decimal]]:
+    rows = session.execute(
+        select(
+            Balance.site_id, Balance.item_id, Balance.lot_key, Balance.on_hand, Balance.in_transit,
+            Balance.reserved, Balance.on_order,
+        ).where(Balance.tenant_id == tenant_id)
+    )  # fmt: skip
+    return {(s, i, lk): (oh, it, r, oo) for s, i, lk, oh, it, r, oo in rows}
+
+
+def commitment_differences(session: Session, tenant_id: int) -> list[str]:
+    """Commitments whose open_quantity (or status) disagrees with their entries: one line each."""
+    e = CommitmentEntry
+    sums = (
+        select(e.commitment_id, func.sum(e.quantity).label("open"))
+        .where(e.tenant_id == tenant_id)
+        .group_by(e.commitment_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Commitment.id, Commitment.open_quantity, Commitment.status, func.coalesce(sums.c.open, 0))
+        .outerjoin(sums, sums.c.commitment_id == Commitment.id)
+        .where(Commitment.tenant_id == tenant_id)
+        .order_by(Commitment.id)
+    )
+    out = []
+    for cid, open_qty, status, total in rows:
+        if Decimal(total) != open_qty:
+            out.append(f"commitment {cid}: open_quantity {open_qty} but its entries sum to {total}")
+        elif (status == "open") != (open_qty > 0):
+            out.append(f"commitment {cid}: status {status} with open_quantity {open_qty}")
+    return out
 
 
 def rebuild_check(session: Session, tenant_id: int) -> list[BalanceDifference]:
     """Every difference between the balances and the sums of the moves (empty when they agree)."""
     _snapshot(session)
-    expected = expected_balances(session, tenant_id)
+    moves = expected_balances(session, tenant_id)
+    commitments = expected_commitments(session, tenant_id)
     recorded = recorded_balances(session, tenant_id)
     diffs: list[BalanceDifference] = []
-    for key in sorted(expected.keys() | recorded.keys()):
-        exp = expected.get(key, (ZERO, ZERO))
-        rec = recorded.get(key, (ZERO, ZERO))
-        for field, e, r in (("on_hand", exp[0], rec[0]), ("in_transit", exp[1], rec[1])):
+    for key in sorted(moves.keys() | commitments.keys() | recorded.keys()):
+        exp = moves.get(key, (ZERO, ZERO)) + commitments.get(key, (ZERO, ZERO))
+        rec = recorded.get(key, (ZERO, ZERO, ZERO, ZERO))
+        for field, e, r in zip(FIELDS, exp, rec, strict=True):
             if e != r:
                 diffs.append(
                     BalanceDifference(
@@ -90,6 +133,7 @@ def rebuild_check(session: Session, tenant_id: int) -> list[BalanceDifference]:
     return diffs
 
 
+FIELDS = ("on_hand", "in_transit", "reserved", "on_order")
 _sites = table("org_site", column("id"), column("tenant_id"))
 _items = table("catalog_item", column("id"), column("tenant_id"))
 
@@ -123,9 +167,11 @@ def rebuild_apply(session: Session, tenant_id: int) -> list[BalanceDifference]:
     Safe beside writers: a balance changed after the snapshot makes the repair fail (run it again)."""
     diffs = rebuild_check(session, tenant_id)
     expected = expected_balances(session, tenant_id)
+    committed = expected_commitments(session, tenant_id)
     now = utcnow()
     for key in sorted({(d.site_id, d.item_id, d.lot_id or 0) for d in diffs}):
         on_hand, in_transit = expected.get(key, (ZERO, ZERO))
+        reserved, on_order = committed.get(key, (ZERO, ZERO))
         repo.apply_balance_deltas(session, tenant_id, {key: repo.BalanceDelta()})  # make sure the row exists
         session.execute(
             update(Balance)
@@ -135,6 +181,6 @@ def rebuild_apply(session: Session, tenant_id: int) -> list[BalanceDifference]:
                 Balance.item_id == key[1],
                 Balance.lot_key == key[2],
             )
-            .values(on_hand=on_hand, in_transit=in_transit, updated_at=now)
+            .values(on_hand=on_hand, in_transit=in_transit, reserved=reserved, on_order=on_order, updated_at=now)
         )
     return diffs

@@ -32,6 +32,8 @@ INVENTORY = [
     "inventory.stock.read",
     "inventory.move.write",
     "inventory.events.write",
+    "inventory.reservation.write",
+    "inventory.incoming.write",
     "inventory.count.read",
     "inventory.count.write",
     "inventory.count.approve",
@@ -68,6 +70,8 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             "catalog.assortment.write",
             "inventory.stock.read",
             "inventory.move.write",
+            "inventory.reservation.write",
+            "inventory.incoming.write",
             "inventory.count.read",
             "inventory.count.write",
             "inventory.count.approve",
@@ -90,7 +94,13 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     ),
     "buyer": frozenset(
         _READ_MASTER
-        + ["catalog.item.write", "catalog.supplier.write", "catalog.assortment.write", "inventory.stock.read"]
+        + [
+            "catalog.item.write",
+            "catalog.supplier.write",
+            "catalog.assortment.write",
+            "inventory.stock.read",
+            "inventory.incoming.write",
+        ]
     ),
     "accountant": frozenset(_READ_MASTER + ["audit.read", "inventory.stock.read"]),
     "supplier": frozenset(["catalog.supplier.read", "catalog.item.read"]),

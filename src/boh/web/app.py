@@ -18,6 +18,7 @@ from boh.http import observability, problems
 from boh.http.headers import SecurityHeadersMiddleware
 from boh.http.routing import SecureRouter
 from boh.http.templating import STATIC_DIR
+from boh.inventory.commitments.routes import router as commitments_router
 from boh.inventory.counts.routes import router as counts_router
 from boh.inventory.ingest.routes import router as ingest_router
 from boh.inventory.live.routes import router as live_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(catalog_router)
     app.include_router(inventory_router)
     app.include_router(counts_router)
+    app.include_router(commitments_router)
     app.include_router(ingest_router)
     app.include_router(live_router)
     install_console(app)

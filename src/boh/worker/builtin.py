@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from boh.inventory.commitments.tasks import expire_reservations
 from boh.kernel.audit import chain_ids, verify_chain
 from boh.kernel.clock import utcnow
 from boh.kernel.outbox import OutboxDelivery, OutboxRecord, relay_once
-from boh.worker.jobs import Daily, JobFailed, JobRegistry, WorkerRuntime
+from boh.worker.jobs import Daily, Every, JobFailed, JobRegistry, WorkerRuntime
 
 CLEANUP_BATCH = 1000
 
@@ -90,4 +91,6 @@ def register_builtin(registry: JobRegistry) -> JobRegistry:
 
 def build_registry() -> JobRegistry:
     """Every job of the application (explicit list; domains add theirs here)."""
-    return register_builtin(JobRegistry())
+    registry = register_builtin(JobRegistry())
+    registry.register("inventory.reservations.expire", expire_reservations, schedule=Every(60))
+    return registry

@@ -30,8 +30,9 @@
     tr.appendChild(cell("", null, "", false));
     tr.appendChild(cell(table.getAttribute("data-label-lot"), null, b.lot_code || "—", false));
     tr.appendChild(cell(table.getAttribute("data-label-on-hand"), "on_hand", "", true));
+    tr.appendChild(cell(table.getAttribute("data-label-reserved"), "reserved", "", true));
     tr.appendChild(cell(table.getAttribute("data-label-available"), "available", "", true));
-    for (var i = 0; i < 3; i++) tr.appendChild(cell("", null, "", false));
+    for (var i = 0; i < 4; i++) tr.appendChild(cell("", null, "", false));
     table.tBodies[0].appendChild(tr);
     return tr;
   }
@@ -40,7 +41,7 @@
     var key = b.item_id + ":" + (b.lot_id || 0);
     var tr = table.querySelector('tr[data-key="' + key + '"]') || newRow(table, b);
     var locale = table.getAttribute("data-locale");
-    ["on_hand", "available"].forEach(function (field) {
+    ["on_hand", "reserved", "available"].forEach(function (field) {
       var td = tr.querySelector('[data-field="' + field + '"]');
       if (!td) return;
       td.textContent = fmt(b[field], locale);

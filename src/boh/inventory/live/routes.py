@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from boh.http.deps import PrincipalDep
 from boh.http.routing import SecureRouter
-from boh.inventory.live.stream import BalancePoller, last_move_id, stream_events
+from boh.inventory.live.stream import BalancePoller, last_entry_id, last_move_id, stream_events
 from boh.kernel.tenancy import Scope
 from boh.org.api import get_site_ref
 
@@ -20,10 +20,11 @@ READ = "inventory.stock.read"
 router = SecureRouter(prefix="/api/v1/inventory", tags=["inventory"])
 
 
-def _open(factory: sessionmaker[Session], scope: Scope, site_id: int, after: int | None) -> int:
+def _open(factory: sessionmaker[Session], scope: Scope, site_id: int, after: int | None) -> tuple[int, int]:
     with factory() as session:
         get_site_ref(session, scope, site_id)  # SiteNotFound (404) outside the caller's scope
-        return after if after is not None else last_move_id(session, scope.tenant_id, site_id)
+        moves = after if after is not None else last_move_id(session, scope.tenant_id, site_id)
+        return moves, last_entry_id(session, scope.tenant_id, site_id)
 
 
 @router.get(
@@ -32,8 +33,9 @@ def _open(factory: sessionmaker[Session], scope: Scope, site_id: int, after: int
     response_class=StreamingResponse,
     summary="Live balances of a site (Server-Sent Events)",
     description="`text/event-stream` of `balance` events, one per (item, lot) whose on_hand or available "
-    "changed: `{site_id, item_id, lot_id, sku, lot_code, on_hand, available}` (quantities as decimal "
-    "strings). Starts from now, or after the move id given as `after` or `Last-Event-ID`. A `: heartbeat` "
+    "changed (a move, or a reservation changing `reserved`): `{site_id, item_id, lot_id, sku, lot_code, "
+    "on_hand, reserved, available}` (quantities as decimal strings). Starts from now, or after the move id "
+    "given as `after` or `Last-Event-ID` (reservations from the moment of connecting). A `: heartbeat` "
     "comment every 15 s. 404 for a site outside the caller's scope.",
     responses={200: {"content": {"text/event-stream": {}}, "description": "The event stream"}},
 )
@@ -46,8 +48,8 @@ async def stream(
 ) -> StreamingResponse:
     scope = principal.scope(READ)
     factory: sessionmaker[Session] = request.app.state.session_factory
-    start = await run_in_threadpool(_open, factory, scope, site_id, last_event_id if last_event_id else after)
-    poller = BalancePoller(factory, scope, site_id, start)
+    start, entries = await run_in_threadpool(_open, factory, scope, site_id, last_event_id or after)
+    poller = BalancePoller(factory, scope, site_id, start, entry_start=entries)
     return StreamingResponse(
         stream_events(poller, request.is_disconnected),
         media_type="text/event-stream",

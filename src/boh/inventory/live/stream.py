@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from boh.inventory import domain
+from boh.inventory.commitments.models import CommitmentEntry
 from boh.inventory.models import Balance, Lot, Move
 from boh.inventory.queries import local_date
 from boh.kernel.tenancy import Scope
@@ -37,6 +38,7 @@ class BalanceEvent:
     sku: str
     lot_code: str | None
     on_hand: Decimal
+    reserved: Decimal
     available: Decimal
 
     def payload(self) -> dict[str, Any]:
@@ -47,12 +49,20 @@ class BalanceEvent:
             "sku": self.sku,
             "lot_code": self.lot_code,
             "on_hand": str(self.on_hand),
+            "reserved": str(self.reserved),
             "available": str(self.available),
         }
 
 
 def last_move_id(session: Session, tenant_id: int, site_id: int) -> int:
     stmt = select(func.max(Move.id)).where(Move.tenant_id == tenant_id, Move.site_id == site_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def last_entry_id(session: Session, tenant_id: int, site_id: int) -> int:
+    stmt = select(func.max(CommitmentEntry.id)).where(
+        CommitmentEntry.tenant_id == tenant_id, CommitmentEntry.site_id == site_id
+    )
     return int(session.scalar(stmt) or 0)
 
 
@@ -64,6 +74,17 @@ def changed_keys(session: Session, tenant_id: int, site_id: int, after_id: int) 
         .group_by(Move.item_id, Move.lot_id)
     ).all()
     return sorted((int(i), int(k or 0)) for i, k, _m in rows), max((int(m) for *_x, m in rows), default=after_id)
+
+
+def committed_keys(session: Session, tenant_id: int, site_id: int, after_id: int) -> tuple[list[tuple[int, int]], int]:
+    """The same for the site's commitment entries (reservations change ``reserved`` and ``available``)."""
+    e = CommitmentEntry
+    rows = session.execute(
+        select(e.item_id, e.lot_key, func.max(e.id))
+        .where(e.tenant_id == tenant_id, e.site_id == site_id, e.id > after_id)
+        .group_by(e.item_id, e.lot_key)
+    ).all()
+    return sorted((int(i), int(k)) for i, k, _m in rows), max((int(m) for *_x, m in rows), default=after_id)
 
 
 def balances_of(session: Session, scope: Scope, site_id: int, keys: list[tuple[int, int]]) -> list[BalanceEvent]:
@@ -94,30 +115,19 @@ def balances_of(session: Session, scope: Scope, site_id: int, keys: list[tuple[i
                 sku=str(sku),
                 lot_code=lot.lot_code if lot else None,
                 on_hand=b.on_hand,
+                reserved=b.reserved,
                 available=b.on_hand - b.reserved if usable else ZERO,
             )
         )
     return out
 
 
-class BalancePoller:
-    """The state of one stream: the highest move id seen, the trailing floor and the values sent."""
+class _Cursor:
+    """The highest id seen of one table and the floor that trails it by the lookback."""
 
-    def __init__(
-        self,
-        factory: sessionmaker[Session],
-        scope: Scope,
-        site_id: int,
-        start_id: int,
-        *,
-        lookback: float = LOOKBACK_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.factory, self.scope, self.site_id = factory, scope, site_id
-        self.high = start_id
-        self.lookback, self.clock = lookback, clock
+    def __init__(self, start_id: int, lookback: float, clock: Callable[[], float]) -> None:
+        self.high, self.lookback, self.clock = start_id, lookback, clock
         self._marks: deque[tuple[float, int]] = deque([(clock(), start_id)])
-        self._sent: dict[tuple[int, int | None], tuple[Decimal, Decimal]] = {}
 
     @property
     def floor(self) -> int:
@@ -127,17 +137,55 @@ class BalancePoller:
             self._marks.popleft()
         return self._marks[0][1]
 
-    def poll(self) -> list[BalanceEvent]:
-        """Balances changed since the last poll (blocking: run it in a worker thread)."""
-        with self.factory() as session:
-            keys, high = changed_keys(session, self.scope.tenant_id, self.site_id, self.floor)
-            rows = balances_of(session, self.scope, self.site_id, keys)
+    def saw(self, high: int) -> None:
         if high > self.high:
             self.high = high
             self._marks.append((self.clock(), high))
+
+
+class BalancePoller:
+    """The state of one stream: a cursor over the site's moves (its high is the event id) and one over its
+    commitment entries (``entry_start``: None = from the latest), and the values sent."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        scope: Scope,
+        site_id: int,
+        start_id: int,
+        *,
+        entry_start: int | None = None,
+        lookback: float = LOOKBACK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.factory, self.scope, self.site_id = factory, scope, site_id
+        self.lookback, self.clock = lookback, clock
+        self._moves = _Cursor(start_id, lookback, clock)
+        self._entries = _Cursor(entry_start, lookback, clock) if entry_start is not None else None
+        self._sent: dict[tuple[int, int | None], tuple[Decimal, Decimal, Decimal]] = {}
+
+    @property
+    def high(self) -> int:
+        return self._moves.high
+
+    @property
+    def floor(self) -> int:
+        return self._moves.floor
+
+    def poll(self) -> list[BalanceEvent]:
+        """Balances changed since the last poll (blocking: run it in a worker thread)."""
+        tenant_id = self.scope.tenant_id
+        with self.factory() as session:
+            if self._entries is None:
+                self._entries = _Cursor(last_entry_id(session, tenant_id, self.site_id), self.lookback, self.clock)
+            keys, high = changed_keys(session, tenant_id, self.site_id, self._moves.floor)
+            held, entry_high = committed_keys(session, tenant_id, self.site_id, self._entries.floor)
+            rows = balances_of(session, self.scope, self.site_id, sorted(set(keys) | set(held)))
+        self._moves.saw(high)
+        self._entries.saw(entry_high)
         out = []
         for row in rows:
-            key, value = (row.item_id, row.lot_id), (row.on_hand, row.available)
+            key, value = (row.item_id, row.lot_id), (row.on_hand, row.reserved, row.available)
             if self._sent.get(key) != value:
                 self._sent[key] = value
                 out.append(row)

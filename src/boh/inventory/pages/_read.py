@@ -84,6 +84,7 @@ class StockRow:
     on_hand: Decimal
     reserved: Decimal
     in_transit: Decimal
+    on_order: Decimal
     available: Decimal
     item_available: Decimal  # summed over the item's lots at the site
     threshold: Decimal | None  # reorder point, else safety stock
@@ -166,7 +167,7 @@ def stock_rows(
             item_id=b.item_id, sku=sku, name_en=name_en, name_zh=name_zh, base_uom=uom, lot_id=b.lot_id,
             lot_code=lot.lot_code if lot else None, expiry_date=lot.expiry_date if lot else None,
             lot_status=lot.status if lot else None, on_hand=b.on_hand, reserved=b.reserved,
-            in_transit=b.in_transit, available=b.on_hand - b.reserved if usable else ZERO,
+            in_transit=b.in_transit, on_order=b.on_order, available=b.on_hand - b.reserved if usable else ZERO,
             item_available=item_avail if item_avail is not None else ZERO, threshold=threshold,
         )  # fmt: skip
         out.append(row)

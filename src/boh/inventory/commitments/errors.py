@@ -1,0 +1,28 @@
+"""Errors of stock commitments, with stable codes."""
+
+from __future__ import annotations
+
+from boh.kernel.errors import Conflict, NotFound
+
+
+class CommitmentNotFound(NotFound):
+    code = "inventory.commitment_not_found"
+    title = "Commitment not found"
+
+
+class NotEnoughAvailable(Conflict):
+    """A reservation asks for more than is available (on hand minus reserved, of usable stock); nothing was
+    reserved. ``available`` is what could be reserved now."""
+
+    code = "inventory.insufficient_available"
+    title = "Not enough available stock to reserve"
+
+
+class CommitmentClosed(Conflict):
+    code = "inventory.commitment_closed"
+    title = "The commitment is closed"
+
+
+class ExceedsOpenQuantity(Conflict):
+    code = "inventory.exceeds_open_quantity"
+    title = "More than the commitment's open quantity"

@@ -1,0 +1,328 @@
+"""Use cases of stock commitments: reserve / release / fulfil stock, expect / receive / cancel what is on
+order. Callers own the transaction; each command runs in a savepoint, so a refused command leaves nothing
+behind. See the package docstring for the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boh.inventory import posting
+from boh.inventory import repository as inv_repo
+from boh.inventory.commitments import domain
+from boh.inventory.commitments import repository as repo
+from boh.inventory.commitments.errors import (
+    CommitmentClosed,
+    CommitmentNotFound,
+    ExceedsOpenQuantity,
+    NotEnoughAvailable,
+)
+from boh.inventory.commitments.models import Commitment, CommitmentEntry
+from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
+from boh.inventory.errors import IdempotencyKeyReused
+from boh.inventory.events import StockCommitted
+from boh.inventory.models import Move
+from boh.inventory.posting import Line
+from boh.inventory.queries import local_date
+from boh.kernel.clock import utcnow
+from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.tenancy import Scope
+from boh.kernel.uow import UnitOfWork
+from boh.org.api import get_site_ref
+
+RESERVE = "inventory.reservation.write"
+INCOMING = "inventory.incoming.write"
+MOVE = "inventory.move.write"
+ZERO = Decimal(0)
+
+
+@dataclass
+class Outcome:
+    commitment: Commitment
+    moves: list[Move] = field(default_factory=list)  # posted (or, on a replay, first posted) by the request
+    replayed: bool = False
+
+
+# --- opening a commitment ------------------------------------------------------------------------------
+
+
+def _check_item(uow: UnitOfWork, item_id: int, lot_id: int | None) -> None:
+    errors: list[FieldError] = []
+    if not inv_repo.existing_item_ids(uow.session, uow.tenant_id, [item_id]):
+        errors.append(FieldError(("item_id",), f"unknown item {item_id}", "catalog.item_not_found"))
+    elif lot_id is not None:
+        lot = inv_repo.lots_by_id(uow.session, uow.tenant_id, [lot_id]).get(lot_id)
+        if lot is None or lot.item_id != item_id:
+            errors.append(
+                FieldError(("lot_id",), f"lot {lot_id} is not a lot of item {item_id}", "inventory.lot_not_found")
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _replay_open(existing: Commitment, same: dict[str, Any]) -> Outcome:
+    mine = {k: getattr(existing, k) for k in same}
+    if mine != same:
+        raise IdempotencyKeyReused(
+            f"idempotency key '{existing.idempotency_key}' was used for commitment {existing.id}",
+            commitment_id=existing.id,
+        )
+    return Outcome(existing, replayed=True)
+
+
+def _open(uow: UnitOfWork, values: dict[str, Any], allocation: list[tuple[int, Decimal]], action: str) -> Outcome:
+    """Insert the commitment, its opening entries and the balance deltas; a commitment inserted meanwhile
+    with the same key (a concurrent retry) is returned as a replay."""
+    key = values["idempotency_key"]
+    new_id = repo.insert_commitment(uow.session, values)
+    if new_id is None:
+        existing = repo.by_key(uow.session, uow.tenant_id, key)
+        assert existing is not None
+        return _replay_open(existing, _identity(values))
+    c = repo.get(uow.session, uow.tenant_id, new_id)
+    assert c is not None
+    _entries(uow, c, action, [(lk, q) for lk, q in allocation], key, reason=None)
+    return Outcome(c)
+
+
+def _identity(values: dict[str, Any]) -> dict[str, Any]:
+    keys = ("kind", "site_id", "item_id", "lot_id", "quantity", "document_type", "document_id", "document_line")
+    return {k: values[k] for k in keys}
+
+
+def reserve(uow: UnitOfWork, data: ReservationIn) -> Outcome:
+    """Hold available stock for a document (see the package docstring); 409 insufficient_available when
+    there is not enough (nothing is reserved) unless ``allow_partial``."""
+    scope = uow.principal.scope(RESERVE)
+    site = get_site_ref(uow.session, scope, data.site_id)
+    values = {
+        "tenant_id": uow.tenant_id, "kind": domain.RESERVATION, "site_id": data.site_id, "item_id": data.item_id,
+        "lot_id": data.lot_id, "document_type": data.document_type, "document_id": data.document_id,
+        "document_line": data.document_line, "quantity": data.quantity, "expected_date": None,
+        "expires_at": data.expires_at, "idempotency_key": data.idempotency_key, "actor": uow.principal.actor,
+    }  # fmt: skip
+    existing = repo.by_key(uow.session, uow.tenant_id, data.idempotency_key)
+    if existing is not None:
+        return _replay_open(existing, _identity(values))
+    _check_item(uow, data.item_id, data.lot_id)
+    with uow.session.begin_nested():
+        # the (site, item) cost row serialises this with every posting and reservation of the item there
+        inv_repo.lock_costs(uow.session, uow.tenant_id, {(data.site_id, data.item_id): site.currency})
+        stock = repo.stock_of(uow.session, uow.tenant_id, data.site_id, data.item_id)
+        if data.lot_id is not None:
+            stock = [s for s in stock if s.lot_key == data.lot_id]
+        allocation, short = domain.allocate(stock, data.quantity, local_date(site.timezone))
+        reserved = data.quantity - short
+        if short > 0 and (not data.allow_partial or reserved <= 0):
+            raise NotEnoughAvailable(
+                f"{reserved} of {data.quantity} available to reserve; nothing was reserved",
+                requested=str(data.quantity),
+                available=str(reserved),
+            )
+        values |= {"open_quantity": reserved, "status": "open"}
+        return _open(uow, values, allocation, "reserve")
+
+
+def expect(uow: UnitOfWork, data: IncomingIn) -> Outcome:
+    """Record stock on order for a site (a purchase order line, a planned inbound transfer)."""
+    scope = uow.principal.scope(INCOMING)
+    get_site_ref(uow.session, scope, data.site_id)
+    values = {
+        "tenant_id": uow.tenant_id, "kind": domain.INCOMING, "site_id": data.site_id, "item_id": data.item_id,
+        "lot_id": None, "document_type": data.document_type, "document_id": data.document_id,
+        "document_line": data.document_line, "quantity": data.quantity, "expected_date": data.expected_date,
+        "expires_at": None, "idempotency_key": data.idempotency_key, "actor": uow.principal.actor,
+    }  # fmt: skip
+    existing = repo.by_key(uow.session, uow.tenant_id, data.idempotency_key)
+    if existing is not None:
+        return _replay_open(existing, _identity(values))
+    _check_item(uow, data.item_id, None)
+    with uow.session.begin_nested():
+        values |= {"open_quantity": data.quantity, "status": "open"}
+        return _open(uow, values, [(0, data.quantity)], "expect")
+
+
+# --- changing an open commitment -----------------------------------------------------------------------
+
+
+def _locked(uow: UnitOfWork, scope: Scope, commitment_id: int, kind: str) -> Commitment:
+    c = repo.get(uow.session, uow.tenant_id, commitment_id, for_update=True)
+    if c is None or c.kind != kind or not scope.allows_site(c.site_id):
+        raise CommitmentNotFound(f"{kind} {commitment_id} not found")
+    return c
+
+
+def _replay(uow: UnitOfWork, c: Commitment, key: str) -> Outcome | None:
+    done = repo.request_entries(uow.session, uow.tenant_id, c.id, key)
+    if not done:
+        return None
+    ids = sorted({e.move_id for e in done if e.move_id is not None})
+    moves = [m for m in (inv_repo.get_move(uow.session, uow.tenant_id, i) for i in ids) if m is not None]
+    return Outcome(c, moves, replayed=True)
+
+
+def _how_much(c: Commitment, quantity: Decimal | None) -> Decimal:
+    if c.status != "open":
+        raise CommitmentClosed(f"{c.kind} {c.id} is closed")
+    qty = c.open_quantity if quantity is None else quantity
+    if qty > c.open_quantity:
+        raise ExceedsOpenQuantity(
+            f"{qty} is more than the {c.open_quantity} open on {c.kind} {c.id}", open_quantity=str(c.open_quantity)
+        )
+    return qty
+
+
+def _entries(
+    uow: UnitOfWork,
+    c: Commitment,
+    action: str,
+    changes: list[tuple[int, Decimal]],
+    request_key: str,
+    *,
+    reason: str | None,
+    move_ids: dict[int, int] | None = None,
+) -> None:
+    """Append the entries of one action (opening ones positive, closing ones given positive and stored
+    negative), move the balances, update the commitment, audit and publish."""
+    sign = 1 if action in domain.OPENING else -1
+    now = utcnow()
+    rows = [
+        CommitmentEntry(
+            tenant_id=uow.tenant_id, commitment_id=c.id, site_id=c.site_id, item_id=c.item_id, lot_id=lk or None,
+            lot_key=lk, action=action, quantity=sign * q, move_id=(move_ids or {}).get(lk), reason=reason,
+            request_key=request_key, recorded_at=now, actor=uow.principal.actor,
+        )
+        for lk, q in changes
+    ]  # fmt: skip
+    uow.session.add_all(rows)
+    deltas: dict[inv_repo.BalanceKey, tuple[Decimal, Decimal]] = {}
+    for lk, q in changes:
+        d = sign * q
+        deltas[(c.site_id, c.item_id, lk)] = (d, ZERO) if c.kind == domain.RESERVATION else (ZERO, d)
+    repo.add_to_balances(uow.session, uow.tenant_id, deltas)
+    if sign < 0:
+        c.open_quantity -= sum((q for _lk, q in changes), ZERO)
+        if c.open_quantity <= 0:
+            c.status, c.closed_at = "closed", now
+        c.updated_at = now
+    uow.flush()
+    total = sum((q for _lk, q in changes), ZERO)
+    uow.audit(
+        f"inventory.{c.kind}.{action}", "commitment", c.id,
+        after={"quantity": total, "open_quantity": c.open_quantity, "status": c.status, "reason": reason,
+               "request_key": request_key, "move_ids": sorted((move_ids or {}).values())},
+    )  # fmt: skip
+    uow.publish(
+        StockCommitted(
+            tenant_id=uow.tenant_id, commitment_id=c.id, kind=c.kind, action=action,
+            document_type=c.document_type, document_id=c.document_id,
+            changes=tuple(
+                {"site_id": s, "item_id": i, "lot_id": lk or None, "reserved_delta": str(d[0]),
+                 "on_order_delta": str(d[1])}
+                for (s, i, lk), d in sorted(deltas.items())
+            ),
+        )
+    )  # fmt: skip
+
+
+def _close_part(uow: UnitOfWork, c: Commitment, qty: Decimal, action: str, key: str, reason: str) -> None:
+    draws = domain.draw(repo.open_by_lot(uow.session, c.id), qty)
+    _entries(uow, c, action, draws, key, reason=reason)
+
+
+def release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn) -> Outcome:
+    """Give reserved stock back to availability (all that is open by default)."""
+    return _release(uow, commitment_id, data, domain.RESERVATION, RESERVE, "release")
+
+
+def cancel(uow: UnitOfWork, commitment_id: int, data: ReleaseIn) -> Outcome:
+    """Take (part of) an expected receipt off order: it will not come."""
+    return _release(uow, commitment_id, data, domain.INCOMING, INCOMING, "cancel")
+
+
+def _release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, kind: str, perm: str, action: str) -> Outcome:
+    scope = uow.principal.scope(perm)
+    c = _locked(uow, scope, commitment_id, kind)
+    replay = _replay(uow, c, data.idempotency_key)
+    if replay is not None:
+        return replay
+    qty = _how_much(c, data.quantity)
+    with uow.session.begin_nested():
+        _close_part(uow, c, qty, action, data.idempotency_key, data.reason)
+    return Outcome(c)
+
+
+def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn) -> Outcome:
+    """Issue reserved stock: one move per reserved lot (first allocated first) through the ledger, and the
+    same quantity off ``reserved``, in one transaction."""
+    scope = uow.principal.scope(RESERVE)
+    move_scope = uow.principal.scope(MOVE)
+    c = _locked(uow, scope, commitment_id, domain.RESERVATION)
+    replay = _replay(uow, c, data.idempotency_key)
+    if replay is not None:
+        return replay
+    if (data.move_type == "transfer_out") != (data.to_site_id is not None) or data.to_site_id == c.site_id:
+        raise ValidationFailed(
+            [FieldError(("to_site_id",), "a transfer_out needs to_site_id, another site; other moves none")]
+        )
+    qty = _how_much(c, data.quantity)
+    draws = domain.draw(repo.open_by_lot(uow.session, c.id), qty)
+    lines = [
+        Line(
+            index=n, site_id=c.site_id, item_id=c.item_id, lot_id=lk or None, move_type=data.move_type,
+            quantity=-take, unit_cost=None, currency=None, reason_code=None, source_type="reservation",
+            source_id=str(c.id), idempotency_key=f"reservation:{c.id}:{data.idempotency_key}:{lk}",
+            event_at=data.event_at, counter_site_id=data.to_site_id,
+        )
+        for n, (lk, take) in enumerate(draws)
+    ]  # fmt: skip
+    with uow.session.begin_nested():
+        result = posting.post(uow, move_scope, lines, internal=True)
+        move_ids = {lk: m.id for (lk, _take), m in zip(draws, result.moves, strict=True)}
+        _entries(uow, c, "fulfil", draws, data.idempotency_key, reason=None, move_ids=move_ids)
+    return Outcome(c, result.moves)
+
+
+def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn) -> Outcome:
+    """Receive against an expected receipt: a receipt move of what arrived, and that much (at most what is
+    open) off ``on_order``; ``close`` cancels what stays open (a short delivery)."""
+    scope = uow.principal.scope(INCOMING)
+    move_scope = uow.principal.scope(MOVE)
+    c = _locked(uow, scope, commitment_id, domain.INCOMING)
+    replay = _replay(uow, c, data.idempotency_key)
+    if replay is not None:
+        return replay
+    if c.status != "open":
+        raise CommitmentClosed(f"incoming {c.id} is closed")
+    line = Line(
+        index=0, site_id=c.site_id, item_id=c.item_id, lot_id=None, move_type="receipt", quantity=data.quantity,
+        unit_cost=data.unit_cost, currency=None, reason_code=None, source_type="incoming", source_id=str(c.id),
+        idempotency_key=f"incoming:{c.id}:{data.idempotency_key}", event_at=data.event_at, lot_code=data.lot_code,
+        expiry_date=data.expiry_date,
+    )  # fmt: skip
+    applied = min(data.quantity, c.open_quantity)
+    with uow.session.begin_nested():
+        result = posting.post(uow, move_scope, [line], internal=False)
+        move = result.moves[0]
+        _entries(uow, c, "receive", [(0, applied)], data.idempotency_key, reason=None, move_ids={0: move.id})
+        if data.close and c.open_quantity > 0:
+            _close_part(uow, c, c.open_quantity, "cancel", data.idempotency_key, "closed short on receipt")
+    return Outcome(c, [move])
+
+
+# --- expiry --------------------------------------------------------------------------------------------
+
+
+def expire(uow: UnitOfWork, commitment_id: int, now: datetime | None = None) -> bool:
+    """Release a reservation whose expiry has passed (the worker's job); False when there is nothing to do
+    (released, fulfilled or extended meanwhile)."""
+    scope = uow.principal.scope(RESERVE)
+    c = _locked(uow, scope, commitment_id, domain.RESERVATION)
+    moment = now or utcnow()
+    if c.status != "open" or c.expires_at is None or c.expires_at > moment:
+        return False
+    with uow.session.begin_nested():
+        _close_part(uow, c, c.open_quantity, "expire", f"expire:{c.id}", "reservation expired")
+    return True
