@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import typer
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
 from boh.bootstrap import Runtime
 from boh.inventory import cli, service
+from boh.inventory.models import ItemCost
 from boh.inventory.rebuild import rebuild_check
 from boh.inventory.schemas import TransferIn
 from tests.inventory.factories import make_lot, make_world, mv, post
@@ -93,3 +94,28 @@ def test_check_reports_moves_and_claims_whose_references_do_not_exist(runtime: R
     assert f"move {move_id}: item_id 999999 does not exist" in bad.output
     assert "site_id 888888 does not exist" in bad.output
     assert "2 broken reference(s)" in bad.output
+
+
+def test_cost_rows_must_spread_their_value_over_the_on_hand_and_rebuild_realigns_them(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    post(
+        runtime,
+        w.tenant,
+        mv(w.s1, w.item, "receipt", "10", "a", unit_cost=D("2.5")),
+        mv(w.s1, w.item, "sale", "-4", "b"),
+    )
+    with runtime.session_factory() as s:
+        assert rebuild_check(s, w.tenant.id) == []
+    with runtime.session_factory() as s, s.begin():
+        s.execute(update(ItemCost).where(ItemCost.site_id == w.s1).values(quantity=D(9), total_value=D("22.5")))
+    with runtime.session_factory() as s:
+        diffs = rebuild_check(s, w.tenant.id)
+    assert [(d.site_id, d.item_id, d.field, d.recorded, d.expected) for d in diffs] == [
+        (w.s1, w.item, "cost_quantity", D(9), D(6))
+    ]
+    fixed = CliRunner().invoke(_app(runtime), ["inventory", "rebuild", "--tenant", "ACME"])
+    assert fixed.exit_code == 0 and "1 difference(s) repaired" in fixed.output
+    with runtime.session_factory() as s:
+        assert rebuild_check(s, w.tenant.id) == []
+        cost = s.scalars(select(ItemCost).where(ItemCost.site_id == w.s1)).one()
+        assert (cost.quantity, cost.avg_unit_cost, cost.total_value) == (D(6), D("2.5"), D("15"))

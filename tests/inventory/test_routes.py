@@ -197,3 +197,43 @@ def test_lots_quarantine_fefo_and_transfers(runtime: Runtime, client: TestClient
     assert r.status_code == 201 and r.json()["moves"][0]["negative"] is True  # S002 flags
     neg = client.get(f"{URL}/balances", headers=h, params={"below_zero": True}).json()["items"]
     assert [(x["site_id"], x["item_id"], x["on_hand"]) for x in neg] == [(w.s2, w.item2, "-1.500000")]
+
+
+def test_balances_carry_value_and_the_valuation_totals_each_site(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    lot = make_lot(runtime, w.tenant, w.item, "L1", date(2030, 1, 1))
+    body = {
+        "moves": [
+            move(w.s1, w.item, "receipt", "10", "a", unit_cost="2.00"),
+            move(w.s1, w.item, "receipt", "10", "b", unit_cost="3.00", lot_id=lot),
+            move(w.s1, w.item, "sale", "-4", "c"),
+            move(w.s1, w.item2, "receipt", "3", "d", unit_cost="1.111111"),
+            move(w.s2, w.item, "receipt", "1", "e", unit_cost="9"),
+        ]
+    }
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    make_user(runtime, w.tenant, "mgr1", [("store_manager", "S001")])
+    h, m1 = login(client, "boss"), login(client, "mgr1")
+    assert client.post(f"{URL}/moves", headers=h, json=body).status_code == 201
+    rows = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s1, "item_id": w.item}).json()["items"]
+    # the average after both receipts is 2.50; the sale leaves 6 without a lot and 10 in L1
+    assert [(r["lot_id"], r["on_hand"], r["unit_cost"], r["value"], r["currency"]) for r in rows] == [
+        (None, "6.000000", "2.500000", "15.000000", "CNY"),
+        (lot, "10.000000", "2.500000", "25.000000", "CNY"),
+    ]
+    v = client.get(f"{URL}/valuation", headers=h).json()
+    assert [(s["site_id"], s["items"], D(s["value"])) for s in v["sites"]] == [
+        (w.s1, 2, D("43.333333")),
+        (w.s2, 1, D(9)),
+    ]
+    assert [(i["site_id"], i["sku"], D(i["value"])) for i in v["items"]] == [
+        (w.s1, "BREAD", D("3.333333")),
+        (w.s1, "MILK-1L", D(40)),
+        (w.s2, "MILK-1L", D(9)),
+    ]
+    mine = client.get(f"{URL}/valuation", headers=m1).json()
+    assert [s["site_id"] for s in mine["sites"]] == [w.s1] and mine["total"] == 2
+    assert client.get(f"{URL}/valuation", headers=m1, params={"site_id": w.s2}).status_code == 404
+    paged = client.get(f"{URL}/valuation", headers=h, params={"limit": 1, "offset": 1}).json()
+    assert [i["sku"] for i in paged["items"]] == ["MILK-1L"] and paged["total"] == 3

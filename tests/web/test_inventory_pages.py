@@ -69,16 +69,17 @@ def test_stock_list_shows_the_site_and_filters(runtime: Runtime, client: TestCli
     assert key(w.item2) in q.text and key(w.item) not in q.text
 
 
-def test_stock_list_shows_reserved_and_on_order(runtime: Runtime, client: TestClient, w: World) -> None:
-    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "12", "a"))
+def test_stock_list_shows_reserved_on_order_and_value(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "12", "a", unit_cost=D("1.25")))
     reserve(runtime, w.tenant, w.s1, w.item, "5", "res-1")
     expect(runtime, w.tenant, w.s1, w.item, "30", "po-1")
     _signed_in(runtime, client, w, "store_manager", "S001", locale="zh_CN")
     r = client.get("/inventory/stock", params={"site_id": w.s1})
     row = r.text.split(key(w.item))[1].split("</tr>")[0]
     cells = dict(re.findall(r'data-field="(\w+)">([^<]*)<', row))
-    assert cells == {"on_hand": "12", "reserved": "5", "available": "7", "on_order": "30"}
+    assert cells == {"on_hand": "12", "reserved": "5", "available": "7", "on_order": "30", "value": "¥15.00"}
     assert "已预留" in r.text and "已订购" in r.text
+    assert "库存金额: ¥15.00" in r.text.split('data-testid="site-value">')[1]
 
 
 def test_store_manager_sees_only_their_sites(runtime: Runtime, client: TestClient, w: World) -> None:

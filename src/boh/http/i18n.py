@@ -15,7 +15,7 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 LOCALES = ("en", "zh_CN")
@@ -73,6 +73,15 @@ def fmt_decimal(value: Decimal | int | None, fmt: str | None = None) -> str:
     if value is None:
         return ""
     return format_decimal(value, format=fmt, locale=Locale.parse(current_locale.get()))
+
+
+def fmt_money(value: Decimal | None, currency: str | None) -> str:
+    """An amount in its currency for the user's locale (Babel: "¥43.33", "CN¥43.33", "$1,234.50")."""
+    if value is None:
+        return ""
+    if not currency:
+        return fmt_decimal(value)
+    return format_currency(value, currency, locale=Locale.parse(current_locale.get()))
 
 
 def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:

@@ -30,6 +30,7 @@ def make_templates() -> Jinja2Templates:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = i18n.fmt_decimal
+    env.filters["money"] = i18n.fmt_money
     env.filters["dt"] = i18n.fmt_datetime
     env.globals["localized"] = i18n.localized_name
     env.globals["LOCALES"] = i18n.LOCALE_LABELS

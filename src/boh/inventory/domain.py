@@ -106,6 +106,11 @@ def _mul(a: Decimal, b: Decimal) -> Decimal:
         return a * b
 
 
+def stock_value(on_hand: Decimal, avg_unit_cost: Decimal) -> Decimal:
+    """What ``on_hand`` units are worth at the moving average cost (money scale, half up)."""
+    return money(_mul(on_hand, avg_unit_cost))
+
+
 def value_after(state: CostState, quantity: Decimal) -> Decimal:
     """The stock value after ``quantity`` moves at the average cost (sales, returns): it follows the
     quantity, and is zero when the quantity is."""

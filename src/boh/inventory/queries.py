@@ -9,22 +9,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from boh.inventory import domain
 from boh.inventory import repository as repo
 from boh.inventory.errors import MoveNotFound
-from boh.inventory.models import Balance, Lot, Move
+from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.schemas import (
     BalanceFilter,
     BalanceRead,
     FefoLine,
     FefoSuggestion,
+    ItemValue,
     LotRead,
     MoveFilter,
     MoveRead,
+    SiteValue,
     TransferRead,
+    ValuationRead,
 )
 from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
@@ -46,7 +49,13 @@ def list_balances(
 ) -> tuple[list[BalanceRead], int]:
     # 404 if not visible; the site's row (for its timezone) may be 30 s old: this is the hottest read
     site = get_site_ref(session, scope, f.site_id, cached=True) if f.site_id is not None else None
-    stmt = select(Balance, Lot).outerjoin(Lot, Lot.id == Balance.lot_id).where(Balance.tenant_id == scope.tenant_id)
+    cost = (ItemCost.tenant_id == Balance.tenant_id) & (ItemCost.site_id == Balance.site_id)
+    stmt = (
+        select(Balance, Lot, ItemCost.avg_unit_cost, ItemCost.currency)
+        .outerjoin(Lot, Lot.id == Balance.lot_id)
+        .outerjoin(ItemCost, cost & (ItemCost.item_id == Balance.item_id))
+        .where(Balance.tenant_id == scope.tenant_id)
+    )
     if scope.site_ids is not None:
         stmt = stmt.where(Balance.site_id.in_(sorted(scope.site_ids)))
     if f.site_id is not None:
@@ -59,8 +68,8 @@ def list_balances(
         stmt = stmt.where(Lot.lot_code == f.lot_code)
     if f.below_zero:
         stmt = stmt.where(Balance.on_hand < 0)
-    rows: list[tuple[Balance, Lot | None]] = [
-        (r[0], r[1])
+    rows: list[tuple[Balance, Lot | None, Decimal | None, str | None]] = [
+        (r[0], r[1], r[2], r[3])
         for r in session.execute(
             stmt.order_by(Balance.site_id, Balance.item_id, Balance.lot_key).limit(limit).offset(offset)
         )
@@ -72,11 +81,11 @@ def list_balances(
     if site is not None:  # one site (a store's screen, a device): its date is known already
         today = {site.id: local_date(site.timezone)}
     else:
-        today = _site_dates(session, scope.tenant_id, {b.site_id for b, _ in rows})
-    return [_balance_read(b, lot, today[b.site_id]) for b, lot in rows], total
+        today = _site_dates(session, scope.tenant_id, {r[0].site_id for r in rows})
+    return [_balance_read(b, lot, today[b.site_id], avg, cur) for b, lot, avg, cur in rows], total
 
 
-def _balance_read(b: Balance, lot: Lot | None, today: date) -> BalanceRead:
+def _balance_read(b: Balance, lot: Lot | None, today: date, avg: Decimal | None, currency: str | None) -> BalanceRead:
     usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
     return BalanceRead(
         site_id=b.site_id,
@@ -91,6 +100,9 @@ def _balance_read(b: Balance, lot: Lot | None, today: date) -> BalanceRead:
         on_order=b.on_order,
         available=b.on_hand - b.reserved if usable else ZERO,
         usable=usable,
+        unit_cost=avg,
+        value=domain.stock_value(b.on_hand, avg) if avg is not None else None,
+        currency=currency,
     )
 
 
@@ -171,3 +183,44 @@ def get_transfer(session: Session, scope: Scope, transfer_id: int) -> TransferRe
     return TransferRead(
         out_move=MoveRead.model_validate(out), in_move=MoveRead.model_validate(in_move) if in_move else None
     )
+
+
+_item_sku = table("catalog_item", column("id"), column("sku"))
+
+
+def valuation(
+    session: Session, scope: Scope, site_id: int | None, item_id: int | None, limit: int, offset: int
+) -> ValuationRead:
+    """Stock value per (site, item) at the moving average (items with stock or value), and per site."""
+    if site_id is not None:
+        get_site_ref(session, scope, site_id)  # 404 outside the scope
+    c = ItemCost
+    where = [c.tenant_id == scope.tenant_id, or_(c.quantity != 0, c.total_value != 0)]
+    if scope.site_ids is not None:
+        where.append(c.site_id.in_(sorted(scope.site_ids)))
+    if site_id is not None:
+        where.append(c.site_id == site_id)
+    if item_id is not None:
+        where.append(c.item_id == item_id)
+    sites = [
+        SiteValue(site_id=s, currency=cur, items=n, value=v)
+        for s, cur, n, v in session.execute(
+            select(c.site_id, c.currency, func.count(), func.sum(c.total_value))
+            .where(*where)
+            .group_by(c.site_id, c.currency)
+            .order_by(c.site_id)
+        )
+    ]
+    rows = session.execute(
+        select(c.site_id, c.item_id, _item_sku.c.sku, c.quantity, c.avg_unit_cost, c.total_value, c.currency)
+        .join(_item_sku, _item_sku.c.id == c.item_id)
+        .where(*where)
+        .order_by(c.site_id, _item_sku.c.sku)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        ItemValue(site_id=s, item_id=i, sku=sku, quantity=q, avg_unit_cost=a, value=v, currency=cur)
+        for s, i, sku, q, a, v, cur in rows
+    ]
+    return ValuationRead(sites=sites, items=items, total=sum(x.items for x in sites), limit=limit, offset=offset)

@@ -15,10 +15,11 @@ from decimal import Decimal
 from sqlalchemy import column, func, select, table, update
 from sqlalchemy.orm import Session
 
+from boh.inventory import domain
 from boh.inventory import repository as repo
 from boh.inventory.commitments.models import Commitment, CommitmentEntry
 from boh.inventory.ingest.models import IngestedEvent
-from boh.inventory.models import Balance, Lot, Move
+from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.schemas import BalanceDifference
 from boh.kernel.clock import utcnow
 
@@ -130,7 +131,31 @@ def rebuild_check(session: Session, tenant_id: int) -> list[BalanceDifference]:
                         site_id=key[0], item_id=key[1], lot_id=key[2] or None, field=field, recorded=r, expected=e
                     )
                 )
+    diffs.extend(_cost_differences(session, tenant_id, moves))
     return diffs
+
+
+def _cost_differences(
+    session: Session, tenant_id: int, moves: dict[Key, tuple[Decimal, Decimal]]
+) -> list[BalanceDifference]:
+    """The quantity each (site, item) cost row spreads its value over must be the item's on hand there."""
+    expected: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for (s, i, _lk), (on_hand, _t) in moves.items():
+        expected[(s, i)] += on_hand
+    recorded = {
+        (s, i): q
+        for s, i, q in session.execute(
+            select(ItemCost.site_id, ItemCost.item_id, ItemCost.quantity).where(ItemCost.tenant_id == tenant_id)
+        )
+    }
+    return [
+        BalanceDifference(
+            site_id=k[0], item_id=k[1], lot_id=None, field="cost_quantity", recorded=recorded.get(k, ZERO),
+            expected=expected.get(k, ZERO),
+        )
+        for k in sorted(expected.keys() | recorded.keys())
+        if recorded.get(k, ZERO) != expected.get(k, ZERO)
+    ]  # fmt: skip
 
 
 FIELDS = ("on_hand", "in_transit", "reserved", "on_order")
@@ -169,7 +194,20 @@ def rebuild_apply(session: Session, tenant_id: int) -> list[BalanceDifference]:
     expected = expected_balances(session, tenant_id)
     committed = expected_commitments(session, tenant_id)
     now = utcnow()
-    for key in sorted({(d.site_id, d.item_id, d.lot_id or 0) for d in diffs}):
+    for d in diffs:
+        if d.field == "cost_quantity":  # the value follows the quantity at the average cost
+            session.execute(
+                update(ItemCost)
+                .where(ItemCost.tenant_id == tenant_id, ItemCost.site_id == d.site_id, ItemCost.item_id == d.item_id)
+                .values(quantity=d.expected, updated_at=now)
+            )
+            cost = session.scalars(
+                select(ItemCost)
+                .where(ItemCost.tenant_id == tenant_id, ItemCost.site_id == d.site_id, ItemCost.item_id == d.item_id)
+                .execution_options(populate_existing=True)
+            ).one()
+            cost.total_value = domain.stock_value(cost.quantity, cost.avg_unit_cost)
+    for key in sorted({(d.site_id, d.item_id, d.lot_id or 0) for d in diffs if d.field != "cost_quantity"}):
         on_hand, in_transit = expected.get(key, (ZERO, ZERO))
         reserved, on_order = committed.get(key, (ZERO, ZERO))
         repo.apply_balance_deltas(session, tenant_id, {key: repo.BalanceDelta()})  # make sure the row exists

@@ -28,6 +28,7 @@ from boh.inventory.schemas import (
     MoveType,
     TransferIn,
     TransferRead,
+    ValuationRead,
 )
 
 READ = "inventory.stock.read"
@@ -79,6 +80,17 @@ async def balances(
             return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     return await run_in_threadpool(read)
+
+
+@router.get(
+    "/valuation",
+    perm=READ,
+    response_model=ValuationRead,
+    summary="Stock value at moving average cost, per site and item",
+    description="Items with stock or value, by site and SKU, and the totals of each site in its currency.",
+)
+def valuation(uow: UowDep, page: PageDep, site_id: int | None = None, item_id: int | None = None) -> ValuationRead:
+    return queries.valuation(uow.session, uow.principal.scope(READ), site_id, item_id, page.limit, page.offset)
 
 
 @router.get("/moves", perm=READ, response_model=Page[MoveRead], summary="Move history, newest first")

@@ -101,6 +101,11 @@ class BalanceRead(BaseModel):
     on_order: Decimal
     available: Decimal = Field(description="on_hand - reserved; 0 for expired or quarantined lots")
     usable: bool = Field(description="False when the lot is expired (site's local date) or quarantined")
+    unit_cost: Decimal | None = Field(
+        default=None, description="Moving average cost of the item at the site (null before its first move)"
+    )
+    value: Decimal | None = Field(default=None, description="on_hand x unit_cost, in the site's currency")
+    currency: str | None = None
 
 
 class BalanceFilter(BaseModel):
@@ -177,3 +182,30 @@ class BalanceDifference(BaseModel):
     field: str
     recorded: Decimal
     expected: Decimal
+
+
+class ItemValue(BaseModel):
+    site_id: int
+    item_id: int
+    sku: str
+    quantity: Decimal = Field(description="On hand over all lots")
+    avg_unit_cost: Decimal
+    value: Decimal
+    currency: str
+
+
+class SiteValue(BaseModel):
+    site_id: int
+    currency: str
+    items: int = Field(description="Items with stock or value at the site")
+    value: Decimal
+
+
+class ValuationRead(BaseModel):
+    """Stock value at moving average cost, in each site's currency (never summed across currencies)."""
+
+    sites: list[SiteValue] = Field(description="Totals per site of the whole filter, not only of this page")
+    items: list[ItemValue]
+    total: int
+    limit: int
+    offset: int

@@ -32,7 +32,7 @@
     tr.appendChild(cell(table.getAttribute("data-label-on-hand"), "on_hand", "", true));
     tr.appendChild(cell(table.getAttribute("data-label-reserved"), "reserved", "", true));
     tr.appendChild(cell(table.getAttribute("data-label-available"), "available", "", true));
-    for (var i = 0; i < 4; i++) tr.appendChild(cell("", null, "", false));
+    for (var i = 0; i < 5; i++) tr.appendChild(cell("", null, "", false));
     table.tBodies[0].appendChild(tr);
     return tr;
   }

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, column, 
 from sqlalchemy.orm import Session, aliased
 
 from boh.inventory import domain
-from boh.inventory.models import Balance, Lot, Move
+from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.queries import local_date
 from boh.kernel.tenancy import Scope
 from boh.kernel.types import Qty
@@ -86,6 +86,8 @@ class StockRow:
     in_transit: Decimal
     on_order: Decimal
     available: Decimal
+    value: Decimal | None  # on_hand at the moving average cost
+    currency: str | None
     item_available: Decimal  # summed over the item's lots at the site
     threshold: Decimal | None  # reorder point, else safety stock
 
@@ -131,11 +133,26 @@ def _stock_query(tenant_id: int, site_id: int, today: date, f: StockFilter) -> S
     a, i = _assortment.c, _item.c
     threshold = case((a.active.is_(True), func.coalesce(a.reorder_point, a.safety_stock)), else_=None)
     stmt = (
-        select(Balance, Lot, i.sku, i.name_en, i.name_zh, i.base_uom, per_item.c.avail, threshold)
+        select(
+            Balance,
+            Lot,
+            i.sku,
+            i.name_en,
+            i.name_zh,
+            i.base_uom,
+            per_item.c.avail,
+            threshold,
+            ItemCost.avg_unit_cost,
+            ItemCost.currency,
+        )
         .join(_item, i.id == Balance.item_id)
         .join(per_item, per_item.c.item_id == Balance.item_id)
         .outerjoin(Lot, Lot.id == Balance.lot_id)
         .outerjoin(_assortment, and_(a.tenant_id == tenant_id, a.site_id == site_id, a.item_id == Balance.item_id))
+        .outerjoin(
+            ItemCost,
+            and_(ItemCost.tenant_id == tenant_id, ItemCost.site_id == site_id, ItemCost.item_id == Balance.item_id),
+        )
         .where(Balance.tenant_id == tenant_id, Balance.site_id == site_id)
     )
     if f.q:
@@ -161,13 +178,15 @@ def stock_rows(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows: list[Any] = list(session.execute(stmt.order_by(_item.c.sku, Balance.lot_key).limit(limit).offset(offset)))
     out = []
-    for b, lot, sku, name_en, name_zh, uom, item_avail, threshold in rows:
+    for b, lot, sku, name_en, name_zh, uom, item_avail, threshold, avg, currency in rows:
         usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
         row = StockRow(
             item_id=b.item_id, sku=sku, name_en=name_en, name_zh=name_zh, base_uom=uom, lot_id=b.lot_id,
             lot_code=lot.lot_code if lot else None, expiry_date=lot.expiry_date if lot else None,
             lot_status=lot.status if lot else None, on_hand=b.on_hand, reserved=b.reserved,
-            in_transit=b.in_transit, on_order=b.on_order, available=b.on_hand - b.reserved if usable else ZERO,
+            in_transit=b.in_transit, on_order=b.on_order,
+            value=domain.stock_value(b.on_hand, avg) if avg is not None else None, currency=currency,
+            available=b.on_hand - b.reserved if usable else ZERO,
             item_available=item_avail if item_avail is not None else ZERO, threshold=threshold,
         )  # fmt: skip
         out.append(row)
@@ -211,3 +230,13 @@ def incoming_transfers(session: Session, scope: Scope, limit: int = 50) -> list[
         IncomingTransfer(m.id, m.site_id, m.counter_site_id, m.item_id, sku, -m.quantity, lot_code)
         for m, sku, lot_code in session.execute(stmt.order_by(Move.id).limit(limit))
     ]
+
+
+def site_value(session: Session, tenant_id: int, site_id: int) -> tuple[Decimal, str] | None:
+    """The stock value of a site at moving average cost, in its currency; None before any stock."""
+    row = session.execute(
+        select(func.sum(ItemCost.total_value), func.min(ItemCost.currency)).where(
+            ItemCost.tenant_id == tenant_id, ItemCost.site_id == site_id
+        )
+    ).one()
+    return None if row[0] is None else (row[0], row[1])

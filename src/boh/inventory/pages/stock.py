@@ -66,6 +66,7 @@ def stock_list(
         "categories": _read.category_options(uow.session, scope.tenant_id),
         "labels": LABELS,
         "can_write": uow.principal.can(WRITE),
+        "site_value": _read.site_value(uow.session, scope.tenant_id, site.id) if site else None,
     }
     if is_htmx(request) and request.headers.get("hx-target") == "stock-results":
         return render(request, "inventory/_stock_results.html", ctx)
