@@ -23,6 +23,7 @@ from boh.catalog.models import Assortment, Item, ItemBarcode, Supplier, Supplier
 from boh.demo import DEMO_PASSWORD, live, load_demo
 from boh.demo.cli import register
 from boh.demo.inventory import load_inventory
+from boh.inventory.commitments.models import Commitment
 from boh.inventory.models import Balance, Lot, Move
 from boh.inventory.rebuild import rebuild_check
 from boh.kernel.permissions import ROLES
@@ -225,6 +226,24 @@ def test_stores_and_the_dc_open_with_stock_between_reorder_point_and_max(loaded:
     assert sum(1 for cost, _ in receipts if cost is not None and cost > 0) > len(receipts) * 0.8
     today = datetime.now(UTC).date()
     assert len(dc_lots) >= 20 and all(exp is not None and exp > today for exp in dc_lots)
+
+
+def test_stores_hold_pre_orders_and_the_dc_has_purchase_orders_on_order(loaded: Loaded) -> None:
+    with loaded.rt.session_factory() as s:
+        open_ones = s.execute(
+            select(Site.kind, Commitment.kind, Commitment.document_type, Commitment.open_quantity)
+            .join(Site, Site.id == Commitment.site_id)
+            .where(Commitment.tenant_id == loaded.tenant_id, Commitment.status == "open")
+        ).all()
+        held = s.execute(
+            select(func.sum(Balance.reserved), func.sum(Balance.on_order)).where(Balance.tenant_id == loaded.tenant_id)
+        ).one()
+        assert rebuild_check(s, loaded.tenant_id) == []
+    kinds = {(site, kind, doc) for site, kind, doc, _q in open_ones}
+    assert kinds == {("store", "reservation", "customer_preorder"), ("dc", "incoming", "purchase_order")}
+    reserved = sum(q for _s, kind, _d, q in open_ones if kind == "reservation")
+    on_order = sum(q for _s, kind, _d, q in open_ones if kind == "incoming")
+    assert held == (reserved, on_order) and reserved > 0 and on_order > 0
 
 
 def test_posting_the_opening_stock_again_adds_no_moves(loaded: Loaded) -> None:

@@ -88,5 +88,6 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
             catalog_refs = catalog.load_catalog(uow, seed, org_refs)
             user_refs = users.load_users(uow, seed, org_refs, catalog_refs)
             moves = inventory.load_inventory(uow, seed, org_refs, catalog_refs)
+            inventory.load_commitments(uow, seed, org_refs, catalog_refs)
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

@@ -2,7 +2,8 @@
 point and their max (deterministic from the seed), valued at the primary supplier's price per base unit
 where the item is bought; the DC's perishable items arrive as dated lots. Posted through the inventory
 ledger's own service, one batch per site, with idempotency keys ``demo:open:<site>:<sku>`` so that
-posting again is a no-op."""
+posting again is a no-op. Then a few open commitments (``load_commitments``): customer pre-orders holding
+store stock and the DC's purchase orders on order."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from decimal import Decimal
 
 from boh.demo.catalog_gen import LevelSpec
 from boh.demo.refs import CatalogRefs, OrgRefs
+from boh.inventory.commitments import service as commitments
+from boh.inventory.commitments.schemas import IncomingIn, ReservationIn
 from boh.inventory.schemas import MoveIn
 from boh.inventory.service import post_moves
 from boh.kernel.clock import utcnow
@@ -93,3 +96,41 @@ def load_inventory(uow: UnitOfWork, seed: int, org: OrgRefs, catalog: CatalogRef
             result = post_moves(uow, moves)
             posted += len(moves) - result.replayed
     return posted
+
+
+def load_commitments(uow: UnitOfWork, seed: int, org: OrgRefs, catalog: CatalogRefs) -> int:
+    """Open commitments so the stock pages show reserved and on-order stock: at every store a few customer
+    pre-orders (catering trays, party orders) hold part of the opening stock, and open purchase orders of
+    the DC are on order with their primary supplier, due in the coming days. Returns how many were made."""
+    made = 0
+    today = utcnow().date()
+    opening = opening_moves(seed, org, catalog)
+    for code in sorted(opening):
+        rng = random.Random(f"demo-commit-{seed}-{code}")
+        plain = [m for m in opening[code] if m.lot_code is None and m.quantity >= 4]
+        if code != org.dc_code:
+            for n, move in enumerate(rng.sample(plain, min(3, len(plain)))):
+                data = ReservationIn(
+                    site_id=move.site_id, item_id=move.item_id, quantity=(move.quantity / 4).to_integral_value(),
+                    document_type="customer_preorder", document_id=f"PRE-{code}-{n + 1:03d}",
+                    idempotency_key=f"demo:reserve:{code}:{n}",
+                )  # fmt: skip
+                commitments.reserve(uow, data)
+                made += 1
+            continue
+        bought = [m for m in opening[code] if catalog.primary_supplier.get(_sku(m))]
+        for n, move in enumerate(rng.sample(bought, min(12, len(bought)))):
+            supplier = catalog.primary_supplier[_sku(move)]
+            incoming = IncomingIn(
+                site_id=move.site_id, item_id=move.item_id, quantity=move.quantity.to_integral_value() or Decimal(1),
+                document_type="purchase_order", document_id=f"PO-{supplier}-{n // 4 + 1:03d}",
+                document_line=str(n % 4 + 1), expected_date=today + timedelta(days=1 + n // 4),
+                idempotency_key=f"demo:po:{code}:{n}",
+            )  # fmt: skip
+            commitments.expect(uow, incoming)
+            made += 1
+    return made
+
+
+def _sku(move: MoveIn) -> str:
+    return move.idempotency_key.split(":")[3]
