@@ -4,16 +4,20 @@ within 2 s."""
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from boh.bootstrap import Runtime
+from boh.inventory.models import Balance
 from tests.e2e.helpers import body_overflows, sign_in
 from tests.factories import PASSWORD, make_user
-from tests.inventory.factories import make_world, mv, post
+from tests.inventory.factories import make_lot, make_world, mv, post
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +89,29 @@ def test_stock_list_filters_on_a_phone_in_chinese(runtime: Runtime, page: Any, s
     expect(page.locator("[data-testid=stock-table]")).to_contain_text("BREAD")
     assert not body_overflows(page)
     shot(page, "inventory-stock-phone-zh")
+
+
+def test_waste_form_suggests_the_first_expiring_lot_and_posts_on_it(runtime: Runtime, page: Any, shot: Any) -> None:
+    w = make_world(runtime)
+    soon = make_lot(runtime, w.tenant, w.item, "SOON", date.today() + timedelta(days=2))
+    late = make_lot(runtime, w.tenant, w.item, "LATE", date.today() + timedelta(days=20))
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "r1", lot_id=late),
+         mv(w.s1, w.item, "receipt", "3", "r2", lot_id=soon))  # fmt: skip
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")], locale="en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "manager", path=f"/inventory/waste?site_id={w.s1}")
+    page.fill("#f-sku", "MILK-1L")
+    page.fill("#f-quantity", "2")
+    hint = page.locator("[data-testid=fefo-hint]")
+    expect(hint).to_be_visible(timeout=3_000)
+    expect(hint.locator("[data-fill-lot]")).to_have_count(1)  # 2 units: the first expiring lot covers them
+    hint.locator("[data-fill-lot=SOON]").click()
+    expect(page.locator("#f-lot_code")).to_have_value("SOON")
+    assert not body_overflows(page)
+    page.select_option("#f-reason_code", "expired")
+    shot(page, "inventory-waste-fefo")
+    page.click("form[action='/inventory/waste'] button[type=submit]")
+    expect(page.locator("body")).to_contain_text("Waste of MILK-1L recorded.")
+    with runtime.session_factory() as s:
+        lots = dict(s.execute(select(Balance.lot_id, Balance.on_hand).where(Balance.site_id == w.s1)).tuples().all())
+    assert lots == {soon: Decimal(1), late: Decimal(5)}

@@ -4,6 +4,7 @@ waste forms, transfers (ship and receive), alerts; permissions and translations.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
@@ -16,7 +17,7 @@ from boh.inventory.models import Balance, Move
 from tests.catalog.helpers import make_assortment
 from tests.factories import make_user
 from tests.inventory.commitments.helpers import expect, reserve
-from tests.inventory.factories import World, make_world, mv, post
+from tests.inventory.factories import World, make_lot, make_world, mv, post
 from tests.web.helpers import page_login, post_form
 
 
@@ -130,6 +131,35 @@ def test_waste_form_takes_stock_out_with_its_reason(runtime: Runtime, client: Te
     other = {**data, "site_id": w.s2, "idempotency_key": "w2"}  # a site outside the user's scope
     r = post_form(client, "/inventory/waste", other)
     assert r.status_code == 422 and len(_moves(runtime)) == 2
+
+
+def test_issue_forms_suggest_lots_first_expiring_first(runtime: Runtime, client: TestClient, w: World) -> None:
+    late = make_lot(runtime, w.tenant, w.item, "LATE", date.today() + timedelta(days=30))
+    soon = make_lot(runtime, w.tenant, w.item, "SOON", date.today() + timedelta(days=3))
+    gone = make_lot(runtime, w.tenant, w.item, "GONE", date.today() - timedelta(days=1))
+    post(
+        runtime, w.tenant, mv(w.s1, w.item, "receipt", "4", "a", lot_id=late),
+        mv(w.s1, w.item, "receipt", "2", "b", lot_id=soon), mv(w.s1, w.item, "receipt", "9", "c", lot_id=gone),
+        mv(w.s2, w.item, "receipt", "9", "d", lot_id=late),
+    )  # fmt: skip
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    for form in ("/inventory/waste", "/inventory/transfers/new"):
+        assert 'hx-get="/inventory/fefo-hint"' in client.get(form).text
+    hint = client.get("/inventory/fefo-hint", params={"site_id": w.s1, "sku": "MILK-1L", "quantity": "5"})
+    rows = re.findall(r'data-fill-lot="(\w+)"', hint.text)
+    assert hint.status_code == 200 and rows == ["SOON", "LATE"]  # the expired lot is not suggested
+    short = client.get("/inventory/fefo-hint", params={"from_site_id": w.s1, "sku": "MILK-1L", "quantity": "8"})
+    assert "are 2 short" in short.text
+    # nothing to suggest: no lots, an unknown item, no quantity, or a site outside the user's scope
+    for params in (
+        {"site_id": w.s1, "sku": "BREAD", "quantity": "1"},
+        {"site_id": w.s1, "sku": "NOPE", "quantity": "1"},
+        {"site_id": w.s1, "sku": "MILK-1L", "quantity": "x"},
+        {"site_id": w.s2, "sku": "MILK-1L", "quantity": "1"},
+        {},
+    ):
+        r = client.get("/inventory/fefo-hint", params=params)
+        assert r.status_code == 200 and "data-fill-lot" not in r.text, params
 
 
 def test_transfer_ship_and_receive(runtime: Runtime, client: TestClient, w: World) -> None:

@@ -60,8 +60,20 @@
     });
   }
 
+  function setupFillLot() {
+    // A FEFO suggestion's "use this lot" button fills the form's lot field (delegated: the list is htmx'd in).
+    document.body.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-fill-lot]") : null;
+      var field = document.getElementById("f-lot_code");
+      if (!button || !field) return;
+      field.value = button.getAttribute("data-fill-lot");
+      field.focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupNavToggle();
+    setupFillLot();
     setupHtmxErrors();
     setupAutoSubmit();
     setupPerishable();

@@ -218,3 +218,25 @@ def transfer_receive(uow: UowDep, transfer_id: int) -> Response:
     response = redirect(f"/inventory/transfers/{transfer_id}")
     flash(response, _("Transfer received."))
     return response
+
+
+@router.get("/fefo-hint", perm=READ)
+def fefo_hint(
+    request: Request,
+    uow: UowDep,
+    site_id: str | None = None,
+    from_site_id: str | None = None,
+    sku: str | None = None,
+    quantity: str | None = None,
+) -> HTMLResponse:
+    """The lots to take an issue from, first expiring first (an htmx partial of the waste, adjustment and
+    transfer forms); empty while the form does not name a site, an item held in lots and a quantity."""
+    scope = uow.principal.scope(READ)
+    site = int_or_none(from_site_id or site_id)
+    item = item_by_sku(uow.session, uow.tenant_id, (sku or "").strip()) if sku and sku.strip() else None
+    qty = _quantity({"quantity": quantity or ""}, {}, positive=False)
+    suggestion = None
+    if site is not None and scope.allows_site(site) and item is not None and qty is not None:
+        found = queries.suggest_fefo(uow.session, scope, site, item.id, abs(qty))
+        suggestion = found if found.lines else None
+    return render(request, "inventory/_fefo_hint.html", {"suggestion": suggestion})
