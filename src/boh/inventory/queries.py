@@ -47,33 +47,33 @@ def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[in
 def list_balances(
     session: Session, scope: Scope, f: BalanceFilter, limit: int, offset: int
 ) -> tuple[list[BalanceRead], int]:
-    # 404 if not visible; the site's row (for its timezone) may be 30 s old: this is the hottest read
+    # 404 if not visible; the site's row (for its timezone) may be 30 s old: this is the hottest read, so it
+    # selects plain columns (no ORM objects, no identity map)
     site = get_site_ref(session, scope, f.site_id, cached=True) if f.site_id is not None else None
-    cost = (ItemCost.tenant_id == Balance.tenant_id) & (ItemCost.site_id == Balance.site_id)
+    b = Balance
+    cost = (ItemCost.tenant_id == b.tenant_id) & (ItemCost.site_id == b.site_id) & (ItemCost.item_id == b.item_id)
     stmt = (
-        select(Balance, Lot, ItemCost.avg_unit_cost, ItemCost.currency)
-        .outerjoin(Lot, Lot.id == Balance.lot_id)
-        .outerjoin(ItemCost, cost & (ItemCost.item_id == Balance.item_id))
-        .where(Balance.tenant_id == scope.tenant_id)
-    )
+        select(
+            b.site_id, b.item_id, b.lot_id, Lot.lot_code, Lot.expiry_date, Lot.status, b.on_hand, b.reserved,
+            b.in_transit, b.on_order, ItemCost.avg_unit_cost, ItemCost.currency,
+        )
+        .outerjoin(Lot, Lot.id == b.lot_id)
+        .outerjoin(ItemCost, cost)
+        .where(b.tenant_id == scope.tenant_id)
+    )  # fmt: skip
     if scope.site_ids is not None:
-        stmt = stmt.where(Balance.site_id.in_(sorted(scope.site_ids)))
+        stmt = stmt.where(b.site_id.in_(sorted(scope.site_ids)))
     if f.site_id is not None:
-        stmt = stmt.where(Balance.site_id == f.site_id)
+        stmt = stmt.where(b.site_id == f.site_id)
     if f.item_id is not None:
-        stmt = stmt.where(Balance.item_id == f.item_id)
+        stmt = stmt.where(b.item_id == f.item_id)
     if f.lot_id is not None:
-        stmt = stmt.where(Balance.lot_id == f.lot_id)
+        stmt = stmt.where(b.lot_id == f.lot_id)
     if f.lot_code is not None:
         stmt = stmt.where(Lot.lot_code == f.lot_code)
     if f.below_zero:
-        stmt = stmt.where(Balance.on_hand < 0)
-    rows: list[tuple[Balance, Lot | None, Decimal | None, str | None]] = [
-        (r[0], r[1], r[2], r[3])
-        for r in session.execute(
-            stmt.order_by(Balance.site_id, Balance.item_id, Balance.lot_key).limit(limit).offset(offset)
-        )
-    ]
+        stmt = stmt.where(b.on_hand < 0)
+    rows = session.execute(stmt.order_by(b.site_id, b.item_id, b.lot_key).limit(limit).offset(offset)).all()
     if offset == 0 and len(rows) < limit:  # the whole result is on this page: no count query
         total = len(rows)
     else:
@@ -81,29 +81,21 @@ def list_balances(
     if site is not None:  # one site (a store's screen, a device): its date is known already
         today = {site.id: local_date(site.timezone)}
     else:
-        today = _site_dates(session, scope.tenant_id, {r[0].site_id for r in rows})
-    return [_balance_read(b, lot, today[b.site_id], avg, cur) for b, lot, avg, cur in rows], total
-
-
-def _balance_read(b: Balance, lot: Lot | None, today: date, avg: Decimal | None, currency: str | None) -> BalanceRead:
-    usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
-    return BalanceRead(
-        site_id=b.site_id,
-        item_id=b.item_id,
-        lot_id=b.lot_id,
-        lot_code=lot.lot_code if lot else None,
-        expiry_date=lot.expiry_date if lot else None,
-        lot_status=lot.status if lot else None,
-        on_hand=b.on_hand,
-        reserved=b.reserved,
-        in_transit=b.in_transit,
-        on_order=b.on_order,
-        available=b.on_hand - b.reserved if usable else ZERO,
-        usable=usable,
-        unit_cost=avg,
-        value=domain.stock_value(b.on_hand, avg) if avg is not None else None,
-        currency=currency,
-    )
+        today = _site_dates(session, scope.tenant_id, {r.site_id for r in rows})
+    out = []
+    for r in rows:
+        usable = domain.lot_usable(r.status, r.expiry_date, today[r.site_id])
+        avg = r.avg_unit_cost
+        out.append(
+            BalanceRead(
+                site_id=r.site_id, item_id=r.item_id, lot_id=r.lot_id, lot_code=r.lot_code,
+                expiry_date=r.expiry_date, lot_status=r.status, on_hand=r.on_hand, reserved=r.reserved,
+                in_transit=r.in_transit, on_order=r.on_order,
+                available=r.on_hand - r.reserved if usable else ZERO, usable=usable, unit_cost=avg,
+                value=domain.stock_value(r.on_hand, avg) if avg is not None else None, currency=r.currency,
+            )
+        )  # fmt: skip
+    return out, total
 
 
 def list_moves(session: Session, scope: Scope, f: MoveFilter, limit: int, offset: int) -> tuple[list[MoveRead], int]:

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from boh.bootstrap import Runtime
+from boh.inventory import service as inv
 from boh.inventory.commitments import tasks
-from boh.inventory.commitments.errors import CommitmentClosed, ExceedsOpenQuantity, NotEnoughAvailable
+from boh.inventory.commitments.errors import CommitmentClosed, ExceedsOpenQuantity, LotNotUsable, NotEnoughAvailable
 from boh.inventory.commitments.models import Commitment, CommitmentEntry
 from boh.inventory.errors import IdempotencyKeyReused, InsufficientStock
 from boh.inventory.events import StockBelowReorderPoint
@@ -133,14 +134,27 @@ def test_reserving_one_lot_and_quarantine_of_that_lot(runtime: Runtime, w: World
         reserve(runtime, w.tenant, w.s1, w.item, "1", "res-2", lot_id=lot)
     act(runtime, w.tenant, "release", out.commitment.id, reason="x", idempotency_key="rel")
     with runtime.system_uow(w.tenant.id) as uow:
-        from boh.inventory import service as inv
-
         inv.quarantine_lot(uow, lot, "failed inspection")
         uow.commit()
     with pytest.raises(NotEnoughAvailable):
         reserve(runtime, w.tenant, w.s1, w.item, "1", "res-3", lot_id=lot)
     assert reserve(runtime, w.tenant, w.s1, w.item, "5", "res-4").commitment.open_quantity == D(5)
     assert balances(runtime, w.tenant, w.s1, w.item)[0][1] == D(5)
+
+
+def test_a_reserved_lot_quarantined_since_is_not_shipped(runtime: Runtime, w: World) -> None:
+    lot = make_lot(runtime, w.tenant, w.item, "L1", None)
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "r1", lot_id=lot))
+    cid = reserve(runtime, w.tenant, w.s1, w.item, "3", "res-1").commitment.id
+    with runtime.system_uow(w.tenant.id) as uow:
+        inv.quarantine_lot(uow, lot, "supplier recall")
+        uow.commit()
+    with pytest.raises(LotNotUsable) as refused:
+        act(runtime, w.tenant, "fulfil", cid, idempotency_key="ship-1")
+    assert refused.value.extra == {"lots": ["L1"]}
+    assert rows(runtime, Move) == 1 and balances(runtime, w.tenant, w.s1, w.item)[lot][1] == D(3)
+    act(runtime, w.tenant, "release", cid, reason="recalled lot", idempotency_key="rel-1")
+    assert balances(runtime, w.tenant, w.s1, w.item)[lot] == (D(5), D(0), D(0))
 
 
 def test_fulfil_as_a_transfer_puts_stock_in_transit_and_refuse_policy_still_applies(runtime: Runtime, w: World) -> None:

@@ -26,3 +26,10 @@ class CommitmentClosed(Conflict):
 class ExceedsOpenQuantity(Conflict):
     code = "inventory.exceeds_open_quantity"
     title = "More than the commitment's open quantity"
+
+
+class LotNotUsable(Conflict):
+    """A reserved lot was quarantined or has expired since it was reserved: it is not shipped."""
+
+    code = "inventory.lot_not_usable"
+    title = "Reserved lot is quarantined or expired"

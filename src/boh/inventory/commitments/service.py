@@ -17,10 +17,12 @@ from boh.inventory.commitments.errors import (
     CommitmentClosed,
     CommitmentNotFound,
     ExceedsOpenQuantity,
+    LotNotUsable,
     NotEnoughAvailable,
 )
 from boh.inventory.commitments.models import Commitment, CommitmentEntry
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
+from boh.inventory.domain import lot_usable
 from boh.inventory.errors import IdempotencyKeyReused
 from boh.inventory.events import StockCommitted
 from boh.inventory.models import Move
@@ -269,6 +271,7 @@ def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn) -> Outcome:
         )
     qty = _how_much(c, data.quantity)
     draws = domain.draw(repo.open_by_lot(uow.session, c.id), qty)
+    _check_usable(uow, scope, c, [lk for lk, _take in draws])
     lines = [
         Line(
             index=n, site_id=c.site_id, item_id=c.item_id, lot_id=lk or None, move_type=data.move_type,
@@ -283,6 +286,18 @@ def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn) -> Outcome:
         move_ids = {lk: m.id for (lk, _take), m in zip(draws, result.moves, strict=True)}
         _entries(uow, c, "fulfil", draws, data.idempotency_key, reason=None, move_ids=move_ids)
     return Outcome(c, result.moves)
+
+
+def _check_usable(uow: UnitOfWork, scope: Scope, c: Commitment, lot_keys: list[int]) -> None:
+    """A reserved lot that was quarantined (a recall, a failed inspection) or has expired since is not
+    shipped: release the reservation and reserve again."""
+    lots = inv_repo.lots_by_id(uow.session, uow.tenant_id, [lk for lk in lot_keys if lk])
+    if not lots:
+        return
+    today = local_date(get_site_ref(uow.session, scope, c.site_id).timezone)
+    bad = sorted(lot.lot_code for lot in lots.values() if not lot_usable(lot.status, lot.expiry_date, today))
+    if bad:
+        raise LotNotUsable(f"reserved lot(s) {', '.join(bad)} are quarantined or expired", lots=bad)
 
 
 def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn) -> Outcome:
