@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Response
+from typing import Annotated
+
+from fastapi import Depends, Response
 
 from boh.http.deps import UowDep
 from boh.http.pagination import Page, PageDep
@@ -36,6 +38,21 @@ def _answer(uow: UowDep, outcome: service.Outcome, response: Response, created: 
     return queries.read(uow.session, outcome.commitment, outcome.moves)
 
 
+def _filter(
+    site_id: int | None = None,
+    item_id: int | None = None,
+    document_type: str | None = None,
+    document_id: str | None = None,
+    status: CommitmentStatus | None = None,
+) -> CommitmentFilter:
+    return CommitmentFilter(
+        site_id=site_id, item_id=item_id, document_type=document_type, document_id=document_id, status=status
+    )
+
+
+FilterDep = Annotated[CommitmentFilter, Depends(_filter)]
+
+
 def _list(uow: UowDep, page: PageDep, kind: str, f: CommitmentFilter) -> Page[CommitmentRead]:
     items, total = queries.list_commitments(uow.session, uow.principal.scope(READ), kind, f, page.limit, page.offset)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -57,18 +74,7 @@ def create_reservation(uow: UowDep, body: ReservationIn, response: Response) -> 
 
 
 @router.get("/reservations", perm=READ, response_model=Page[CommitmentRead], summary="Reservations, newest first")
-def reservations(
-    uow: UowDep,
-    page: PageDep,
-    site_id: int | None = None,
-    item_id: int | None = None,
-    document_type: str | None = None,
-    document_id: str | None = None,
-    status: CommitmentStatus | None = None,
-) -> Page[CommitmentRead]:
-    f = CommitmentFilter(
-        site_id=site_id, item_id=item_id, document_type=document_type, document_id=document_id, status=status
-    )
+def reservations(uow: UowDep, page: PageDep, f: FilterDep) -> Page[CommitmentRead]:
     return _list(uow, page, domain.RESERVATION, f)
 
 
@@ -115,18 +121,7 @@ def create_incoming(uow: UowDep, body: IncomingIn, response: Response) -> Commit
 
 
 @router.get("/incoming", perm=READ, response_model=Page[CommitmentRead], summary="Expected receipts, newest first")
-def incoming(
-    uow: UowDep,
-    page: PageDep,
-    site_id: int | None = None,
-    item_id: int | None = None,
-    document_type: str | None = None,
-    document_id: str | None = None,
-    status: CommitmentStatus | None = None,
-) -> Page[CommitmentRead]:
-    f = CommitmentFilter(
-        site_id=site_id, item_id=item_id, document_type=document_type, document_id=document_id, status=status
-    )
+def incoming(uow: UowDep, page: PageDep, f: FilterDep) -> Page[CommitmentRead]:
     return _list(uow, page, domain.INCOMING, f)
 
 

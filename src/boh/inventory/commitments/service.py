@@ -156,13 +156,17 @@ def _locked(uow: UnitOfWork, scope: Scope, commitment_id: int, kind: str) -> Com
     return c
 
 
-def _replay(uow: UnitOfWork, c: Commitment, key: str) -> Outcome | None:
+def _request(
+    uow: UnitOfWork, scope: Scope, commitment_id: int, kind: str, key: str
+) -> tuple[Commitment, Outcome | None]:
+    """The commitment, locked, and the outcome of this request if it was already made (a retry)."""
+    c = _locked(uow, scope, commitment_id, kind)
     done = repo.request_entries(uow.session, uow.tenant_id, c.id, key)
     if not done:
-        return None
+        return c, None
     ids = sorted({e.move_id for e in done if e.move_id is not None})
     moves = [m for m in (inv_repo.get_move(uow.session, uow.tenant_id, i) for i in ids) if m is not None]
-    return Outcome(c, moves, replayed=True)
+    return c, Outcome(c, moves, replayed=True)
 
 
 def _how_much(c: Commitment, quantity: Decimal | None) -> Decimal:
@@ -246,8 +250,7 @@ def cancel(uow: UnitOfWork, commitment_id: int, data: ReleaseIn) -> Outcome:
 
 def _release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, kind: str, perm: str, action: str) -> Outcome:
     scope = uow.principal.scope(perm)
-    c = _locked(uow, scope, commitment_id, kind)
-    replay = _replay(uow, c, data.idempotency_key)
+    c, replay = _request(uow, scope, commitment_id, kind, data.idempotency_key)
     if replay is not None:
         return replay
     qty = _how_much(c, data.quantity)
@@ -261,8 +264,7 @@ def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn) -> Outcome:
     same quantity off ``reserved``, in one transaction."""
     scope = uow.principal.scope(RESERVE)
     move_scope = uow.principal.scope(MOVE)
-    c = _locked(uow, scope, commitment_id, domain.RESERVATION)
-    replay = _replay(uow, c, data.idempotency_key)
+    c, replay = _request(uow, scope, commitment_id, domain.RESERVATION, data.idempotency_key)
     if replay is not None:
         return replay
     if (data.move_type == "transfer_out") != (data.to_site_id is not None) or data.to_site_id == c.site_id:
@@ -305,8 +307,7 @@ def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn) -> Outcome:
     open) off ``on_order``; ``close`` cancels what stays open (a short delivery)."""
     scope = uow.principal.scope(INCOMING)
     move_scope = uow.principal.scope(MOVE)
-    c = _locked(uow, scope, commitment_id, domain.INCOMING)
-    replay = _replay(uow, c, data.idempotency_key)
+    c, replay = _request(uow, scope, commitment_id, domain.INCOMING, data.idempotency_key)
     if replay is not None:
         return replay
     if c.status != "open":
