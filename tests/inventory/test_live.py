@@ -22,7 +22,7 @@ from sqlalchemy import select
 from boh.bootstrap import Runtime
 from boh.inventory.events import StockBelowReorderPoint, StockMoved
 from boh.inventory.handlers import check_reorder_points
-from boh.inventory.live.stream import BalancePoller, last_move_id, stream_events
+from boh.inventory.live.stream import BalancePoller, last_move_id, parse_cursor, stream_events
 from boh.kernel.events import decode
 from boh.kernel.outbox import OutboxRecord, relay_once
 from boh.kernel.tenancy import Scope
@@ -82,7 +82,20 @@ def test_poller_sends_a_reservation_and_its_release(runtime: Runtime, w: World) 
     assert poller.poll() == []
     act(runtime, w.tenant, "release", r.commitment.id, reason="x", idempotency_key="rel")
     assert [(x.reserved, x.available) for x in poller.poll()] == [(D(0), D(10))]
-    assert poller.high == last_move_id_of(runtime, w)  # the event id stays the move cursor
+    assert poller.high == last_move_id_of(runtime, w)
+    moves, entries = parse_cursor(poller.cursor)
+    assert moves == poller.high and entries is not None and entries > 0
+    # a stream that resumes from this cursor misses a reservation made while it was away
+    reserve(runtime, w.tenant, w.s1, w.item, "3", "res-3")
+    resumed = _poller(runtime, w, w.s1, moves, entry_start=entries)
+    assert [(x.reserved, x.available) for x in resumed.poll()] == [(D(3), D(7))]
+
+
+def test_cursor_parsing() -> None:
+    assert parse_cursor("12.7") == (12, 7) and parse_cursor("12") == (12, None)
+    for bad in ("", "x", "1.y", "-1.2", "1.-2"):
+        with pytest.raises(ValueError):
+            parse_cursor(bad)
 
 
 def last_move_id_of(rt: Runtime, w: World) -> int:
@@ -125,7 +138,7 @@ def test_stream_events_yields_balance_events_and_ends_on_disconnect(runtime: Run
     balance = [c for c in chunks if c.startswith("event: balance")]
     assert len(balance) == 1
     _event, event_id, data = balance[0].strip().split("\n")
-    assert event_id == f"id: {poller.high}"
+    assert event_id == f"id: {poller.cursor}" and poller.cursor.startswith(f"{poller.high}.")
     assert json.loads(data.removeprefix("data: "))["on_hand"] == "2.500000"
     assert ": heartbeat\n\n" in chunks
     assert calls[0] == 4  # stopped at the first poll after the disconnect
@@ -139,6 +152,8 @@ def test_stream_of_a_site_outside_the_scope_is_404(runtime: Runtime, client: Tes
     h = login(client, "mgr")
     r = client.get(STREAM, headers=h, params={"site_id": w.s2})
     assert r.status_code == 404 and r.json()["code"] == "org.site_not_found"
+    bad = client.get(STREAM, headers={**h, "Last-Event-ID": "abc"}, params={"site_id": w.s1})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "inventory.bad_cursor"
     assert client.get(STREAM, params={"site_id": w.s1}).status_code == 401
 
 

@@ -191,7 +191,8 @@ def test_live_page_and_item_history_render(runtime: Runtime, client: TestClient,
     _signed_in(runtime, client, w, "store_manager", "S001")
     live = client.get("/inventory/live")
     assert live.status_code == 200
-    expected = f'data-live-stream="/api/v1/inventory/stream?site_id={w.s1}&amp;after={result.moves[0].id}"'
+    stream = f"/api/v1/inventory/stream?site_id={w.s1}&amp;after={result.moves[0].id}&amp;after_entry=0"
+    expected = f'data-live-stream="{stream}"'
     assert expected in live.text and "/static/inventory-live.js" in live.text
     assert f'data-key="{w.item}:0"' in live.text
     history = client.get(f"/inventory/items/{w.item}")

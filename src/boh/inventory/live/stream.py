@@ -169,6 +169,12 @@ class BalancePoller:
         return self._moves.high
 
     @property
+    def cursor(self) -> str:
+        """The event id: "<move id>.<entry id>", the highest of each seen (what a reconnect resumes from)."""
+        entries = self._entries.high if self._entries is not None else 0
+        return f"{self._moves.high}.{entries}"
+
+    @property
     def floor(self) -> int:
         return self._moves.floor
 
@@ -192,7 +198,16 @@ class BalancePoller:
         return out
 
 
-def sse(event: str | None, data: Any = None, event_id: int | None = None, comment: str | None = None) -> str:
+def parse_cursor(text: str) -> tuple[int, int | None]:
+    """A stream cursor "<move id>.<entry id>" (or a bare move id): ValueError when it is neither."""
+    moves, _, entries = text.strip().partition(".")
+    move_id, entry_id = int(moves), int(entries) if entries else None
+    if move_id < 0 or (entry_id is not None and entry_id < 0):
+        raise ValueError(text)
+    return move_id, entry_id
+
+
+def sse(event: str | None, data: Any = None, event_id: str | None = None, comment: str | None = None) -> str:
     if comment is not None:
         return f": {comment}\n\n"
     lines = [f"event: {event}"] if event else []
@@ -214,7 +229,7 @@ async def stream_events(
     last_beat = time.monotonic()
     while not await is_disconnected():
         for row in await run_in_threadpool(poller.poll):
-            yield sse("balance", row.payload(), poller.high)
+            yield sse("balance", row.payload(), poller.cursor)
         if time.monotonic() - last_beat >= heartbeat_seconds:
             last_beat = time.monotonic()
             yield sse(None, comment="heartbeat")

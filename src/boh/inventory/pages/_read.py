@@ -193,11 +193,6 @@ def stock_rows(
     return out, total
 
 
-def last_move_id(session: Session, tenant_id: int, site_id: int) -> int:
-    stmt = select(func.max(Move.id)).where(Move.tenant_id == tenant_id, Move.site_id == site_id)
-    return int(session.scalar(stmt) or 0)
-
-
 @dataclass(frozen=True)
 class IncomingTransfer:
     id: int

@@ -14,6 +14,7 @@ from boh.http.pages import is_htmx, pager
 from boh.http.templating import render
 from boh.inventory import queries
 from boh.inventory.ingest import queries as ingest_queries
+from boh.inventory.live.stream import last_entry_id, last_move_id
 from boh.inventory.pages import _read
 from boh.inventory.pages._common import LABELS, LIVE_ROWS, PAGE_SIZE, READ, WRITE, int_or_none, pick_site, router
 from boh.inventory.schemas import BalanceFilter, BalanceRead, MoveFilter, MoveRead
@@ -79,11 +80,12 @@ def live(request: Request, uow: UowDep, site_id: str | None = None) -> HTMLRespo
     sites = _read.site_options(uow.session, scope)
     site = pick_site(sites, int_or_none(site_id))
     rows: list[_read.StockRow] = []
-    after = 0
-    if site is not None:
-        after = _read.last_move_id(uow.session, scope.tenant_id, site.id)  # before the rows: none is missed
+    after = after_entry = 0
+    if site is not None:  # the cursors before the rows: no change is missed
+        after = last_move_id(uow.session, scope.tenant_id, site.id)
+        after_entry = last_entry_id(uow.session, scope.tenant_id, site.id)
         rows = _read.stock_rows(uow.session, scope, site.id, _read.StockFilter(), LIVE_ROWS, 0)[0]
-    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "labels": LABELS}
+    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "after_entry": after_entry, "labels": LABELS}
     return render(request, "inventory/live.html", ctx)
 
 
