@@ -197,7 +197,22 @@ def test_live_page_and_item_history_render(runtime: Runtime, client: TestClient,
     assert f'data-key="{w.item}:0"' in live.text
     history = client.get(f"/inventory/items/{w.item}")
     assert history.status_code == 200 and "Receipt" in history.text and 'data-testid="moves-table"' in history.text
+    assert "Nothing of this item is reserved or on order at this site." in history.text
     assert client.get("/inventory/alerts").status_code == 200
+
+
+def test_item_page_lists_what_holds_the_stock_and_what_is_on_order(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "a", unit_cost=D(2)))
+    reserve(runtime, w.tenant, w.s1, w.item, "4", "res-1", document_id="SO-77")
+    expect(runtime, w.tenant, w.s1, w.item, "12", "po-1")
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    page = client.get(f"/inventory/items/{w.item}", params={"site_id": w.s1}).text
+    table = page.split('data-testid="commitments-table"')[1].split("<tbody>")[1].split("</table>")[0]
+    assert "sales_order SO-77" in table and "purchase_order PO-1" in table
+    assert re.findall(r'class="num">([^<]*)<', table) == ["4", "4", "12", "12"]
+    assert "¥20.00" in page.split('data-testid="balances-table"')[1]
 
 
 def test_pages_are_translated(runtime: Runtime, client: TestClient, w: World) -> None:

@@ -13,6 +13,8 @@ from boh.http.deps import UowDep
 from boh.http.pages import is_htmx, pager
 from boh.http.templating import render
 from boh.inventory import queries
+from boh.inventory.commitments import queries as commitment_queries
+from boh.inventory.commitments.schemas import CommitmentFilter, CommitmentRead
 from boh.inventory.ingest import queries as ingest_queries
 from boh.inventory.live.stream import last_entry_id, last_move_id
 from boh.inventory.pages import _read
@@ -103,12 +105,16 @@ def item_moves(
     site = pick_site(sites, int_or_none(site_id))
     moves: list[MoveRead] = []
     balances: list[BalanceRead] = []
+    commitments: list[CommitmentRead] = []
     total = 0
     if site is not None:
         f = MoveFilter(site_id=site.id, item_id=item_id)
         moves, total = queries.list_moves(uow.session, scope, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         bf = BalanceFilter(site_id=site.id, item_id=item_id)
         balances = queries.list_balances(uow.session, scope, bf, 100, 0)[0]
+        cf = CommitmentFilter(site_id=site.id, item_id=item_id, status="open")
+        for kind in ("reservation", "incoming"):
+            commitments += commitment_queries.list_commitments(uow.session, scope, kind, cf, 50, 0)[0]
     params = {"site_id": site.id if site else None}
     ctx = {
         "item": item,
@@ -116,6 +122,7 @@ def item_moves(
         "sites": sites,
         "moves": moves,
         "balances": balances,
+        "commitments": commitments,
         "pager": pager(total, page, PAGE_SIZE, params),
         "labels": LABELS,
     }
