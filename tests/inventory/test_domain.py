@@ -101,3 +101,11 @@ def test_events_survive_the_outbox_encoding() -> None:
     assert isinstance(back, StockMoved) and list(back.move_ids) == [4, 5] and back.changes[0]["on_hand"] == "-1.5"
     neg = decode(NegativeStock.topic, encode(NegativeStock(1, 2, 3, None, D("-1.500000"), (9,))))
     assert isinstance(neg, NegativeStock) and neg.on_hand == D("-1.5") and neg.lot_id is None
+
+
+def test_stock_value_is_rounded_half_up_and_never_negative_zero() -> None:
+    from boh.inventory.domain import stock_value
+
+    assert stock_value(D("3"), D("1.1111115")) == D("3.333335")
+    assert str(stock_value(D("-2"), D("0"))) == "0.000000"
+    assert stock_value(D("-2"), D("1.5")) == D("-3")

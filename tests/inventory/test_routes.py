@@ -218,6 +218,7 @@ def test_balances_carry_value_and_the_valuation_totals_each_site(
     assert client.post(f"{URL}/moves", headers=h, json=body).status_code == 201
     rows = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s1, "item_id": w.item}).json()["items"]
     # the average after both receipts is 2.50; the sale leaves 6 without a lot and 10 in L1
+    assert [r["projected"] for r in rows] == ["6.000000", "10.000000"]
     assert [(r["lot_id"], r["on_hand"], r["unit_cost"], r["value"], r["currency"]) for r in rows] == [
         (None, "6.000000", "2.500000", "15.000000", "CNY"),
         (lot, "10.000000", "2.500000", "25.000000", "CNY"),

@@ -3,11 +3,14 @@ waste forms, transfers (ship and receive), alerts; permissions and translations.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -81,6 +84,36 @@ def test_stock_list_shows_reserved_on_order_and_value(runtime: Runtime, client: 
     assert cells == {"on_hand": "12", "reserved": "5", "available": "7", "on_order": "30", "value": "¥15.00"}
     assert "已预留" in r.text and "已订购" in r.text
     assert "库存金额: ¥15.00" in r.text.split('data-testid="site-value">')[1]
+
+
+def test_stock_and_valuation_export_to_csv_and_xlsx_within_scope(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "12", "a", unit_cost=D("1.25")),
+         mv(w.s1, w.item2, "sale", "-2", "b"), mv(w.s2, w.item, "receipt", "99", "c", unit_cost=D(3)))  # fmt: skip
+    reserve(runtime, w.tenant, w.s1, w.item, "5", "res-1")
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    page = client.get("/inventory/stock", params={"site_id": w.s1, "negative": "1"}).text
+    assert f"/inventory/stock/export?format=xlsx&amp;site_id={w.s1}&amp;negative=1" in page
+    r = client.get("/inventory/stock/export", params={"site_id": w.s1, "format": "csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert 'filename="stock-S001.csv"' in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(x["sku"], x["on_hand"], x["reserved"], x["available"], x["value"]) for x in rows] == [
+        ("BREAD", "-2.000000", "0.000000", "-2.000000", "0.000000"),
+        ("MILK-1L", "12.000000", "5.000000", "7.000000", "15.000000"),
+    ]
+    neg = client.get("/inventory/stock/export", params={"site_id": w.s1, "negative": "1", "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(neg.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["site", "sku", "name_en"] and [v[1] for v in values[1:]] == ["BREAD"]
+    other = client.get("/inventory/stock/export", params={"site_id": w.s2, "format": "csv"})
+    assert other.status_code == 404 and "MILK-1L" not in other.text  # a site outside the scope
+    val = list(csv.DictReader(io.StringIO(client.get("/inventory/valuation/export").text)))
+    assert [(x["site"], x["sku"], x["quantity"], x["value"]) for x in val] == [
+        ("S001", "BREAD", "-2.000000", "0.000000"),  # sold below zero before any cost: listed, worth nothing
+        ("S001", "MILK-1L", "12.000000", "15.000000"),
+    ]
 
 
 def test_store_manager_sees_only_their_sites(runtime: Runtime, client: TestClient, w: World) -> None:

@@ -28,6 +28,11 @@ class StockLevel:
     on_order: Decimal
     available: Decimal  # on_hand - reserved of usable stock (no expired or quarantined lots)
 
+    @property
+    def projected(self) -> Decimal:
+        """What there will be once what is in transit and on order has arrived."""
+        return self.available + self.in_transit + self.on_order
+
 
 def stock_levels(session: Session, scope: Scope, site_id: int, item_ids: Iterable[int]) -> dict[int, StockLevel]:
     """Stock of these items at one site, summed over lots; items without a balance are absent."""

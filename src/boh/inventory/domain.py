@@ -107,8 +107,9 @@ def _mul(a: Decimal, b: Decimal) -> Decimal:
 
 
 def stock_value(on_hand: Decimal, avg_unit_cost: Decimal) -> Decimal:
-    """What ``on_hand`` units are worth at the moving average cost (money scale, half up)."""
-    return money(_mul(on_hand, avg_unit_cost))
+    """What ``on_hand`` units are worth at the moving average cost (money scale, half up; never -0)."""
+    value = money(_mul(on_hand, avg_unit_cost))
+    return value if value else abs(value)
 
 
 def value_after(state: CostState, quantity: Decimal) -> Decimal:

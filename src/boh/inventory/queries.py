@@ -86,12 +86,13 @@ def list_balances(
     for r in rows:
         usable = domain.lot_usable(r.status, r.expiry_date, today[r.site_id])
         avg = r.avg_unit_cost
+        available = r.on_hand - r.reserved if usable else ZERO
         out.append(
             BalanceRead(
                 site_id=r.site_id, item_id=r.item_id, lot_id=r.lot_id, lot_code=r.lot_code,
                 expiry_date=r.expiry_date, lot_status=r.status, on_hand=r.on_hand, reserved=r.reserved,
                 in_transit=r.in_transit, on_order=r.on_order,
-                available=r.on_hand - r.reserved if usable else ZERO, usable=usable, unit_cost=avg,
+                available=available, projected=available + r.in_transit + r.on_order, usable=usable, unit_cost=avg,
                 value=domain.stock_value(r.on_hand, avg) if avg is not None else None, currency=r.currency,
             )
         )  # fmt: skip

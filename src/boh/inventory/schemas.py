@@ -100,6 +100,7 @@ class BalanceRead(BaseModel):
     in_transit: Decimal
     on_order: Decimal
     available: Decimal = Field(description="on_hand - reserved; 0 for expired or quarantined lots")
+    projected: Decimal = Field(description="available + in_transit + on_order: what there will be once it arrives")
     usable: bool = Field(description="False when the lot is expired (site's local date) or quarantined")
     unit_cost: Decimal | None = Field(
         default=None, description="Moving average cost of the item at the site (null before its first move)"

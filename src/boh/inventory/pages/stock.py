@@ -4,12 +4,14 @@ GET /api/v1/inventory/stream by static/inventory-live.js), an item's move histor
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from boh.catalog.api import get_item_ref
 from boh.http.deps import UowDep
+from boh.http.files import ExportFormat, download
 from boh.http.pages import is_htmx, pager
 from boh.http.templating import render
 from boh.inventory import queries
@@ -20,10 +22,68 @@ from boh.inventory.live.stream import last_entry_id, last_move_id
 from boh.inventory.pages import _read
 from boh.inventory.pages._common import LABELS, LIVE_ROWS, PAGE_SIZE, READ, WRITE, int_or_none, pick_site, router
 from boh.inventory.schemas import BalanceFilter, BalanceRead, MoveFilter, MoveRead
+from boh.kernel.tabular import MAX_ROWS, write_table
 
 
 def _flag(value: str | None) -> bool:
     return value in ("1", "on", "true")
+
+
+def _stock_filter(
+    q: str | None, category_id: str | None, lot: str | None, below: str | None, negative: str | None
+) -> _read.StockFilter:
+    return _read.StockFilter(
+        q=(q or "").strip() or None,
+        category_id=int_or_none(category_id),
+        lot=(lot or "").strip() or None,
+        below_reorder=_flag(below),
+        negative=_flag(negative),
+    )
+
+
+STOCK_COLUMNS = [
+    "site", "sku", "name_en", "name_zh", "lot_code", "expiry_date", "lot_status", "on_hand", "reserved",
+    "available", "in_transit", "on_order", "unit", "value", "currency", "reorder_point",
+]  # fmt: skip
+
+
+@router.get("/stock/export", perm=READ)
+def stock_export(
+    uow: UowDep,
+    site_id: str | None = None,
+    q: str | None = None,
+    category_id: str | None = None,
+    lot: str | None = None,
+    below: str | None = None,
+    negative: str | None = None,
+    format: Annotated[ExportFormat, Query()] = "csv",
+) -> Response:
+    """The stock list of a site with the page's filters, every row, as CSV or XLSX."""
+    scope = uow.principal.scope(READ)
+    site = pick_site(_read.site_options(uow.session, scope), int_or_none(site_id))
+    rows: list[_read.StockRow] = []
+    if site is not None:
+        f = _stock_filter(q, category_id, lot, below, negative)
+        rows = _read.stock_rows(uow.session, scope, site.id, f, MAX_ROWS, 0)[0]
+    table = (
+        [site.code if site else "", r.sku, r.name_en, r.name_zh, r.lot_code, r.expiry_date, r.lot_status, r.on_hand,
+         r.reserved, r.available, r.in_transit, r.on_order, r.base_uom, r.value, r.currency, r.threshold]
+        for r in rows
+    )  # fmt: skip
+    return download(write_table(format, STOCK_COLUMNS, table), format, f"stock-{site.code if site else 'none'}")
+
+
+@router.get("/valuation/export", perm=READ)
+def valuation_export(uow: UowDep, format: Annotated[ExportFormat, Query()] = "csv") -> Response:
+    """Stock value at moving average cost of every site the user sees, per item (accounting's export)."""
+    scope = uow.principal.scope(READ)
+    v = queries.valuation(uow.session, scope, None, None, MAX_ROWS, 0)
+    codes = {s.id: s.code for s in _read.site_options(uow.session, scope)}
+    table = (
+        [codes.get(i.site_id, i.site_id), i.sku, i.quantity, i.avg_unit_cost, i.value, i.currency] for i in v.items
+    )
+    header = ["site", "sku", "quantity", "avg_unit_cost", "value", "currency"]
+    return download(write_table(format, header, table), format, "stock-valuation")
 
 
 @router.get("/stock", perm=READ)
@@ -41,13 +101,7 @@ def stock_list(
     scope = uow.principal.scope(READ)
     sites = _read.site_options(uow.session, scope)
     site = pick_site(sites, int_or_none(site_id))
-    f = _read.StockFilter(
-        q=(q or "").strip() or None,
-        category_id=int_or_none(category_id),
-        lot=(lot or "").strip() or None,
-        below_reorder=_flag(below),
-        negative=_flag(negative),
-    )
+    f = _stock_filter(q, category_id, lot, below, negative)
     rows: list[_read.StockRow] = []
     total = 0
     if site is not None:
@@ -70,6 +124,7 @@ def stock_list(
         "labels": LABELS,
         "can_write": uow.principal.can(WRITE),
         "site_value": _read.site_value(uow.session, scope.tenant_id, site.id) if site else None,
+        "export_query": urlencode({k: v for k, v in params.items() if v is not None}),
     }
     if is_htmx(request) and request.headers.get("hx-target") == "stock-results":
         return render(request, "inventory/_stock_results.html", ctx)
