@@ -103,7 +103,7 @@ def test_waste_form_suggests_the_first_expiring_lot_and_posts_on_it(runtime: Run
     page.fill("#f-sku", "MILK-1L")
     page.fill("#f-quantity", "2")
     hint = page.locator("[data-testid=fefo-hint]")
-    expect(hint).to_be_visible(timeout=3_000)
+    expect(hint).to_be_visible(timeout=5_000)
     expect(hint.locator("[data-fill-lot]")).to_have_count(1)  # 2 units: the first expiring lot covers them
     hint.locator("[data-fill-lot=SOON]").click()
     expect(page.locator("#f-lot_code")).to_have_value("SOON")
