@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
@@ -105,3 +106,36 @@ def test_store_roles_see_and_commit_only_their_sites(runtime: Runtime, client: T
     intruder = login(client, "intruder")
     assert client.get(f"{URL}/reservations/{theirs}", headers=intruder).status_code == 404
     assert client.get(f"{URL}/reservations", headers=intruder).json()["total"] == 0
+
+
+def test_available_to_promise_adds_expected_receipts_by_due_date(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    make_user(runtime, w.tenant, "mgr1", [("store_manager", "S001")])
+    h = login(client, "boss")
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "r1"), mv(w.s2, w.item, "receipt", "5", "r2"))
+    assert client.post(f"{URL}/reservations", headers=h, json=res(w.s1, w.item, "4", "k1")).status_code == 201
+    today = date.today()
+    for n, (qty, due) in enumerate((("12", today + timedelta(days=2)), ("5", today + timedelta(days=1)), ("3", None))):
+        body = {"site_id": w.s1, "item_id": w.item, "quantity": qty, "document_type": "purchase_order",
+                "document_id": f"PO-{n}", "expected_date": due.isoformat() if due else None,
+                "idempotency_key": f"po-{n}"}  # fmt: skip
+        assert client.post(f"{URL}/incoming", headers=h, json=body).status_code == 201
+    ship = {"from_site_id": w.s2, "to_site_id": w.s1, "item_id": w.item, "quantity": "2", "idempotency_key": "t1"}
+    assert client.post(f"{URL}/transfers", headers=h, json=ship).status_code == 201
+    a = client.get(f"{URL}/availability", headers=h, params={"site_id": w.s1, "item_id": w.item}).json()
+    assert {k: a[k] for k in ("on_hand", "reserved", "available", "in_transit", "on_order", "projected")} == {
+        "on_hand": "10.000000", "reserved": "4.000000", "available": "6.000000", "in_transit": "2.000000",
+        "on_order": "20.000000", "projected": "28.000000",
+    }  # fmt: skip
+    assert [(s["date"], s["incoming"], s["available"]) for s in a["timeline"]] == [
+        ((today + timedelta(days=1)).isoformat(), "5.000000", "11.000000"),
+        ((today + timedelta(days=2)).isoformat(), "12.000000", "23.000000"),
+        (None, "3.000000", "26.000000"),
+    ]
+    none = client.get(f"{URL}/availability", headers=h, params={"site_id": w.s2, "item_id": w.item2}).json()
+    assert (none["available"], none["timeline"]) == ("0", [])
+    mgr = login(client, "mgr1")
+    other = client.get(f"{URL}/availability", headers=mgr, params={"site_id": w.s2, "item_id": w.item})
+    assert other.status_code == 404

@@ -11,6 +11,7 @@ from boh.http.pagination import Page, PageDep
 from boh.http.routing import SecureRouter
 from boh.inventory.commitments import domain, queries, service
 from boh.inventory.commitments.schemas import (
+    AvailabilityRead,
     CommitmentFilter,
     CommitmentRead,
     CommitmentStatus,
@@ -56,6 +57,16 @@ FilterDep = Annotated[CommitmentFilter, Depends(_filter)]
 def _list(uow: UowDep, page: PageDep, kind: str, f: CommitmentFilter) -> Page[CommitmentRead]:
     items, total = queries.list_commitments(uow.session, uow.principal.scope(READ), kind, f, page.limit, page.offset)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/availability",
+    perm=READ,
+    response_model=AvailabilityRead,
+    summary="Available to promise of an item at a site, now and by expected receipt date",
+)
+def availability(uow: UowDep, site_id: int, item_id: int) -> AvailabilityRead:
+    return queries.availability(uow.session, uow.principal.scope(READ), site_id, item_id)
 
 
 @router.post(

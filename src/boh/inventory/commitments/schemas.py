@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as date_
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -118,3 +119,23 @@ class CommitmentFilter(BaseModel):
     document_type: str | None = None
     document_id: str | None = None
     status: CommitmentStatus | None = None
+
+
+class PromiseStep(BaseModel):
+    date: date_ | None = Field(description="When the expected receipts are due; null: no date given")
+    incoming: Decimal = Field(description="Due on that date (expected receipts still open)")
+    available: Decimal = Field(description="Available to promise from that date on (cumulative)")
+
+
+class AvailabilityRead(BaseModel):
+    """What can be promised of an item at a site, today and as expected receipts arrive."""
+
+    site_id: int
+    item_id: int
+    on_hand: Decimal
+    reserved: Decimal
+    available: Decimal = Field(description="Usable on hand minus reserved: what can be promised today")
+    in_transit: Decimal = Field(description="Shipped to this site by transfers, not yet received")
+    on_order: Decimal
+    projected: Decimal = Field(description="available + in_transit + on_order")
+    timeline: list[PromiseStep] = Field(description="Expected receipts by due date, earliest first")
