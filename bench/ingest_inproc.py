@@ -79,7 +79,14 @@ def main() -> None:
             prof.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         if prof:
-            pstats.Stats(prof).sort_stats(os.environ.get("BOH_PROF_SORT", "cumulative")).print_stats(45)
+            stats = pstats.Stats(prof)
+            stats.sort_stats(os.environ.get("BOH_PROF_SORT", "cumulative")).print_stats(45)
+            by_package: dict[str, float] = {}
+            for (path, _line, _fn), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+                package = "boh" if "/boh/" in path else path.split("site-packages/")[-1].split("/")[0]
+                by_package[package] = by_package.get(package, 0.0) + tottime
+            for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:10]:
+                print(f"{seconds * 1e6 / len(evs):8.1f} us/event own time in {package}")
         rt.engine.dispose()
         n = len(evs)
         for key, ts in sorted(sql_times.items(), key=lambda kv: -sum(kv[1]))[:25]:
