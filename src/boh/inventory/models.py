@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
@@ -123,3 +123,15 @@ class ReorderState(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"), primary_key=True)
     below: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InventorySettings(Base):
+    """Per-tenant rules of the stock ledger; a tenant without a row has no limits."""
+
+    __tablename__ = "inventory_settings"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), primary_key=True)
+    # moves posted by people and integrations (not floor events) may be dated at most this many days back
+    max_backdate_days: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))

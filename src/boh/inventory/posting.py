@@ -100,6 +100,9 @@ def _validate(uow: UnitOfWork, lines: list[Line], sites: dict[int, SiteStockSett
     lots = repo.lots_by_id(uow.session, uow.tenant_id, [ln.lot_id for ln in lines if ln.lot_id is not None])
     by_code = repo.lots_by_code(uow.session, uow.tenant_id, [(ln.item_id, ln.lot_code) for ln in lines if ln.lot_code])
     now = utcnow()
+    rules = repo.get_settings(uow.session, uow.tenant_id)
+    days = rules.max_backdate_days if rules is not None else None
+    earliest = now - timedelta(days=days) if days is not None else None
     seen: set[str] = set()
     out: list[Line] = []
     for ln in lines:
@@ -123,6 +126,8 @@ def _validate(uow: UnitOfWork, lines: list[Line], sites: dict[int, SiteStockSett
             err("currency", f"costs at this site are in {currency}", "inventory.wrong_currency")
         if ln.event_at is not None and ln.event_at > now + FUTURE_TOLERANCE:
             err("event_at", "event_at is in the future", "inventory.future_event")
+        if earliest is not None and ln.event_at is not None and ln.event_at < earliest:
+            err("event_at", f"moves may be dated at most {days} days back", "inventory.backdate_limit")
         if ln.idempotency_key in seen:
             err("idempotency_key", "used twice in this batch", "inventory.duplicate_key")
         seen.add(ln.idempotency_key)

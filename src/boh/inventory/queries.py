@@ -25,6 +25,7 @@ from boh.inventory.schemas import (
     LotRead,
     MoveFilter,
     MoveRead,
+    SettingsRead,
     SiteValue,
     TransferRead,
     ValuationRead,
@@ -217,3 +218,10 @@ def valuation(
         for s, i, sku, q, a, v, cur in rows
     ]
     return ValuationRead(sites=sites, items=items, total=sum(x.items for x in sites), limit=limit, offset=offset)
+
+
+def settings(session: Session, scope: Scope) -> SettingsRead:
+    row = repo.get_settings(session, scope.tenant_id)
+    if row is None:
+        return SettingsRead(max_backdate_days=None, updated_at=None, updated_by=None)
+    return SettingsRead(max_backdate_days=row.max_backdate_days, updated_at=row.updated_at, updated_by=row.updated_by)

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from boh.inventory import pgledger
-from boh.inventory.models import Balance, ItemCost, Lot, Move
+from boh.inventory.models import Balance, InventorySettings, ItemCost, Lot, Move
 from boh.kernel.clock import utcnow
 
 # The catalog has no public api for item lookups yet: read its table by name (ids and tenant only).
@@ -213,3 +213,7 @@ def _pg(session: Session) -> bool:
 
 def get_move(session: Session, tenant_id: int, move_id: int) -> Move | None:
     return session.scalars(select(Move).where(Move.tenant_id == tenant_id, Move.id == move_id)).one_or_none()
+
+
+def get_settings(session: Session, tenant_id: int) -> InventorySettings | None:
+    return session.get(InventorySettings, tenant_id)

@@ -26,6 +26,8 @@ from boh.inventory.schemas import (
     MovesIn,
     MovesPosted,
     MoveType,
+    SettingsIn,
+    SettingsRead,
     TransferIn,
     TransferRead,
     ValuationRead,
@@ -91,6 +93,23 @@ async def balances(
 )
 def valuation(uow: UowDep, page: PageDep, site_id: int | None = None, item_id: int | None = None) -> ValuationRead:
     return queries.valuation(uow.session, uow.principal.scope(READ), site_id, item_id, page.limit, page.offset)
+
+
+@router.get("/settings", perm=READ, response_model=SettingsRead, summary="The tenant's ledger rules")
+def get_settings(uow: UowDep) -> SettingsRead:
+    return queries.settings(uow.session, uow.principal.scope(READ))
+
+
+@router.put(
+    "/settings",
+    perm=service.SETTINGS,
+    response_model=SettingsRead,
+    summary="Set the tenant's ledger rules (how far back a move may be dated)",
+)
+def put_settings(uow: UowDep, body: SettingsIn) -> SettingsRead:
+    service.put_settings(uow, body)
+    uow.commit()
+    return queries.settings(uow.session, uow.principal.scope(READ))
 
 
 @router.get("/moves", perm=READ, response_model=Page[MoveRead], summary="Move history, newest first")

@@ -210,3 +210,19 @@ class ValuationRead(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class SettingsIn(_Base):
+    max_backdate_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="Moves posted by people and integrations may be dated at most this many days back (null: no "
+        "limit). Floor events (POS, RFID, sensors) are facts recorded at their own time and are not limited.",
+    )
+
+
+class SettingsRead(BaseModel):
+    max_backdate_days: int | None
+    updated_at: datetime | None
+    updated_by: str | None

@@ -12,9 +12,10 @@ from boh.inventory import domain, posting
 from boh.inventory import repository as repo
 from boh.inventory.errors import DuplicateLot, LotNotFound, MoveNotFound
 from boh.inventory.events import LotCreated, LotStatusChanged
-from boh.inventory.models import Lot, Move
+from boh.inventory.models import InventorySettings, Lot, Move
 from boh.inventory.posting import Line, PostResult
-from boh.inventory.schemas import LotCreate, MoveIn, TransferIn
+from boh.inventory.schemas import LotCreate, MoveIn, SettingsIn, TransferIn
+from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import site_stock_settings
@@ -182,3 +183,22 @@ def quarantine_lot(uow: UnitOfWork, lot_id: int, reason: str) -> Lot:
 
 def release_lot(uow: UnitOfWork, lot_id: int, reason: str) -> Lot:
     return set_lot_status(uow, lot_id, "available", reason)
+
+
+# --- settings -----------------------------------------------------------------------------------------
+
+SETTINGS = "inventory.settings.write"
+
+
+def put_settings(uow: UnitOfWork, data: SettingsIn) -> InventorySettings:
+    """Set the tenant's ledger rules (audited with the values before and after)."""
+    uow.principal.scope(SETTINGS)
+    row = repo.get_settings(uow.session, uow.tenant_id)
+    before = {"max_backdate_days": row.max_backdate_days} if row else None
+    if row is None:
+        row = InventorySettings(tenant_id=uow.tenant_id, updated_by=uow.principal.actor)
+        uow.session.add(row)
+    row.max_backdate_days, row.updated_at, row.updated_by = data.max_backdate_days, utcnow(), uow.principal.actor
+    uow.flush()
+    uow.audit("inventory.settings.update", "tenant", uow.tenant_id, before=before, after=data.model_dump())
+    return row

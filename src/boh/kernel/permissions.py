@@ -34,6 +34,7 @@ INVENTORY = [
     "inventory.events.write",
     "inventory.reservation.write",
     "inventory.incoming.write",
+    "inventory.settings.write",
     "inventory.count.read",
     "inventory.count.write",
     "inventory.count.approve",
