@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
@@ -238,3 +238,21 @@ def test_balances_carry_value_and_the_valuation_totals_each_site(
     assert client.get(f"{URL}/valuation", headers=m1, params={"site_id": w.s2}).status_code == 404
     paged = client.get(f"{URL}/valuation", headers=h, params={"limit": 1, "offset": 1}).json()
     assert [i["sku"] for i in paged["items"]] == ["MILK-1L"] and paged["total"] == 3
+
+
+def test_balances_of_lots_expiring_soon(runtime: Runtime, client: TestClient, w: World) -> None:
+    today = date.today()
+    soon = make_lot(runtime, w.tenant, w.item, "SOON", today + timedelta(days=2))
+    later = make_lot(runtime, w.tenant, w.item, "LATER", today + timedelta(days=20))
+    gone = make_lot(runtime, w.tenant, w.item, "GONE", today - timedelta(days=1))
+    empty = make_lot(runtime, w.tenant, w.item, "EMPTY", today + timedelta(days=1))
+    lots = (("a", soon), ("b", later), ("c", gone), ("d", empty))
+    receipts = [move(w.s1, w.item, "receipt", "3", k, lot_id=lot) for k, lot in lots]
+    rest = [move(w.s1, w.item, "sale", "-3", "e", lot_id=empty), move(w.s1, w.item, "receipt", "9", "f")]
+    body = {"moves": receipts + rest}
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    assert client.post(f"{URL}/moves", headers=h, json=body).status_code == 201
+    got = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s1, "expires_within": 3}).json()["items"]
+    assert sorted(r["lot_code"] for r in got) == ["GONE", "SOON"]  # not the empty lot, nor stock without a lot
+    assert client.get(f"{URL}/balances", headers=h, params={"expires_within": -1}).status_code == 422

@@ -116,6 +116,20 @@ def test_stock_and_valuation_export_to_csv_and_xlsx_within_scope(
     ]
 
 
+def test_stock_list_filters_lots_expiring_soon(runtime: Runtime, client: TestClient, w: World) -> None:
+    soon = make_lot(runtime, w.tenant, w.item, "SOON", date.today() + timedelta(days=1))
+    later = make_lot(runtime, w.tenant, w.item, "LATER", date.today() + timedelta(days=30))
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "2", "a", lot_id=soon),
+         mv(w.s1, w.item, "receipt", "2", "b", lot_id=later), mv(w.s1, w.item2, "receipt", "2", "c"))  # fmt: skip
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    r = client.get("/inventory/stock", params={"site_id": w.s1, "expiring": "1"})
+    assert f'data-key="{w.item}:{soon}"' in r.text and f'data-key="{w.item}:{later}"' not in r.text
+    assert (
+        f'data-key="{w.item2}:0"' not in r.text
+        and 'id="f-expiring" type="checkbox" name="expiring" value="1" checked' in r.text
+    )
+
+
 def test_store_manager_sees_only_their_sites(runtime: Runtime, client: TestClient, w: World) -> None:
     post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "a"))
     _signed_in(runtime, client, w, "store_manager", "S001")

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -74,6 +74,9 @@ def list_balances(
         stmt = stmt.where(Lot.lot_code == f.lot_code)
     if f.below_zero:
         stmt = stmt.where(b.on_hand < 0)
+    if f.expires_within is not None:  # judged by the site's local date when one site is asked for
+        today_ = local_date(site.timezone) if site is not None else utcnow().date()
+        stmt = stmt.where(Lot.expiry_date <= today_ + timedelta(days=f.expires_within), b.on_hand > 0)
     rows = session.execute(stmt.order_by(b.site_id, b.item_id, b.lot_key).limit(limit).offset(offset)).all()
     if offset == 0 and len(rows) < limit:  # the whole result is on this page: no count query
         total = len(rows)

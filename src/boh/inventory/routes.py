@@ -70,11 +70,18 @@ async def balances(
     lot_id: int | None = None,
     lot_code: str | None = None,
     below_zero: Annotated[bool | None, Query(description="Only balances with on_hand < 0")] = None,
+    expires_within: Annotated[
+        int | None,
+        Query(ge=0, le=3650, description="Only lots with stock expiring within this many days (or expired)"),
+    ] = None,
 ) -> Page[BalanceRead]:
     # the hottest read (store screens, the live page, integrations): the whole read is ONE trip to a worker
     # thread (a sync endpoint with a unit-of-work dependency makes three more: enter, call, exit) and its
     # statements run in autocommit; under ingestion load every trip and every round trip waits for a CPU
-    f = BalanceFilter(site_id=site_id, item_id=item_id, lot_id=lot_id, lot_code=lot_code, below_zero=below_zero)
+    f = BalanceFilter(
+        site_id=site_id, item_id=item_id, lot_id=lot_id, lot_code=lot_code, below_zero=below_zero,
+        expires_within=expires_within,
+    )  # fmt: skip
 
     def read() -> Page[BalanceRead]:
         with request_uow(request, read_only=True) as uow:

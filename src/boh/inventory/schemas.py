@@ -115,6 +115,7 @@ class BalanceFilter(BaseModel):
     lot_id: int | None = None
     lot_code: str | None = None
     below_zero: bool | None = None
+    expires_within: int | None = None  # days: lots with stock expiring by then (expired ones included)
 
 
 class MoveFilter(BaseModel):

@@ -5,7 +5,7 @@ exception for read models); ``available`` follows domain.lot_usable (expired / q
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +68,10 @@ class StockFilter:
     lot: str | None = None
     below_reorder: bool = False
     negative: bool = False
+    expiring: bool = False  # lots with stock that expire within EXPIRING_DAYS (or have expired)
+
+
+EXPIRING_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ def _stock_query(tenant_id: int, site_id: int, today: date, f: StockFilter) -> S
         stmt = stmt.where(threshold.is_not(None), per_item.c.avail < threshold)
     if f.negative:
         stmt = stmt.where(Balance.on_hand < 0)
+    if f.expiring:
+        stmt = stmt.where(Lot.expiry_date <= today + timedelta(days=EXPIRING_DAYS), Balance.on_hand > 0)
     return stmt
 
 

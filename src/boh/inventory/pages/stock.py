@@ -30,7 +30,12 @@ def _flag(value: str | None) -> bool:
 
 
 def _stock_filter(
-    q: str | None, category_id: str | None, lot: str | None, below: str | None, negative: str | None
+    q: str | None,
+    category_id: str | None,
+    lot: str | None,
+    below: str | None,
+    negative: str | None,
+    expiring: str | None = None,
 ) -> _read.StockFilter:
     return _read.StockFilter(
         q=(q or "").strip() or None,
@@ -38,6 +43,7 @@ def _stock_filter(
         lot=(lot or "").strip() or None,
         below_reorder=_flag(below),
         negative=_flag(negative),
+        expiring=_flag(expiring),
     )
 
 
@@ -56,6 +62,7 @@ def stock_export(
     lot: str | None = None,
     below: str | None = None,
     negative: str | None = None,
+    expiring: str | None = None,
     format: Annotated[ExportFormat, Query()] = "csv",
 ) -> Response:
     """The stock list of a site with the page's filters, every row, as CSV or XLSX."""
@@ -63,7 +70,7 @@ def stock_export(
     site = pick_site(_read.site_options(uow.session, scope), int_or_none(site_id))
     rows: list[_read.StockRow] = []
     if site is not None:
-        f = _stock_filter(q, category_id, lot, below, negative)
+        f = _stock_filter(q, category_id, lot, below, negative, expiring)
         rows = _read.stock_rows(uow.session, scope, site.id, f, MAX_ROWS, 0)[0]
     table = (
         [site.code if site else "", r.sku, r.name_en, r.name_zh, r.lot_code, r.expiry_date, r.lot_status, r.on_hand,
@@ -96,12 +103,13 @@ def stock_list(
     lot: str | None = None,
     below: str | None = None,
     negative: str | None = None,
+    expiring: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     scope = uow.principal.scope(READ)
     sites = _read.site_options(uow.session, scope)
     site = pick_site(sites, int_or_none(site_id))
-    f = _stock_filter(q, category_id, lot, below, negative)
+    f = _stock_filter(q, category_id, lot, below, negative, expiring)
     rows: list[_read.StockRow] = []
     total = 0
     if site is not None:
@@ -113,6 +121,7 @@ def stock_list(
         "lot": f.lot,
         "below": "1" if f.below_reorder else None,
         "negative": "1" if f.negative else None,
+        "expiring": "1" if f.expiring else None,
     }
     ctx = {
         "site": site,
@@ -124,6 +133,7 @@ def stock_list(
         "labels": LABELS,
         "can_write": uow.principal.can(WRITE),
         "site_value": _read.site_value(uow.session, scope.tenant_id, site.id) if site else None,
+        "expiring_days": _read.EXPIRING_DAYS,
         "export_query": urlencode({k: v for k, v in params.items() if v is not None}),
     }
     if is_htmx(request) and request.headers.get("hx-target") == "stock-results":
