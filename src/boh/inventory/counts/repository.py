@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, and_, column, exists, false, func, insert, literal, select, table
+from sqlalchemy import BigInteger, Boolean, Integer, and_, column, false, func, insert, literal, select, table
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -120,11 +120,15 @@ def _freeze(session: Session, count: Count, item_ids: Sequence[int] | None) -> N
     )
     source = catalog_assortment if item_ids is None else catalog_item
     item_id = source.c.item_id if item_ids is None else source.c.id
-    no_balance = ~exists().where(  # no line from the balances above (depleted lots give none)
-        Balance.tenant_id == count.tenant_id,
-        Balance.site_id == count.site_id,
-        Balance.item_id == item_id,
-        (Balance.lot_key == 0) | (Balance.on_hand != literal(ZERO, Qty())),
+    # no line from the balances above (depleted lots give none). NOT IN, not NOT EXISTS: PostgreSQL hashes
+    # the list once whatever its statistics say, where a correlated anti-join on a table it has not analyzed
+    # yet (a first stock load) planned a nested loop over every balance for every item (1-4 s for 5,000)
+    no_balance = item_id.not_in(
+        select(Balance.item_id).where(
+            Balance.tenant_id == count.tenant_id,
+            Balance.site_id == count.site_id,
+            (Balance.lot_key == 0) | (Balance.on_hand != literal(ZERO, Qty())),
+        )
     )
     carried = select(
         tenant, count_id, item_id, literal(None, BigInteger), literal(0, BigInteger), literal(ZERO, Qty()), *flags
