@@ -143,6 +143,8 @@ def lock_costs(session: Session, tenant_id: int, keys: dict[tuple[int, int], str
 
 def moves_by_key(session: Session, tenant_id: int, keys: Iterable[str]) -> dict[str, Move]:
     wanted = sorted(set(keys))
+    if _pg(session):
+        return {m.idempotency_key: m for m in pgledger.moves_by_key(session, tenant_id, wanted)} if wanted else {}
     out: dict[str, Move] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
