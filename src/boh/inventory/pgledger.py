@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from boh.inventory.models import ItemCost, Move
+from boh.inventory.pgcopy import copy_rows
 
 Key = tuple[int, int, int]
 
@@ -84,32 +85,19 @@ _MOVE_COLS = (
     "counter_site_id", "source_type", "source_id", "idempotency_key", "negative", "event_at", "recorded_at",
     "actor",
 )  # fmt: skip
-_MOVE_TYPES = (
-    "bigint", "bigint", "bigint", "bigint", "varchar", "varchar", "numeric", "numeric", "varchar", "bigint",
-    "varchar", "varchar", "varchar", "boolean", "timestamptz", "timestamptz", "varchar",
-)  # fmt: skip
-_INSERT_MOVES = (  # built once from the constants above; every value is a bound parameter
-    "INSERT INTO inventory_move (id, "  # noqa: S608
-    + ", ".join(_MOVE_COLS)
-    + ") SELECT * FROM unnest(CAST(:id AS bigint[]), "
-    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_MOVE_COLS, _MOVE_TYPES, strict=True))
-    + ")"
-)
 
 
 def insert_moves(session: Session, moves: Sequence[Move]) -> None:
-    """Insert fully built Move objects in one statement (ids drawn from the sequence first), then attach
-    them to the session as persistent objects, as a flush would have."""
+    """COPY fully built Move objects into the ledger (ids drawn from the sequence first), then attach them to
+    the session as persistent objects, as a flush would have."""
     ids = list(
         session.scalars(
             text("SELECT nextval(pg_get_serial_sequence('inventory_move', 'id')) FROM generate_series(1, :n)"),
             {"n": len(moves)},
         )
     )
-    params: dict[str, list[Any]] = {"id": ids}
-    for c in _MOVE_COLS:
-        params[c] = [getattr(m, c) for m in moves]
-    session.execute(text(_INSERT_MOVES), params)
+    rows = ([move_id, *(getattr(m, c) for c in _MOVE_COLS)] for m, move_id in zip(moves, ids, strict=True))
+    copy_rows(session.connection(), "inventory_move", ("id", *_MOVE_COLS), rows)
     for m, move_id in zip(moves, ids, strict=True):
         m.id = move_id
         make_transient_to_detached(m)
@@ -131,3 +119,22 @@ def moves_by_key(session: Session, tenant_id: int, keys: Sequence[str]) -> list[
         .execution_options(populate_existing=True)
     )
     return list(session.scalars(stmt, {"t": tenant_id, "k": list(keys)}))
+
+
+def save_costs(
+    session: Session,
+    ids: Sequence[int],
+    quantities: Sequence[Decimal],
+    averages: Sequence[Decimal],
+    values: Sequence[Decimal],
+    now: datetime,
+) -> None:
+    """Set the moving-average state of these cost rows (locked by the caller), by id, in one statement."""
+    session.execute(
+        text(
+            "UPDATE inventory_item_cost c SET quantity = u.q, avg_unit_cost = u.a, total_value = u.v, "
+            "updated_at = :now FROM unnest(CAST(:id AS bigint[]), CAST(:q AS numeric[]), CAST(:a AS numeric[]), "
+            "CAST(:v AS numeric[])) AS u(id, q, a, v) WHERE c.id = u.id"
+        ),
+        {"id": list(ids), "q": list(quantities), "a": list(averages), "v": list(values), "now": now},
+    )

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from boh.inventory import domain
 from boh.inventory import repository as repo
 from boh.inventory.errors import IdempotencyKeyReused, InsufficientStock
@@ -247,7 +249,7 @@ def post(uow: UnitOfWork, scope: Scope, lines: list[Line], *, internal: bool) ->
 def _apply(
     uow: UnitOfWork, lines: list[Line], sites: dict[int, SiteStockSettings], costs: dict[tuple[int, int], ItemCost]
 ) -> dict[int, Move]:
-    unit_costs = _value(lines, costs)
+    unit_costs = _value(uow.session, lines, costs)
     deltas: dict[repo.BalanceKey, repo.BalanceDelta] = defaultdict(repo.BalanceDelta)
     for ln in lines:
         deltas[ln.balance_key].on_hand += ln.quantity
@@ -271,23 +273,20 @@ def _apply(
     return moves
 
 
-def _value(lines: list[Line], costs: dict[tuple[int, int], ItemCost]) -> dict[int, Decimal]:
+def _value(session: Session, lines: list[Line], costs: dict[tuple[int, int], ItemCost]) -> dict[int, Decimal]:
     """Run the moving average over the batch in order; update the locked cost rows; unit cost per line."""
     states = {k: domain.CostState(c.quantity, c.avg_unit_cost, c.total_value) for k, c in costs.items()}
     used: dict[int, Decimal] = {}
     for ln in lines:
         key = (ln.site_id, ln.item_id)
         states[key], used[ln.index] = domain.apply_cost(states[key], ln.quantity, ln.unit_cost)
-    now = utcnow()
-    for key, st in states.items():
-        row = costs[key]
-        if (row.quantity, row.avg_unit_cost, row.total_value) != (st.quantity, st.avg_unit_cost, st.total_value):
-            row.quantity, row.avg_unit_cost, row.total_value, row.updated_at = (
-                st.quantity,
-                st.avg_unit_cost,
-                st.total_value,
-                now,
-            )
+    changed = {
+        key: st
+        for key, st in states.items()
+        if (costs[key].quantity, costs[key].avg_unit_cost, costs[key].total_value)
+        != (st.quantity, st.avg_unit_cost, st.total_value)
+    }
+    repo.save_costs(session, costs, changed, utcnow())
     return used
 
 

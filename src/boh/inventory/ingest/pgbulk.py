@@ -7,12 +7,14 @@ linearly for every row it filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from boh.inventory.pgcopy import copy_rows, scratch
 
 if TYPE_CHECKING:
     from boh.inventory.ingest.rfid import TagWant
@@ -44,7 +46,7 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
         {
             "tenant": tenant_id,
             "epcs": ",".join(sorted(want.epcs)),
-            # integer lists as text: one string to send, split in the database (see _copy)
+            # integer lists as text: one string to send, split in the database (see boh.inventory.pgcopy)
             "s": ",".join(str(k[0]) for k in want.present),
             "i": ",".join(str(k[1]) for k in want.present),
             "n": ",".join(str(n) for n in want.present.values()),
@@ -65,37 +67,21 @@ _TAG_UPDATE = ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at"
 _READ_COLS = ("tenant_id", "session_id", "epc", "item_id", "expected", "read_at")
 
 
-def _copy(conn: Connection, table: str, cols: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """COPY rows into a table: psycopg formats them in C (array parameters are dumped value by value in
-    Python, which cost more than the statement)."""
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
-        for r in rows:
-            cp.write_row(r)
-
-
-def _scratch(conn: Connection, name: str, columns: str) -> None:
-    """An empty per-connection temporary table (emptied at commit, and here: a transaction may use it twice)."""
-    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}) ON COMMIT DELETE ROWS")
-    conn.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 (constant name)
-
-
 def insert_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """New tags (rows as rfid._save builds them)."""
-    _copy(conn, "inventory_rfid_tag", _TAG_COLS, ([r[c] for c in _TAG_COLS] for r in rows))
+    copy_rows(conn, "inventory_rfid_tag", _TAG_COLS, ([r[c] for c in _TAG_COLS] for r in rows))
 
 
 def update_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """Changed tags by id (rows as rfid._save builds them). Two transactions never change the same tag at once:
     both hold the cost-row locks of the tag's (site, item) first (pgstage.lock)."""
-    _scratch(
+    scratch(
         conn,
         "boh_tag_update",
         "id bigint, site_id bigint, last_zone varchar(20), last_seen_at timestamptz, status varchar(10), "
         "sold_at timestamptz, updated_at timestamptz",
     )
-    _copy(conn, "boh_tag_update", _TAG_UPDATE, ([r[c] for c in _TAG_UPDATE] for r in rows))
+    copy_rows(conn, "boh_tag_update", _TAG_UPDATE, ([r[c] for c in _TAG_UPDATE] for r in rows))
     conn.exec_driver_sql(
         "UPDATE inventory_rfid_tag t SET site_id = u.site_id, last_zone = u.last_zone, "
         "last_seen_at = u.last_seen_at, status = u.status, sold_at = u.sold_at, updated_at = u.updated_at "
@@ -106,13 +92,13 @@ def update_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
 def insert_session_reads(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """RFID session reads (rows as rfid._record_sessions builds them); repeats of a (session, tag) already
     recorded are skipped."""
-    _scratch(
+    scratch(
         conn,
         "boh_session_read",
         "tenant_id bigint, session_id varchar(80), epc varchar(64), item_id bigint, expected boolean, "
         "read_at timestamptz",
     )
-    _copy(conn, "boh_session_read", _READ_COLS, ([r[c] for c in _READ_COLS] for r in rows))
+    copy_rows(conn, "boh_session_read", _READ_COLS, ([r[c] for c in _READ_COLS] for r in rows))
     conn.exec_driver_sql(
         "INSERT INTO inventory_rfid_session_read (tenant_id, session_id, epc, item_id, expected, read_at) "
         "SELECT tenant_id, session_id, epc, item_id, expected, read_at FROM boh_session_read "
