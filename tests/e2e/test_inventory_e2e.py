@@ -113,5 +113,6 @@ def test_waste_form_suggests_the_first_expiring_lot_and_posts_on_it(runtime: Run
     page.click("form[action='/inventory/waste'] button[type=submit]")
     expect(page.locator("body")).to_contain_text("Waste of MILK-1L recorded.")
     with runtime.session_factory() as s:
-        lots = dict(s.execute(select(Balance.lot_id, Balance.on_hand).where(Balance.site_id == w.s1)).tuples().all())
+        rows = s.execute(select(Balance.lot_id, Balance.on_hand).where(Balance.site_id == w.s1))
+        lots = {lot: qty for lot, qty in rows}
     assert lots == {soon: Decimal(1), late: Decimal(5)}

@@ -130,6 +130,42 @@ def test_stock_list_filters_lots_expiring_soon(runtime: Runtime, client: TestCli
     )
 
 
+def test_commitments_page_lists_and_releases_what_the_site_holds(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "a"), mv(w.s2, w.item, "receipt", "10", "b"))
+    mine = reserve(runtime, w.tenant, w.s1, w.item, "4", "res-1", document_id="SO-1").commitment.id
+    theirs = reserve(runtime, w.tenant, w.s2, w.item, "2", "res-2", document_id="SO-2").commitment.id
+    po = expect(runtime, w.tenant, w.s1, w.item, "6", "po-1").commitment.id
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    page = client.get("/inventory/commitments")
+    assert (
+        page.status_code == 200 and f'data-commitment="{mine}"' in page.text and f'data-commitment="{po}"' in page.text
+    )
+    assert f'data-commitment="{theirs}"' not in page.text and "sales_order SO-1" in page.text
+    assert post_form(client, f"/inventory/reservations/{theirs}/release").status_code == 404
+    done = post_form(client, f"/inventory/reservations/{mine}/release", {"idempotency_key": "k1"})
+    assert done.status_code == 303 and done.headers["location"] == f"/inventory/commitments?site_id={w.s1}"
+    again = post_form(client, f"/inventory/reservations/{mine}/release", {"idempotency_key": "k1"})
+    assert again.status_code == 303  # a double submit changes nothing
+    assert post_form(client, f"/inventory/incoming/{po}/cancel", {"idempotency_key": "k2"}).status_code == 303
+    with runtime.session_factory() as s:
+        rows = s.execute(select(Balance.site_id, Balance.reserved).where(Balance.item_id == w.item))
+        held = {site: reserved for site, reserved in rows}
+        on_order = s.scalar(select(func.sum(Balance.on_order)))
+    assert held == {w.s1: D(0), w.s2: D(2)} and on_order == D(0)
+    assert f'data-commitment="{mine}"' not in client.get("/inventory/commitments").text
+
+
+def test_store_staff_sees_commitments_without_release(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "a"))
+    rid = reserve(runtime, w.tenant, w.s1, w.item, "4", "res-1").commitment.id
+    _signed_in(runtime, client, w, "store_staff", "S001")
+    page = client.get("/inventory/commitments").text
+    assert f'data-commitment="{rid}"' in page and f"/inventory/reservations/{rid}/release" not in page
+    assert post_form(client, f"/inventory/reservations/{rid}/release").status_code == 403
+
+
 def test_store_manager_sees_only_their_sites(runtime: Runtime, client: TestClient, w: World) -> None:
     post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "a"))
     _signed_in(runtime, client, w, "store_manager", "S001")

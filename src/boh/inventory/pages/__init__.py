@@ -1,12 +1,13 @@
 """Console pages of the inventory domain under /inventory: stock by site (filters, live updates over the
 balance stream), an item's move history, adjustment and waste entry with reason codes, transfers (ship,
-receive), floor alerts and stocktakes (counts: list, counting by scan on a phone, variance review)."""
+receive), open reservations and expected receipts (release, cancel), floor alerts and stocktakes (counts:
+list, counting by scan on a phone, variance review)."""
 
 from __future__ import annotations
 
-from boh.inventory.pages import _common, counts, forms, stock
+from boh.inventory.pages import _common, commitments, counts, forms, stock
 from boh.inventory.pages._common import router
 
 NAV = [*_common.NAV, *counts.NAV]
 
-__all__ = ["NAV", "counts", "forms", "router", "stock"]
+__all__ = ["NAV", "commitments", "counts", "forms", "router", "stock"]

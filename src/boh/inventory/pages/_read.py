@@ -241,3 +241,21 @@ def site_value(session: Session, tenant_id: int, site_id: int) -> tuple[Decimal,
         )
     ).one()
     return None if row[0] is None else (row[0], row[1])
+
+
+@dataclass(frozen=True)
+class ItemName:
+    sku: str
+    name_en: str
+    name_zh: str | None
+
+
+def skus(session: Session, tenant_id: int, item_ids: set[int]) -> dict[int, ItemName]:
+    """SKU and names of these items (for lists that carry item ids)."""
+    if not item_ids:
+        return {}
+    i = _item.c
+    rows = session.execute(
+        select(i.id, i.sku, i.name_en, i.name_zh).where(i.tenant_id == tenant_id, i.id.in_(sorted(item_ids)))
+    )
+    return {int(r[0]): ItemName(str(r[1]), str(r[2]), r[3]) for r in rows}
