@@ -17,6 +17,7 @@ from boh.bootstrap import Runtime
 from boh.inventory.models import Balance
 from tests.e2e.helpers import body_overflows, sign_in
 from tests.factories import PASSWORD, make_user
+from tests.inventory.commitments.helpers import reserve
 from tests.inventory.factories import make_lot, make_world, mv, post
 
 pytestmark = pytest.mark.e2e
@@ -116,3 +117,22 @@ def test_waste_form_suggests_the_first_expiring_lot_and_posts_on_it(runtime: Run
         rows = s.execute(select(Balance.lot_id, Balance.on_hand).where(Balance.site_id == w.s1))
         lots = {lot: qty for lot, qty in rows}
     assert lots == {soon: Decimal(1), late: Decimal(5)}
+
+
+def test_manager_releases_a_reservation_on_a_phone(runtime: Runtime, page: Any, shot: Any) -> None:
+    w = make_world(runtime)
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "r1"))
+    rid = reserve(runtime, w.tenant, w.s1, w.item, "4", "res-1", document_id="PRE-7").commitment.id
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")], locale="en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "manager", path="/inventory/stock")
+    page.click("text=Reservations and orders")
+    row = page.locator(f'tr[data-commitment="{rid}"]')
+    expect(row).to_contain_text("PRE-7")
+    assert not body_overflows(page)
+    shot(page, "inventory-commitments-phone")
+    row.locator("button[type=submit]").click()
+    expect(page.locator("body")).to_contain_text("Reservation released.")
+    expect(page.locator(f'tr[data-commitment="{rid}"]')).to_have_count(0)
+    with runtime.session_factory() as s:
+        assert s.scalar(select(Balance.reserved).where(Balance.site_id == w.s1)) == Decimal(0)
