@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from boh.catalog.api import get_item_ref
@@ -30,13 +30,14 @@ def _flag(value: str | None) -> bool:
 
 
 def _stock_filter(
-    q: str | None,
-    category_id: str | None,
-    lot: str | None,
-    below: str | None,
-    negative: str | None,
+    q: str | None = None,
+    category_id: str | None = None,
+    lot: str | None = None,
+    below: str | None = None,
+    negative: str | None = None,
     expiring: str | None = None,
 ) -> _read.StockFilter:
+    """The stock list's filters from its query string (the list and its export share them)."""
     return _read.StockFilter(
         q=(q or "").strip() or None,
         category_id=int_or_none(category_id),
@@ -47,6 +48,8 @@ def _stock_filter(
     )
 
 
+StockFilterDep = Annotated[_read.StockFilter, Depends(_stock_filter)]
+
 STOCK_COLUMNS = [
     "site", "sku", "name_en", "name_zh", "lot_code", "expiry_date", "lot_status", "on_hand", "reserved",
     "available", "in_transit", "on_order", "unit", "value", "currency", "reorder_point",
@@ -55,22 +58,13 @@ STOCK_COLUMNS = [
 
 @router.get("/stock/export", perm=READ)
 def stock_export(
-    uow: UowDep,
-    site_id: str | None = None,
-    q: str | None = None,
-    category_id: str | None = None,
-    lot: str | None = None,
-    below: str | None = None,
-    negative: str | None = None,
-    expiring: str | None = None,
-    format: Annotated[ExportFormat, Query()] = "csv",
+    uow: UowDep, f: StockFilterDep, site_id: str | None = None, format: Annotated[ExportFormat, Query()] = "csv"
 ) -> Response:
     """The stock list of a site with the page's filters, every row, as CSV or XLSX."""
     scope = uow.principal.scope(READ)
     site = pick_site(_read.site_options(uow.session, scope), int_or_none(site_id))
     rows: list[_read.StockRow] = []
     if site is not None:
-        f = _stock_filter(q, category_id, lot, below, negative, expiring)
         rows = _read.stock_rows(uow.session, scope, site.id, f, MAX_ROWS, 0)[0]
     table = (
         [site.code if site else "", r.sku, r.name_en, r.name_zh, r.lot_code, r.expiry_date, r.lot_status, r.on_hand,
@@ -97,19 +91,13 @@ def valuation_export(uow: UowDep, format: Annotated[ExportFormat, Query()] = "cs
 def stock_list(
     request: Request,
     uow: UowDep,
+    f: StockFilterDep,
     site_id: str | None = None,
-    q: str | None = None,
-    category_id: str | None = None,
-    lot: str | None = None,
-    below: str | None = None,
-    negative: str | None = None,
-    expiring: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     scope = uow.principal.scope(READ)
     sites = _read.site_options(uow.session, scope)
     site = pick_site(sites, int_or_none(site_id))
-    f = _stock_filter(q, category_id, lot, below, negative, expiring)
     rows: list[_read.StockRow] = []
     total = 0
     if site is not None:
