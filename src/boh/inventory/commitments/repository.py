@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from boh.inventory import repository as inv_repo
 from boh.inventory.commitments.domain import Stock
 from boh.inventory.commitments.models import Commitment, CommitmentEntry
-from boh.inventory.models import Balance, Lot
+from boh.inventory.models import Balance, Lot, Move
 from boh.kernel.clock import utcnow
 
 
@@ -129,3 +129,10 @@ def due_to_expire(session: Session, now: datetime, limit: int) -> list[tuple[int
         .limit(limit)
     ).all()
     return [(int(t), int(c)) for t, c in rows]
+
+
+def moves(session: Session, tenant_id: int, ids: Sequence[int]) -> list[Move]:
+    """The moves a request posted (a replay returns them), by id."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Move).where(Move.tenant_id == tenant_id, Move.id.in_(ids)).order_by(Move.id)))

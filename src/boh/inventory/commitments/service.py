@@ -165,8 +165,7 @@ def _request(
     if not done:
         return c, None
     ids = sorted({e.move_id for e in done if e.move_id is not None})
-    moves = [m for m in (inv_repo.get_move(uow.session, uow.tenant_id, i) for i in ids) if m is not None]
-    return c, Outcome(c, moves, replayed=True)
+    return c, Outcome(c, repo.moves(uow.session, uow.tenant_id, ids), replayed=True)
 
 
 def _how_much(c: Commitment, quantity: Decimal | None) -> Decimal:
