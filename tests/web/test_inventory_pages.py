@@ -306,6 +306,8 @@ def test_pages_are_translated(runtime: Runtime, client: TestClient, w: World) ->
         "/inventory/adjust": "库存调整",
         "/inventory/waste": "登记损耗",
         "/inventory/transfers": "调拨",
+        "/inventory/commitments": "预留与订单",
+        "/inventory/stock?expiring=1": "3 天内到期",
     }
     for url, text in pages.items():
         r = client.get(url)
