@@ -130,3 +130,118 @@ def test_extra_members_never_replace_standard_ones(failing_app: FastAPI, client:
     body = _assert_problem(client.get("/api/v1/test/clash"), 409, "test.wrong_status")
     assert body["instance"] == "/api/v1/test/clash"
     assert body["count_id"] == 3
+
+
+# ---- values past validation that the database cannot store: a client error, never a 500, nothing written
+INT65 = 2**64 + 5
+
+
+def test_null_for_a_required_field_is_refused_field_by_field(runtime: Runtime, client: TestClient) -> None:
+    t = make_tenant(runtime)
+    make_user(runtime, t, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    new = {"code": "S1", "name": "One", "kind": "store", "name_zh": "一号店", "city": "Chengdu"}
+    site = client.post("/api/v1/org/sites", headers=h, json=new).json()
+    r = client.patch(
+        f"/api/v1/org/sites/{site['id']}", headers=h, json={"timezone": None, "active": None, "city": "Xi'an"}
+    )
+    body = _assert_problem(r, 422, "boh.validation_failed")
+    assert {tuple(e["loc"]) for e in body["errors"]} == {("body", "timezone"), ("body", "active")}
+    assert all(e["code"] == "not_nullable" for e in body["errors"])
+    unchanged = client.get(f"/api/v1/org/sites/{site['id']}", headers=h).json()
+    assert (unchanged["city"], unchanged["timezone"], unchanged["active"]) == ("Chengdu", site["timezone"], True)
+    # null clears a field the site may be without; a field left out keeps its value
+    r = client.patch(f"/api/v1/org/sites/{site['id']}", headers=h, json={"name_zh": None})
+    assert r.status_code == 200, r.text
+    assert (r.json()["name_zh"], r.json()["city"]) == (None, "Chengdu")
+    user_id = client.get("/api/v1/auth/me", headers=h).json()["id"]
+    r = client.patch(f"/api/v1/org/users/{user_id}", headers=h, json={"locale": None, "display_name": None})
+    body = _assert_problem(r, 422, "boh.validation_failed")
+    assert {tuple(e["loc"]) for e in body["errors"]} == {("body", "locale"), ("body", "display_name")}
+
+
+def test_openapi_says_which_patch_fields_take_null(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    site = schemas["SiteUpdate"]["properties"]
+    assert site["timezone"]["type"] == "string" and "anyOf" not in site["timezone"]
+    assert {"type": "null"} in site["name_zh"]["anyOf"]
+
+
+def test_a_number_too_large_to_store_is_a_client_error(runtime: Runtime, client: TestClient) -> None:
+    t = make_tenant(runtime)
+    make_user(runtime, t, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    site = client.post("/api/v1/org/sites", headers=h, json={"code": "S1", "name": "One", "kind": "store"}).json()
+    for url in (
+        f"/api/v1/org/sites/{INT65}",
+        f"/api/v1/inventory/balances?site_id={INT65}",
+        f"/api/v1/catalog/items?category_id={INT65}",
+    ):
+        r = client.get(url, headers=h)
+        # neither SQLite nor PostgreSQL can bind such an id to a 64-bit column: told as the client's error
+        body = _assert_problem(r, 422, "request.unstorable_value")
+        assert body["detail"].startswith(("a number is too large", "a value cannot be stored"))
+    r = client.patch(f"/api/v1/org/sites/{site['id']}", headers=h, json={"area_m2": "123456789012.5"})
+    assert r.status_code == 422
+    assert client.get(f"/api/v1/org/sites/{site['id']}", headers=h).json()["area_m2"] is None
+
+
+def test_unstorable_value_knows_the_database_errors() -> None:
+    from sqlalchemy.exc import DataError, IntegrityError, StatementError
+
+    from boh.kernel.db import unstorable_value
+    from boh.kernel.types import ScaleError
+
+    class PgRange(Exception):
+        sqlstate = "22003"
+
+    assert unstorable_value(OverflowError("Python int too large to convert to SQLite INTEGER"))
+    wrapped = StatementError("bind", "INSERT", {}, ScaleError("1E+20 has more than 12 digits before the point"))
+    assert "1E+20" in (unstorable_value(wrapped) or "")
+    assert unstorable_value(DataError("INSERT", {}, PgRange("bigint out of range")))
+    try:
+        try:
+            raise PgRange("numeric field overflow")
+        except PgRange as inner:
+            raise RuntimeError("while posting") from inner
+    except RuntimeError as outer:
+        assert unstorable_value(outer)
+    assert unstorable_value(IntegrityError("INSERT", {}, Exception("unique"))) is None
+    assert unstorable_value(RuntimeError("boom")) is None
+
+
+def test_database_errors_are_logged_and_stored_without_their_values(runtime: Runtime) -> None:
+    import io
+
+    from pythonjsonlogger.json import JsonFormatter
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from boh.http.observability import SafeTracebackFilter
+    from boh.kernel.db import error_text
+
+    secret = "s3cret-personal-value"
+    with pytest.raises(DBAPIError) as caught, runtime.engine.begin() as conn:
+        conn.execute(text("INSERT INTO org_tenant (code) VALUES (:secret)"), {"secret": secret})
+    # the statement's parameters are hidden, but PostgreSQL's own detail quotes the failing row: what BOH logs
+    # or stores never does
+    stored = error_text(caught.value)
+    assert secret not in stored
+    assert stored.startswith("IntegrityError: ") and "INSERT INTO org_tenant" in stored
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter("%(levelname)s %(message)s"))
+    handler.addFilter(SafeTracebackFilter())
+    logger = logging.getLogger("boh.test.safe")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError("posting failed") from caught.value
+        except RuntimeError:
+            logger.exception("job crashed")
+    finally:
+        logger.removeHandler(handler)
+    logged = out.getvalue()
+    assert secret not in logged
+    assert "Traceback (most recent call last)" in logged and "RuntimeError: posting failed" in logged
+    assert "org_tenant" in logged  # where it failed is still told

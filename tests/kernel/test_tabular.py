@@ -112,3 +112,17 @@ def test_xlsx_export_writes_formulas_as_text() -> None:
     cells = [row[1] for row in ws.iter_rows(min_row=2)]
     assert [c.value for c in cells] == NASTY
     assert {c.data_type for c in cells} == {"s"}  # never "f" (formula)
+
+
+def test_csv_lines_may_end_in_any_newline_and_a_broken_file_is_one_clear_error() -> None:
+    header, rows = read_table("old-mac.csv", b'code,name,qty\rA-1,Rice,2\r\nB-2,"two\rlines",3\n')
+    assert header == HEADER
+    assert [(r.number, r.values["code"], r.values["name"]) for r in rows] == [
+        (2, "A-1", "Rice"),
+        (3, "B-2", "two\rlines"),
+    ]
+    huge = b"code,name,qty\nA-1," + b"x" * 200_000 + b",1\n"  # a cell beyond the CSV reader's field limit
+    with pytest.raises(ValidationFailed) as caught:
+        read_table("huge.csv", huge)
+    [err] = caught.value.errors
+    assert err.loc == ("file",) and "not a readable CSV file (line 2)" in err.message

@@ -20,6 +20,8 @@ from pythonjsonlogger.json import JsonFormatter
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from boh.kernel.db import safe_traceback
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -27,6 +29,17 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        return True
+
+
+class SafeTracebackFilter(logging.Filter):
+    """A logged exception keeps its traceback, but a database error in it is told without the values of its
+    statement or of the failing row (PostgreSQL quotes them: personal data, password hashes)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = safe_traceback(record.exc_info[1])
+            record.exc_info = None
         return True
 
 
@@ -42,6 +55,7 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(SafeTracebackFilter())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())

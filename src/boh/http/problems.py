@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from boh.kernel.db import unstorable_value
 from boh.kernel.errors import AuthenticationRequired, BohError, FieldError, ValidationFailed
 
 log = logging.getLogger("boh.http")
@@ -79,6 +80,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    reason = unstorable_value(exc)
+    if reason is not None:  # the request's own value, past its validation: a client error, nothing was written
+        log.warning("unstorable value refused: %s", type(exc).__name__)  # never the values (personal data)
+        return problem(422, "request.unstorable_value", "Value cannot be stored", reason, request)
     log.error("unhandled error", exc_info=exc)
     return problem(
         500,

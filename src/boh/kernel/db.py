@@ -7,15 +7,18 @@ production database.
 
 from __future__ import annotations
 
+import sqlite3
+import traceback
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.orm import Session as Session
 
 from boh.kernel.clock import utcnow
-from boh.kernel.types import UTCDateTime
+from boh.kernel.types import ScaleError, UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,13 +64,99 @@ def _sqlite_setup(engine: Engine) -> None:
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
         _sqlite_setup(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a database error's message never carries the statement's values (personal data, hashes)
+    # into a log
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def unstorable_value(exc: BaseException) -> str | None:
+    """Why the database refused a value of the request, when that is what ``exc`` is: an integer beyond 64 bits
+    (SQLite refuses to bind it), a decimal with more digits than its column (``ScaleError``), or the driver's
+    data error (PostgreSQL's SQLSTATE class 22: out of range, too long; psycopg's NUL character in text).
+    Else None.
+
+    Input validation should catch these first; this is the safety net that turns a value nobody foresaw into
+    a client error (nothing was written: the transaction rolled back) instead of an internal error. The
+    message quotes no text the request sent (a decimal that does not fit is named: it is only a number)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OverflowError):
+            return "a number is too large (whole numbers and ids have at most 64 bits)"
+        if isinstance(e, ScaleError):
+            return f"a decimal number does not fit: {e}"
+        if isinstance(e, DataError) or str(getattr(e, "sqlstate", "") or "").startswith("22"):
+            return "a value cannot be stored: it is out of range, too long or holds a character that is not allowed"
+        todo.extend((e.__cause__, e.__context__, getattr(e, "orig", None)))
+    return None
+
+
+def _driver_error_text(e: BaseException) -> str | None:
+    """A database driver's error without the values it may quote: PostgreSQL's messages and details can
+    carry the failing row (``Failing row contains (...)``, ``Key (email)=(...)``, ``invalid input syntax:
+    "..."``), so only its SQLSTATE and the names of the table, column and constraint are kept. SQLite's
+    messages name the constraint and column, never a value."""
+    diag = getattr(e, "diag", None)
+    sqlstate = getattr(e, "sqlstate", None)
+    if diag is None and sqlstate is None:
+        if isinstance(e, sqlite3.Error):
+            return f"{type(e).__name__}: {e}"
+        return None
+    where = [
+        f"{label} {value}"
+        for label, value in (
+            ("table", getattr(diag, "table_name", None)),
+            ("column", getattr(diag, "column_name", None)),
+            ("constraint", getattr(diag, "constraint_name", None)),
+        )
+        if value
+    ]
+    return f"{type(e).__name__} (SQLSTATE {sqlstate or '?'})" + (f" on {', '.join(where)}" if where else "")
+
+
+def error_text(exc: BaseException) -> str:
+    """``Type: message`` of an exception, safe to log or store: a database error is told without the values
+    of its statement or its row (``_driver_error_text``), with the statement's SQL (placeholders only)."""
+    if isinstance(exc, DBAPIError):
+        driver = _driver_error_text(exc.orig) if exc.orig is not None else None
+        sql = " ".join(str(exc.statement or "").split())[:300]
+        return f"{type(exc).__name__}: {driver or type(exc.orig).__name__} [SQL: {sql}]"
+    driver = _driver_error_text(exc)
+    return driver if driver is not None else f"{type(exc).__name__}: {exc}"
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """A traceback like Python's, chained causes included, with every message told by ``error_text``."""
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    link = ""
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        chain.append((e, link))
+        if e.__cause__ is not None:
+            e, link = e.__cause__, "The above exception was the direct cause of the following exception:"
+        elif e.__context__ is not None and not e.__suppress_context__:
+            e, link = e.__context__, "During handling of the above exception, another exception occurred:"
+        else:
+            e = None
+    parts: list[str] = []
+    for i, (e, _) in enumerate(reversed(chain)):
+        if i:
+            parts.append(f"\n{chain[len(chain) - i][1]}\n\n")
+        parts.append("Traceback (most recent call last):\n" + "".join(traceback.format_tb(e.__traceback__)))
+        parts.append(error_text(e) + "\n")
+    return "".join(parts).rstrip("\n")

@@ -19,7 +19,7 @@ from sqlalchemy import Index, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from boh.kernel.clock import utcnow
-from boh.kernel.db import Base, BigId
+from boh.kernel.db import Base, BigId, error_text
 from boh.kernel.events import Event, decode, encode
 from boh.kernel.types import UTCDateTime
 
@@ -220,7 +220,7 @@ def relay_once(
                     "outbox handler failed: topic=%s record=%s error=%s", ev.topic, ev.record_id, type(exc).__name__
                 )
                 with session_factory() as session, session.begin():
-                    mark_failed_attempt(session, ev.record_id, f"{type(exc).__name__}: {exc}", max_attempts)
+                    mark_failed_attempt(session, ev.record_id, error_text(exc), max_attempts)
                 continue
             done.append(ev.record_id)
     finally:

@@ -90,7 +90,13 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationFailed([FieldError(("file",), "the CSV file is not UTF-8 encoded")]) from exc
-        raw = [[_uncsv(c.strip()).strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        reader = csv.reader(io.StringIO(text, newline=""))  # "" : the reader itself splits \n, \r\n and \r lines
+        try:
+            raw = [[_uncsv(c.strip()).strip() for c in r] for r in reader]
+        except csv.Error as exc:
+            raise ValidationFailed(
+                [FieldError(("file",), f"not a readable CSV file (line {reader.line_num}): {exc}")]
+            ) from exc
     if not raw:
         raise ValidationFailed([FieldError(("file",), "the file is empty")])
     header = [h.strip().lower() for h in raw[0]]

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from boh.kernel.patch import PatchModel
 from boh.kernel.permissions import ALL_PERMISSIONS, ROLES
 
 SiteKind = Literal["store", "dc", "kitchen", "office"]
@@ -54,7 +55,7 @@ class SiteFields(_Base):
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, decimal_places=6)
     longitude: Decimal | None = Field(default=None, ge=-180, le=180, decimal_places=6)
     opening_hours: dict[Weekday, list[Annotated[str, Field(pattern=_HOURS)]]] = Field(default_factory=dict)
-    area_m2: Decimal | None = Field(default=None, ge=0, decimal_places=2)
+    area_m2: Decimal | None = Field(default=None, ge=0, lt=10**10, decimal_places=2)
     negative_stock: Literal["flag", "refuse"] = "flag"
     active: bool = True
 
@@ -72,7 +73,10 @@ class SiteCreate(SiteFields):
     code: Code
 
 
-class SiteUpdate(_Base):
+class SiteUpdate(PatchModel):
+    nullable = frozenset({"name_zh", "region_code", "format", "size_class", "address", "city", "latitude",
+                          "longitude", "area_m2"})  # fmt: skip
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_zh: str | None = None
     region_code: str | None = None
@@ -85,7 +89,7 @@ class SiteUpdate(_Base):
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, decimal_places=6)
     longitude: Decimal | None = Field(default=None, ge=-180, le=180, decimal_places=6)
     opening_hours: dict[Weekday, list[Annotated[str, Field(pattern=_HOURS)]]] | None = None
-    area_m2: Decimal | None = Field(default=None, ge=0, decimal_places=2)
+    area_m2: Decimal | None = Field(default=None, ge=0, lt=10**10, decimal_places=2)
     negative_stock: Literal["flag", "refuse"] | None = None
     active: bool | None = None
 
@@ -145,7 +149,9 @@ class UserCreate(_Base):
     roles: list[RoleGrant] = Field(default_factory=list)
 
 
-class UserUpdate(_Base):
+class UserUpdate(PatchModel):
+    nullable = frozenset({"email"})
+
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = None
     locale: Literal["en", "zh_CN"] | None = None

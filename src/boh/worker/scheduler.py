@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from boh.kernel.clock import utcnow
+from boh.kernel.db import error_text
 from boh.kernel.events import canonical_json
 from boh.worker.jobs import Job, JobFailed, JobRegistry, UnknownJob, WorkerRuntime
 from boh.worker.models import WorkerJobRun, WorkerSchedule
@@ -164,7 +165,7 @@ def _call(job: Job, runtime: WorkerRuntime, kwargs: dict[str, Any]) -> tuple[str
         return "failed", str(exc)[:4000], _json_safe(exc.result)
     except Exception as exc:
         log.exception("job crashed: job=%s", job.name)
-        return "failed", f"{type(exc).__name__}: {exc}"[:4000], None
+        return "failed", error_text(exc)[:4000], None
 
 
 def execute(
