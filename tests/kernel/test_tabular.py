@@ -126,3 +126,10 @@ def test_csv_lines_may_end_in_any_newline_and_a_broken_file_is_one_clear_error()
         read_table("huge.csv", huge)
     [err] = caught.value.errors
     assert err.loc == ("file",) and "not a readable CSV file (line 2)" in err.message
+
+
+def test_xlsx_export_survives_control_characters() -> None:
+    data = write_table("xlsx", HEADER, [["A-1", "Rice\x03 5kg\x1f", Decimal(2)]])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    assert ws["B2"].value == "Rice\ufffd 5kg\ufffd"

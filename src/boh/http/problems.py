@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boh.kernel.db import unstorable_value
@@ -79,11 +80,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request)
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Errors of binding or storing values. Registered for their own classes, so that they are answered here
+    like any typed error (the catch-all below re-raises to the server after answering)."""
     reason = unstorable_value(exc)
     if reason is not None:  # the request's own value, past its validation: a client error, nothing was written
         log.warning("unstorable value refused: %s", type(exc).__name__)  # never the values (personal data)
         return problem(422, "request.unstorable_value", "Value cannot be stored", reason, request)
+    return await _unhandled(request, exc)
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", exc_info=exc)
     return problem(
         500,
@@ -98,4 +105,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BohError, _boh_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for db_error in (StatementError, OverflowError):  # StatementError: every SQLAlchemy error with a statement
+        app.add_exception_handler(db_error, _database_error)
     app.add_exception_handler(Exception, _unhandled)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import BaseModel, ValidationError
 
 from boh.kernel.errors import FieldError, ValidationFailed
@@ -44,7 +45,8 @@ def _csv_cell(value: Any) -> Any:
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:
-    text = "" if value is None else str(value)
+    # XLSX cannot hold control characters (a pasted name may carry one): each shows as U+FFFD instead
+    text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
     if not _formula_like(text):
         return text
     cell = WriteOnlyCell(ws, value=text)
