@@ -295,3 +295,21 @@ def test_every_catalog_route_declares_a_permission(app) -> None:
     assert len(ops) >= 30
     for path, method, op in ops:
         assert op.get("x-permission", "").startswith("catalog."), (method, path)
+
+
+def test_patch_refuses_null_where_a_record_needs_a_value(runtime, client):
+    t = make_tenant(runtime)
+    make_user(runtime, t, "boss", [("hq_admin", None)])
+    h = login(client, "boss")
+    sup = client.post("/api/v1/catalog/suppliers", headers=h, json={"code": "SUP1", "name": "Fresh Co",
+                                                                    "email": "orders@fresh.example"})  # fmt: skip
+    assert sup.status_code == 201, sup.text
+    r = client.patch(f"/api/v1/catalog/suppliers/{sup.json()['id']}", headers=h,
+                     json={"name": None, "active": None, "email": None})  # fmt: skip
+    assert r.status_code == 422
+    assert {(tuple(e["loc"]), e["code"]) for e in r.json()["errors"]} == {
+        (("body", "name"), "not_nullable"),
+        (("body", "active"), "not_nullable"),
+    }
+    r = client.patch(f"/api/v1/catalog/suppliers/{sup.json()['id']}", headers=h, json={"email": None})
+    assert r.status_code == 200 and r.json()["email"] is None and r.json()["name"] == "Fresh Co"

@@ -27,6 +27,7 @@ from boh.catalog.domain import (
     plain_decimal,
 )
 from boh.catalog.errors import UnknownUnit
+from boh.kernel.patch import PatchModel
 
 ItemKind = Literal["grocery", "fresh", "prepared", "ingredient", "packaging"]
 StorageClass = Literal["ambient", "chilled", "frozen"]
@@ -83,7 +84,9 @@ class CategoryCreate(_In):
     parent_id: int | None = None
 
 
-class CategoryUpdate(_In):
+class CategoryUpdate(PatchModel):
+    nullable = frozenset({"name_zh", "parent_id"})
+
     code: Code | None = None
     name_en: Name | None = None
     name_zh: str | None = Field(default=None, max_length=200)
@@ -130,8 +133,10 @@ class ItemCreate(ItemFields):
     barcodes: list[BarcodeIn] = Field(default_factory=list)
 
 
-class ItemUpdate(_In):
+class ItemUpdate(PatchModel):
     """SKU and base unit cannot change: stock and history are kept in the base unit."""
+
+    nullable = frozenset({"name_zh", "category_id", "shelf_life_days"})
 
     name_en: Name | None = None
     name_zh: str | None = Field(default=None, max_length=200)
@@ -208,7 +213,9 @@ class SupplierCreate(_In):
     active: bool = True
 
 
-class SupplierUpdate(_In):
+class SupplierUpdate(PatchModel):
+    nullable = frozenset({"name_zh", "email", "phone"})
+
     name: Name | None = None
     name_zh: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
@@ -256,7 +263,9 @@ PriceBreaks = Annotated[
 ]
 
 
-class SupplierItemUpdate(_In):
+class SupplierItemUpdate(PatchModel):
+    nullable = frozenset({"supplier_sku", "currency", "valid_from", "valid_to"})  # currency: the supplier's
+
     supplier_sku: str | None = Field(default=None, max_length=60)
     purchase_uom: UnitCode | None = None
     price: MoneyIn | None = None
@@ -326,8 +335,11 @@ class SupplierItemRead(BaseModel):
 
 
 # ---------------------------------------------------------------- assortment
-class AssortmentUpdate(_In):
+class AssortmentUpdate(PatchModel):
     """Quantities are in the item's base unit."""
+
+    nullable = frozenset({"min_qty", "max_qty", "reorder_point", "safety_stock", "preferred_supplier_id",
+                          "order_multiple"})  # fmt: skip
 
     active: bool | None = None
     min_qty: QtyIn | None = None

@@ -39,17 +39,12 @@ ITEM_FIELDS = (
     "active",
 )
 CATEGORY_FIELDS = ("code", "name_en", "name_zh", "parent_id")
-_REQUIRED = {"name_en", "kind", "storage_class", "perishable", "allergens", "active", "code"}
 
 Loc = tuple[str | int, ...]
 
 
 def _scope(uow: UnitOfWork) -> Scope:
     return uow.principal.scope("catalog.item.write")
-
-
-def _no_nulls(changes: Mapping[str, Any]) -> list[tuple[Loc, str]]:
-    return [((k,), "cannot be empty") for k, v in changes.items() if v is None and k in _REQUIRED]
 
 
 # ---------------------------------------------------------------- categories
@@ -70,7 +65,6 @@ def update_category(uow: UnitOfWork, category_id: int, data: CategoryUpdate) -> 
     scope = _scope(uow)
     cat = repo.get_category(uow.session, scope.tenant_id, category_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
-    fail(*_no_nulls(changes))
     new_code = changes.get("code")
     if new_code not in (None, cat.code) and repo.category_by_code(uow.session, scope.tenant_id, new_code):
         raise DuplicateCode(f"category code '{changes['code']}' is already used", field="code")
@@ -228,7 +222,7 @@ def _change_children(
 def update_item(uow: UnitOfWork, item_id: int, data: ItemUpdate) -> Item:
     item = repo.get_item(uow.session, _scope(uow), item_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
-    errors = _no_nulls(changes)
+    errors: list[tuple[Loc, str]] = []
     if "category_id" in changes:
         errors += _category_errors(uow, changes["category_id"])
     fail(*errors)

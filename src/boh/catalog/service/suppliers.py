@@ -13,7 +13,7 @@ from boh.catalog.errors import DuplicateCode, DuplicateSupplierItem
 from boh.catalog.events import SupplierItemChanged
 from boh.catalog.models import Item, Supplier, SupplierItem
 from boh.catalog.schemas import SupplierCreate, SupplierItemCreate, SupplierItemUpdate, SupplierUpdate
-from boh.catalog.service._common import audit_changes, fail, invalid, snapshot
+from boh.catalog.service._common import audit_changes, invalid, snapshot
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 
@@ -35,28 +35,10 @@ SUPPLIER_ITEM_FIELDS = (
     "valid_to",
     "active",
 )
-_REQUIRED = {
-    "name",
-    "currency",
-    "payment_terms_days",
-    "active",
-    "purchase_uom",
-    "price",
-    "moq",
-    "order_multiple",
-    "lead_time_days",
-    "order_days",
-    "price_breaks",
-    "preferred",
-}
 
 
 def _scope(uow: UnitOfWork) -> Scope:
     return uow.principal.scope("catalog.supplier.write")
-
-
-def _nulls(changes: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    return [((k,), "cannot be empty") for k, v in changes.items() if v is None and k in _REQUIRED]
 
 
 def create_supplier(uow: UnitOfWork, data: SupplierCreate) -> Supplier:
@@ -88,7 +70,6 @@ def apply_supplier_changes(uow: UnitOfWork, supplier: Supplier, changes: Mapping
 def update_supplier(uow: UnitOfWork, supplier_id: int, data: SupplierUpdate) -> Supplier:
     supplier = repo.get_supplier(uow.session, _scope(uow), supplier_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
-    fail(*_nulls(changes))
     apply_supplier_changes(uow, supplier, changes)
     uow.flush()
     return supplier
@@ -190,7 +171,6 @@ def update_supplier_item(uow: UnitOfWork, supplier_item_id: int, data: SupplierI
     scope = _scope(uow)
     si = repo.get_supplier_item(uow.session, scope, supplier_item_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
-    fail(*_nulls(changes))
     if "price_breaks" in changes:
         changes["price_breaks"] = breaks_json(data.price_breaks or [])
     valid_from = changes.get("valid_from", si.valid_from)
