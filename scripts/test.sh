@@ -69,8 +69,8 @@ check_migrations() {
 step "virtualenv and package" make_venv
 step "chromium" install_chromium
 step "front-end assets" build_assets
-step "ruff check" "${VENV}/bin/ruff" check src tests bench
-step "ruff format" "${VENV}/bin/ruff" format --check src tests bench
+step "ruff check" "${VENV}/bin/ruff" check src tests bench scripts
+step "ruff format" "${VENV}/bin/ruff" format --check src tests bench scripts
 step "mypy" "${VENV}/bin/mypy"
 step "import contracts" "${VENV}/bin/lint-imports" --no-cache
 step "migrations" check_migrations

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from boh import registry
 from boh.kernel.db import Base, make_engine, make_session_factory
 from boh.kernel.outbox import EventBus
 from boh.kernel.tenancy import system_principal
@@ -18,27 +19,20 @@ from boh.settings import Settings
 
 
 def load_models() -> type[Base]:
-    """Import every domain's models so that Base.metadata is complete (Alembic, tests)."""
-    import boh.catalog.models
-    import boh.inventory.commitments.models
-    import boh.inventory.counts.models
-    import boh.inventory.ingest.models
-    import boh.inventory.models
+    """Import every domain's models (from the manifests) and the platform's own so that Base.metadata is
+    complete (Alembic, tests)."""
     import boh.kernel.audit
     import boh.kernel.outbox
-    import boh.org.models
     import boh.worker.models  # noqa: F401
 
+    registry.import_models()
     return Base
 
 
 def wire_events(bus: EventBus) -> EventBus:
-    """Explicit subscriptions: ``bus.subscribe(topic, handler)`` for each reaction between domains."""
-    from boh.inventory import handlers as inventory_handlers
-    from boh.inventory.events import StockCommitted, StockMoved
-
-    bus.subscribe(StockMoved.topic, inventory_handlers.check_reorder_points)
-    bus.subscribe(StockCommitted.topic, inventory_handlers.check_reorder_points)
+    """Each domain's subscriptions, made by its manifest's ``events`` hook: explicit
+    ``bus.subscribe(topic, handler)`` calls in the subscribing domain's handlers.py."""
+    registry.wire_events(bus)
     return bus
 
 

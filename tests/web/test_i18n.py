@@ -3,42 +3,52 @@ have a non-empty, non-fuzzy zh_CN translation with the same placeholders."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from boh.http import i18n
 
 REPO = Path(__file__).resolve().parents[2]
-PO = REPO / "src" / "boh" / "i18n" / "zh_CN" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
+def _script() -> ModuleType:
+    """scripts/i18n.py: the extraction and catalog layout the developers use."""
+    spec = importlib.util.spec_from_file_location("boh_i18n_script", REPO / "scripts" / "i18n.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+I18N = _script()
+
+
 def _extracted() -> dict[str, str]:
-    """msgid -> file of every message babel.cfg extracts, as `pybabel extract` would."""
-    with (REPO / "babel.cfg").open() as fh:
-        method_map, options_map = parse_mapping_cfg(fh)
-    found: dict[str, str] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(str(REPO), method_map, options_map):
-        msgid = message[0] if isinstance(message, tuple) else message
-        if msgid:
-            found.setdefault(msgid, filename)
-    return found
+    """msgid -> file of every message babel.cfg extracts, over every catalog."""
+    out: dict[str, str] = {}
+    for messages in I18N.extract().values():
+        for message, filename in messages.items():
+            out.setdefault(message[0] if isinstance(message, tuple) else message, filename)
+    return out
 
 
 def _catalog() -> dict[str, tuple[str, bool]]:
-    with PO.open("rb") as fh:
-        catalog = read_po(fh, locale="zh_CN")
+    """msgid -> (zh_CN text, fuzzy) over the shared catalog and every domain's own."""
     out = {}
-    for msg in catalog:
-        if not msg.id:
-            continue
-        msgid = msg.id[0] if isinstance(msg.id, tuple) else msg.id
-        text = msg.string[0] if isinstance(msg.string, tuple) else msg.string
-        out[msgid] = (text or "", msg.fuzzy)
+    for po in i18n.catalog_files("zh_CN"):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale="zh_CN")
+        for msg in catalog:
+            if not msg.id:
+                continue
+            msgid = msg.id[0] if isinstance(msg.id, tuple) else msg.id
+            text = msg.string[0] if isinstance(msg.string, tuple) else msg.string
+            out[msgid] = (text or "", msg.fuzzy)
     return out
 
 
@@ -53,7 +63,8 @@ def test_extraction_finds_the_templates_and_page_modules() -> None:
 def test_every_extracted_message_has_a_chinese_translation() -> None:
     catalog = _catalog()
     missing = {msgid: f for msgid, f in _extracted().items() if not catalog.get(msgid, ("", False))[0]}
-    assert missing == {}, "run pybabel extract/update (see babel.cfg) and translate these"
+    assert missing == {}, "run .venv/bin/python scripts/i18n.py and translate these"
+    assert I18N.missing() == {}
     fuzzy = sorted(msgid for msgid, (_text, is_fuzzy) in catalog.items() if is_fuzzy)
     assert fuzzy == []
 

@@ -114,9 +114,11 @@ from boh.cli import data as _data  # noqa: E402
 
 _data.register(app, runtime)
 
-from boh.inventory import cli as _inventory_cli  # noqa: E402
+from boh import registry  # noqa: E402
+from boh.kernel.manifest import resolve  # noqa: E402
 
-_inventory_cli.register(app, runtime)
+for _group in registry.cli_groups():
+    resolve(_group.register)(app, runtime)
 
 
 from boh.worker.cli import register as register_worker_cli  # noqa: E402

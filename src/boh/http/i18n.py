@@ -25,13 +25,27 @@ LANG_COOKIE = "boh_lang"
 current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default="en")
 
 
+def catalog_files(locale: str) -> list[Path]:
+    """The shared catalog, then each domain's own (``boh/<domain>/i18n/<locale>/LC_MESSAGES/messages.po``):
+    a domain keeps its strings in its own folder, so domains built side by side never edit one file."""
+    shared = I18N_DIR / locale / "LC_MESSAGES" / "messages.po"
+    own = sorted(I18N_DIR.parent.glob(f"*/i18n/{locale}/LC_MESSAGES/messages.po"))
+    return [p for p in (shared, *own) if p.exists()]
+
+
 @lru_cache
 def translations(locale: str) -> gettext.NullTranslations:
-    po = I18N_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
+    files = catalog_files(locale)
+    if not files:
         return gettext.NullTranslations()
-    with po.open("rb") as fh:
+    with files[0].open("rb") as fh:
         catalog = read_po(fh, locale=locale)
+    for po in files[1:]:
+        with po.open("rb") as fh:
+            part = read_po(fh, locale=locale)
+        for message in part:
+            if message.id and message.string:
+                catalog[message.id] = message
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)

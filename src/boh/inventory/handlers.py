@@ -1,5 +1,6 @@
-"""Reactions of the inventory domain to events, subscribed in ``boh.bootstrap.wire_events`` and delivered
-through the outbox (at least once, each delivery in its own transaction).
+"""Reactions of the inventory domain to events, subscribed by ``subscribe`` (the manifest's events hook,
+called by ``boh.bootstrap.wire_events``) and delivered through the outbox (at least once, each delivery in
+its own transaction).
 
 ``check_reorder_points`` reacts to StockMoved: for every (site, item) the batch touched it compares the
 item's available stock now with the assortment's threshold (reorder_point, else safety_stock) and
@@ -24,6 +25,7 @@ from boh.inventory.events import StockBelowReorderPoint, StockCommitted, StockMo
 from boh.inventory.models import ReorderState
 from boh.kernel.clock import utcnow
 from boh.kernel.events import Event
+from boh.kernel.outbox import EventBus
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 
@@ -105,3 +107,9 @@ def check_reorder_points(uow: UnitOfWork, event: Event) -> None:
         by_site.setdefault(int(c["site_id"]), set()).add(int(c["item_id"]))
     for site_id in sorted(by_site):  # key order: concurrent handlers lock the state rows the same way
         _check_site(uow, site_id, sorted(by_site[site_id]))
+
+
+def subscribe(bus: EventBus) -> None:
+    """The inventory domain's subscriptions (called by ``boh.bootstrap.wire_events`` from the manifest)."""
+    bus.subscribe(StockMoved.topic, check_reorder_points)
+    bus.subscribe(StockCommitted.topic, check_reorder_points)

@@ -1,112 +1,43 @@
 """The permission vocabulary and the built-in roles.
 
-One place lists every permission so that roles, API keys and the route-walking security test agree.
-A domain adding routes adds its permissions here and grants them to roles.
+Every domain declares its permissions and what each built-in role holds of them in its manifest
+(``boh/<domain>/manifest.py``); this module gathers them (with the platform's own) so that roles, API keys
+and the route-walking security test agree. hq_admin holds every permission.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-ORG = [
-    "org.tenant.read",
-    "org.tenant.write",
-    "org.region.read",
-    "org.region.write",
-    "org.site.read",
-    "org.site.write",
-    "org.user.read",
-    "org.user.write",
-    "org.apikey.read",
-    "org.apikey.write",
-]
-CATALOG = [
-    "catalog.item.read",
-    "catalog.item.write",
-    "catalog.supplier.read",
-    "catalog.supplier.write",
-    "catalog.assortment.read",
-    "catalog.assortment.write",
-]
-INVENTORY = [
-    "inventory.stock.read",
-    "inventory.move.write",
-    "inventory.events.write",
-    "inventory.reservation.write",
-    "inventory.incoming.write",
-    "inventory.settings.write",
-    "inventory.count.read",
-    "inventory.count.write",
-    "inventory.count.approve",
-]
-PLATFORM = ["audit.read", "jobs.read", "jobs.write"]
+from boh.domains import DOMAINS
 
-ALL_PERMISSIONS: Final[frozenset[str]] = frozenset(ORG + CATALOG + INVENTORY + PLATFORM)
+PLATFORM = ("audit.read", "jobs.read", "jobs.write")
+_PLATFORM_GRANTS = {"regional_manager": ("audit.read",), "accountant": ("audit.read",)}
+BUILT_IN_ROLES = (
+    "hq_admin", "regional_manager", "store_manager", "store_staff", "inspector", "buyer", "accountant", "supplier",
+    "device",
+)  # fmt: skip
 
-_READ_MASTER = [
-    "org.region.read",
-    "org.site.read",
-    "catalog.item.read",
-    "catalog.supplier.read",
-    "catalog.assortment.read",
-]
 
-ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    "hq_admin": ALL_PERMISSIONS,
-    "regional_manager": frozenset(
-        _READ_MASTER
-        + [
-            "org.user.read",
-            "catalog.assortment.write",
-            "audit.read",
-            "inventory.stock.read",
-            "inventory.count.read",
-            "inventory.count.approve",
-        ]
-    ),
-    "store_manager": frozenset(
-        _READ_MASTER
-        + [
-            "org.user.read",
-            "catalog.assortment.write",
-            "inventory.stock.read",
-            "inventory.move.write",
-            "inventory.reservation.write",
-            "inventory.incoming.write",
-            "inventory.count.read",
-            "inventory.count.write",
-            "inventory.count.approve",
-        ]
-    ),
-    "store_staff": frozenset(
-        [
-            "org.site.read",
-            "catalog.item.read",
-            "catalog.assortment.read",
-            "inventory.stock.read",
-            "inventory.move.write",
-            "inventory.events.write",
-            "inventory.count.read",
-            "inventory.count.write",
-        ]
-    ),
-    "inspector": frozenset(
-        ["org.region.read", "org.site.read", "catalog.item.read", "inventory.stock.read", "inventory.count.read"]
-    ),
-    "buyer": frozenset(
-        _READ_MASTER
-        + [
-            "catalog.item.write",
-            "catalog.supplier.write",
-            "catalog.assortment.write",
-            "inventory.stock.read",
-            "inventory.incoming.write",
-        ]
-    ),
-    "accountant": frozenset(_READ_MASTER + ["audit.read", "inventory.stock.read"]),
-    "supplier": frozenset(["catalog.supplier.read", "catalog.item.read"]),
-    "device": frozenset(["org.site.read", "catalog.item.read", "inventory.move.write", "inventory.events.write"]),
-}
+def _vocabulary() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    perms: list[str] = list(PLATFORM)
+    grants: dict[str, set[str]] = {role: set(_PLATFORM_GRANTS.get(role, ())) for role in BUILT_IN_ROLES}
+    for m in DOMAINS:
+        perms.extend(m.permissions)
+        for role, granted in m.grants.items():
+            unknown = set(granted) - set(m.permissions)
+            if role not in grants or unknown:
+                raise ValueError(f"manifest {m.name}: bad grant {role} -> {sorted(unknown) or role}")
+            grants[role] |= set(granted)
+    everything = frozenset(perms)
+    if len(everything) != len(perms):
+        raise ValueError("a permission is declared twice")
+    return everything, {"hq_admin": everything} | {r: frozenset(g) for r, g in grants.items() if r != "hq_admin"}
+
+
+_VOCABULARY = _vocabulary()
+ALL_PERMISSIONS: Final[frozenset[str]] = _VOCABULARY[0]
+ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = _VOCABULARY[1]
 
 ROLES: Final[tuple[str, ...]] = tuple(ROLE_PERMISSIONS)
 

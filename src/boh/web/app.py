@@ -11,20 +11,13 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from boh import __version__
+from boh import __version__, registry
 from boh.bootstrap import Runtime, build_runtime
-from boh.catalog.routes import router as catalog_router
 from boh.http import observability, problems
 from boh.http.headers import SecurityHeadersMiddleware
 from boh.http.routing import SecureRouter
 from boh.http.templating import STATIC_DIR
-from boh.inventory.commitments.routes import router as commitments_router
-from boh.inventory.counts.routes import router as counts_router
-from boh.inventory.ingest.routes import router as ingest_router
-from boh.inventory.live.routes import router as live_router
-from boh.inventory.routes import router as inventory_router
 from boh.org.auth import OrgAuthenticator, TokenService
-from boh.org.routes import router as org_router
 from boh.settings import Settings, get_settings
 from boh.web.console import install_console
 from boh.worker.embedded import lifespan_hooks
@@ -89,13 +82,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     problems.install(app)
     observability.install(app, metrics)
     app.include_router(_ops_router(runtime, metrics))
-    app.include_router(org_router)
-    app.include_router(catalog_router)
-    app.include_router(inventory_router)
-    app.include_router(counts_router)
-    app.include_router(commitments_router)
-    app.include_router(ingest_router)
-    app.include_router(live_router)
+    for router in registry.api_routers():
+        app.include_router(router)
     install_console(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from boh.catalog import pages as catalog_pages
+from boh import registry
 from boh.http import i18n
 from boh.http.deps import SESSION_COOKIE, UowDep
 from boh.http.i18n import gettext_ as _
@@ -40,15 +40,14 @@ from boh.http.pages import (
 )
 from boh.http.routing import AUTHENTICATED
 from boh.http.templating import render, templates
-from boh.inventory import pages as inventory_pages
 from boh.kernel.errors import AuthenticationRequired, BohError
 from boh.kernel.tenancy import Principal
 from boh.org import pages as org_pages
 from boh.org.schemas import TokenPair
 
 NOT_PAGES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/redoc")
-NAV: list[NavLink] = [*org_pages.NAV, *catalog_pages.NAV, *inventory_pages.NAV]
-TILE_SOURCES: list[Callable[[Any], list[Tile]]] = [org_pages.tiles, catalog_pages.tiles]
+NAV: list[NavLink] = registry.nav_links()
+TILE_SOURCES: list[Callable[[Any], list[Tile]]] = registry.tile_sources()
 REFRESH_GRACE_SECONDS = 30.0
 
 router = page_router()
@@ -332,6 +331,5 @@ def install_console(app: FastAPI) -> None:
     install_error_pages(app)
     app.add_middleware(ConsoleMiddleware)
     app.include_router(router)
-    app.include_router(org_pages.router)
-    app.include_router(catalog_pages.router)
-    app.include_router(inventory_pages.router)
+    for page_router_ in registry.page_routers():
+        app.include_router(page_router_)

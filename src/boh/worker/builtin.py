@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from boh.inventory.commitments.tasks import expire_reservations
+from boh import registry
 from boh.kernel.audit import chain_ids, verify_chain
 from boh.kernel.clock import utcnow
 from boh.kernel.outbox import OutboxDelivery, OutboxRecord, relay_once
@@ -90,7 +90,17 @@ def register_builtin(registry: JobRegistry) -> JobRegistry:
 
 
 def build_registry() -> JobRegistry:
-    """Every job of the application (explicit list; domains add theirs here)."""
-    registry = register_builtin(JobRegistry())
-    registry.register("inventory.reservations.expire", expire_reservations, schedule=Every(60))
-    return registry
+    """Every job of the application: the platform's own, then each domain's (its tasks.JOBS, named by its
+    manifest)."""
+    jobs = register_builtin(JobRegistry())
+    for spec in registry.jobs():
+        schedule = (
+            Every(spec.every_seconds)
+            if spec.every_seconds is not None
+            else Daily(spec.daily_at, spec.timezone)
+            if spec.daily_at is not None
+            else None
+        )
+        lease = timedelta(seconds=spec.lease_seconds or 3600)
+        jobs.register(spec.name, spec.fn, schedule=schedule, kwargs=dict(spec.kwargs), lease=lease)
+    return jobs

@@ -1,0 +1,12 @@
+"""The domains of BOH, lowest layer first. Adding a domain: write ``boh/<domain>/manifest.py`` and add it
+here; the app, console, CLI, worker, event wiring, permissions, models and import contracts follow (see
+CONTRIBUTING.md, "Adding a domain")."""
+
+from __future__ import annotations
+
+from boh.catalog.manifest import MANIFEST as CATALOG
+from boh.inventory.manifest import MANIFEST as INVENTORY
+from boh.kernel.manifest import Manifest
+from boh.org.manifest import MANIFEST as ORG
+
+DOMAINS: tuple[Manifest, ...] = (ORG, CATALOG, INVENTORY)
