@@ -111,10 +111,11 @@ def test_cost_rows_must_spread_their_value_over_the_on_hand_and_rebuild_realigns
     with runtime.session_factory() as s:
         diffs = rebuild_check(s, w.tenant.id)
     assert [(d.site_id, d.item_id, d.field, d.recorded, d.expected) for d in diffs] == [
-        (w.s1, w.item, "cost_quantity", D(9), D(6))
+        (w.s1, w.item, "cost_quantity", D(9), D(6)),
+        (w.s1, w.item, "cost_value", D("22.5"), D(15)),  # the sum of the moves' values: 25 - 10
     ]
     fixed = CliRunner().invoke(_app(runtime), ["inventory", "rebuild", "--tenant", "ACME"])
-    assert fixed.exit_code == 0 and "1 difference(s) repaired" in fixed.output
+    assert fixed.exit_code == 0 and "2 difference(s) repaired" in fixed.output
     with runtime.session_factory() as s:
         assert rebuild_check(s, w.tenant.id) == []
         cost = s.scalars(select(ItemCost).where(ItemCost.site_id == w.s1)).one()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ from boh.catalog.domain import (
     price_for,
     round_to_multiple,
 )
-from boh.catalog.models import Assortment, Item, Supplier, SupplierItem
+from boh.catalog.models import Assortment, Category, Item, ItemBarcode, Supplier, SupplierItem
 from boh.kernel.tenancy import Scope
 
 __all__ = [
@@ -50,13 +51,17 @@ __all__ = [
     "SupplierTerms",
     "UnitTable",
     "assortment_params",
+    "barcode_view",
+    "category_view",
     "convert",
     "decode_epc",
+    "existing_item_ids",
     "get_item_ref",
     "get_supplier_ref",
     "item_by_epc",
     "item_by_gtin",
     "item_by_sku",
+    "item_view",
     "items_by_sku",
     "normalize_gtin",
     "order_quantity",
@@ -356,3 +361,31 @@ def site_assortment(
     if active_only:
         stmt = stmt.where(Assortment.active.is_(True))
     return [_params(a) for a in session.scalars(stmt.order_by(Assortment.item_id))]
+
+
+# --- read-only views of the catalog's tables, for the read models (queries.py) of the domains above ------
+# An alias can be selected from and joined, never written: the catalog stays the only writer of its tables.
+
+
+def item_view() -> Any:
+    """``catalog_item`` as a read-only alias (columns: id, tenant_id, sku, name_en, name_zh, category_id,
+    base_uom, active, ...)."""
+    return Item.__table__.alias("catalog_item_view")
+
+
+def barcode_view() -> Any:
+    """``catalog_item_barcode`` as a read-only alias (tenant_id, item_id, gtin, uom)."""
+    return ItemBarcode.__table__.alias("catalog_barcode_view")
+
+
+def category_view() -> Any:
+    """``catalog_category`` as a read-only alias (id, tenant_id, code, name_en, name_zh, parent_id)."""
+    return Category.__table__.alias("catalog_category_view")
+
+
+def existing_item_ids(session: Session, tenant_id: int, ids: Iterable[int]) -> set[int]:
+    """Which of these ids are items of the tenant."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Item.id).where(Item.tenant_id == tenant_id, Item.id.in_(wanted))))

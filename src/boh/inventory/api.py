@@ -1,5 +1,14 @@
-"""Public functions of the inventory domain for the domains above it (orders, replenishment, finance):
-small frozen DTOs, never ORM objects."""
+"""Public functions of the inventory domain for the domains above it (orders, replenishment, production,
+finance): small frozen DTOs, never ORM objects. The commands take the caller's unit of work (the caller
+commits) and post through the ledger (boh.inventory.ledger), the one writer of stock:
+
+- ``post_document(uow, lines)``: any stock document, all lines or none (``PostingLine``);
+- ``reserve`` / ``release`` / ``fulfil``: hold available stock for an order line, give it back, ship it;
+- ``expect`` / ``receive`` / ``cancel_incoming``: put a purchase or transfer line on order, receive it
+  (with lot and expiry), take it off order;
+- ``transfer`` / ``receive_transfer``, ``adjust``, ``record_waste``, ``revalue``;
+- ``produce``: consume inputs (first expiring lots first) and make output lots costed from them.
+Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``."""
 
 from __future__ import annotations
 
@@ -10,11 +19,27 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from boh.inventory import domain, queries
+from boh.inventory import queries, service
+from boh.inventory.commitments import service as commitments
+from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
+from boh.inventory.ledger import rules
+from boh.inventory.ledger.contract import Line as PostingLine
+from boh.inventory.ledger.contract import PostedMove
+from boh.inventory.ledger.documents import PostResult
 from boh.inventory.models import Balance, Lot
-from boh.inventory.schemas import FefoSuggestion
+from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
+from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult
 from boh.kernel.tenancy import Scope
+from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref
+
+__all__ = [
+    "FefoSuggestion", "FulfilIn", "IncomingIn", "PostResult", "PostedMove", "PostingLine", "ProductionInput",
+    "ProductionOutput", "ProductionResult", "ReceiveIn", "ReleaseIn", "ReservationIn", "RevaluationIn",
+    "StockLevel", "TransferIn", "adjust", "cancel_incoming", "expect", "fulfil", "post_document", "produce",
+    "receive", "receive_transfer", "record_waste", "release", "reserve", "revalue", "stock_levels",
+    "suggest_fefo", "transfer",
+]  # fmt: skip
 
 ZERO = Decimal(0)
 
@@ -49,7 +74,7 @@ def stock_levels(session: Session, scope: Scope, site_id: int, item_ids: Iterabl
     sums: dict[int, list[Decimal]] = {}
     for b, status, expiry in rows:
         s = sums.setdefault(b.item_id, [ZERO] * 5)
-        usable = domain.lot_usable(status, expiry, today)
+        usable = rules.lot_usable(status, expiry, today)
         for i, v in enumerate(
             (b.on_hand, b.reserved, b.in_transit, b.on_order, b.on_hand - b.reserved if usable else ZERO)
         ):
@@ -60,3 +85,28 @@ def stock_levels(session: Session, scope: Scope, site_id: int, item_ids: Iterabl
 def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, quantity: Decimal) -> FefoSuggestion:
     """Lots to pick ``quantity`` from, first expiring first; expired and quarantined lots are skipped."""
     return queries.suggest_fefo(session, scope, site_id, item_id, quantity)
+
+
+# --- commands (the caller's unit of work; the caller commits) ---------------------------------------------
+
+
+def post_document(uow: UnitOfWork, lines: list[PostingLine], *, permission: str = service.WRITE) -> PostResult:
+    """Post a stock document's lines through the ledger: every line or none, every invalid line reported at
+    once (ValidationFailed, by index), a retried line (same idempotency key) returned as first posted."""
+    from boh.inventory.ledger.documents import post_document as _post
+
+    return _post(uow, uow.principal.scope(permission), lines, internal=False)
+
+
+reserve = commitments.reserve
+release = commitments.release
+fulfil = commitments.fulfil
+expect = commitments.expect
+receive = commitments.receive
+cancel_incoming = commitments.cancel
+transfer = service.transfer
+receive_transfer = service.receive_transfer
+adjust = service.adjust
+record_waste = service.record_waste
+revalue = service.revalue
+produce = service.produce

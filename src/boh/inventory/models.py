@@ -15,7 +15,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
@@ -61,8 +72,12 @@ class Move(IdMixin, Base):
     lot_id: Mapped[int | None] = mapped_column(BigId)
     move_type: Mapped[str] = mapped_column(String(30))
     reason_code: Mapped[str | None] = mapped_column(String(40))
-    quantity: Mapped[Decimal] = mapped_column(Qty())
+    quantity: Mapped[Decimal] = mapped_column(Qty())  # 0 for a value-only move (revaluation)
     unit_cost: Mapped[Decimal | None] = mapped_column(MoneyAmount())  # receipts: given; issues: average used
+    # the change this move made to the stock value of its (site, item): value = sum of the moves' values
+    value: Mapped[Decimal] = mapped_column(MoneyAmount(), default=ZERO, server_default="0")
+    # valued at a fallback cost because the item had no costed inflow at the site yet (trued up later)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     currency: Mapped[str] = mapped_column(String(3))
     # the other site of a transfer: destination of a transfer_out, origin of a transfer_in
     counter_site_id: Mapped[int | None] = mapped_column(BigId)
@@ -96,8 +111,11 @@ class Balance(IdMixin, Base):
 
 
 class ItemCost(IdMixin, Base):
-    """Moving average cost of an item at a site, in the site's currency. Its row lock serialises every
-    writer of the (site, item): see repository.lock_costs."""
+    """Moving average cost and stock value of an item at a site, in the site's currency (see
+    ledger/valuation.py). Its row lock serialises every writer of the (site, item): see the ledger's lock
+    order. ``total_value`` is the sum of the values of the site x item's moves; ``transit_value`` is the
+    value of what this site shipped that has not been received yet (in-transit stock stays on the
+    sender's books until the receiver receives it)."""
 
     __tablename__ = "inventory_item_cost"
     __table_args__ = (UniqueConstraint("tenant_id", "site_id", "item_id"),)
@@ -109,6 +127,8 @@ class ItemCost(IdMixin, Base):
     quantity: Mapped[Decimal] = mapped_column(Qty(), default=ZERO)  # quantity the value is spread over
     avg_unit_cost: Mapped[Decimal] = mapped_column(MoneyAmount(), default=ZERO)
     total_value: Mapped[Decimal] = mapped_column(MoneyAmount(), default=ZERO)
+    cost_source: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    transit_value: Mapped[Decimal] = mapped_column(MoneyAmount(), default=ZERO, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

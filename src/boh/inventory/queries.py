@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import column, func, or_, select, table
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from boh.inventory import domain
+from boh.catalog.api import item_view
 from boh.inventory import repository as repo
 from boh.inventory.errors import MoveNotFound
+from boh.inventory.ledger import rules
+from boh.inventory.ledger.valuation import stock_value
 from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.schemas import (
     BalanceFilter,
@@ -88,7 +90,7 @@ def list_balances(
         today = _site_dates(session, scope.tenant_id, {r.site_id for r in rows})
     out = []
     for r in rows:
-        usable = domain.lot_usable(r.status, r.expiry_date, today[r.site_id])
+        usable = rules.lot_usable(r.status, r.expiry_date, today[r.site_id])
         avg = r.avg_unit_cost
         available = r.on_hand - r.reserved if usable else ZERO
         out.append(
@@ -97,7 +99,7 @@ def list_balances(
                 expiry_date=r.expiry_date, lot_status=r.status, on_hand=r.on_hand, reserved=r.reserved,
                 in_transit=r.in_transit, on_order=r.on_order,
                 available=available, projected=available + r.in_transit + r.on_order, usable=usable, unit_cost=avg,
-                value=domain.stock_value(r.on_hand, avg) if avg is not None else None, currency=r.currency,
+                value=stock_value(r.on_hand, avg) if avg is not None else None, currency=r.currency,
             )
         )  # fmt: skip
     return out, total
@@ -153,9 +155,9 @@ def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, qua
         )
     ).all()
     stock = [
-        domain.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved) for b, lot in rows
+        rules.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved) for b, lot in rows
     ]
-    allocations, shortfall = domain.fefo(stock, quantity, local_date(site.timezone))
+    allocations, shortfall = rules.fefo(stock, quantity, local_date(site.timezone))
     lines = [
         FefoLine(
             lot_id=a.lot.lot_id,
@@ -175,14 +177,13 @@ def get_transfer(session: Session, scope: Scope, transfer_id: int) -> TransferRe
         raise MoveNotFound(f"transfer {transfer_id} not found")
     if not (scope.allows_site(out.site_id) or scope.allows_site(out.counter_site_id)):
         raise MoveNotFound(f"transfer {transfer_id} not found")
-    received = repo.moves_by_key(session, scope.tenant_id, [domain.receipt_key(out.id)])
-    in_move = next(iter(received.values()), None)
+    in_move = repo.move_by_key(session, scope.tenant_id, rules.receipt_key(out.id))
     return TransferRead(
         out_move=MoveRead.model_validate(out), in_move=MoveRead.model_validate(in_move) if in_move else None
     )
 
 
-_item_sku = table("catalog_item", column("id"), column("sku"))
+_item_sku = item_view()
 
 
 def valuation(

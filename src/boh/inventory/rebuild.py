@@ -4,7 +4,9 @@
 it (transfer_out moves whose counter site it is) minus what it received (its transfer_in moves).
 ``reserved`` and ``on_order`` are the sums of the open quantities of the reservations and the expected
 receipts (the ``inventory_commitment_entry`` ledger, boh.inventory.commitments) of the balance; each
-commitment's ``open_quantity`` must equal the sum of its entries too.
+commitment's ``open_quantity`` must equal the sum of its entries too. Per (site, item) the cost row's
+quantity is the sum of the moves' quantities, its value the sum of the moves' values, and its in-transit
+value the value of the site's transfers out not yet received (boh.inventory.ledger.valuation).
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import column, func, select, table, update
-from sqlalchemy.orm import Session
+from sqlalchemy import String, cast, func, literal, select, update
+from sqlalchemy.orm import Session, aliased
 
-from boh.inventory import domain
-from boh.inventory import repository as repo
+from boh.catalog.api import item_view
 from boh.inventory.commitments.models import Commitment, CommitmentEntry
 from boh.inventory.ingest.models import IngestedEvent
+from boh.inventory.ledger.contract import BalanceKey
+from boh.inventory.ledger.store import Delta, store_for
 from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.schemas import BalanceDifference
 from boh.kernel.clock import utcnow
+from boh.org.api import site_view
 
 ZERO = Decimal(0)
-Key = repo.BalanceKey
+Key = BalanceKey
 
 
 def _snapshot(session: Session) -> None:
@@ -131,36 +135,67 @@ def rebuild_check(session: Session, tenant_id: int) -> list[BalanceDifference]:
                         site_id=key[0], item_id=key[1], lot_id=key[2] or None, field=field, recorded=r, expected=e
                     )
                 )
-    diffs.extend(_cost_differences(session, tenant_id, moves))
+    diffs.extend(_cost_differences(session, tenant_id))
     return diffs
 
 
-def _cost_differences(
-    session: Session, tenant_id: int, moves: dict[Key, tuple[Decimal, Decimal]]
-) -> list[BalanceDifference]:
-    """The quantity each (site, item) cost row spreads its value over must be the item's on hand there."""
-    expected: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    for (s, i, _lk), (on_hand, _t) in moves.items():
-        expected[(s, i)] += on_hand
+def expected_costs(session: Session, tenant_id: int) -> dict[tuple[int, int], tuple[Decimal, Decimal, Decimal]]:
+    """(quantity, value, in-transit value) per (site, item) from the moves alone: the quantity and the sum
+    of the moves' values, and the value of the site's transfers out that have not been received."""
+    out: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    rows = session.execute(
+        select(Move.site_id, Move.item_id, func.sum(Move.quantity), func.sum(Move.value))
+        .where(Move.tenant_id == tenant_id)
+        .group_by(Move.site_id, Move.item_id)
+    )
+    for s, i, q, v in rows:
+        out[(s, i)][0] += q
+        out[(s, i)][1] += v
+    received = aliased(Move)
+    receipt_key = literal("transfer-in:") + cast(Move.id, String)
+    open_out = (
+        select(Move.site_id, Move.item_id, func.sum(Move.value))
+        .where(Move.tenant_id == tenant_id, Move.move_type == "transfer_out")
+        .where(
+            ~select(received.id)
+            .where(received.tenant_id == tenant_id, received.idempotency_key == receipt_key)
+            .exists()
+        )
+        .group_by(Move.site_id, Move.item_id)
+    )
+    for s, i, v in session.execute(open_out):
+        out[(s, i)][2] -= v
+    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+COST_FIELDS = ("cost_quantity", "cost_value", "transit_value")
+
+
+def _cost_differences(session: Session, tenant_id: int) -> list[BalanceDifference]:
+    """Each (site, item) cost row must spread the sum of its moves' values over the item's quantity there,
+    and carry the value of its transfers out in transit."""
+    expected = expected_costs(session, tenant_id)
     recorded = {
-        (s, i): q
-        for s, i, q in session.execute(
-            select(ItemCost.site_id, ItemCost.item_id, ItemCost.quantity).where(ItemCost.tenant_id == tenant_id)
+        (s, i): (q, v, t)
+        for s, i, q, v, t in session.execute(
+            select(
+                ItemCost.site_id, ItemCost.item_id, ItemCost.quantity, ItemCost.total_value, ItemCost.transit_value
+            ).where(ItemCost.tenant_id == tenant_id)
         )
     }
-    return [
-        BalanceDifference(
-            site_id=k[0], item_id=k[1], lot_id=None, field="cost_quantity", recorded=recorded.get(k, ZERO),
-            expected=expected.get(k, ZERO),
-        )
-        for k in sorted(expected.keys() | recorded.keys())
-        if recorded.get(k, ZERO) != expected.get(k, ZERO)
-    ]  # fmt: skip
+    out: list[BalanceDifference] = []
+    for k in sorted(expected.keys() | recorded.keys()):
+        for field, e, r in zip(COST_FIELDS, expected.get(k, (ZERO,) * 3), recorded.get(k, (ZERO,) * 3), strict=True):
+            if e != r:
+                out.append(
+                    BalanceDifference(site_id=k[0], item_id=k[1], lot_id=None, field=field, recorded=r, expected=e)
+                )
+    return out
 
 
 FIELDS = ("on_hand", "in_transit", "reserved", "on_order")
-_sites = table("org_site", column("id"), column("tenant_id"))
-_items = table("catalog_item", column("id"), column("tenant_id"))
+_sites = site_view()
+_items = item_view()
 
 
 def dangling_references(session: Session, tenant_id: int) -> list[str]:
@@ -194,23 +229,18 @@ def rebuild_apply(session: Session, tenant_id: int) -> list[BalanceDifference]:
     expected = expected_balances(session, tenant_id)
     committed = expected_commitments(session, tenant_id)
     now = utcnow()
-    for d in diffs:
-        if d.field == "cost_quantity":  # the value follows the quantity at the average cost
-            session.execute(
-                update(ItemCost)
-                .where(ItemCost.tenant_id == tenant_id, ItemCost.site_id == d.site_id, ItemCost.item_id == d.item_id)
-                .values(quantity=d.expected, updated_at=now)
-            )
-            cost = session.scalars(
-                select(ItemCost)
-                .where(ItemCost.tenant_id == tenant_id, ItemCost.site_id == d.site_id, ItemCost.item_id == d.item_id)
-                .execution_options(populate_existing=True)
-            ).one()
-            cost.total_value = domain.stock_value(cost.quantity, cost.avg_unit_cost)
-    for key in sorted({(d.site_id, d.item_id, d.lot_id or 0) for d in diffs if d.field != "cost_quantity"}):
+    costs = expected_costs(session, tenant_id)
+    for site_id, item_id in sorted({(d.site_id, d.item_id) for d in diffs if d.field in COST_FIELDS}):
+        q, v, t = costs.get((site_id, item_id), (ZERO, ZERO, ZERO))
+        session.execute(
+            update(ItemCost)
+            .where(ItemCost.tenant_id == tenant_id, ItemCost.site_id == site_id, ItemCost.item_id == item_id)
+            .values(quantity=q, total_value=v, transit_value=t, updated_at=now)
+        )
+    for key in sorted({(d.site_id, d.item_id, d.lot_id or 0) for d in diffs if d.field not in COST_FIELDS}):
         on_hand, in_transit = expected.get(key, (ZERO, ZERO))
         reserved, on_order = committed.get(key, (ZERO, ZERO))
-        repo.apply_balance_deltas(session, tenant_id, {key: repo.BalanceDelta()})  # make sure the row exists
+        store_for(session).add_to_balances(tenant_id, {key: Delta()}, now)  # make sure the row exists
         session.execute(
             update(Balance)
             .where(

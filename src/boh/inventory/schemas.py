@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 MoveType = Literal[
     "receipt",
@@ -19,6 +19,7 @@ MoveType = Literal[
     "count_variance",
     "production_consume",
     "production_output",
+    "revaluation",
 ]
 LotStatus = Literal["available", "quarantined"]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -70,8 +71,15 @@ class MoveRead(BaseModel):
     lot_id: int | None
     move_type: str
     reason_code: str | None
-    quantity: Decimal
-    unit_cost: Decimal | None
+    quantity: Decimal = Field(description="Base units, + in, - out; 0 for a revaluation (value only)")
+    unit_cost: Decimal | None = Field(description="The unit cost the move was valued at")
+    value: Decimal = Field(
+        description="What the move changed the stock value of its site and item by (site currency); the stock "
+        "value of a site and item is the sum of its moves' values"
+    )
+    provisional: bool = Field(
+        description="Valued at a fallback cost because the item had no costed receipt at the site yet"
+    )
     currency: str
     counter_site_id: int | None
     source_type: str | None
@@ -144,6 +152,28 @@ class LotRead(BaseModel):
 
 class LotStatusIn(_Base):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class RevaluationIn(_Base):
+    """A change of the value of the stock on hand (landed cost, price correction): give the change of value,
+    or the new unit cost."""
+
+    site_id: int
+    item_id: int
+    value_change: Annotated[Decimal, Field(max_digits=20, decimal_places=6)] | None = Field(
+        default=None, description="Added to the stock value (negative to lower it), in the site's currency"
+    )
+    new_unit_cost: UnitCost | None = Field(default=None, description="Revalue the stock on hand to this unit cost")
+    reason_code: Code
+    document_ref: str | None = Field(default=None, max_length=80, description="e.g. the landed-cost invoice")
+    idempotency_key: IdempotencyKey
+    event_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> RevaluationIn:
+        if (self.value_change is None) == (self.new_unit_cost is None):
+            raise ValueError("give exactly one of value_change or new_unit_cost")
+        return self
 
 
 class TransferIn(_Base):

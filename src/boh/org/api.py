@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from boh.kernel import cache as kernel_cache
 from boh.kernel.tenancy import Scope
 from boh.org.errors import SiteNotFound
-from boh.org.models import Site, Tenant
+from boh.org.models import Site, Tenant, User
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,17 @@ def tenant_id_by_code(session: Session, code: str) -> int | None:
     """The id of the tenant with this code (CLI commands name tenants by code), or None."""
     tid: int | None = session.scalars(select(Tenant.id).where(Tenant.code == code)).first()
     return tid
+
+
+# --- read-only views of org's tables, for the read models (queries.py) of the domains above ---------------
+# An alias can be selected from and joined, never written: org stays the only writer of its tables.
+
+
+def site_view() -> Any:
+    """``org_site`` as a read-only alias (id, tenant_id, code, name, name_zh, kind, region_id, ...)."""
+    return Site.__table__.alias("org_site_view")
+
+
+def user_view() -> Any:
+    """``org_user`` as a read-only alias (id, tenant_id, username, display_name, locale, active)."""
+    return User.__table__.alias("org_user_view")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -77,11 +77,15 @@ def make_floor(rt: Runtime) -> Floor:
     return f
 
 
-def receive(rt: Runtime, f: Floor, site: int, item: int, qty: str, cost: str = "2.00", key: str = "") -> None:
-    post(rt, f.tenant, mv(site, item, "receipt", qty, key or f"rcv-{site}-{item}-{qty}", unit_cost=Decimal(cost)))
-
-
 T0 = "2026-11-25T09:00:00+08:00"
+# receipts are dated a day before the floor events: a site that refuses negative stock refuses a sale dated
+# before the stock arrived
+RECEIVED_AT = datetime.fromisoformat(T0) - timedelta(days=1)
+
+
+def receive(rt: Runtime, f: Floor, site: int, item: int, qty: str, cost: str = "2.00", key: str = "") -> None:
+    move = mv(site, item, "receipt", qty, key or f"rcv-{site}-{item}-{qty}", unit_cost=Decimal(cost))
+    post(rt, f.tenant, move.model_copy(update={"event_at": RECEIVED_AT}))
 
 
 def sale(event_id: str, site: str = "SH01", sku: str | None = "MILK", qty: Any = "1", **extra: Any) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from sqlalchemy import Engine, func, select
 from boh.bootstrap import Runtime, build_runtime
 from boh.inventory.ingest import service
 from boh.inventory.ingest.models import IngestedEvent
-from boh.inventory.ingest.stock import move_key
+from boh.inventory.ingest.service import move_key
 from boh.inventory.models import Move
 from boh.inventory.rebuild import rebuild_check
 from boh.settings import Settings

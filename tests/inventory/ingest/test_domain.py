@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 from boh.inventory.ingest import domain
-from boh.inventory.ingest.domain import Outflow, Problem, Tag, parse_event, parse_events
+from boh.inventory.ingest.domain import Problem, Tag, parse_event, parse_events
 from boh.inventory.ingest.schemas import RfidReadEvent, SaleEvent
 
 T = datetime.fromisoformat("2026-11-25T09:00:00+08:00")
@@ -31,17 +31,6 @@ def test_parse_event_by_kind_and_problems() -> None:
     no_site = {k: v for k, v in BASE.items() if k != "site"}
     with_default = domain.parse_event({**no_site, "kind": "sale", "sku": "A", "qty": 1}, default_site="SH02")
     assert isinstance(with_default, SaleEvent) and with_default.site == "SH02"
-
-
-def test_check_stock_refuses_only_the_short_move_and_flags_elsewhere() -> None:
-    k, other = (1, 1, 0), (2, 1, 0)
-    flows = [
-        Outflow(0, k, D(-1), True),
-        Outflow(1, k, D(-2), True),
-        Outflow(2, k, D(-1), True),
-        Outflow(3, other, D(-1), False),
-    ]
-    assert domain.check_stock({k: D(2)}, flows) == ({1}, {3})
 
 
 def test_weight_to_base_and_shelf_drop() -> None:

@@ -13,12 +13,12 @@ from boh.bootstrap import Runtime
 from boh.inventory.models import Balance, Lot, Move
 from boh.inventory.rebuild import rebuild_check
 from tests.inventory.factories import mv, post
-from tests.inventory.ingest.helpers import Floor, ingest, make_floor, sale
+from tests.inventory.ingest.helpers import RECEIVED_AT, Floor, ingest, make_floor, sale
 
 
 def _lot(rt: Runtime, f: Floor, site: int, code: str, qty: str, expiry: date) -> None:
     post(rt, f.tenant, mv(site, f.milk, "receipt", qty, f"rcv-{site}-{code}", unit_cost=D("2.00"),
-                          lot_code=code, expiry_date=expiry))  # fmt: skip
+                          lot_code=code, expiry_date=expiry, event_at=RECEIVED_AT))  # fmt: skip
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ Rules (boh.inventory.commitments.domain):
   quarantined lot), whatever the site's negative-stock policy; ``allow_partial`` reserves what there is;
 - without a lot, a reservation is allocated first-expiry-first-out over the usable lots, then the stock
   without a lot; fulfilling it issues from its lots in the same order, one move per lot, through the ledger
-  (boh.inventory.posting), and lowers ``reserved`` in the same transaction;
+  (boh.inventory.ledger), and lowers ``reserved`` in the same transaction;
 - an expected receipt is on order until received (a receipt move, over-receipt allowed) or cancelled;
 - every command carries an idempotency key: a retry returns the commitment as it is and changes nothing.
 
-Lock order (see boh.inventory.repository): the commitment row first, then what posting locks (cost rows,
+Lock order (see boh.inventory.ledger): the commitment row first, then what posting locks (cost rows,
 balances, the audit chain head). Publishes ``boh.inventory.events.StockCommitted``.
 """

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from boh.inventory.domain import LotStock, fefo, lot_usable
+from boh.inventory.ledger.rules import LotStock, fefo, lot_usable
 
 ZERO = Decimal(0)
 RESERVATION = "reservation"

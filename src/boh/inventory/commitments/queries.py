@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,14 +22,13 @@ from boh.inventory.commitments.schemas import (
     CommitmentRead,
     PromiseStep,
 )
-from boh.inventory.models import Move
 from boh.inventory.schemas import MoveRead
 from boh.kernel.tenancy import Scope
 
 ZERO = Decimal(0)
 
 
-def _reads(session: Session, rows: Sequence[Commitment], moves: Sequence[Move] = ()) -> list[CommitmentRead]:
+def _reads(session: Session, rows: Sequence[Commitment], moves: Sequence[Any] = ()) -> list[CommitmentRead]:
     ids = [c.id for c in rows]
     by_commitment: dict[int, list[CommitmentEntry]] = defaultdict(list)
     if ids:
@@ -56,7 +56,7 @@ def _reads(session: Session, rows: Sequence[Commitment], moves: Sequence[Move] =
     return out
 
 
-def read(session: Session, c: Commitment, moves: Sequence[Move] = ()) -> CommitmentRead:
+def read(session: Session, c: Commitment, moves: Sequence[Any] = ()) -> CommitmentRead:
     return _reads(session, [c], moves)[0]
 
 

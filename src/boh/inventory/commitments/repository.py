@@ -1,9 +1,8 @@
-"""Write-side queries of stock commitments. Lock order: the commitment row, then what posting locks (the
-(site, item) cost rows, balances, the audit chain head; see boh.inventory.repository)."""
+"""Read-side queries of stock commitments; the ledger writes them (boh.inventory.ledger.commitments)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,32 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from boh.inventory import repository as inv_repo
 from boh.inventory.commitments.domain import Stock
 from boh.inventory.commitments.models import Commitment, CommitmentEntry
+from boh.inventory.ledger.contract import PostedMove
+from boh.inventory.ledger.store import posted_move
 from boh.inventory.models import Balance, Lot, Move
-from boh.kernel.clock import utcnow
 
 
 def _insert(session: Session, model: Any) -> Any:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model)
-
-
-Deltas = Mapping[inv_repo.BalanceKey, tuple[Decimal, Decimal]]  # (reserved, on_order) per balance
-
-
-def insert_commitment(session: Session, values: dict[str, Any]) -> int | None:
-    """The new commitment's id, or None when its idempotency key is taken (atomic, no race)."""
-    now = utcnow()
-    stmt = (
-        _insert(session, Commitment)
-        .values(**values, created_at=now, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "idempotency_key"])
-        .returning(Commitment.id)
-    )
-    new_id: int | None = session.execute(stmt).scalar_one_or_none()
-    return new_id
 
 
 def get(session: Session, tenant_id: int, commitment_id: int, *, for_update: bool = False) -> Commitment | None:
@@ -88,33 +71,6 @@ def stock_of(session: Session, tenant_id: int, site_id: int, item_id: int) -> li
     return [Stock(int(lk), code, exp, status, on_hand, reserved) for lk, code, exp, status, on_hand, reserved in rows]
 
 
-def add_to_balances(session: Session, tenant_id: int, deltas: Deltas) -> None:
-    """Add (reserved, on_order) deltas to the balances atomically, rows in key order."""
-    ordered = sorted(deltas)
-    if not ordered:
-        return
-    now = utcnow()
-    rows = [
-        {
-            "tenant_id": tenant_id, "site_id": s, "item_id": i, "lot_id": lk or None, "lot_key": lk, "on_hand": 0,
-            "reserved": deltas[(s, i, lk)][0], "in_transit": 0, "on_order": deltas[(s, i, lk)][1],
-            "updated_at": now,
-        }
-        for s, i, lk in ordered
-    ]  # fmt: skip
-    ins = _insert(session, Balance).values(rows)
-    session.execute(
-        ins.on_conflict_do_update(
-            index_elements=["tenant_id", "site_id", "item_id", "lot_key"],
-            set_={
-                "reserved": Balance.reserved + ins.excluded.reserved,
-                "on_order": Balance.on_order + ins.excluded.on_order,
-                "updated_at": ins.excluded.updated_at,
-            },
-        )
-    )
-
-
 def due_to_expire(session: Session, now: datetime, limit: int) -> list[tuple[int, int]]:
     """(tenant_id, commitment_id) of open reservations past their expiry, oldest first."""
     rows = session.execute(
@@ -131,8 +87,9 @@ def due_to_expire(session: Session, now: datetime, limit: int) -> list[tuple[int
     return [(int(t), int(c)) for t, c in rows]
 
 
-def moves(session: Session, tenant_id: int, ids: Sequence[int]) -> list[Move]:
+def moves(session: Session, tenant_id: int, ids: Sequence[int]) -> list[PostedMove]:
     """The moves a request posted (a replay returns them), by id."""
     if not ids:
         return []
-    return list(session.scalars(select(Move).where(Move.tenant_id == tenant_id, Move.id.in_(ids)).order_by(Move.id)))
+    rows = session.scalars(select(Move).where(Move.tenant_id == tenant_id, Move.id.in_(ids)).order_by(Move.id))
+    return [posted_move(m) for m in rows]

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from boh.inventory import posting
+from boh.catalog.api import existing_item_ids
 from boh.inventory import repository as inv_repo
 from boh.inventory.commitments import domain
 from boh.inventory.commitments import repository as repo
@@ -20,13 +20,13 @@ from boh.inventory.commitments.errors import (
     LotNotUsable,
     NotEnoughAvailable,
 )
-from boh.inventory.commitments.models import Commitment, CommitmentEntry
+from boh.inventory.commitments.models import Commitment
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
-from boh.inventory.domain import lot_usable
 from boh.inventory.errors import IdempotencyKeyReused
-from boh.inventory.events import StockCommitted
-from boh.inventory.models import Move
-from boh.inventory.posting import Line
+from boh.inventory.ledger import commitments as ledger_commitments
+from boh.inventory.ledger.contract import Line, PostedMove
+from boh.inventory.ledger.documents import post_document
+from boh.inventory.ledger.rules import lot_usable
 from boh.inventory.queries import local_date
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
@@ -43,7 +43,7 @@ ZERO = Decimal(0)
 @dataclass
 class Outcome:
     commitment: Commitment
-    moves: list[Move] = field(default_factory=list)  # posted (or, on a replay, first posted) by the request
+    moves: list[PostedMove] = field(default_factory=list)  # posted (or, on a replay, first posted) by the request
     replayed: bool = False
 
 
@@ -52,7 +52,7 @@ class Outcome:
 
 def _check_item(uow: UnitOfWork, item_id: int, lot_id: int | None) -> None:
     errors: list[FieldError] = []
-    if not inv_repo.existing_item_ids(uow.session, uow.tenant_id, [item_id]):
+    if not existing_item_ids(uow.session, uow.tenant_id, [item_id]):
         errors.append(FieldError(("item_id",), f"unknown item {item_id}", "catalog.item_not_found"))
     elif lot_id is not None:
         lot = inv_repo.lots_by_id(uow.session, uow.tenant_id, [lot_id]).get(lot_id)
@@ -78,7 +78,7 @@ def _open(uow: UnitOfWork, values: dict[str, Any], allocation: list[tuple[int, D
     """Insert the commitment, its opening entries and the balance deltas; a commitment inserted meanwhile
     with the same key (a concurrent retry) is returned as a replay."""
     key = values["idempotency_key"]
-    new_id = repo.insert_commitment(uow.session, values)
+    new_id = ledger_commitments.insert_commitment(uow, values)
     if new_id is None:
         existing = repo.by_key(uow.session, uow.tenant_id, key)
         assert existing is not None
@@ -111,7 +111,7 @@ def reserve(uow: UnitOfWork, data: ReservationIn) -> Outcome:
     _check_item(uow, data.item_id, data.lot_id)
     with uow.session.begin_nested():
         # the (site, item) cost row serialises this with every posting and reservation of the item there
-        inv_repo.lock_costs(uow.session, uow.tenant_id, {(data.site_id, data.item_id): site.currency})
+        ledger_commitments.lock_item(uow, data.site_id, data.item_id, site.currency)
         stock = repo.stock_of(uow.session, uow.tenant_id, data.site_id, data.item_id)
         if data.lot_id is not None:
             stock = [s for s in stock if s.lot_key == data.lot_id]
@@ -189,47 +189,7 @@ def _entries(
     reason: str | None,
     move_ids: dict[int, int] | None = None,
 ) -> None:
-    """Append the entries of one action (opening ones positive, closing ones given positive and stored
-    negative), move the balances, update the commitment, audit and publish."""
-    sign = 1 if action in domain.OPENING else -1
-    now = utcnow()
-    rows = [
-        CommitmentEntry(
-            tenant_id=uow.tenant_id, commitment_id=c.id, site_id=c.site_id, item_id=c.item_id, lot_id=lk or None,
-            lot_key=lk, action=action, quantity=sign * q, move_id=(move_ids or {}).get(lk), reason=reason,
-            request_key=request_key, recorded_at=now, actor=uow.principal.actor,
-        )
-        for lk, q in changes
-    ]  # fmt: skip
-    uow.session.add_all(rows)
-    deltas: dict[inv_repo.BalanceKey, tuple[Decimal, Decimal]] = {}
-    for lk, q in changes:
-        d = sign * q
-        deltas[(c.site_id, c.item_id, lk)] = (d, ZERO) if c.kind == domain.RESERVATION else (ZERO, d)
-    repo.add_to_balances(uow.session, uow.tenant_id, deltas)
-    if sign < 0:
-        c.open_quantity -= sum((q for _lk, q in changes), ZERO)
-        if c.open_quantity <= 0:
-            c.status, c.closed_at = "closed", now
-        c.updated_at = now
-    uow.flush()
-    total = sum((q for _lk, q in changes), ZERO)
-    uow.audit(
-        f"inventory.{c.kind}.{action}", "commitment", c.id,
-        after={"quantity": total, "open_quantity": c.open_quantity, "status": c.status, "reason": reason,
-               "request_key": request_key, "move_ids": sorted((move_ids or {}).values())},
-    )  # fmt: skip
-    uow.publish(
-        StockCommitted(
-            tenant_id=uow.tenant_id, commitment_id=c.id, kind=c.kind, action=action,
-            document_type=c.document_type, document_id=c.document_id,
-            changes=tuple(
-                {"site_id": s, "item_id": i, "lot_id": lk or None, "reserved_delta": str(d[0]),
-                 "on_order_delta": str(d[1])}
-                for (s, i, lk), d in sorted(deltas.items())
-            ),
-        )
-    )  # fmt: skip
+    ledger_commitments.append(uow, c, action, changes, request_key, reason=reason, move_ids=move_ids)
 
 
 def _close_part(uow: UnitOfWork, c: Commitment, qty: Decimal, action: str, key: str, reason: str) -> None:
@@ -276,14 +236,14 @@ def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn) -> Outcome:
     lines = [
         Line(
             index=n, site_id=c.site_id, item_id=c.item_id, lot_id=lk or None, move_type=data.move_type,
-            quantity=-take, unit_cost=None, currency=None, reason_code=None, source_type="reservation",
-            source_id=str(c.id), idempotency_key=f"reservation:{c.id}:{data.idempotency_key}:{lk}",
-            event_at=data.event_at, counter_site_id=data.to_site_id,
+            quantity=-take, source_type="reservation", source_id=str(c.id),
+            idempotency_key=f"reservation:{c.id}:{data.idempotency_key}:{lk}", event_at=data.event_at,
+            counter_site_id=data.to_site_id,
         )
         for n, (lk, take) in enumerate(draws)
     ]  # fmt: skip
     with uow.session.begin_nested():
-        result = posting.post(uow, move_scope, lines, internal=True)
+        result = post_document(uow, move_scope, lines, internal=True)
         move_ids = {lk: m.id for (lk, _take), m in zip(draws, result.moves, strict=True)}
         _entries(uow, c, "fulfil", draws, data.idempotency_key, reason=None, move_ids=move_ids)
     return Outcome(c, result.moves)
@@ -313,13 +273,13 @@ def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn) -> Outcome:
         raise CommitmentClosed(f"incoming {c.id} is closed")
     line = Line(
         index=0, site_id=c.site_id, item_id=c.item_id, lot_id=None, move_type="receipt", quantity=data.quantity,
-        unit_cost=data.unit_cost, currency=None, reason_code=None, source_type="incoming", source_id=str(c.id),
+        unit_cost=data.unit_cost, source_type="incoming", source_id=str(c.id),
         idempotency_key=f"incoming:{c.id}:{data.idempotency_key}", event_at=data.event_at, lot_code=data.lot_code,
         expiry_date=data.expiry_date,
     )  # fmt: skip
     applied = min(data.quantity, c.open_quantity)
     with uow.session.begin_nested():
-        result = posting.post(uow, move_scope, [line], internal=False)
+        result = post_document(uow, move_scope, [line], internal=False)
         move = result.moves[0]
         _entries(uow, c, "receive", [(0, applied)], data.idempotency_key, reason=None, move_ids={0: move.id})
         if data.close and c.open_quantity > 0:

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from boh.inventory import posting
 from boh.inventory.counts import domain, entries, queries
 from boh.inventory.counts import repository as repo
 from boh.inventory.counts.errors import CountNotFound, ManagerApprovalRequired, WrongCountStatus
@@ -29,6 +28,8 @@ from boh.inventory.counts.schemas import (
     RecountIn,
     SettingsIn,
 )
+from boh.inventory.ledger.contract import Line
+from boh.inventory.ledger.documents import post_document
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, PermissionDenied, ValidationFailed
 from boh.kernel.tenancy import Scope
@@ -333,26 +334,23 @@ def post(uow: UnitOfWork, count_id: int) -> tuple[Count, list[MovedWarning], boo
         .order_by(CountLine.id)
     ).all()
     lines = [
-        posting.Line(
+        Line(
             index=i,
             site_id=count.site_id,
             item_id=item_id,
             lot_id=lot_id,
             move_type="count_variance",
             quantity=variance,
-            unit_cost=None,
-            currency=None,
             reason_code=reason,
             source_type="inventory_count",
             source_id=str(count.id),
             idempotency_key=f"count:{count.id}:{line_id}",
-            event_at=None,
         )
         for i, (line_id, item_id, lot_id, variance, reason) in enumerate(rows)
         if variance is not None
     ]
     if lines:
-        posting.post(uow, scope, lines, internal=False)
+        post_document(uow, scope, lines, internal=False)
     _move(count, "posted")
     count.posted_by, count.posted_at, count.moves_posted = uow.principal.actor, utcnow(), len(lines)
     total = count.total_abs_value or ZERO

@@ -163,31 +163,6 @@ def shelf_drop(previous_g: Decimal | None, previous_at: datetime | None, now_g: 
     return max(previous_g - now_g, ZERO)
 
 
-@dataclass(frozen=True)
-class Outflow:
-    index: int
-    key: tuple[int, int, int]  # site_id, item_id, lot_key
-    quantity: Decimal  # signed
-    refuse: bool  # the site refuses negative stock
-
-
-def check_stock(on_hand: Mapping[tuple[int, int, int], Decimal], moves: Iterable[Outflow]) -> tuple[set[int], set[int]]:
-    """(refused, negative) event indexes: running balances per key, in the given order, starting from
-    ``on_hand``; a refused move does not change the running balance."""
-    running = dict(on_hand)
-    refused: set[int] = set()
-    negative: set[int] = set()
-    for m in moves:
-        after = running.get(m.key, ZERO) + m.quantity
-        if m.quantity < 0 and after < 0:
-            if m.refuse:
-                refused.add(m.index)
-                continue
-            negative.add(m.index)
-        running[m.key] = after
-    return refused, negative
-
-
 @dataclass
 class Tag:
     """The state of one RFID tag, as stored in inventory_rfid_tag."""

@@ -74,7 +74,7 @@ def insert_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
 
 def update_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """Changed tags by id (rows as rfid._save builds them). Two transactions never change the same tag at once:
-    both hold the cost-row locks of the tag's (site, item) first (pgstage.lock)."""
+    both hold the cost-row locks of the tag's (site, item) first (boh.inventory.ledger.post.lock_items)."""
     scratch(
         conn,
         "boh_tag_update",

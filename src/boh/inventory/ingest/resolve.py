@@ -1,6 +1,6 @@
 """Set-based resolution of the codes in a batch: one query for the sites, one (chunked) for the SKUs,
 one for the GTINs (EPCs decode to GTINs), one for the lots. Catalog tables are read by name (a read-join
-of a lower domain's tables; the catalog's api has no batched GTIN lookup yet)."""
+of a lower domain's tables through the read-only views the catalog's api publishes)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,27 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, column, func, select, table
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
-from boh.catalog.api import ITEM_CODES_CACHE, EpcResult, UnitTable, decode_epc, normalize_gtin, unit_table
-from boh.inventory import repository as ledger_repo
+from boh.catalog.api import (
+    ITEM_CODES_CACHE,
+    EpcResult,
+    UnitTable,
+    barcode_view,
+    decode_epc,
+    item_view,
+    normalize_gtin,
+    unit_table,
+)
+from boh.inventory.ledger.store import PortableStore
 from boh.kernel import cache as kernel_cache
 from boh.org.api import SiteStockSettings, site_ids_by_code, site_stock_settings
 
 CHUNK = 1000
-_item = table("catalog_item", column("id"), column("tenant_id"), column("sku"), column("base_uom"), column("active"))
-_barcode = table("catalog_item_barcode", column("tenant_id"), column("item_id"), column("gtin"), column("uom"))
+_item = item_view()
+_barcode = barcode_view()
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,7 @@ def epc(code: str) -> EpcResult | None:
 
 def lots(session: Session, tenant_id: int, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """(item_id, lot_code) -> lot id for the lots that exist."""
-    return {k: lot.id for k, lot in ledger_repo.lots_by_code(session, tenant_id, pairs).items()}
+    return PortableStore(session).lot_ids(tenant_id, pairs)
 
 
 def base_quantity(

@@ -1,7 +1,7 @@
 """RFID semantics over the tag table (rules in ``domain.py``): presence, sales marking tags sold, exits
 without a sale (shrink alerts) and zone read sessions (automatic cycle counts).
 
-Concurrency: ingestion holds the (site, item) cost rows of every event of the batch (``stock.lock``)
+Concurrency: ingestion holds the (site, item) cost rows of every event of the batch (``ledger.post.lock_items``)
 before it gets here, so no other batch changes the tags of those items at those sites meanwhile; the
 tags are read and written without further row locks. (A tag that moves between sites while two batches
 of both sites run is the one case this does not serialise; the last writer wins.)
@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from boh.inventory.ingest import domain, pgbulk
@@ -24,7 +25,6 @@ from boh.inventory.ingest.domain import Tag
 from boh.inventory.ingest.models import Alert, RfidSession, RfidSessionRead, RfidTag
 from boh.inventory.ingest.prepare import Prepared
 from boh.inventory.ingest.schemas import RfidReadEvent
-from boh.inventory.ingest.stock import _insert
 from boh.kernel.clock import utcnow
 
 CHUNK = 1000
@@ -330,3 +330,7 @@ def close_session(session: Session, tenant_id: int, row: RfidSession) -> dict[st
     }
     row.status, row.closed_at, row.report = "closed", now, report
     return report
+
+
+def _insert(session: Session, model: Any) -> Any:
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(model)

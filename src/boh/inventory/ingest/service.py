@@ -1,39 +1,38 @@
 """Use cases of floor-event ingestion. ``ingest`` is the one entry point of the HTTP route, the MQTT
 subscriber and the simulator; callers own the transaction (commit once after it returns).
 
-Order of work for a batch (the lock order matches the ledger's, see boh.inventory.repository):
+Order of work for a batch (the lock order is the ledger's, see boh.inventory.ledger):
 1. validate every event and resolve its codes set-based (bad events are reported by index);
 2. in a savepoint: lock the (site, item) cost rows of every good event in key order; claim the event ids
-   (``INSERT .. ON CONFLICT DO NOTHING RETURNING``; unclaimed ones are duplicates);
-3. split sales without a lot code over the item's usable lots, first expiring first (fefo.py), and check
-   sales against the balances in event-time order (a site that refuses negative stock rejects the sale
-   whole with ``inventory.insufficient_stock`` and its claim is withdrawn);
-4. insert the moves (one executemany) and upsert the balances (one atomic upsert per key, key order);
-5. RFID tags, sessions and shrink alerts; weight shelves; one audit record, StockMoved / NegativeStock /
-   ShrinkSuspected events.
+   (claims.py; unclaimed ones are duplicates);
+3. post the sales and returns through the ledger event by event (boh.inventory.ledger.post): sales without
+   a lot code are taken from the item's usable lots first expiring first, a site that refuses negative
+   stock rejects a sale whole with ``inventory.insufficient_stock`` (its claim is withdrawn), the rest is
+   valued, posted and published (StockMoved, NegativeStock) like any other move;
+4. RFID tags, sessions and shrink alerts; weight shelves; one audit record, ShrinkSuspected events.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
-from boh.inventory.domain import went_below_zero
-from boh.inventory.events import NegativeStock, StockMoved
-from boh.inventory.ingest import fefo, pgstage, prepare, rfid, stock, weight
+from boh.inventory.ingest import claims, prepare, rfid, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
 from boh.inventory.ingest.events import CycleCountReported, ShrinkSuspected
 from boh.inventory.ingest.models import Alert, RfidSession
 from boh.inventory.ingest.prepare import Prepared
 from boh.inventory.ingest.schemas import MAX_BATCH, IngestResult, Rejected, SessionReport
+from boh.inventory.ledger.contract import Line, Posted
+from boh.inventory.ledger.post import lock_items, post
+from boh.inventory.ledger.validate import policy
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 
 WRITE = "inventory.events.write"
-BalanceKey = tuple[int, int, int]  # site_id, item_id, lot_key
 ALERT_WRITE = "inventory.move.write"
 
 
@@ -50,87 +49,60 @@ def ingest(
     if not batch.good:
         return IngestResult(accepted=0, duplicates=batch.duplicates, rejected=batch.rejected)
     with uow.session.begin_nested():
-        if uow.session.get_bind().dialect.name == "postgresql":
-            claimed, moves, refused_n, posted = _apply_pg(uow, batch, transport)
-        else:
-            claimed, moves, refused_n, posted = _apply_portable(uow, batch, transport)
+        claimed, posted = _apply(uow, batch, transport)
         tags = rfid.apply(uow.session, scope.tenant_id, claimed)
         drops = weight.apply(uow.session, scope.tenant_id, claimed)
         alerts = _raise_shrinks(uow, tags.shrinks)
         uow.session.flush()
-        _record(uow, claimed, posted, moves, (alerts, tags.settled), drops, transport)
-    duplicates = batch.duplicates + len(batch.good) - len(claimed) - refused_n
+        _record(uow, claimed, posted, (alerts, tags.settled), drops, transport)
+    duplicates = batch.duplicates + len(batch.good) - len(claimed) - len(posted.refused)
     return IngestResult(accepted=len(claimed), duplicates=duplicates, rejected=batch.rejected)
 
 
-def _in_order(events: Sequence[prepare.Prepared]) -> list[prepare.Prepared]:
+def _in_order(events: Sequence[Prepared]) -> list[Prepared]:
     return sorted(events, key=lambda p: (p.event.occurred_at, p.index))
 
 
-def _refuse(batch: prepare.Batch, refused: set[int], sales: list[Prepared]) -> None:
-    batch.rejected.extend(_insufficient(p) for p in sales if p.index in refused)
-    batch.rejected.sort(key=lambda r: r.index)
+def _line(p: Prepared) -> Line:
+    return Line(
+        index=p.index, site_id=p.site.id, item_id=p.item.item_id, lot_id=p.lot_id, move_type=p.kind,
+        quantity=p.quantity, idempotency_key=move_key(p.event.source, p.event.event_id),
+        source_type=f"floor_{p.kind}", source_id=_source_id(p), event_at=p.event.occurred_at,
+        fefo=p.kind == "sale" and p.lot_id is None,
+    )  # fmt: skip
 
 
-def _refused_by(
-    current: Callable[[list[BalanceKey]], dict[BalanceKey, Decimal]],
-) -> Callable[[list[Prepared]], set[int]]:
-    """The events refused by sites that refuse negative stock, checked in order on the current balances."""
-
-    def refused(moves: list[Prepared]) -> set[int]:
-        strict = [p for p in moves if p.site.settings.negative_stock == "refuse"]
-        if not strict:
-            return set()
-        return stock.check_flows(current(sorted({stock.balance_key(p) for p in strict})), strict)[0]
-
-    return refused
-
-
-def _apply_portable(
-    uow: UnitOfWork, batch: prepare.Batch, transport: str
-) -> tuple[list[Prepared], list[Prepared], int, stock.Posted]:
-    tenant_id, session = uow.tenant_id, uow.session
-    costs = stock.lock(session, tenant_id, batch.good)
-    claimed_keys = stock.claim(session, tenant_id, batch.good, transport)
+def _apply(uow: UnitOfWork, batch: prepare.Batch, transport: str) -> tuple[list[Prepared], Posted]:
+    """Lock every good event's (site, item) (the ledger's lock order: tags and shelves of these keys are
+    then stable too), claim the events, post the sales and returns through the ledger event by event, and
+    withdraw the claims of the ones it refused."""
+    sites = {p.site.id: policy(p.site.settings) for p in batch.good}
+    lock_items(uow, {(p.site.id, p.item.item_id): p.site.settings.currency for p in batch.good})
+    claimed_keys = claims.claim(uow.session, uow.tenant_id, batch.good, transport, utcnow())
     claimed = _in_order([p for p in batch.good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
-    moves, refused = fefo.allocate(
-        session, tenant_id, sales, _refused_by(lambda k: stock.on_hand(session, tenant_id, k))
-    )
-    if refused:
-        stock.unclaim(session, tenant_id, [p.claim_key for p in sales if p.index in refused])
-        _refuse(batch, refused, sales)
-        claimed = [p for p in claimed if p.index not in refused]
-    _, negative = stock.check(session, tenant_id, moves)
-    posted = stock.post(session, tenant_id, uow.principal.actor, moves, negative, costs)
-    return claimed, moves, len(refused), posted
+    posted = post(uow, [_line(p) for p in sales], sites=sites, each=True)
+    if posted.refused:
+        refused = [p for p in sales if p.index in posted.refused]
+        claims.unclaim(uow.session, uow.tenant_id, [p.claim_key for p in refused])
+        batch.rejected.extend(_insufficient(p) for p in refused)
+        batch.rejected.sort(key=lambda r: r.index)
+        claimed = [p for p in claimed if p.index not in posted.refused]
+    return claimed, posted
 
 
-def _apply_pg(
-    uow: UnitOfWork, batch: prepare.Batch, transport: str
-) -> tuple[list[Prepared], list[Prepared], int, stock.Posted]:
-    """The set-based PostgreSQL path (pgstage.py): the same steps as ``_apply_portable``."""
-    tenant_id, conn, now = uow.tenant_id, uow.session.connection(), utcnow()
-    pgstage.stage(conn, (stock.stage_row(p) for p in batch.good))
-    pgstage.lock(conn, tenant_id, now)
-    claimed_idx = pgstage.claim(conn, tenant_id, transport, now)
-    claimed = _in_order([p for p in batch.good if p.index in claimed_idx])
-    sales = [p for p in claimed if p.kind in ("sale", "return")]
-    moves, refused = fefo.allocate(
-        uow.session, tenant_id, sales, _refused_by(lambda k: pgstage.on_hand(conn, tenant_id, k))
-    )
-    split = {p.index for p in moves if p.part}
-    if split:
-        pgstage.restage(conn, sorted(split), (stock.stage_row(p) for p in moves if p.index in split))
-    if refused:
-        pgstage.unclaim(conn, tenant_id, sorted(refused))
-        _refuse(batch, refused, sales)
-        claimed = [p for p in claimed if p.index not in refused]
-    done = pgstage.post(conn, tenant_id, uow.principal.actor, now)
-    if len(done.move_ids) != len(moves):  # every staged move joins its locked cost row: never happens
-        raise RuntimeError(f"ingestion wrote {len(done.move_ids)} moves for {len(moves)} events")
-    posted = stock.Posted(done.move_ids, stock.deltas(moves), done.after, dict(done.negative))
-    return claimed, moves, len(refused), posted
+def move_key(source: str, event_id: str) -> str:
+    """The idempotency key of an event's move: readable when it fits the column, a digest otherwise (the
+    later parts of a sale split over lots append ``#<part>``, see the ledger)."""
+    key = f"evt:{source}:{event_id}"
+    return key if len(key) <= 118 else "evt:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _source_id(p: Prepared) -> str:
+    receipt = getattr(p.event, "receipt_id", None)
+    line = getattr(p.event, "line", None)
+    text = f"{receipt}:{line}" if receipt and line is not None else (receipt or p.event.event_id)
+    return text[:80]
 
 
 def _insufficient(p: prepare.Prepared) -> Rejected:
@@ -179,59 +151,32 @@ def _raise_shrinks(uow: UnitOfWork, shrinks: Sequence[rfid.Shrink]) -> list[Aler
 def _record(
     uow: UnitOfWork,
     claimed: Sequence[prepare.Prepared],
-    posted: stock.Posted,
-    moves: Sequence[prepare.Prepared],
+    posted: Posted,
     alerts: tuple[Sequence[Alert], list[int]],
     drops: int,
     transport: str,
 ) -> None:
-    """One audit record for the batch; StockMoved for its moves and NegativeStock per balance that went below zero.
-    A batch that changed nothing (all duplicates or refused) records nothing."""
+    """One audit record for the batch (the ledger published StockMoved / NegativeStock for its moves). A batch
+    that changed nothing (all duplicates or refused) records nothing."""
     if not claimed:
         return
     kinds: dict[str, int] = defaultdict(int)
     for p in claimed:
         kinds[p.kind] += 1
-    if posted.move_ids:
-        changes = tuple(
-            {
-                "site_id": k[0],
-                "item_id": k[1],
-                "lot_id": k[2] or None,
-                "on_hand_delta": str(posted.deltas[k]),
-                "in_transit_delta": "0",
-                "on_hand": str(posted.after[k]),
-            }
-            for k in sorted(posted.deltas)
-        )
-        uow.publish(StockMoved(tenant_id=uow.tenant_id, move_ids=tuple(posted.move_ids), changes=changes))
-    flagged = posted.negative
-    for key in sorted(flagged):
-        if not went_below_zero(posted.after[key], posted.deltas[key]):
-            continue  # already below zero before this batch: published when it crossed
-        uow.publish(
-            NegativeStock(
-                tenant_id=uow.tenant_id,
-                site_id=key[0],
-                item_id=key[1],
-                lot_id=key[2] or None,
-                on_hand=posted.after[key],
-                move_ids=tuple(flagged[key]),
-            )
-        )
+    move_ids = sorted(m.id for m in [*posted.true_ups, *posted.parts])
     # the audit record last, after the events are written: appending it locks the tenant's audit chain
     # head until the commit, and every writer of the tenant queues on that lock
     uow.session.flush()
     uow.audit(
         "inventory.events.ingest",
         "event_batch",
-        posted.move_ids[0] if posted.move_ids else claimed[0].event.event_id,
+        move_ids[0] if move_ids else claimed[0].event.event_id,
         after={
             "transport": transport,
             "events": dict(sorted(kinds.items())),
-            "move_count": len(posted.move_ids),
-            "first_move_id": posted.move_ids[0] if posted.move_ids else None,
-            "last_move_id": posted.move_ids[-1] if posted.move_ids else None,
+            "move_count": len(move_ids),
+            "first_move_id": move_ids[0] if move_ids else None,
+            "last_move_id": move_ids[-1] if move_ids else None,
             "shrink_alert_ids": [a.id for a in alerts[0]],
             "settled_alert_ids": alerts[1],
             "shelf_drops": drops,

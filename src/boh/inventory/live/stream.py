@@ -15,8 +15,8 @@ from sqlalchemy import column, func, select, table, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from boh.inventory import domain
 from boh.inventory.commitments.models import CommitmentEntry
+from boh.inventory.ledger import rules
 from boh.inventory.models import Balance, Lot, Move
 from boh.inventory.queries import local_date
 from boh.kernel.tenancy import Scope
@@ -106,7 +106,7 @@ def balances_of(session: Session, scope: Scope, site_id: int, keys: list[tuple[i
     ).all()
     out = []
     for b, lot, sku in rows:
-        usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
+        usable = rules.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
         out.append(
             BalanceEvent(
                 site_id=b.site_id,

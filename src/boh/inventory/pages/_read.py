@@ -1,6 +1,6 @@
 """Read models of the inventory pages: stock rows of a site with item names, categories and reorder
 thresholds, site pickers and incoming transfers. Lower domains' tables are read by name (the written
-exception for read models); ``available`` follows domain.lot_usable (expired / quarantined lots: 0)."""
+exception for read models); ``available`` follows rules.lot_usable (expired / quarantined lots: 0)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, column, func, literal, or_, select, table
 from sqlalchemy.orm import Session, aliased
 
-from boh.inventory import domain
+from boh.inventory.ledger import rules, valuation
 from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.queries import local_date
 from boh.kernel.tenancy import Scope
@@ -185,13 +185,13 @@ def stock_rows(
     rows: list[Any] = list(session.execute(stmt.order_by(_item.c.sku, Balance.lot_key).limit(limit).offset(offset)))
     out = []
     for b, lot, sku, name_en, name_zh, uom, item_avail, threshold, avg, currency in rows:
-        usable = domain.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
+        usable = rules.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
         row = StockRow(
             item_id=b.item_id, sku=sku, name_en=name_en, name_zh=name_zh, base_uom=uom, lot_id=b.lot_id,
             lot_code=lot.lot_code if lot else None, expiry_date=lot.expiry_date if lot else None,
             lot_status=lot.status if lot else None, on_hand=b.on_hand, reserved=b.reserved,
             in_transit=b.in_transit, on_order=b.on_order,
-            value=domain.stock_value(b.on_hand, avg) if avg is not None else None, currency=currency,
+            value=valuation.stock_value(b.on_hand, avg) if avg is not None else None, currency=currency,
             available=b.on_hand - b.reserved if usable else ZERO,
             item_available=item_avail if item_avail is not None else ZERO, threshold=threshold,
         )  # fmt: skip

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
-from boh.inventory import domain
-from boh.inventory.domain import CostState, LotStock, apply_cost
+from boh.inventory.ledger import rules as domain
+from boh.inventory.ledger.rules import Flow, LotStock
 
 
 def test_check_move_signs_and_reasons() -> None:
@@ -27,43 +27,58 @@ def test_check_move_signs_and_reasons() -> None:
     assert [p.code for p in domain.check_move("teleport", D("1"), None)] == ["inventory.unknown_move_type"]
 
 
-def test_moving_average_is_exact_over_receipts_and_issues() -> None:
-    s = CostState()
-    s, used = apply_cost(s, D("10"), D("2.00"))
-    assert (s, used) == (CostState(D("10"), D("2.00"), D("20.000000")), D("2.00"))
-    s, _ = apply_cost(s, D("5"), D("3.50"))
-    assert s == CostState(D("15"), D("2.500000"), D("37.500000"))
-    s, used = apply_cost(s, D("-3"), None)  # an issue takes the average and does not change it
-    assert (s, used) == (CostState(D("12"), D("2.500000"), D("30.000000")), D("2.500000"))
-    s, _ = apply_cost(s, D("8"), D("1.10"))
-    assert s == CostState(D("20"), D("1.940000"), D("38.800000"))
-    s, _ = apply_cost(s, D("3"), D("1.00"))
-    assert s == CostState(D("23"), D("1.817391"), D("41.800000"))  # 41.8 / 23 = 1.8173913.. half-up
-    s, _ = apply_cost(s, D("-23"), None)
-    assert s == CostState(D("0"), D("1.817391"), D("0"))  # rounding residue dropped at zero
-
-
-def test_receipt_into_negative_stock_restarts_the_average() -> None:
-    s, _ = apply_cost(CostState(D("-4"), D("2"), D("-8")), D("10"), D("3"))
-    assert s == CostState(D("6"), D("3"), D("18.000000"))
-
-
-def test_reversed_receipt_leaves_at_its_own_cost() -> None:
-    s, _ = apply_cost(CostState(), D("10"), D("2"))
-    s, _ = apply_cost(s, D("10"), D("4"))  # wrong cost: avg 3
-    s, used = apply_cost(s, D("-10"), D("4"))  # reversal of the second receipt
-    assert (s, used) == (CostState(D("10"), D("2.000000"), D("20.000000")), D("4"))
-
-
-def test_unvalued_inflow_keeps_the_average() -> None:
-    s, used = apply_cost(CostState(D("10"), D("2.5"), D("25")), D("2"), None)
-    assert (s, used) == (CostState(D("12"), D("2.5"), D("30.000000")), D("2.5"))
-
-
-def test_went_negative_marks_only_outflows_below_zero() -> None:
+def test_negative_flags_mark_only_outflows_below_zero() -> None:
     # balance after all three is -1: before them it was 4
     assert domain.running_balances(D("-1"), [D("-3"), D("-4"), D("2")]) == [D("1"), D("-3"), D("-1")]
-    assert domain.went_negative(D("-1"), [D("-3"), D("-4"), D("2")]) == [False, True, False]
+    k = (1, 1, 0)
+    flows = [Flow(0, k, D("-3"), False), Flow(1, k, D("-4"), False), Flow(2, k, D("2"), False)]
+    assert domain.negative_flags({k: D("-1")}, flows) == {1}
+
+
+def test_refusal_takes_only_the_short_move_at_a_refusing_site() -> None:
+    k, other = (1, 1, 0), (2, 1, 0)
+    flows = [
+        Flow(0, k, D(-1), True),
+        Flow(1, k, D(-2), True),
+        Flow(2, k, D(-1), True),
+        Flow(3, other, D(-1), False),
+    ]
+    assert domain.refused_flows({k: D(2)}, {}, flows) == {1: D(-1)}
+
+
+T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+def test_a_sale_dated_before_the_stock_existed_is_refused() -> None:
+    k = (1, 1, 0)
+    # 5 on hand now, all of it received at T0; nothing before
+    later = {k: [(T0, D(5))]}
+    before = Flow(0, k, D(-2), True, T0 - timedelta(hours=1))
+    after = Flow(1, k, D(-2), True, T0 + timedelta(hours=1))
+    assert domain.refused_flows({k: D(5)}, later, [before, after]) == {0: D(-2)}
+
+
+def test_a_backdated_sale_may_not_leave_a_later_point_below_zero() -> None:
+    k = (1, 1, 0)
+    # received 5 at T0, sold 4 at T0+2h: 1 on hand now; a sale of 2 dated T0+1h would leave -1 after T0+2h
+    later = {k: [(T0, D(5)), (T0 + timedelta(hours=2), D(-4))]}
+    assert domain.refused_flows({k: D(1)}, later, [Flow(0, k, D(-2), True, T0 + timedelta(hours=1))]) == {0: D(-1)}
+    assert domain.refused_flows({k: D(1)}, later, [Flow(0, k, D(-1), True, T0 + timedelta(hours=1))]) == {}
+    # a flagging site refuses nothing
+    assert domain.refused_flows({k: D(1)}, later, [Flow(0, k, D(-9), False, T0)]) == {}
+
+
+def test_lot_usability_is_one_rule_in_python_and_sql() -> None:
+    from sqlalchemy import column, select, table
+    from sqlalchemy.dialects import sqlite
+
+    lots = table("l", column("lot_id"), column("status"), column("expiry"))
+    today = date(2026, 11, 25)
+    expr = domain.lot_usable_sql(lots.c.lot_id, lots.c.status, lots.c.expiry, today)
+    sql = str(
+        select(lots.c.lot_id).where(expr).compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
+    )
+    assert "lot_id IS NULL" in sql and "status = 'available'" in sql and "expiry >= '2026-11-25'" in sql
 
 
 def test_lot_usable_by_local_date() -> None:
@@ -104,7 +119,7 @@ def test_events_survive_the_outbox_encoding() -> None:
 
 
 def test_stock_value_is_rounded_half_up_and_never_negative_zero() -> None:
-    from boh.inventory.domain import stock_value
+    from boh.inventory.ledger.valuation import stock_value
 
     assert stock_value(D("3"), D("1.1111115")) == D("3.333335")
     assert str(stock_value(D("-2"), D("0"))) == "0.000000"

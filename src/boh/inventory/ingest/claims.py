@@ -1,0 +1,72 @@
+"""Exactly-once: the claims of floor events in ``inventory_ingested_event``. ``claim`` inserts (tenant,
+source, event_id) with ``ON CONFLICT DO NOTHING RETURNING`` in key order; only the returned (claimed)
+events are applied. A concurrent transaction claiming the same id waits on the unique index until this one
+ends, then sees the conflict. ``unclaim`` withdraws the claims of events refused later in the same
+transaction, so that a retry can apply them once stock has arrived."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, text, tuple_
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from boh.inventory.ingest.models import IngestedEvent
+from boh.inventory.ingest.prepare import Prepared
+
+ClaimKey = tuple[str, str]
+CHUNK = 1000
+_TABLE = cast(Table, IngestedEvent.__table__)
+_PG_CLAIM = text(
+    "INSERT INTO inventory_ingested_event (tenant_id, source, event_id, kind, site_id, transport, occurred_at, "
+    "ingested_at) SELECT :t, u.s, u.e, u.k, u.site, :tr, u.at, :now FROM unnest(CAST(:s AS varchar[]), "
+    "CAST(:e AS varchar[]), CAST(:k AS varchar[]), CAST(:site AS bigint[]), CAST(:at AS timestamptz[])) "
+    "WITH ORDINALITY AS u(s, e, k, site, at, n) ORDER BY u.n "
+    "ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING source, event_id"
+)
+
+
+def claim(session: Session, tenant_id: int, events: Sequence[Prepared], transport: str, now: datetime) -> set[ClaimKey]:
+    """Insert the events' ids; the ones this transaction inserted (the others were already ingested)."""
+    ordered = sorted(events, key=lambda p: p.claim_key)  # same order in every writer
+    if not ordered:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        params: dict[str, Any] = {
+            "t": tenant_id,
+            "tr": transport,
+            "now": now,
+            "s": [p.event.source for p in ordered],
+            "e": [p.event.event_id for p in ordered],
+            "k": [p.kind for p in ordered],
+            "site": [p.site.id for p in ordered],
+            "at": [p.event.occurred_at for p in ordered],
+        }
+        return {(s, e) for s, e in session.connection().execute(_PG_CLAIM, params)}
+    rows = [
+        {
+            "tenant_id": tenant_id, "source": p.event.source, "event_id": p.event.event_id, "kind": p.kind,
+            "site_id": p.site.id, "transport": transport, "occurred_at": p.event.occurred_at, "ingested_at": now,
+        }
+        for p in ordered
+    ]  # fmt: skip
+    stmt = (
+        sqlite.insert(_TABLE)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "source", "event_id"])
+        .returning(_TABLE.c.source, _TABLE.c.event_id)
+    )
+    return {(s, e) for s, e in session.connection().execute(stmt, rows)}
+
+
+def unclaim(session: Session, tenant_id: int, keys: Iterable[ClaimKey]) -> None:
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), CHUNK):
+        session.execute(
+            delete(IngestedEvent).where(
+                IngestedEvent.tenant_id == tenant_id,
+                tuple_(IngestedEvent.source, IngestedEvent.event_id).in_(wanted[start : start + CHUNK]),
+            )
+        )
