@@ -33,3 +33,10 @@ class IdempotencyKeyReused(Conflict):
 
     code = "inventory.idempotency_key_reused"
     title = "Idempotency key already used for another move"
+
+
+class NothingToRevalue(Conflict):
+    """A revaluation by an amount at a site where the item has no stock on hand."""
+
+    code = "inventory.nothing_to_revalue"
+    title = "Nothing on hand to revalue"

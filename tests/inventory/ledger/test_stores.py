@@ -135,9 +135,13 @@ def _apply(rt: Runtime, w: World, n: int, op: tuple[Any, ...]) -> str:
             elif kind == "produce":
                 other = w.items["Y" if item == "X" else "X"]
                 service.produce(
-                    uow, site_id=s, inputs=[service.ProductionInput(other, qty)],
+                    uow,
+                    site_id=s,
+                    inputs=[service.ProductionInput(other, qty)],
                     outputs=[service.ProductionOutput(i, qty * 2, lot_code=f"P{n}", expiry_date=date(2026, 12, 9))],
-                    document_type="batch", document_id=str(n), idempotency_key=key,
+                    document_type="batch",
+                    document_id=str(n),
+                    idempotency_key=key,
                 )
             elif kind == "revalue":
                 service.revalue(

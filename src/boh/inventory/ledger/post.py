@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from boh.inventory.errors import IdempotencyKeyReused, InsufficientStock
+from boh.inventory.errors import IdempotencyKeyReused, InsufficientStock, NothingToRevalue
 from boh.inventory.events import LotCreated, NegativeStock, StockMoved
 from boh.inventory.ledger import rules, valuation
 from boh.inventory.ledger.contract import BalanceKey, CostKey, Line, Posted, PostedMove
@@ -291,6 +291,11 @@ def _value(w: _Work, parts: Sequence[Line]) -> tuple[list[_Valued], list[_Valued
     true_ups: list[_Valued] = []
     for ln in parts:
         key = ln.cost_key
+        if ln.quantity == 0 and ln.value is not None and w.states[key].quantity <= 0:
+            raise NothingToRevalue(
+                f"item {ln.item_id} has no stock on hand at site {ln.site_id} to revalue: book the amount in "
+                "finance (cost of sales) or revalue to a unit cost"
+            )
         v = valuation.value_move(w.states[key], ln.quantity, ln.unit_cost, ln.value)
         if v.true_up:
             up = replace(

@@ -24,7 +24,8 @@ values`` at all times, by construction. Money is rounded half-up to 6 places, on
   quantity to exactly zero takes out exactly ``V`` (no rounding residue is ever left or dropped).
 - The reversal of a costed inflow leaves at the cost it came in at and re-averages the rest.
 - A revaluation (landed cost, price correction) changes ``V`` by a given amount with no quantity; the
-  average follows (``V / q``).
+  average follows (``V / q``). A revaluation to a unit cost with nothing on hand sets the cost the next
+  moves use (a standard cost) and changes no value; a revaluation by an amount needs stock on hand.
 
 Backdated moves do not re-value what came after them (no reposting): they are valued at the state when
 they are *recorded*. See docs/inventory-valuation.md for the table of what a backdated move changes.
@@ -139,7 +140,11 @@ def revalue(state: CostState, delta: Decimal) -> Valued:
 
 
 def revalue_to(state: CostState, unit_cost: Decimal) -> Valued:
-    """Revalue the stock on hand to a new unit cost."""
+    """Revalue the stock on hand to a new unit cost. With nothing on hand (or less) it sets the cost that
+    the next moves are valued at and changes no value: units sold short keep the value they left with until
+    a receipt trues them up."""
+    if state.quantity <= 0:
+        return Valued(replace(state, avg_unit_cost=unit_cost, source=ACTUAL), ZERO, unit_cost)
     return revalue(state, money(_mul(state.quantity, unit_cost)) - state.total_value)
 
 
