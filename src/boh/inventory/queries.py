@@ -193,7 +193,7 @@ def valuation(
     if site_id is not None:
         get_site_ref(session, scope, site_id)  # 404 outside the scope
     c = ItemCost
-    where = [c.tenant_id == scope.tenant_id, or_(c.quantity != 0, c.total_value != 0)]
+    where = [c.tenant_id == scope.tenant_id, or_(c.quantity != 0, c.total_value != 0, c.transit_value != 0)]
     if scope.site_ids is not None:
         where.append(c.site_id.in_(sorted(scope.site_ids)))
     if site_id is not None:
@@ -201,16 +201,26 @@ def valuation(
     if item_id is not None:
         where.append(c.item_id == item_id)
     sites = [
-        SiteValue(site_id=s, currency=cur, items=n, value=v)
-        for s, cur, n, v in session.execute(
-            select(c.site_id, c.currency, func.count(), func.sum(c.total_value))
+        SiteValue(site_id=s, currency=cur, items=n, value=v, transit_value=t)
+        for s, cur, n, v, t in session.execute(
+            select(c.site_id, c.currency, func.count(), func.sum(c.total_value), func.sum(c.transit_value))
             .where(*where)
             .group_by(c.site_id, c.currency)
             .order_by(c.site_id)
         )
     ]
     rows = session.execute(
-        select(c.site_id, c.item_id, _item_sku.c.sku, c.quantity, c.avg_unit_cost, c.total_value, c.currency)
+        select(
+            c.site_id,
+            c.item_id,
+            _item_sku.c.sku,
+            c.quantity,
+            c.avg_unit_cost,
+            c.total_value,
+            c.transit_value,
+            c.cost_source,
+            c.currency,
+        )
         .join(_item_sku, _item_sku.c.id == c.item_id)
         .where(*where)
         .order_by(c.site_id, _item_sku.c.sku)
@@ -218,8 +228,18 @@ def valuation(
         .offset(offset)
     )
     items = [
-        ItemValue(site_id=s, item_id=i, sku=sku, quantity=q, avg_unit_cost=a, value=v, currency=cur)
-        for s, i, sku, q, a, v, cur in rows
+        ItemValue(
+            site_id=s,
+            item_id=i,
+            sku=sku,
+            quantity=q,
+            avg_unit_cost=a,
+            value=v,
+            transit_value=t,
+            cost_source=src,
+            currency=cur,
+        )
+        for s, i, sku, q, a, v, t, src, cur in rows
     ]
     return ValuationRead(sites=sites, items=items, total=sum(x.items for x in sites), limit=limit, offset=offset)
 

@@ -26,6 +26,7 @@ from boh.inventory.schemas import (
     MovesIn,
     MovesPosted,
     MoveType,
+    RevaluationIn,
     SettingsIn,
     SettingsRead,
     TransferIn,
@@ -100,6 +101,23 @@ async def balances(
 )
 def valuation(uow: UowDep, page: PageDep, site_id: int | None = None, item_id: int | None = None) -> ValuationRead:
     return queries.valuation(uow.session, uow.principal.scope(READ), site_id, item_id, page.limit, page.offset)
+
+
+@router.post(
+    "/revaluations",
+    perm=WRITE,
+    status_code=201,
+    response_model=MoveRead,
+    responses={409: {"description": "inventory.nothing_to_revalue or inventory.idempotency_key_reused"}},
+    summary="Revalue the stock on hand of an item at a site (landed cost, price correction)",
+    description="A value-only move: `value_change` is added to the stock value, or `new_unit_cost` sets the "
+    "average (with nothing on hand it only sets the cost the next moves are valued at). Carries an idempotency "
+    "key; the reason code is required.",
+)
+def post_revaluation(uow: UowDep, body: RevaluationIn) -> MoveRead:
+    move = service.revalue(uow, body)
+    uow.commit()
+    return MoveRead.model_validate(move)
 
 
 @router.get("/settings", perm=READ, response_model=SettingsRead, summary="The tenant's ledger rules")

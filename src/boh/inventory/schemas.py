@@ -222,7 +222,11 @@ class ItemValue(BaseModel):
     sku: str
     quantity: Decimal = Field(description="On hand over all lots")
     avg_unit_cost: Decimal
-    value: Decimal
+    value: Decimal = Field(description="Stock on hand: the sum of the values of the item's moves at the site")
+    transit_value: Decimal = Field(
+        description="Shipped from this site and not yet received: in-transit stock stays on the sender's books"
+    )
+    cost_source: str = Field(description="actual | provisional (a fallback cost, trued up by the first receipt)")
     currency: str
 
 
@@ -231,6 +235,7 @@ class SiteValue(BaseModel):
     currency: str
     items: int = Field(description="Items with stock or value at the site")
     value: Decimal
+    transit_value: Decimal = Field(description="Value of the site's transfers out not yet received")
 
 
 class ValuationRead(BaseModel):

@@ -43,9 +43,17 @@ MOVE_TYPES = {
     "count_variance": N_("Count variance"),
     "production_consume": N_("Production use"),
     "production_output": N_("Production output"),
+    "revaluation": N_("Revaluation"),
 }
 LOT_STATUSES = {"available": N_("Available"), "quarantined": N_("Quarantined")}
-LABELS = {"adjust": ADJUST_REASONS, "waste": WASTE_REASONS, "moves": MOVE_TYPES, "lots": LOT_STATUSES}
+VALUE_REASONS = {
+    "cost_true_up": N_("Cost true-up (stock sold short, revalued at the receipt's cost)"),
+    "migration_true_up": N_("Opening value correction"),
+}
+LABELS = {
+    "adjust": ADJUST_REASONS, "waste": WASTE_REASONS, "value": VALUE_REASONS, "moves": MOVE_TYPES,
+    "lots": LOT_STATUSES,
+}  # fmt: skip
 
 
 def int_or_none(value: str | None) -> int | None:
