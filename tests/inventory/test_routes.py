@@ -256,3 +256,45 @@ def test_balances_of_lots_expiring_soon(runtime: Runtime, client: TestClient, w:
     got = client.get(f"{URL}/balances", headers=h, params={"site_id": w.s1, "expires_within": 3}).json()["items"]
     assert sorted(r["lot_code"] for r in got) == ["GONE", "SOON"]  # not the empty lot, nor stock without a lot
     assert client.get(f"{URL}/balances", headers=h, params={"expires_within": -1}).status_code == 422
+
+
+def test_in_transit_value_stays_on_the_senders_books_until_received(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    h = _admin(runtime, client, w)
+    client.post(f"{URL}/moves", headers=h, json={"moves": [move(w.s1, w.item, "receipt", "10", "r", unit_cost="10")]})
+    t = client.post(
+        f"{URL}/transfers", headers=h,
+        json={"from_site_id": w.s1, "to_site_id": w.s2, "item_id": w.item, "quantity": "4", "idempotency_key": "t"},
+    )  # fmt: skip
+    assert t.status_code == 201, t.text
+    sites = {s["site_id"]: s for s in client.get(f"{URL}/valuation", headers=h).json()["sites"]}
+    assert (D(sites[w.s1]["value"]), D(sites[w.s1]["transit_value"])) == (D(60), D(40))  # 100 in all
+    r = client.post(f"{URL}/transfers/{t.json()['out_move']['id']}/receive", headers=h, json={})
+    assert r.status_code in (200, 201), r.text
+    sites = {s["site_id"]: s for s in client.get(f"{URL}/valuation", headers=h).json()["sites"]}
+    assert (D(sites[w.s1]["transit_value"]), D(sites[w.s2]["value"])) == (D(0), D(40))
+
+
+def test_a_revaluation_changes_value_not_quantity_and_needs_stock(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    h = _admin(runtime, client, w)
+    client.post(f"{URL}/moves", headers=h, json={"moves": [move(w.s1, w.item, "receipt", "10", "r", unit_cost="2")]})
+    body = {"site_id": w.s1, "item_id": w.item, "value_change": "5", "reason_code": "LANDED", "idempotency_key": "lc"}
+    r = client.post(f"{URL}/revaluations", headers=h, json=body)
+    assert r.status_code == 201, r.text
+    assert (D(r.json()["quantity"]), D(r.json()["value"]), r.json()["move_type"]) == (D(0), D(5), "revaluation")
+    item = client.get(f"{URL}/valuation", headers=h, params={"site_id": w.s1}).json()["items"][0]
+    assert (D(item["quantity"]), D(item["avg_unit_cost"]), D(item["value"])) == (D(10), D("2.5"), D(25))
+    both = client.post(f"{URL}/revaluations", headers=h, json={**body, "new_unit_cost": "3", "idempotency_key": "x"})
+    assert both.status_code == 422
+    none = client.post(f"{URL}/revaluations", headers=h, json={**body, "site_id": w.s2, "idempotency_key": "empty"})
+    assert none.status_code == 409 and none.json()["code"] == "inventory.nothing_to_revalue"
+    with runtime.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Move).where(Move.site_id == w.s2)) == 0
+
+
+def _admin(runtime: Runtime, client: TestClient, w: World) -> dict[str, str]:
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)])
+    return login(client, "boss")
