@@ -316,8 +316,8 @@ def run_mqtt(
     subscribers: int = 1,
     nice: int = 0,
 ) -> dict[str, Any]:
+    from boh.kernel.brokers import parse_broker_url
     from boh.simulate.sinks import mqtt_client
-    from boh.worker.mqtt import parse_broker_url
 
     addr = parse_broker_url(broker)
     tag = uuid.uuid4().hex[:8]

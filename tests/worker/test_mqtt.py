@@ -23,10 +23,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select
 
 from boh.bootstrap import Runtime
-from boh.inventory.ingest.models import IngestedEvent
+from boh.inventory.ingest.models import DeadLetter, IngestedEvent
+from boh.inventory.ingest.mqtt import MqttIngestor
 from boh.inventory.models import Move
+from boh.kernel.brokers import parse_broker_url
 from boh.simulate.generator import Event, FloorGenerator, topic_kind
-from boh.worker.mqtt import MqttIngestor, parse_broker_url
+from tests.inventory.ingest.poison import poisoned
 from tests.simulate.support import FloorWorld, make_floor_world
 
 HOST, PORT = "127.0.0.1", 1883
@@ -174,13 +176,26 @@ def test_bad_events_go_to_the_rejected_topic_and_good_ones_apply(env: Env) -> No
     assert first["topic"] == f"{env.prefix}/{env.world.tenant.code}/SH01/pos"
     assert [(r["index"], r["event_id"], r["code"]) for r in first["rejected"]] == [
         (0, "bad-sku", "inventory.unknown_sku"),
-        (1, "wrong-topic", "ingest.kind_mismatch"),
-        (2, "other-site", "ingest.site_mismatch"),
-        (3, None, "ingest.malformed_event"),
+        (1, "wrong-topic", "inventory.kind_mismatch"),
+        (2, "other-site", "inventory.site_mismatch"),
+        (3, None, "inventory.malformed_event"),
     ]
     malformed = next(g for g in got if len(g["rejected"]) == 1)
-    assert [(r["index"], r["code"]) for r in malformed["rejected"]] == [(None, "ingest.malformed_payload")]
+    assert [(r["index"], r["code"]) for r in malformed["rejected"]] == [(-1, "inventory.malformed_payload")]
     assert env.counts() == (1, 1)
+    with env.rt.session_factory() as s:  # nothing is lost: every rejection is a dead letter, to replay
+        letters = s.execute(select(DeadLetter.code, DeadLetter.event_id, DeadLetter.topic)).all()
+    topic = f"{env.prefix}/{env.world.tenant.code}/SH01/pos"
+    assert sorted(letters, key=str) == sorted(
+        [
+            ("inventory.unknown_sku", "bad-sku", topic),
+            ("inventory.kind_mismatch", "wrong-topic", topic),
+            ("inventory.site_mismatch", "other-site", topic),
+            ("inventory.malformed_event", None, topic),
+            ("inventory.malformed_payload", None, topic),
+        ],
+        key=str,
+    )
 
 
 def test_restarting_the_subscriber_while_publishing_loses_and_doubles_nothing(env: Env) -> None:
@@ -366,3 +381,60 @@ def test_subscribers_in_a_shared_group_split_the_messages_and_apply_each_event_o
         cleaner = _client(second_id, clean=True)
         cleaner.disconnect()
         cleaner.loop_stop()
+
+
+def _letters(env: Env) -> list[tuple[str, str | None]]:
+    with env.rt.session_factory() as s:
+        return [(c, t) for c, t in s.execute(select(DeadLetter.code, DeadLetter.topic))]
+
+
+def test_poisoned_events_are_dead_letters_and_never_stop_ingestion(env: Env) -> None:
+    """Every field of every event kind carrying a NUL, an unpaired surrogate, 10,000 characters or a number
+    out of range, each in its own QoS 1 message: each is rejected alone and kept, every message is
+    acknowledged, and the good events published after them are applied."""
+    base = {
+        kind: next(e for e in events(env, 300, seed=9, mix={feed: 1.0}) if e["site"] == "SH01" and e["kind"] == kind)
+        for kind, feed in (("sale", "pos"), ("rfid_read", "rfid"), ("weight", "sensor"))
+    }
+    cases = poisoned(base)
+    good = [e for e in events(env, 40, seed=11, mix={"pos": 1.0}) if e["site"] == "SH01"][:5]
+    ing = env.ingestor()
+    try:
+        for feed, _label, text, _eid in cases:
+            env.publish("SH01", feed, ('{"events": [' + text + "]}").encode())
+        env.publish("SH01", "pos", {"events": good})
+        wait_for(lambda: ing.stats.messages == len(cases) + 1, timeout=120)
+    finally:
+        ing.stop()
+    assert ing.stats.accepted == len(good) and ing.stats.failures == 0
+    letters = _letters(env)
+    assert len(letters) == len(cases)
+    assert all(code.startswith("inventory.") for code, _ in letters)
+    assert {t for _, t in letters} == {
+        f"{env.prefix}/{env.world.tenant.code}/SH01/{f}" for f in ("pos", "rfid", "sensor")
+    }
+
+
+def test_a_message_that_fails_for_another_reason_is_set_aside_and_the_rest_flows(env: Env) -> None:
+    """A failure that is neither transient nor a refused value (a bug the message triggers) must not block
+    the subscriber: its batch is applied message by message, the failing message is kept whole as a dead
+    letter and acknowledged, and every other message is applied."""
+    from boh.inventory.ingest.service import ingest as real_ingest
+
+    def buggy(uow: Any, evs: list[dict[str, Any]]) -> Any:
+        if any(e.get("event_id") == "boom" for e in evs):
+            raise RuntimeError("a bug this message triggers")
+        return real_ingest(uow, evs, transport="mqtt", dead_letters=False)
+
+    good = [e for e in events(env, 60, seed=12, mix={"pos": 1.0}) if e["site"] == "SH01"][:6]
+    poison = {**good[0], "event_id": "boom"}
+    ing = env.ingestor(ingest=buggy)
+    try:
+        env.publish("SH01", "pos", {"events": good[:3]})
+        env.publish("SH01", "pos", {"events": [poison]})
+        env.publish("SH01", "pos", {"events": good[3:]})
+        wait_for(lambda: ing.stats.messages == 3, timeout=60)
+    finally:
+        ing.stop()
+    assert ing.stats.accepted == 6
+    assert _letters(env) == [("inventory.ingest_failed", f"{env.prefix}/{env.world.tenant.code}/SH01/pos")]

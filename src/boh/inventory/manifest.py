@@ -60,5 +60,6 @@ MANIFEST = Manifest(
     cli=(CliGroup("inventory", "Stock ledger tools: rebuild and check balances.", "boh.inventory.cli:register"),),
     jobs="boh.inventory.tasks:JOBS",
     events="boh.inventory.handlers:subscribe",
-    subpackages=("commitments", "counts", "ingest", "live"),
+    subpackages=("commitments", "counts", "ingest", "live", "ledger"),
+    extra_composition=("mqtt",),
 )

@@ -78,6 +78,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+try:  # the PostgreSQL driver raises its own DataError where it refuses a value itself (COPY of a NUL)
+    from psycopg import DataError as _DriverDataError
+except ImportError:  # pragma: no cover - psycopg is a dependency
+    _DriverDataError = DataError  # type: ignore[misc,assignment]
+
+
 def unstorable_value(exc: BaseException) -> str | None:
     """Why the database refused a value of the request, when that is what ``exc`` is: an integer beyond 64 bits
     (SQLite refuses to bind it), a decimal with more digits than its column (``ScaleError``), or the driver's
@@ -98,7 +104,7 @@ def unstorable_value(exc: BaseException) -> str | None:
             return "a number is too large (whole numbers and ids have at most 64 bits)"
         if isinstance(e, ScaleError):
             return f"a decimal number does not fit: {e}"
-        if isinstance(e, DataError) or str(getattr(e, "sqlstate", "") or "").startswith("22"):
+        if isinstance(e, DataError | _DriverDataError) or str(getattr(e, "sqlstate", "") or "").startswith("22"):
             return "a value cannot be stored: it is out of range, too long or holds a character that is not allowed"
         todo.extend((e.__cause__, e.__context__, getattr(e, "orig", None)))
     return None

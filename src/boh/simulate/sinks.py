@@ -17,8 +17,8 @@ import httpx
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from boh.kernel.brokers import BrokerAddress, parse_broker_url
 from boh.simulate.generator import Event, topic_kind
-from boh.worker.mqtt import BrokerAddress, parse_broker_url
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from boh.worker.mqtt import IngestRuntime, MqttIngestor, run_until
+from boh.inventory.ingest.mqtt import IngestRuntime, MqttIngestor, run_until
 
 
 def _stop_on_signals() -> threading.Event:

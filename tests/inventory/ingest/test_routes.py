@@ -131,8 +131,8 @@ def test_a_barcode_moved_to_another_item_resolves_to_it_at_once(runtime: Runtime
     ("content", "loc"),
     [
         (b'{"events": [', ["body"]),  # not JSON
-        (b'{"evnts": []}', ["body", "events"]),  # no events
-        (b'{"events": {"kind": "sale"}}', ["body", "events"]),  # events not a list
+        (b'{"evnts": []}', ["body"]),  # no events, and not one event either
+        (b'{"events": {"kind": "sale"}}', ["body"]),  # events not a list
     ],
 )
 def test_a_body_that_is_not_a_batch_is_refused_whole(
@@ -144,6 +144,7 @@ def test_a_body_that_is_not_a_batch_is_refused_whole(
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["code"] == "boh.validation_failed"
     assert r.json()["errors"][0]["loc"][: len(loc)] == loc
+    assert r.json()["errors"][0]["code"] == "inventory.malformed_payload"  # the code MQTT reports too
     assert move_count(runtime) == 2
 
 

@@ -134,12 +134,16 @@ def _with_site(raw: Any, default_site: str) -> Any:
 
 def _problem(exc: ValidationError) -> Problem:
     parts: list[str] = []
-    missing = False
+    missing = invalid_text = False
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "event"
         missing = missing or err["type"] == "missing"
         parts.append(f"{loc}: {err['msg']}")
-    code = "inventory.missing_field" if missing else "inventory.malformed_event"
+        invalid_text = invalid_text or err["type"] in ("invalid_text", "string_unicode")
+    if invalid_text:
+        code = "inventory.invalid_text"
+    else:
+        code = "inventory.missing_field" if missing else "inventory.malformed_event"
     return Problem(code, "; ".join(parts))
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
@@ -138,3 +138,28 @@ class Alert(IdMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(120))
     close_note: Mapped[str | None] = mapped_column(String(300))
+
+
+class DeadLetter(IdMixin, Base):
+    """A floor event that was rejected for its own content (validation, a value the database cannot store, a
+    stock rule), kept so that nothing a device sent is lost: people list it, fix what was wrong (master
+    data, stock) and replay it, or discard it with a note. ``event`` is the event as received, as JSON text
+    with every non-ASCII character escaped (so a NUL or an unpaired surrogate is kept and stored safely)."""
+
+    __tablename__ = "inventory_dead_letter"
+    __table_args__ = (Index("ix_inventory_dead_letter_tenant_status", "tenant_id", "status", "id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("org_site.id"))  # when the event's site is known
+    transport: Mapped[str] = mapped_column(String(20))  # http | mqtt | replay
+    topic: Mapped[str | None] = mapped_column(String(200))
+    event_id: Mapped[str | None] = mapped_column(String(200))  # escaped like ``event``
+    event: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(60))
+    message: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | replayed | discarded
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(String(300))

@@ -6,14 +6,26 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Query, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from boh.http.deps import UowDep, request_uow
 from boh.http.pagination import Page, PageDep
 from boh.http.routing import SecureRouter
-from boh.inventory.ingest import domain, queries, service
-from boh.inventory.ingest.schemas import AlertClose, AlertRead, EventsIn, IngestResult, SessionReport
+from boh.inventory.ingest import deadletters, domain, queries, service
+from boh.inventory.ingest.deadletters import WHOLE
+from boh.inventory.ingest.envelope import open_envelope
+from boh.inventory.ingest.schemas import (
+    AlertClose,
+    AlertRead,
+    DeadLetterPage,
+    DeadLetterRead,
+    DiscardIn,
+    EventsIn,
+    IngestResult,
+    ReplayIn,
+    ReplayResult,
+    SessionReport,
+)
+from boh.kernel.errors import FieldError, ValidationFailed
 
 READ = "inventory.stock.read"
 WRITE = service.WRITE
@@ -27,10 +39,12 @@ _REF = "#/components/schemas/{model}"
     perm=WRITE,
     response_model=IngestResult,
     summary="Ingest a batch of floor events (POS sales/returns, RFID reads, weight readings)",
-    description="Up to 5,000 events. Every bad event is reported by index with a stable code (e.g. "
-    "inventory.unknown_sku, inventory.site_not_allowed, inventory.insufficient_stock); the good ones are "
-    "applied together. Exactly-once per (source, event_id): a retried batch reports its events as duplicates "
-    "and changes nothing. A device key bound to a site may send events for that site only.",
+    description='The envelope `{"events": [...]}` of up to 5,000 events (or one bare event), the same as '
+    "over MQTT. Every bad event is reported by index with a stable code (e.g. inventory.unknown_sku, "
+    "inventory.invalid_text, inventory.site_not_allowed, inventory.insufficient_stock) and kept as a dead "
+    "letter for replay; the good ones are applied together (an event whose values the database refuses is "
+    "isolated: inventory.unstorable_value). Exactly-once per (source, event_id): a retried batch reports its "
+    "events as duplicates and changes nothing. A device key bound to a site may send events for that site only.",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -44,9 +58,9 @@ async def post_events(request: Request) -> IngestResult:
     body = await request.body()
 
     def work() -> IngestResult:
-        events = domain.decode_body(body)
+        events: list[Any] | None = domain.decode_body(body)
         if events is None:
-            events = _events_or_422(body)
+            events = _envelope_or_422(body)
         with request_uow(request) as uow:
             result = service.ingest(uow, events, transport="http")
             uow.commit()
@@ -66,14 +80,14 @@ def _limiter(request: Request) -> anyio.CapacityLimiter:
     return limiter
 
 
-def _events_or_422(body: bytes) -> list[Any]:
-    """The raw events of the body (each is validated alone later, for its own error); a body that is not
-    ``{"events": [...]}`` of at most 5,000 items is refused whole, as FastAPI refuses a bad body."""
-    try:
-        return EventsIn.model_validate_json(body).events
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors], body=body) from None
+def _envelope_or_422(body: bytes) -> list[Any]:
+    """The raw events of the body (each is validated alone later, for its own error): the one envelope of
+    every transport (envelope.py); a body that is not one is refused whole (422, with its code)."""
+    env = open_envelope(body)
+    whole = next((r for r in env.rejected if r.index == WHOLE), None)
+    if whole is not None:
+        raise ValidationFailed([FieldError(("body",), whole.message, whole.code)], detail=whole.message)
+    return env.raw_events
 
 
 @router.post(
@@ -113,3 +127,53 @@ def close_alert(uow: UowDep, alert_id: int, body: AlertClose | None = None) -> A
     alert = service.close_alert(uow, alert_id, body.note if body else None)
     uow.commit()
     return AlertRead.model_validate(alert)
+
+
+# --- dead letters --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/dead-letters",
+    perm=READ,
+    response_model=DeadLetterPage,
+    summary="Floor events rejected for their own content, kept for replay",
+    description="Newest first; `status` open | replayed | discarded, `code` a rejection code. Site-scoped "
+    "callers see the letters of their sites.",
+)
+def dead_letters(
+    uow: UowDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(pattern="^(open|replayed|discarded)$")] = None,
+    code: Annotated[str | None, Query(max_length=60)] = None,
+    site_id: int | None = None,
+) -> DeadLetterPage:
+    items, total, by_code = deadletters.list_letters(
+        uow, status=status, code=code, site_id=site_id, limit=page.limit, offset=page.offset
+    )
+    return DeadLetterPage(items=items, total=total, limit=page.limit, offset=page.offset, open_by_code=by_code)
+
+
+@router.post(
+    "/dead-letters/{letter_id}/replay",
+    perm=WRITE,
+    response_model=ReplayResult,
+    summary="Ingest a dead letter's event again (as received, or corrected)",
+    description="Applied (or found applied meanwhile: exactly-once holds) closes the letter as replayed; "
+    "rejected again keeps it open with the new reason.",
+)
+def replay_dead_letter(uow: UowDep, letter_id: int, body: ReplayIn | None = None) -> ReplayResult:
+    row, result = deadletters.replay(uow, letter_id, body.event if body else None)
+    uow.commit()
+    return ReplayResult(letter=DeadLetterRead.model_validate(row), result=result)
+
+
+@router.post(
+    "/dead-letters/{letter_id}/discard",
+    perm=WRITE,
+    response_model=DeadLetterRead,
+    summary="Close a dead letter without replaying it, with a note",
+)
+def discard_dead_letter(uow: UowDep, letter_id: int, body: DiscardIn) -> DeadLetterRead:
+    row = deadletters.discard(uow, letter_id, body.note)
+    uow.commit()
+    return DeadLetterRead.model_validate(row)

@@ -7,12 +7,36 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 MAX_BATCH = 5000
 Zone = Literal["backroom", "floor", "exit"]
 Kind = Literal["sale", "return", "rfid_read", "weight"]
-Text = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+def storable_text(value: str) -> str:
+    """Text a database can store and a person can read: no NUL or other control character, no lone UTF-16
+    surrogate (JSON allows both; PostgreSQL refuses the first, UTF-8 cannot encode the second)."""
+    for ch in value:
+        code = ord(ch)
+        if code < 32 or code == 127 or 0xD800 <= code <= 0xDFFF:
+            raise PydanticCustomError(
+                "invalid_text",
+                "contains a control character or an unpaired surrogate (U+{hex})",
+                {"hex": f"{code:04X}"},
+            )
+    return value
+
+
+_Clean = AfterValidator(storable_text)
+Text = Annotated[str, Field(min_length=1, max_length=80), _Clean]
+Text64 = Annotated[str, Field(min_length=1, max_length=64), _Clean]
+Text60 = Annotated[str, Field(min_length=1, max_length=60), _Clean]
+Text40 = Annotated[str, Field(min_length=1, max_length=40), _Clean]
+Text20 = Annotated[str, Field(min_length=1, max_length=20), _Clean]
+Gtin = Annotated[str, Field(min_length=8, max_length=14), _Clean]
+Reference = Annotated[str, Field(max_length=80), _Clean]
 PositiveQty = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 
 
@@ -26,8 +50,8 @@ class _Event(BaseModel):
 
 
 class _ItemCode(BaseModel):
-    sku: str | None = Field(default=None, min_length=1, max_length=40)
-    gtin: str | None = Field(default=None, min_length=8, max_length=14)
+    sku: Text40 | None = None
+    gtin: Gtin | None = None
 
     @model_validator(mode="after")
     def _one_code(self) -> _ItemCode:
@@ -39,20 +63,20 @@ class _ItemCode(BaseModel):
 class SaleEvent(_Event, _ItemCode):
     kind: Literal["sale", "return"]
     qty: PositiveQty
-    uom: str | None = Field(default=None, min_length=1, max_length=20)
+    uom: Text20 | None = None
     unit_price: Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)] | None = None
-    receipt_id: str | None = Field(default=None, max_length=80)
-    line: int | None = Field(default=None, ge=0)
-    lot: str | None = Field(default=None, min_length=1, max_length=60)
+    receipt_id: Reference | None = None
+    line: int | None = Field(default=None, ge=0, le=2_147_483_647)
+    lot: Text60 | None = None
 
 
 class RfidReadEvent(_Event):
     kind: Literal["rfid_read"]
-    epc: str = Field(min_length=1, max_length=64)
+    epc: Text64
     reader: Text
     zone: Zone
-    session_id: str | None = Field(default=None, min_length=1, max_length=80)
-    rssi: float | None = None
+    session_id: Text | None = None
+    rssi: float | None = Field(default=None, ge=-200, le=200, allow_inf_nan=False)
 
 
 class WeightEvent(_Event, _ItemCode):
@@ -73,11 +97,22 @@ class EventsIn(BaseModel):
     )
 
 
+def printable(value: str) -> str:
+    """A text as it can travel in JSON over UTF-8: an unpaired surrogate (which UTF-8 cannot encode) is shown
+    as its escape (\\ud800), everything else is kept."""
+    if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        return value
+    return "".join(f"\\u{ord(ch):04x}" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
+
+
 class Rejected(BaseModel):
+    """One rejected event: its index in the envelope (-1: the whole payload), its event id as sent (an
+    unpaired surrogate shown as its escape), a stable code and a message."""
+
     index: int
-    event_id: str | None
+    event_id: Annotated[str | None, AfterValidator(lambda v: printable(v) if v is not None else None)]
     code: str
-    message: str
+    message: Annotated[str, AfterValidator(printable)]
 
 
 class IngestResult(BaseModel):
@@ -124,3 +159,45 @@ class AlertRead(BaseModel):
 
 class AlertClose(BaseModel):
     note: str | None = Field(default=None, max_length=300)
+
+
+class DeadLetterRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    site_id: int | None
+    transport: str = Field(description="http | mqtt | replay")
+    topic: str | None
+    event_id: str | None
+    event: str = Field(description="The event as received: JSON text, non-ASCII characters escaped")
+    code: str
+    message: str
+    status: str = Field(description="open | replayed | discarded")
+    attempts: int
+    received_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    note: str | None
+
+
+class DeadLetterPage(BaseModel):
+    items: list[DeadLetterRead]
+    total: int
+    limit: int
+    offset: int
+    open_by_code: dict[str, int] = Field(description="Open dead letters per rejection code (all the caller sees)")
+
+
+class ReplayIn(BaseModel):
+    event: dict[str, Any] | None = Field(
+        default=None, description="A corrected event to ingest instead of the one received"
+    )
+
+
+class ReplayResult(BaseModel):
+    letter: DeadLetterRead
+    result: IngestResult
+
+
+class DiscardIn(BaseModel):
+    note: str = Field(min_length=1, max_length=300)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from boh.inventory.ingest import claims, prepare, rfid, weight
+from boh.inventory.ingest import claims, deadletters, prepare, rfid, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
 from boh.inventory.ingest.events import CycleCountReported, ShrinkSuspected
 from boh.inventory.ingest.models import Alert, RfidSession
@@ -29,6 +29,7 @@ from boh.inventory.ledger.contract import Line, Posted
 from boh.inventory.ledger.post import lock_items, post
 from boh.inventory.ledger.validate import policy
 from boh.kernel.clock import utcnow
+from boh.kernel.db import unstorable_value
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 
@@ -37,26 +38,62 @@ ALERT_WRITE = "inventory.move.write"
 
 
 def ingest(
-    uow: UnitOfWork, events: Sequence[Any], *, default_site: str | None = None, transport: str = "http"
+    uow: UnitOfWork,
+    events: Sequence[Any],
+    *,
+    default_site: str | None = None,
+    transport: str = "http",
+    topic: str | None = None,
+    dead_letters: bool = True,
 ) -> IngestResult:
-    """Validate and apply a batch of floor events (see the module docstring); never half-applies one."""
+    """Validate and apply a batch of floor events (see the module docstring); never half-applies one. Every
+    rejected event is also kept as a dead letter (``deadletters.py``) unless ``dead_letters`` is off (a
+    replay updates its own)."""
     scope = uow.principal.scope(WRITE)
     if len(events) > MAX_BATCH:
         raise ValidationFailed(
             [FieldError(("events",), f"at most {MAX_BATCH} events per batch", "inventory.batch_too_large")]
         )
     batch = prepare.prepare(uow.session, scope, events, default_site)
-    if not batch.good:
-        return IngestResult(accepted=0, duplicates=batch.duplicates, rejected=batch.rejected)
-    with uow.session.begin_nested():
-        claimed, posted = _apply(uow, batch, transport)
-        tags = rfid.apply(uow.session, scope.tenant_id, claimed)
-        drops = weight.apply(uow.session, scope.tenant_id, claimed)
-        alerts = _raise_shrinks(uow, tags.shrinks)
-        uow.session.flush()
-        _record(uow, claimed, posted, (alerts, tags.settled), drops, transport)
-    duplicates = batch.duplicates + len(batch.good) - len(claimed) - len(posted.refused)
-    return IngestResult(accepted=len(claimed), duplicates=duplicates, rejected=batch.rejected)
+    accepted = _isolating(uow, batch, batch.good, transport) if batch.good else 0
+    batch.rejected.sort(key=lambda r: r.index)
+    if dead_letters and batch.rejected:
+        deadletters.record(uow, events, batch.rejected, transport=transport, topic=topic)
+    duplicates = (
+        batch.duplicates
+        + len(batch.good)
+        - accepted
+        - sum(1 for r in batch.rejected if r.index in {p.index for p in batch.good})
+    )
+    return IngestResult(accepted=accepted, duplicates=duplicates, rejected=batch.rejected)
+
+
+def _isolating(uow: UnitOfWork, batch: prepare.Batch, good: list[Prepared], transport: str) -> int:
+    """Apply the good events in a savepoint; when the database refuses a value of one of them (a data error
+    no validation foresaw), split the events in halves and apply each apart, until the event that fails
+    alone is rejected (``inventory.unstorable_value``) and every other one is applied. The events accepted."""
+    try:
+        with uow.session.begin_nested():
+            return _apply_all(uow, batch, good, transport)
+    except Exception as exc:
+        reason = unstorable_value(exc)
+        if reason is None:
+            raise
+        if len(good) == 1:
+            batch.reject(good[0].index, good[0].event, "inventory.unstorable_value", reason)
+            return 0
+        half = len(good) // 2
+        return _isolating(uow, batch, good[:half], transport) + _isolating(uow, batch, good[half:], transport)
+
+
+def _apply_all(uow: UnitOfWork, batch: prepare.Batch, good: list[Prepared], transport: str) -> int:
+    claimed, posted = _apply(uow, batch, good, transport)
+    tags = rfid.apply(uow.session, uow.tenant_id, claimed)
+    drops = weight.apply(uow.session, uow.tenant_id, claimed)
+    alerts = _raise_shrinks(uow, tags.shrinks)
+    uow.session.flush()
+    _record(uow, claimed, posted, (alerts, tags.settled), drops, transport)
+    return len(claimed)
 
 
 def _in_order(events: Sequence[Prepared]) -> list[Prepared]:
@@ -72,21 +109,22 @@ def _line(p: Prepared) -> Line:
     )  # fmt: skip
 
 
-def _apply(uow: UnitOfWork, batch: prepare.Batch, transport: str) -> tuple[list[Prepared], Posted]:
+def _apply(
+    uow: UnitOfWork, batch: prepare.Batch, good: list[Prepared], transport: str
+) -> tuple[list[Prepared], Posted]:
     """Lock every good event's (site, item) (the ledger's lock order: tags and shelves of these keys are
     then stable too), claim the events, post the sales and returns through the ledger event by event, and
     withdraw the claims of the ones it refused."""
-    sites = {p.site.id: policy(p.site.settings) for p in batch.good}
-    lock_items(uow, {(p.site.id, p.item.item_id): p.site.settings.currency for p in batch.good})
-    claimed_keys = claims.claim(uow.session, uow.tenant_id, batch.good, transport, utcnow())
-    claimed = _in_order([p for p in batch.good if p.claim_key in claimed_keys])
+    sites = {p.site.id: policy(p.site.settings) for p in good}
+    lock_items(uow, {(p.site.id, p.item.item_id): p.site.settings.currency for p in good})
+    claimed_keys = claims.claim(uow.session, uow.tenant_id, good, transport, utcnow())
+    claimed = _in_order([p for p in good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
     posted = post(uow, [_line(p) for p in sales], sites=sites, each=True)
     if posted.refused:
         refused = [p for p in sales if p.index in posted.refused]
         claims.unclaim(uow.session, uow.tenant_id, [p.claim_key for p in refused])
         batch.rejected.extend(_insufficient(p) for p in refused)
-        batch.rejected.sort(key=lambda r: r.index)
         claimed = [p for p in claimed if p.index not in posted.refused]
     return claimed, posted
 

@@ -5,9 +5,9 @@ list, counting by scan on a phone, variance review)."""
 
 from __future__ import annotations
 
-from boh.inventory.pages import _common, commitments, counts, forms, stock
+from boh.inventory.pages import _common, commitments, counts, deadletters, forms, stock
 from boh.inventory.pages._common import router
 
 NAV = [*_common.NAV, *counts.NAV]
 
-__all__ = ["NAV", "commitments", "counts", "forms", "router", "stock"]
+__all__ = ["NAV", "commitments", "counts", "deadletters", "forms", "router", "stock"]

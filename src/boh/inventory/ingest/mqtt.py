@@ -1,7 +1,8 @@
 """``boh ingest mqtt``: floor events from an MQTT broker (Mosquitto) into the stock ledger.
 
-Topics: ``boh/<tenant_code>/<site_code>/<pos|rfid|sensor>``, QoS 1; the payload is a JSON batch
-``{"events": [...]}`` or one event (the format of POST /api/v1/inventory/events).
+Topics: ``boh/<tenant_code>/<site_code>/<pos|rfid|sensor>``, QoS 1; the payload is the one envelope of
+floor events (``envelope.py``: ``{"events": [...]}``, or one event), validated like POST
+/api/v1/inventory/events with the same ``inventory.*`` codes; the topic's site and feed are checked too.
 
 Exactly-once effect: the subscriber uses a persistent session (fixed client id, ``clean_session=False``)
 so the broker keeps messages published while it is down, and acknowledges (PUBACK) a message only after
@@ -20,9 +21,16 @@ Scaling out: ``--share <group>`` subscribes through an MQTT shared subscription
 each get a share of the messages. Exactly-once holds across them (the claims are in the database), and
 events of one site may be applied by different processes in any order, which ingestion allows.
 
-Rejected events are published (QoS 1, after the commit) to ``boh/<tenant>/<site>/rejected`` as
-``{"topic": ..., "rejected": [{"index", "event_id", "code", "message"}]}``, ``index`` counting within
-the original message.
+Rejected events are kept as dead letters (``deadletters.py``: listed and replayed from the API and the
+console) in the transaction that applies the rest of the message, and published (QoS 1, after the commit)
+to ``boh/<tenant>/<site>/rejected`` as ``{"topic": ..., "rejected": [{"index", "event_id", "code",
+"message"}]}``, ``index`` counting within the original message (-1: the whole payload).
+
+One message must never stop ingestion. An event the database refuses for its own values is isolated by
+the ingestion service (the rest of its batch is applied). A batch that fails for a transient reason (the
+database is down or restarting) is retried with back-off (0.5 s doubling to 30 s); one that fails for any
+other reason is applied message by message, and a message that still fails alone becomes a dead letter
+(``inventory.ingest_failed``, the error's class only) and is acknowledged, so the messages behind it flow.
 
 Trust: MQTT traffic is authenticated by the broker, not by BOH. The tenant is the one in the topic and the
 events are applied as that tenant's system principal, so the broker's ACLs must allow a device to publish
@@ -41,36 +49,23 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any, Literal, Protocol
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
+from boh.inventory.ingest import deadletters
+from boh.inventory.ingest.envelope import FEEDS, Context, open_envelope
+from boh.inventory.ingest.schemas import Rejected
+from boh.kernel.brokers import parse_broker_url
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
 
+Outcome = Literal["ok", "transient", "failed"]
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, ConnectionError, TimeoutError)
+
 log = logging.getLogger("boh.ingest.mqtt")
-
-KINDS = {"pos": frozenset({"sale", "return"}), "rfid": frozenset({"rfid_read"}), "sensor": frozenset({"weight"})}
-
-
-@dataclass(frozen=True)
-class BrokerAddress:
-    host: str
-    port: int
-    tls: bool = False
-    username: str | None = None
-    password: str | None = None
-
-
-def parse_broker_url(url: str) -> BrokerAddress:
-    """``mqtt://[user:pass@]host[:1883]`` or ``mqtts://host[:8883]``."""
-    parts = urlsplit(url if "://" in url else f"mqtt://{url}")
-    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parts.hostname:
-        raise ValueError(f"not an MQTT broker URL: {url!r} (expected mqtt://host:1883)")
-    tls = parts.scheme in ("mqtts", "ssl")
-    return BrokerAddress(parts.hostname, parts.port or (8883 if tls else 1883), tls, parts.username, parts.password)
 
 
 class RejectedLike(Protocol):
@@ -98,7 +93,7 @@ class IngestRuntime(Protocol):
 def default_ingest(uow: UnitOfWork, events: list[dict[str, Any]]) -> ResultLike:
     from boh.inventory.ingest.service import ingest
 
-    return ingest(uow, events, transport="mqtt")
+    return ingest(uow, events, transport="mqtt", dead_letters=False)  # kept per message, with its topic
 
 
 @dataclass
@@ -142,44 +137,15 @@ class IngestStats:
     failures: int = 0
 
 
-def _event_problem(i: int, ev: Any, site: str, kind: str) -> Problem | None:
-    if not isinstance(ev, dict):
-        return Problem(i, None, "ingest.malformed_event", "an event must be a JSON object")
-    eid = ev.get("event_id") if isinstance(ev.get("event_id"), str) else None
-    if ev.get("site") not in (None, site):
-        return Problem(i, eid, "ingest.site_mismatch", f"event for site {ev.get('site')!r} on a topic of site {site}")
-    if ev.get("kind") not in KINDS[kind]:
-        allowed = ", ".join(sorted(KINDS[kind]))
-        return Problem(
-            i, eid, "ingest.kind_mismatch", f"kind {ev.get('kind')!r} on a {kind} topic (allowed: {allowed})"
-        )
-    return None
-
-
 def parse_message(msg: Inbound, prefix: str) -> Parsed | None:
     """None for a topic that is not ours (then it is acknowledged and ignored)."""
     parts = msg.topic.split("/")
-    if len(parts) != 4 or parts[0] != prefix or parts[3] not in KINDS:
+    if len(parts) != 4 or parts[0] != prefix or parts[3] not in FEEDS:
         return None
     out = Parsed(msg, parts[1], parts[2])
-    try:
-        body = json.loads(msg.payload)
-    except (UnicodeDecodeError, ValueError) as exc:
-        out.problems.append(Problem(None, None, "ingest.malformed_payload", f"payload is not JSON: {exc}"))
-        return out
-    if isinstance(body, dict) and isinstance(body.get("events"), list):
-        raw: list[Any] = body["events"]
-    elif isinstance(body, dict):
-        raw = [body]
-    else:
-        out.problems.append(Problem(None, None, "ingest.malformed_payload", 'expected {"events": [...]} or an event'))
-        return out
-    for i, ev in enumerate(raw):
-        problem = _event_problem(i, ev, out.site, parts[3])
-        if problem:
-            out.problems.append(problem)
-        else:
-            out.events.append((i, {**ev, "site": out.site}))
+    env = open_envelope(msg.payload, Context(site=out.site, feed=parts[3]))
+    out.events = env.events
+    out.problems = [Problem(r.index, r.event_id, r.code, r.message) for r in env.rejected]
     return out
 
 
@@ -248,7 +214,7 @@ class MqttIngestor:
             log.warning("MQTT connect refused: %s", reason)
             return
         self.generation += 1
-        topics = [(f"{self.subscription_prefix}{self.prefix}/{self.tenant or '+'}/+/{kind}", 1) for kind in KINDS]
+        topics = [(f"{self.subscription_prefix}{self.prefix}/{self.tenant or '+'}/+/{feed}", 1) for feed in FEEDS]
         client.subscribe(topics)
         log.info("MQTT connected to %s:%s (session present: %s)", self.addr.host, self.addr.port,
                  getattr(flags, "session_present", "?"))  # fmt: skip
@@ -321,16 +287,26 @@ class MqttIngestor:
         by_tenant: dict[str, list[Parsed]] = {}
         for p in parsed:
             by_tenant.setdefault(p.tenant, []).append(p)
-        delay = 0.5
         for code, items in by_tenant.items():
-            while not self._apply(code, items):
-                if self._stop.wait(delay):
-                    return  # not acknowledged: the broker redelivers to the next subscriber run
-                delay = min(delay * 2, 30.0)
+            if self._apply_retrying(code, items) == "failed":
+                for p in items:  # one message at a time: only the poisoned ones are set aside
+                    if self._apply_retrying(code, [p]) == "failed":
+                        self._set_aside(code, p)
+            if self._stop.is_set():
+                return  # not acknowledged: the broker redelivers to the next subscriber run
         for m, _ in group:
             self._ack(m)
         for p in parsed:
             self._report(p)
+
+    def _apply_retrying(self, code: str, items: list[Parsed]) -> Outcome:
+        """Apply, retrying with back-off while the failure is transient (the database is down)."""
+        delay = 0.5
+        while True:
+            outcome = self._apply(code, items)
+            if outcome != "transient" or self._stop.wait(delay):
+                return outcome
+            delay = min(delay * 2, 30.0)
 
     def _tenant_id(self, code: str) -> int | None:
         if code not in self._tenants:
@@ -338,43 +314,78 @@ class MqttIngestor:
                 self._tenants[code] = tenant_id_by_code(probe.session, code)
         return self._tenants[code]
 
-    def _apply(self, code: str, items: list[Parsed]) -> bool:
-        """Apply the tenant's messages in one transaction; False (after logging) if it must be retried."""
+    def _apply(self, code: str, items: list[Parsed]) -> Outcome:
+        """Apply the tenant's messages in one transaction, keeping their rejected events as dead letters."""
+        mark = [len(p.problems) for p in items]
         try:
             tid = self._tenant_id(code)
             if tid is None:
                 for p in items:
-                    p.problems.append(Problem(None, None, "ingest.unknown_tenant", f"no tenant with code {code!r}"))
+                    p.problems.append(Problem(-1, None, "inventory.unknown_tenant", f"no tenant with code {code!r}"))
                     p.events.clear()
-                return True
-            batch: list[dict[str, Any]] = []
-            owners: list[tuple[Parsed, int]] = []
-            for p in items:
-                for i, ev in p.events:
-                    batch.append(ev)
-                    owners.append((p, i))
-            if batch:
-                with self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
-                    with uow.audit_batch():  # the audit chain head is locked once, at the end, not per slice
-                        results = [
-                            (start, self.ingest(uow, batch[start : start + self.max_batch]))
-                            for start in range(0, len(batch), self.max_batch)
-                        ]
-                    uow.commit()
-                with self._lock:
-                    self.stats.transactions += 1
+                return "ok"
+            batch, owners = self._batch(items)
+            with self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
+                with uow.audit_batch():  # the audit chain head is locked once, at the end, not per slice
+                    results = [
+                        (start, self.ingest(uow, batch[start : start + self.max_batch]))
+                        for start in range(0, len(batch), self.max_batch)
+                    ]
                     for start, result in results:
-                        self._account(result, owners[start:])
-            return True
-        except Exception:
+                        self._account_problems(result, owners[start:])
+                    for p in items:
+                        self._keep_dead_letters(uow, p)
+                uow.commit()
+            with self._lock:
+                self.stats.transactions += 1
+                for _start, result in results:
+                    self.stats.accepted += result.accepted
+                    self.stats.duplicates += result.duplicates
+            return "ok"
+        except Exception as exc:
+            for p, n in zip(items, mark, strict=True):
+                del p.problems[n:]  # what this attempt added: it rolled back
             with self._lock:
                 self.stats.failures += 1
-            log.exception("applying %d MQTT message(s) of tenant %s failed; retrying", len(items), code)
-            return False
+            transient = isinstance(exc, TRANSIENT)
+            log.warning("applying %d MQTT message(s) of tenant %s failed (%s); %s", len(items), code,
+                        type(exc).__name__, "retrying" if transient else "isolating")  # fmt: skip
+            return "transient" if transient else "failed"
 
-    def _account(self, result: ResultLike, owners: list[tuple[Parsed, int]]) -> None:
-        self.stats.accepted += result.accepted
-        self.stats.duplicates += result.duplicates
+    @staticmethod
+    def _batch(items: list[Parsed]) -> tuple[list[dict[str, Any]], list[tuple[Parsed, int]]]:
+        batch: list[dict[str, Any]] = []
+        owners: list[tuple[Parsed, int]] = []
+        for p in items:
+            for i, ev in p.events:
+                batch.append(ev)
+                owners.append((p, i))
+        return batch, owners
+
+    def _keep_dead_letters(self, uow: UnitOfWork, p: Parsed) -> None:
+        if not p.problems:
+            return
+        raw = _raw_events(p.msg.payload)
+        rejected = [Rejected(index=x.index, event_id=x.event_id, code=x.code, message=x.message) for x in p.problems]
+        deadletters.record(uow, raw, rejected, transport="mqtt", topic=p.msg.topic, payload=p.msg.payload)
+
+    def _set_aside(self, code: str, p: Parsed) -> None:
+        """A message that fails alone for a reason that is not transient: kept whole as a dead letter (its
+        error's class only: a message may quote personal data), then acknowledged like the others."""
+        tid = self._tenant_id(code)
+        problem = Problem(-1, None, "inventory.ingest_failed", "the message could not be applied; see the server log")
+        p.events.clear()
+        p.problems = [problem]
+        if tid is None:
+            return
+        try:
+            with self.rt.system_uow(tid, request_id=f"mqtt:{p.msg.mid}") as uow:
+                self._keep_dead_letters(uow, p)
+                uow.commit()
+        except Exception:
+            log.exception("could not keep a failed MQTT message of tenant %s as a dead letter", code)
+
+    def _account_problems(self, result: ResultLike, owners: list[tuple[Parsed, int]]) -> None:
         for r in result.rejected:
             p, i = owners[r.index]
             p.problems.append(Problem(i, r.event_id, r.code, r.message))
@@ -397,6 +408,17 @@ class MqttIngestor:
 
 def _order(p: Problem) -> int:
     return -1 if p.index is None else p.index
+
+
+def _raw_events(payload: bytes) -> list[Any]:
+    """The events of a payload as received (for dead letters), or none when it is not an envelope."""
+    try:
+        body = json.loads(payload)
+    except (UnicodeDecodeError, ValueError):
+        return []
+    if isinstance(body, dict) and isinstance(body.get("events"), list):
+        return list(body["events"])
+    return [body] if isinstance(body, dict) else []
 
 
 def run_until(ingestor: MqttIngestor, stop: threading.Event, *, report_every: float = 10.0,
