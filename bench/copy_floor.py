@@ -81,7 +81,9 @@ def rows_for(
 
 
 def copy_in(
-    conn: psycopg.Connection[Any], parts: Sequence[tuple[str, Sequence[str], list[tuple[Any, ...]]]], batch: int
+    conn: psycopg.Connection[Any],
+    parts: Sequence[tuple[str, Sequence[str], Sequence[tuple[Any, ...] | None]]],
+    batch: int,
 ) -> float:
     """COPY the parts' rows ``batch`` events a transaction: seconds. Rows COPY'd into ``bench_stage`` are
     applied to the lean ledger (step 5)."""
@@ -97,7 +99,8 @@ def copy_in(
                     )
                 with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
                     for r in rows[lo : lo + batch]:
-                        cp.write_row(r)
+                        if r is not None:  # an event without a row of this table
+                            cp.write_row(r)
                 if table == "bench_stage":
                     cur.execute(f"INSERT INTO bench_move_min SELECT * FROM bench_stage {LEAN_MOVE}")
                     cur.execute(LEAN_BALANCE)

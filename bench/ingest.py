@@ -9,7 +9,14 @@ concurrent HTTP clients (or publishes them to Mosquitto), and measures:
 - visible_p50/p99_ms: accepted (HTTP 200 / broker PUBACK) -> visible in GET /api/v1/inventory/balances; each
   probe is a sale of a fresh probe item added to every few batches, polled until its balance shows -1
 - read_p99_ms: GET /api/v1/inventory/balances?site_id&item_id latency while ingestion runs
-- copy_rows_per_s: the same rows loaded by a plain PostgreSQL COPY into a bare table (the reference)
+- copy_rows_per_s: the same rows loaded by a plain PostgreSQL COPY into a bare table (the old reference)
+- floor_events_per_s: the rows every event must write and nothing else (its exactly-once claim, and the
+  move of a sale or return) COPY'd into copies of the real tables with their indexes, in transactions of
+  2,000 events on one connection: the floor no implementation can beat (bench/copy_floor.py explains it);
+  ratio_to_floor = events_per_s / floor_events_per_s
+- cpu_us_per_event: CPU time of the ingest server processes and of their PostgreSQL backends, per event
+  (HTTP; read from /proc: the reads of the concurrent reader and the outbox relay are not counted, see
+  cpu_us_per_event_relay for the relay's share)
 
 The last line printed is one JSON object. See bench/README.md.
 
@@ -37,6 +44,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import cpu
 import httpx
 import psycopg
 from ingest_setup import (
@@ -425,6 +433,57 @@ def run_mqtt(
     }
 
 
+def floor_rate(evs: list[Event], db_url: str) -> float | None:
+    """Events/s of the floor: one claim per event and one move per sale or return, COPY'd in transactions of
+    2,000 events on one connection into copies of inventory_ingested_event and inventory_move (same indexes)."""
+    from copy_floor import BATCH, CLAIM_COLS, MOVE_COLS, copy_in
+
+    claims: list[tuple[Any, ...]] = []
+    moves: list[tuple[Any, ...] | None] = []  # at its event's position (None: an event without a move)
+    for n, e in enumerate(evs):
+        at = datetime.fromisoformat(e["occurred_at"])
+        claims.append((1, e["source"], e["event_id"], e["kind"], 1, "http", at, at))
+        move = None
+        if e["kind"] in ("sale", "return"):
+            q = Decimal(str(e.get("qty") or 1)) * (-1 if e["kind"] == "sale" else 1)
+            move = (
+                1,
+                1 + n % 20,
+                1 + n % 5000,
+                None,
+                e["kind"],
+                None,
+                q,
+                Decimal("2.350000"),
+                "CNY",
+                None,
+                "floor_sale",
+                e.get("receipt_id"),
+                f"evt:{e['source']}:{e['event_id']}",
+                False,
+                at,
+                at,
+                "device",
+            )
+        moves.append(move)  # fmt: skip
+    try:
+        conn = psycopg.connect(db_url, autocommit=True)
+    except psycopg.Error as exc:
+        log(f"no PostgreSQL for the floor: {exc}")
+        return None
+    tag = uuid.uuid4().hex[:8]
+    claim_t, move_t = f"bench_claim_{tag}", f"bench_move_{tag}"
+    with conn:
+        conn.execute(f"CREATE TABLE {claim_t} (LIKE inventory_ingested_event INCLUDING ALL)")
+        conn.execute(f"CREATE TABLE {move_t} (LIKE inventory_move INCLUDING ALL)")
+        try:
+            # the moves ride with the batch of their event: one transaction per 2,000 events, as ingestion does
+            seconds = copy_in(conn, [(claim_t, CLAIM_COLS, claims), (move_t, MOVE_COLS, moves)], BATCH)
+        finally:
+            conn.execute(f"DROP TABLE {claim_t}, {move_t}")
+    return len(claims) / seconds
+
+
 def copy_rate(evs: list[Event], db_url: str) -> float | None:
     """The same rows by a plain COPY into a bare table (no indexes, no constraints): the reference rate."""
     rows = [
@@ -463,6 +522,41 @@ def copy_rate(evs: list[Event], db_url: str) -> float | None:
         finally:
             conn.execute(f"DROP TABLE {table}")
     return len(rows) / seconds
+
+
+# --------------------------------------------------------------------------------------------- CPU
+INGEST_APP, RELAY_APP = "boh-bench-ingest", "boh-bench-relay"
+
+
+def _named(url: str, app: str) -> str:
+    """The database URL with an application_name, so the benchmark can find that process's backends."""
+    if not url.startswith("postgresql"):
+        return url
+    return url + ("&" if "?" in url else "?") + f"application_name={app}"
+
+
+def _cpu(args: argparse.Namespace, url: str, ingest_server: Any, worker: Any) -> dict[str, Any] | None:
+    """CPU seconds so far of the ingest servers and their backends, and of the relay and its backends (only
+    with --ingest-pool on PostgreSQL, where ingestion has processes of its own)."""
+    if ingest_server is None or worker is None or args.backend != "postgresql":
+        return None
+    return {
+        "server": cpu.tree_cpu(ingest_server.pid),
+        "backends": cpu.backend_cpu(url, INGEST_APP),
+        "relay": cpu.tree_cpu(worker.pid),
+        "relay_backends": cpu.backend_cpu(url, RELAY_APP),
+    }
+
+
+def _cpu_per_event(before: dict[str, Any] | None, after: dict[str, Any] | None, events: int) -> dict[str, float]:
+    if before is None or after is None or not events:
+        return {}
+    ingest = after["server"] - before["server"] + cpu.delta(before["backends"], after["backends"])
+    relay = after["relay"] - before["relay"] + cpu.delta(before["relay_backends"], after["relay_backends"])
+    return {
+        "cpu_us_per_event": round(ingest / events * 1e6, 1),
+        "cpu_us_per_event_relay": round(relay / events * 1e6, 1),
+    }
 
 
 # --------------------------------------------------------------------------------------------- main
@@ -550,8 +644,10 @@ def main() -> None:
         server, base = start_server(url, tmp, 1 if args.ingest_pool else workers, embedded_worker=not args.ingest_pool)
         ingest_base = base
         if args.ingest_pool:  # devices post to their own server processes, reads go to the API's, events to handlers
-            ingest_server, ingest_base = start_server(url, tmp, workers, embedded_worker=False, nice=args.ingest_nice)
-            worker = start_worker(url, tmp, args.ingest_nice)
+            ingest_server, ingest_base = start_server(
+                _named(url, INGEST_APP), tmp, workers, embedded_worker=False, nice=args.ingest_nice
+            )
+            worker = start_worker(_named(url, RELAY_APP), tmp, args.ingest_nice)
         transports = ["http", "mqtt"] if args.transport == "both" else [args.transport]
         reader = Reader(base, world.key, world)
         reader.start()
@@ -560,6 +656,7 @@ def main() -> None:
             evs = generate_events(random.Random(args.seed + n), world.snapshot, args.events, parse_mix(args.mix))
             probes = world.probes[n * args.probes : (n + 1) * args.probes]
             log(f"{tr}: pushing {len(evs)} events")
+            cpu0 = _cpu(args, url, ingest_server, worker)
             if tr == "http":
                 res = run_http(
                     world,
@@ -586,12 +683,18 @@ def main() -> None:
                     args.ingest_nice,
                 )
             results[tr] = summary(res)
+            results[tr].update(_cpu_per_event(cpu0, _cpu(args, url, ingest_server, worker), len(evs)))
             log(f"{tr}: {json.dumps(results[tr])}")
         reader.finish()
         copy = copy_rate(evs, url if args.backend == "postgresql" else PG_ADMIN)
+        floor = floor_rate(evs, url) if args.backend == "postgresql" else None
         main_res = results[transports[0]]
         out = {
             "events_per_s": main_res["events_per_s"],
+            "floor_events_per_s": round(floor) if floor else None,
+            "ratio_to_floor": round(main_res["events_per_s"] / floor, 4) if floor else None,
+            "cpu_us_per_event": main_res.get("cpu_us_per_event"),
+            "cpu_us_per_event_relay": main_res.get("cpu_us_per_event_relay"),
             "copy_rows_per_s": round(copy) if copy else None,
             "ratio_to_copy": round(main_res["events_per_s"] / copy, 4) if copy else None,
             "visible_p50_ms": main_res["visible_p50_ms"],

@@ -6,7 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from boh.kernel.text import storable
 
 MoveType = Literal[
     "receipt",
@@ -27,7 +29,9 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 cod
 Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6, description="Base units; + in, - out")]
 UnitCost = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
 IdempotencyKey = Annotated[
-    str, Field(min_length=1, max_length=120, description="Unique per tenant; a retry with it is a no-op")
+    str,
+    Field(min_length=1, max_length=120, description="Unique per tenant; a retry with it is a no-op"),
+    AfterValidator(storable),
 ]
 
 
@@ -39,7 +43,7 @@ class MoveIn(_Base):
     site_id: int
     item_id: int
     lot_id: int | None = None
-    lot_code: str | None = Field(
+    lot_code: Annotated[str, AfterValidator(storable)] | None = Field(
         default=None,
         min_length=1,
         max_length=60,
@@ -53,8 +57,10 @@ class MoveIn(_Base):
     )
     currency: Currency | None = Field(default=None, description="Defaults to the site's currency")
     reason_code: Code | None = Field(default=None, description="Required for adjustment and waste")
-    source_type: str | None = Field(default=None, max_length=40, description="Document type, e.g. pos_sale")
-    source_id: str | None = Field(default=None, max_length=80)
+    source_type: Annotated[str, AfterValidator(storable)] | None = Field(
+        default=None, max_length=40, description="Document type, e.g. pos_sale"
+    )
+    source_id: Annotated[str, AfterValidator(storable)] | None = Field(default=None, max_length=80)
     idempotency_key: IdempotencyKey
     event_at: AwareDatetime | None = Field(default=None, description="When it happened; default now; may be past")
 

@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session
 
 from boh.inventory.ingest.models import IngestedEvent
 from boh.inventory.ingest.prepare import Prepared
+from boh.kernel.text import joined
 
 ClaimKey = tuple[str, str]
 CHUNK = 1000
 _TABLE = cast(Table, IngestedEvent.__table__)
 _PG_CLAIM = text(
     "INSERT INTO inventory_ingested_event (tenant_id, source, event_id, kind, site_id, transport, occurred_at, "
-    "ingested_at) SELECT :t, u.s, u.e, u.k, u.site, :tr, u.at, :now FROM unnest(CAST(:s AS varchar[]), "
-    "CAST(:e AS varchar[]), CAST(:k AS varchar[]), CAST(:site AS bigint[]), CAST(:at AS timestamptz[])) "
+    "ingested_at) SELECT :t, u.s, u.e, u.k, u.site, :tr, u.at, :now FROM unnest("
+    "string_to_array(:s, chr(31))::varchar[], string_to_array(:e, chr(31))::varchar[], "
+    "string_to_array(:k, chr(31))::varchar[], string_to_array(:site, chr(31))::bigint[], "
+    "string_to_array(:at, chr(31))::timestamptz[]) "
     "WITH ORDINALITY AS u(s, e, k, site, at, n) ORDER BY u.n "
     "ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING source, event_id"
 )
@@ -39,11 +42,11 @@ def claim(session: Session, tenant_id: int, events: Sequence[Prepared], transpor
             "t": tenant_id,
             "tr": transport,
             "now": now,
-            "s": [p.event.source for p in ordered],
-            "e": [p.event.event_id for p in ordered],
-            "k": [p.kind for p in ordered],
-            "site": [p.site.id for p in ordered],
-            "at": [p.event.occurred_at for p in ordered],
+            "s": joined([p.event.source for p in ordered]),
+            "e": joined([p.event.event_id for p in ordered]),
+            "k": joined([p.kind for p in ordered]),
+            "site": joined([p.site.id for p in ordered]),
+            "at": joined([p.event.occurred_at.isoformat() for p in ordered]),
         }
         return {(s, e) for s, e in session.connection().execute(_PG_CLAIM, params)}
     rows = [

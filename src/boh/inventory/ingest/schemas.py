@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from boh.kernel.text import unstorable_char
+
 MAX_BATCH = 5000
 Zone = Literal["backroom", "floor", "exit"]
 Kind = Literal["sale", "return", "rfid_read", "weight"]
@@ -18,14 +20,10 @@ Kind = Literal["sale", "return", "rfid_read", "weight"]
 def storable_text(value: str) -> str:
     """Text a database can store and a person can read: no NUL or other control character, no lone UTF-16
     surrogate (JSON allows both; PostgreSQL refuses the first, UTF-8 cannot encode the second)."""
-    for ch in value:
-        code = ord(ch)
-        if code < 32 or code == 127 or 0xD800 <= code <= 0xDFFF:
-            raise PydanticCustomError(
-                "invalid_text",
-                "contains a control character or an unpaired surrogate (U+{hex})",
-                {"hex": f"{code:04X}"},
-            )
+    code = unstorable_char(value)
+    if code is not None:
+        message = "contains a control character or an unpaired surrogate (U+{hex})"
+        raise PydanticCustomError("invalid_text", message, {"hex": f"{code:04X}"})
     return value
 
 

@@ -18,50 +18,57 @@ from boh.inventory.ledger.rules import LotStock
 from boh.inventory.ledger.store import MOVE_COLUMNS, CostRow, Delta, PortableStore, posted_move
 from boh.inventory.ledger.valuation import CostState
 from boh.inventory.pgcopy import copy_rows
+from boh.kernel.text import joined
+
+
+def _a(name: str, sql_type: str) -> str:
+    """An array parameter sent as one text (kernel.text.joined) and split in the database."""
+    return f"string_to_array(:{name}, chr(31))::{sql_type}[]"
+
 
 _LOCK = text(
     "SELECT c.id, c.site_id, c.item_id, c.quantity, c.avg_unit_cost, c.total_value, c.cost_source, "
-    "c.transit_value FROM inventory_item_cost c JOIN unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[])) AS u(s, i) "
+    f"c.transit_value FROM inventory_item_cost c JOIN unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}) AS u(s, i) "
     "ON c.site_id = u.s AND c.item_id = u.i WHERE c.tenant_id = :t ORDER BY c.site_id, c.item_id FOR UPDATE OF c"
 )
 _CREATE_COSTS = text(
     "INSERT INTO inventory_item_cost (tenant_id, site_id, item_id, currency, quantity, avg_unit_cost, total_value, "
     "cost_source, transit_value, updated_at) SELECT :t, u.s, u.i, u.c, 0, 0, 0, 'none', 0, :now "
-    "FROM unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[]), CAST(:c AS varchar[])) AS u(s, i, c) "
+    f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('c', 'varchar')}) AS u(s, i, c) "
     "ORDER BY u.s, u.i ON CONFLICT (tenant_id, site_id, item_id) DO NOTHING"
 )
 _SAVE_COSTS = text(
     "UPDATE inventory_item_cost c SET quantity = u.q, avg_unit_cost = u.a, total_value = u.v, cost_source = u.src, "
-    "transit_value = u.tr, updated_at = :now FROM unnest(CAST(:id AS bigint[]), CAST(:q AS numeric[]), "
-    "CAST(:a AS numeric[]), CAST(:v AS numeric[]), CAST(:src AS varchar[]), CAST(:tr AS numeric[])) "
+    f"transit_value = u.tr, updated_at = :now FROM unnest({_a('id', 'bigint')}, {_a('q', 'numeric')}, "
+    f"{_a('a', 'numeric')}, {_a('v', 'numeric')}, {_a('src', 'varchar')}, {_a('tr', 'numeric')}) "
     "AS u(id, q, a, v, src, tr) WHERE c.id = u.id"
 )
 _BY_KEY = text(
-    "SELECT m.* FROM unnest(CAST(:k AS varchar[])) AS u(k) CROSS JOIN LATERAL "
+    f"SELECT m.* FROM unnest({_a('k', 'varchar')}) AS u(k) CROSS JOIN LATERAL "
     "(SELECT * FROM inventory_move m WHERE m.tenant_id = :t AND m.idempotency_key = u.k) m"
 )
 _ON_HAND = text(
     "SELECT b.site_id, b.item_id, b.lot_key, b.on_hand FROM inventory_balance b "
-    "JOIN unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[]), CAST(:l AS bigint[])) AS u(s, i, l) "
+    f"JOIN unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('l', 'bigint')}) AS u(s, i, l) "
     "ON b.site_id = u.s AND b.item_id = u.i AND b.lot_key = u.l WHERE b.tenant_id = :t"
 )
 _LATER = text(
     "SELECT m.site_id, m.item_id, COALESCE(m.lot_id, 0), m.event_at, m.quantity "
-    "FROM unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[])) AS u(s, i) CROSS JOIN LATERAL "
+    f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}) AS u(s, i) CROSS JOIN LATERAL "
     "(SELECT * FROM inventory_move m WHERE m.tenant_id = :t AND m.item_id = u.i AND m.site_id = u.s "
     "AND m.event_at > :since AND m.quantity <> 0) m"
 )
 _LOT_STOCK = text(
     "SELECT b.site_id, b.item_id, l.id, l.lot_code, l.expiry_date, l.status, b.on_hand "
     "FROM inventory_balance b JOIN inventory_lot l ON l.id = b.lot_id "
-    "JOIN unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[])) AS k(s, i) ON b.site_id = k.s AND b.item_id = k.i "
+    f"JOIN unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}) AS k(s, i) ON b.site_id = k.s AND b.item_id = k.i "
     "WHERE b.tenant_id = :t AND b.lot_key <> 0 AND b.on_hand > 0"
 )
 _UPSERT = text(
     "INSERT INTO inventory_balance (tenant_id, site_id, item_id, lot_id, lot_key, on_hand, reserved, in_transit, "
     "on_order, updated_at) SELECT :t, u.s, u.i, NULLIF(u.l, 0), u.l, u.q, u.r, u.tr, u.o, :now "
-    "FROM unnest(CAST(:s AS bigint[]), CAST(:i AS bigint[]), CAST(:l AS bigint[]), CAST(:q AS numeric[]), "
-    "CAST(:r AS numeric[]), CAST(:tr AS numeric[]), CAST(:o AS numeric[])) WITH ORDINALITY "
+    f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('l', 'bigint')}, {_a('q', 'numeric')}, "
+    f"{_a('r', 'numeric')}, {_a('tr', 'numeric')}, {_a('o', 'numeric')}) WITH ORDINALITY "
     "AS u(s, i, l, q, r, tr, o, n) ORDER BY u.n ON CONFLICT (tenant_id, site_id, item_id, lot_key) DO UPDATE SET "
     "on_hand = inventory_balance.on_hand + excluded.on_hand, "
     "reserved = inventory_balance.reserved + excluded.reserved, "
@@ -78,7 +85,9 @@ class PgStore(PortableStore):
         out: dict[CostKey, list[LotStock]] = {}
         if not wanted:
             return out
-        rows = self._run(_LOT_STOCK, {"t": tenant_id, "s": [k[0] for k in wanted], "i": [k[1] for k in wanted]})
+        rows = self._run(
+            _LOT_STOCK, {"t": tenant_id, "s": joined([k[0] for k in wanted]), "i": joined([k[1] for k in wanted])}
+        )
         for s, i, lot_id, code, expiry, status, on_hand in rows:
             out.setdefault((s, i), []).append(LotStock(lot_id, code, expiry, status, on_hand))
         return out
@@ -87,8 +96,10 @@ class PgStore(PortableStore):
         ordered = sorted(keys)
         if not ordered:
             return {}
-        sites, items = [k[0] for k in ordered], [k[1] for k in ordered]
-        self._run(_CREATE_COSTS, {"t": tenant_id, "s": sites, "i": items, "c": [keys[k] for k in ordered], "now": now})
+        sites, items = joined([k[0] for k in ordered]), joined([k[1] for k in ordered])
+        self._run(
+            _CREATE_COSTS, {"t": tenant_id, "s": sites, "i": items, "c": joined([keys[k] for k in ordered]), "now": now}
+        )
         rows = self._run(_LOCK, {"t": tenant_id, "s": sites, "i": items})
         return {
             (s, i): CostRow(cid, CostState(q, avg, value, source), transit)
@@ -102,12 +113,12 @@ class PgStore(PortableStore):
         self._run(
             _SAVE_COSTS,
             {
-                "id": [r[0] for r in ordered],
-                "q": [r[1].quantity for r in ordered],
-                "a": [r[1].avg_unit_cost for r in ordered],
-                "v": [r[1].total_value for r in ordered],
-                "src": [r[1].source for r in ordered],
-                "tr": [r[2] for r in ordered],
+                "id": joined([r[0] for r in ordered]),
+                "q": joined([r[1].quantity for r in ordered]),
+                "a": joined([r[1].avg_unit_cost for r in ordered]),
+                "v": joined([r[1].total_value for r in ordered]),
+                "src": joined([r[1].source for r in ordered]),
+                "tr": joined([r[2] for r in ordered]),
                 "now": now,
             },
         )
@@ -116,7 +127,7 @@ class PgStore(PortableStore):
         wanted = sorted(set(keys))
         if not wanted:
             return {}
-        return {r.idempotency_key: posted_move(r) for r in self._run(_BY_KEY, {"t": tenant_id, "k": wanted})}
+        return {r.idempotency_key: posted_move(r) for r in self._run(_BY_KEY, {"t": tenant_id, "k": joined(wanted)})}
 
     def later_moves(
         self, tenant_id: int, keys: Iterable[BalanceKey], since: datetime
@@ -127,7 +138,8 @@ class PgStore(PortableStore):
         if not pairs:
             return out
         rows = self._run(
-            _LATER, {"t": tenant_id, "s": [p[0] for p in pairs], "i": [p[1] for p in pairs], "since": since}
+            _LATER,
+            {"t": tenant_id, "s": joined([p[0] for p in pairs]), "i": joined([p[1] for p in pairs]), "since": since},
         )
         keep = set(wanted)
         for s, i, lk, at, q in rows:
@@ -154,7 +166,12 @@ class PgStore(PortableStore):
             return {}
         rows = self._run(
             _ON_HAND,
-            {"t": tenant_id, "s": [k[0] for k in wanted], "i": [k[1] for k in wanted], "l": [k[2] for k in wanted]},
+            {
+                "t": tenant_id,
+                "s": joined([k[0] for k in wanted]),
+                "i": joined([k[1] for k in wanted]),
+                "l": joined([k[2] for k in wanted]),
+            },
         )
         return {(s, i, lk): q for s, i, lk, q in rows}
 
@@ -169,13 +186,13 @@ class PgStore(PortableStore):
             {
                 "t": tenant_id,
                 "now": now,
-                "s": [k[0] for k in ordered],
-                "i": [k[1] for k in ordered],
-                "l": [k[2] for k in ordered],
-                "q": [deltas[k].on_hand for k in ordered],
-                "r": [deltas[k].reserved for k in ordered],
-                "tr": [deltas[k].in_transit for k in ordered],
-                "o": [deltas[k].on_order for k in ordered],
+                "s": joined([k[0] for k in ordered]),
+                "i": joined([k[1] for k in ordered]),
+                "l": joined([k[2] for k in ordered]),
+                "q": joined([deltas[k].on_hand for k in ordered]),
+                "r": joined([deltas[k].reserved for k in ordered]),
+                "tr": joined([deltas[k].in_transit for k in ordered]),
+                "o": joined([deltas[k].on_order for k in ordered]),
             },
         )
         return {(s, i, lk): q for s, i, lk, q in rows}
