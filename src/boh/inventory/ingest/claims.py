@@ -6,6 +6,7 @@ transaction, so that a retry can apply them once stock has arrived."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -30,6 +31,7 @@ _PG_CLAIM = text(
     "WITH ORDINALITY AS u(s, e, k, site, at, n) ORDER BY u.n "
     "ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING source, event_id"
 )
+_PG_CLAIM_SQL = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", str(_PG_CLAIM.text))
 
 
 def claim(session: Session, tenant_id: int, events: Sequence[Prepared], transport: str, now: datetime) -> set[ClaimKey]:
@@ -48,7 +50,11 @@ def claim(session: Session, tenant_id: int, events: Sequence[Prepared], transpor
             "site": joined([p.site.id for p in ordered]),
             "at": joined([p.event.occurred_at.isoformat() for p in ordered]),
         }
-        return {(s, e) for s, e in session.connection().execute(_PG_CLAIM, params)}
+        raw = session.connection().connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur:  # the driver's rows, built in C: one per claimed event
+            cur.execute(_PG_CLAIM_SQL, params)
+            return set(cur.fetchall())
     rows = [
         {
             "tenant_id": tenant_id, "source": p.event.source, "event_id": p.event.event_id, "kind": p.kind,

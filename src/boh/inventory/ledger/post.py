@@ -137,6 +137,8 @@ def _lock(w: _Work, lines: list[Line]) -> None:
 
 
 def _same_move(m: PostedMove, ln: Line) -> bool:
+    if ln.fefo and ln.lot_id is None:  # the ledger chose its lots: the first part holds one of them
+        return (m.site_id, m.item_id, m.move_type) == (ln.site_id, ln.item_id, ln.move_type)
     return (m.site_id, m.item_id, m.lot_id, m.move_type, m.quantity) == (
         ln.site_id,
         ln.item_id,

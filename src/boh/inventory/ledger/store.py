@@ -72,7 +72,7 @@ MOVE, BALANCE, COST, LOT = _table(Move), _table(Balance), _table(ItemCost), _tab
 
 
 def posted_move(row: Any) -> PostedMove:
-    """A ``PostedMove`` from a row (or object) with the move's columns and its id."""
+    """A ``PostedMove`` from a row (or object) with the move's columns and its id; times in UTC."""
     return PostedMove(
         id=row.id,
         site_id=row.site_id,
