@@ -38,6 +38,15 @@ class BlobSettings(BaseModel):
     prefix: str = ""
 
 
+class AuditSettings(BaseModel):
+    """Signed checkpoints of the audit chains (see boh.kernel.audit_checkpoints)."""
+
+    signing_key_path: Path | None = None  # Ed25519 private key (PEM); default <data_dir>/audit-signing-key.pem
+    generate_key: bool = True  # production: false, and mount the key from a secret
+    trusted_public_keys: list[str] = Field(default_factory=list)  # base64 raw public keys of earlier keys
+    checkpoint_minutes: int = 15  # how often the worker checkpoints every chain that moved
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOH_", env_nested_delimiter="__", extra="ignore")
 
@@ -53,6 +62,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     blobs: BlobSettings = Field(default_factory=BlobSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
