@@ -229,7 +229,7 @@ def verify_all(session: Session, store: BlobStore, keys: Keys, required: set[int
         checked, problem = verify_chain(session, cid)
         cp = latest(store, cid)
         if problem is None and checked == 0:
-            what = "its checkpoint pins seq %d" % cp.seq if cp is not None else "its tenant exists"
+            what = f"its checkpoint pins seq {cp.seq}" if cp is not None else "its tenant exists"
             problem = ChainProblem(cid, 1, None, "missing", f"the chain has no records but {what}: it was deleted")
         if problem is None and cp is not None:
             problem = check_against(session, keys, cp)
