@@ -120,6 +120,16 @@ class UnitOfWork:
         finally:
             self._audit_buffer = None
 
+    @contextmanager
+    def acting_as(self, principal: Principal) -> Iterator[None]:
+        """Run a block of this transaction as another principal (a platform operator setting up a new
+        tenant acts inside that tenant: its records go to that tenant, and to its audit chain)."""
+        before, self.principal = self.principal, principal
+        try:
+            yield
+        finally:
+            self.principal = before
+
     def after_commit(self, fn: Callable[[], None]) -> None:
         self._after_commit.append(fn)
 
