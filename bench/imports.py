@@ -17,6 +17,7 @@ JSON keys: ``refuse_ms`` (per bomb), ``refuse_peak_mb`` (per bomb), ``parse_5000
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import socket
 import statistics
@@ -41,7 +42,7 @@ PASSWORD = "bench-password-1"
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else 0.0
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))] if s else 0.0
 
 
 def items_rows(n: int) -> list[list[object]]:
@@ -63,10 +64,8 @@ def refusals(runs: int) -> tuple[dict[str, float], dict[str, float]]:
                 assert exc.extra.get("limit") == limit, exc.detail
             times.append(time.perf_counter() - start)
         tracemalloc.start()
-        try:
+        with contextlib.suppress(ValidationFailed):
             read_table("bomb.xlsx", data)
-        except ValidationFailed:
-            pass
         peak[name] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
         tracemalloc.stop()
         ms[name] = round(statistics.median(times) * 1000, 1)
