@@ -5,7 +5,6 @@ refusing any of the bombs allocates well under 50 MB."""
 
 from __future__ import annotations
 
-import asyncio
 import tracemalloc
 
 import pytest
@@ -107,11 +106,3 @@ def test_a_truncated_or_lying_zip_is_not_readable_not_a_500() -> None:
         with pytest.raises(ValidationFailed) as exc:
             read_table("broken.xlsx", broken)
         assert "not a readable XLSX file" in exc.value.errors[0].message
-
-
-def test_read_table_refuses_to_run_on_the_event_loop() -> None:
-    async def on_loop() -> None:
-        read_table("f.csv", b"sku\nA1\n")
-
-    with pytest.raises(RuntimeError, match="event loop"):
-        asyncio.run(on_loop())

@@ -128,7 +128,11 @@ def test_health_answers_while_an_import_is_parsing(runtime, app: FastAPI, client
             r = await upload
             return health.status_code, during, r.status_code
 
-    health, during, imported = asyncio.run(scenario())
+    out: list[tuple[int, bool, int]] = []
+    runner = threading.Thread(target=lambda: out.append(asyncio.run(scenario())))  # its own thread: no loop there
+    runner.start()
+    runner.join(120)
+    health, during, imported = out[0]
     assert inside.is_set()
     assert health == 200 and during, "health only answered once the import had finished parsing"
     assert imported == 422  # the file itself is invalid (no name_en column): the import did run to its end

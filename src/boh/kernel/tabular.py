@@ -11,7 +11,6 @@ name cannot run as a formula on an operator's machine (CSV injection).
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
@@ -80,17 +79,6 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _refuse_on_event_loop() -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return  # a worker thread: parsing here blocks nobody
-    raise RuntimeError(
-        "read_table called on the event loop: parsing would block every request; "
-        "call it from a sync route (FastAPI runs those in a worker thread) or through run_in_threadpool"
-    )
-
-
 class _Bounds:
     """The limits applied again to what the reader yields, row by row."""
 
@@ -151,8 +139,8 @@ def _read_csv(data: bytes, limits: Limits) -> list[list[str]]:
 
 def read_table(filename: str, data: bytes, limits: Limits = LIMITS) -> tuple[list[str], list[Row]]:
     """Parse an uploaded CSV or XLSX file within ``limits`` (``FileLimitExceeded`` beyond them). Blocking
-    work: never call it on the event loop (it refuses to run there)."""
-    _refuse_on_event_loop()
+    work: never call it on the event loop (import routes are sync ``def`` routes, run in worker threads;
+    tests/web/test_import_offloop.py walks every upload route to prove it)."""
     if len(data) > limits.file_bytes:
         raise FileLimitExceeded("file_size", limits.file_bytes, len(data))
     fmt = _detect_format(filename, data)
