@@ -178,6 +178,14 @@ def prepare(base: str, devices: int) -> World:
 
 def start(tmp: Path, workers: int) -> tuple[Any, str, subprocess.Popen[bytes]]:
     url, drop = fresh_database("postgresql", tmp)
+    try:
+        return _serve(url, tmp, workers, drop)
+    except BaseException:
+        drop()  # a failed start leaves no database behind
+        raise
+
+
+def _serve(url: str, tmp: Path, workers: int, drop: Any) -> tuple[Any, str, subprocess.Popen[bytes]]:
     env = {**env_for(url, tmp), "BOH_AUTH__ACCESS_TOKEN_MINUTES": "240"}
     log("loading the demo chain (boh demo)")
     subprocess.run([BOH, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -193,7 +201,7 @@ def start(tmp: Path, workers: int) -> tuple[Any, str, subprocess.Popen[bytes]]:
         except httpx.TransportError:
             pass
         time.sleep(0.3)
-    proc.kill()
+    stop(proc)
     raise SystemExit("boh serve did not become ready within 90 s")
 
 
