@@ -8,6 +8,7 @@ Set BOH_REQUIRE_POSTGRES=1 (CI does) to make an unreachable PostgreSQL an error 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,6 +124,7 @@ def runtime(runtime_session: Runtime) -> Iterator[Runtime]:
     finally:
         clock.unfreeze()
         _truncate(runtime_session)
+        shutil.rmtree(runtime_session.settings.data_dir / "blobs", ignore_errors=True)  # audit checkpoints
 
 
 @pytest.fixture

@@ -25,6 +25,28 @@ class WorkerSettings(BaseModel):
     max_attempts: int = 10
 
 
+class BlobSettings(BaseModel):
+    """Where BOH keeps files outside the database (audit checkpoints, ...): a directory under the data
+    dir by default (``dir``), or an S3-compatible bucket when ``bucket`` is set."""
+
+    dir: Path | None = None  # default: <data_dir>/blobs
+    endpoint_url: str | None = None  # e.g. https://minio.example:9000; None: the AWS endpoint of ``region``
+    bucket: str | None = None
+    region: str | None = None
+    access_key_id: SecretStr | None = None
+    secret_access_key: SecretStr | None = None
+    prefix: str = ""
+
+
+class AuditSettings(BaseModel):
+    """Signed checkpoints of the audit chains (see boh.kernel.audit_checkpoints)."""
+
+    signing_key_path: Path | None = None  # Ed25519 private key (PEM); default <data_dir>/audit-signing-key.pem
+    generate_key: bool = True  # production: false, and mount the key from a secret
+    trusted_public_keys: list[str] = Field(default_factory=list)  # base64 raw public keys of earlier keys
+    checkpoint_minutes: int = 15  # how often the worker checkpoints every chain that moved
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOH_", env_nested_delimiter="__", extra="ignore")
 
@@ -39,6 +61,8 @@ class Settings(BaseSettings):
     ingest_concurrency: int = 1  # floor-event batches one server process ingests at once (see ingest.routes)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    blobs: BlobSettings = Field(default_factory=BlobSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

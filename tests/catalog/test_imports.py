@@ -4,11 +4,11 @@ keys, every error of a file at once (row + column), all-or-nothing, idempotent, 
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import event
 
 from boh.catalog.imports import import_table
 from boh.kernel.audit import verify_chain
@@ -263,22 +263,35 @@ def test_bad_header_and_unknown_kind(runtime, client) -> None:
             raise AssertionError("an unknown kind must be refused")
 
 
-def test_five_thousand_items_import_quickly(runtime, client) -> None:
-    t, h = _setup(runtime, client)
-    make_category(runtime, t, "BULK")
+def five_thousand_items_csv() -> bytes:
     lines = ["sku,name_en,name_zh,category_code,kind,base_uom,allergens,uoms,barcodes"]
     for i in range(5000):
         payload = f"690{i:09d}"
         lines.append(f"B{i:05d},Bulk item {i},批量{i},BULK,grocery,each,nuts,case=24,{payload}{check_digit(payload)}")
-    data = "\n".join(lines).encode()
-    start = time.perf_counter()
-    r = _upload(client, h, "items", data)
-    elapsed = time.perf_counter() - start
-    assert r.status_code == 200, r.text[:500]
-    assert r.json()["created"] == 5000
-    assert elapsed < 20, f"5,000-item import took {elapsed:.1f} s"
-    start = time.perf_counter()
-    assert _upload(client, h, "items", data).json()["unchanged"] == 5000
-    again = time.perf_counter() - start
-    assert again < 20, f"5,000-item re-import took {again:.1f} s"
-    print(f"5000-item import: {elapsed:.2f} s create, {again:.2f} s re-import")
+    return "\n".join(lines).encode()
+
+
+def test_five_thousand_items_import_in_bulk(runtime, client) -> None:
+    """A 5,000-row file is imported with set-based SQL: the number of statements does not grow with the rows
+    (how fast it goes is bench/imports.py's business, not a wall-clock assert that a busy machine breaks)."""
+    t, h = _setup(runtime, client)
+    make_category(runtime, t, "BULK")
+    data = five_thousand_items_csv()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        r = _upload(client, h, "items", data)
+        assert r.status_code == 200, r.text[:500]
+        assert r.json()["created"] == 5000
+        created = len(statements)
+        assert _upload(client, h, "items", data).json()["unchanged"] == 5000
+        again = len(statements) - created
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+    assert again < 100, f"{again} statements to re-import 5,000 unchanged items"
+    if runtime.engine.dialect.name == "postgresql":  # SQLite's ORM inserts go row by row (no insert sentinel)
+        assert created < 100, f"{created} statements to create 5,000 items"

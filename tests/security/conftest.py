@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from boh.bootstrap import Runtime
+from boh.kernel.permissions import PLATFORM_OPERATOR
 from tests.security.checks import require_creators
 from tests.security.spec import Examples, Operation, operations
 from tests.security.world import CREATORS, World, build, ref_value
@@ -26,7 +27,13 @@ def ops(doc: dict[str, Any]) -> list[Operation]:
 
 @pytest.fixture
 def secured(ops: list[Operation]) -> list[Operation]:
-    return [op for op in ops if not op.public]
+    """The operations of tenants' principals (the platform API is walked by test_platform_walk.py)."""
+    return [op for op in ops if not op.public and op.permission not in PLATFORM_OPERATOR]
+
+
+@pytest.fixture
+def platform_ops(ops: list[Operation]) -> list[Operation]:
+    return [op for op in ops if op.permission in PLATFORM_OPERATOR]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import jwt
 
-from boh.kernel.permissions import ALL_PERMISSIONS, ROLE_PERMISSIONS
+from boh.kernel.permissions import ALL_PERMISSIONS, PLATFORM_OPERATOR, ROLE_PERMISSIONS
 from tests.security.checks import expect, nothing_written, report, require_creators, send
 from tests.security.spec import Examples, Operation
 from tests.security.world import MARKER, World
@@ -38,7 +38,8 @@ def test_every_operation_declares_permission_or_public(ops: list[Operation]) -> 
     both_or_none = [op.id for op in ops if (op.permission is None) == (not op.public)]
     assert both_or_none == [], "each operation needs exactly one of x-permission or x-public"
     assert {op.id for op in ops if op.public} == PUBLIC_ALLOW_LIST
-    unknown = {op.id: op.permission for op in ops if op.permission not in (None, "authenticated", *ALL_PERMISSIONS)}
+    known = (None, "authenticated", *ALL_PERMISSIONS, *PLATFORM_OPERATOR)
+    unknown = {op.id: op.permission for op in ops if op.permission not in known}
     assert unknown == {}, "x-permission must be 'authenticated' or a permission of boh.kernel.permissions"
 
 

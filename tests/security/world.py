@@ -197,6 +197,7 @@ CREATORS: dict[str, Callable[[World], Any]] = {
     "alert_id": _alert,
     "count_id": _count,
     "line_id": _count_line,  # body of PATCH /inventory/counts/{count_id}/lines
+    "tenant_id": lambda w: w.a.id,  # the platform API (walked by test_platform_walk.py)
 }
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the

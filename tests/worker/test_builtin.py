@@ -55,11 +55,15 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
     clock.freeze(T0)
     reg = build_registry()
     sync_schedules(runtime.session_factory, reg)
-    # only the every-minute job is due at once
-    assert [(o.name, o.status) for o in run_due(runtime, reg)] == [("inventory.reservations.expire", "ok")]
+    # only the every-N-minutes jobs are due at once
+    assert [(o.name, o.status) for o in run_due(runtime, reg)] == [
+        ("audit.checkpoint", "ok"),
+        ("inventory.reservations.expire", "ok"),
+    ]
     clock.advance(timedelta(hours=20))  # 04:00 and 03:30 UTC next day have passed
     outs = run_due(runtime, reg)
     assert sorted((o.name, o.status) for o in outs) == [
+        ("audit.checkpoint", "ok"),
         ("audit.verify", "ok"),
         ("inventory.reservations.expire", "ok"),
         ("outbox.cleanup", "ok"),

@@ -24,19 +24,23 @@ def test_embedded_worker_delivers_a_committed_event_within_seconds(runtime: Runt
     rec = Recorder()
     rec.subscribe(rt.bus, "a")
     worker = EmbeddedWorker(rt, JobRegistry())
+    relay, polls = worker.loops[0], [0]
+    step = relay.step
+
+    def counted() -> bool:
+        polls[0] += 1
+        return step()
+
+    relay.step = counted
     worker.start()
     try:
-        time.sleep(0.3)  # idle for a poll or two first
+        wait_for(lambda: polls[0] >= 2, timeout=30)  # idle for a poll or two first
         [rid] = publish(rt, 1)
-        took = wait_for(lambda: effects(rt, "a", 1) == 1, timeout=2.0)
-        assert took < 2.0
-        wait_for(lambda: record(rt, rid).status == "done", timeout=2.0)
+        wait_for(lambda: effects(rt, "a", 1) == 1, timeout=30)  # how fast: bench/, not a wall-clock assert
+        wait_for(lambda: record(rt, rid).status == "done", timeout=30)
     finally:
-        started = time.monotonic()
         worker.stop()
-        stopped_in = time.monotonic() - started
-    assert stopped_in < 1.0
-    assert not worker.running and _threads() == set()
+    assert not worker.running and _threads() == set()  # stop() returned with every thread ended
     assert rec.calls[("a", 1)] == 1
 
 

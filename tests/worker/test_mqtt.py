@@ -138,8 +138,7 @@ def test_a_batch_is_applied_once_and_a_resent_batch_changes_nothing(env: Env) ->
         wait_for(lambda: ing.stats.accepted == 120)
         assert env.counts() == (120, sales(evs))
         env.publish_events(evs)  # the same batch again: e.g. a device that did not see the PUBACK
-        wait_for(lambda: ing.stats.duplicates == 120)
-        time.sleep(0.3)
+        wait_for(lambda: ing.stats.duplicates == 120)  # counted after the batch's transaction ended
         assert env.counts() == (120, sales(evs))
         assert (ing.stats.accepted, ing.stats.rejected) == (120, 0)
         assert env.pub.publish(f"{env.prefix}/x", b"").rc == 0  # unrelated topics are not ours
@@ -149,8 +148,10 @@ def test_a_batch_is_applied_once_and_a_resent_batch_changes_nothing(env: Env) ->
 
 def test_bad_events_go_to_the_rejected_topic_and_good_ones_apply(env: Env) -> None:
     got: list[dict[str, Any]] = []
+    subscribed = threading.Event()
     listener = _client()
     listener.on_message = lambda _c, _u, m: got.append({"topic": m.topic, **json.loads(m.payload)})
+    listener.on_subscribe = lambda *_: subscribed.set()
     listener.subscribe(f"{env.prefix}/{env.world.tenant.code}/+/rejected", qos=1)
     good = next(e for e in events(env, 50, mix={"pos": 1.0}) if e["site"] == "SH01")
     read = next(e for e in events(env, 50, mix={"rfid": 1.0}) if e["site"] == "SH01")
@@ -161,9 +162,9 @@ def test_bad_events_go_to_the_rejected_topic_and_good_ones_apply(env: Env) -> No
         "not an event",
         good,
     ]
-    ing = env.ingestor()
+    ing = env.ingestor()  # subscribed once it returns
     try:
-        time.sleep(0.2)
+        assert subscribed.wait(10), "the listener did not subscribe within 10 s"
         env.publish("SH01", "pos", {"events": batch})
         env.publish("SH01", "pos", b"{not json")
         wait_for(lambda: len(got) == 2)
@@ -202,25 +203,27 @@ def test_restarting_the_subscriber_while_publishing_loses_and_doubles_nothing(en
     evs = events(env, 600, seed=4)
     chunks = [evs[i : i + 15] for i in range(0, len(evs), 15)]
     ing = env.ingestor()
-    done = threading.Event()
+    down, done = threading.Event(), threading.Event()
+    half = len(chunks) // 2
 
     def produce() -> None:
-        for c in chunks:
+        for i, c in enumerate(chunks):
+            if i == half:  # the second half is published while the subscriber is down
+                assert down.wait(30)
             env.publish_events(c)
-            time.sleep(0.02)
         done.set()
 
     producer = threading.Thread(target=produce)
     producer.start()
     wait_for(lambda: ing.stats.accepted > 0)
     ing.stop()  # down while the producer keeps publishing: the broker queues for the persistent session
-    time.sleep(0.5)
+    down.set()
+    wait_for(lambda: done.is_set(), timeout=30)
     second = env.ingestor()
     try:
         producer.join(30)
-        assert done.is_set()
         wait_for(lambda: env.counts()[0] == 600, timeout=30)
-        time.sleep(0.3)
+        wait_for(lambda: ing.stats.accepted + second.stats.accepted == 600)  # counted after each commit
         assert env.counts() == (600, sales(evs))
         assert ing.stats.accepted + second.stats.accepted == 600
         assert ing.stats.rejected == second.stats.rejected == 0

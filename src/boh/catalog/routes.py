@@ -34,7 +34,7 @@ from boh.catalog.schemas import (
     UomIn,
 )
 from boh.http.deps import UowDep
-from boh.http.files import ExportFormat, download, read_upload
+from boh.http.files import ExportFormat, download, read_upload_sync
 from boh.http.pagination import Page, PageDep
 from boh.http.routing import SecureRouter
 
@@ -136,8 +136,8 @@ def export_items(uow: UowDep, format: FormatQ = "csv") -> Response:
     response_model=imports.ImportResult,
     summary=IMPORT_SUMMARY.format("items", "SKU"),
 )
-async def import_items(uow: UowDep, file: UploadQ) -> imports.ImportResult:
-    name, data = await read_upload(file)
+def import_items(uow: UowDep, file: UploadQ) -> imports.ImportResult:
+    name, data = read_upload_sync(file)
     result = imports.import_table(uow, "items", name, data)
     uow.commit()
     return result
@@ -246,8 +246,8 @@ def export_suppliers(uow: UowDep, format: FormatQ = "csv") -> Response:
     response_model=imports.ImportResult,
     summary=IMPORT_SUMMARY.format("suppliers", "code"),
 )
-async def import_suppliers(uow: UowDep, file: UploadQ) -> imports.ImportResult:
-    name, data = await read_upload(file)
+def import_suppliers(uow: UowDep, file: UploadQ) -> imports.ImportResult:
+    name, data = read_upload_sync(file)
     result = imports.import_table(uow, "suppliers", name, data)
     uow.commit()
     return result
@@ -308,8 +308,8 @@ def export_supplier_items(uow: UowDep, format: FormatQ = "csv") -> Response:
     response_model=imports.ImportResult,
     summary=IMPORT_SUMMARY.format("supplier items", "supplier code + SKU"),
 )
-async def import_supplier_items(uow: UowDep, file: UploadQ) -> imports.ImportResult:
-    name, data = await read_upload(file)
+def import_supplier_items(uow: UowDep, file: UploadQ) -> imports.ImportResult:
+    name, data = read_upload_sync(file)
     result = imports.import_table(uow, "supplier_items", name, data)
     uow.commit()
     return result
@@ -400,8 +400,8 @@ def export_assortment(uow: UowDep, format: FormatQ = "csv") -> Response:
     response_model=imports.ImportResult,
     summary=IMPORT_SUMMARY.format("site assortments", "site code + SKU"),
 )
-async def import_assortment(uow: UowDep, file: UploadQ) -> imports.ImportResult:
-    name, data = await read_upload(file)
+def import_assortment(uow: UowDep, file: UploadQ) -> imports.ImportResult:
+    name, data = read_upload_sync(file)
     result = imports.import_table(uow, "assortment", name, data)
     uow.commit()
     return result

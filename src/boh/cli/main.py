@@ -54,25 +54,6 @@ def db_check() -> None:
     command.check(alembic_config(get_settings().resolved_database_url()))
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk every audit chain; report the first edited, deleted or reordered record (exit 1)."""
-    from boh.kernel.audit import chain_ids, verify_chain
-
-    rt = runtime()
-    bad = False
-    with rt.session_factory() as session:
-        for cid in chain_ids(session):
-            checked, problem = verify_chain(session, cid)
-            if problem is None:
-                typer.echo(f"chain {cid}: {checked} records OK")
-            else:
-                bad = True
-                typer.echo(f"chain {cid}: BROKEN at seq {problem.seq} ({problem.kind}): {problem.message}", err=True)
-    if bad:
-        raise typer.Exit(1)
-
-
 @user_app.command("create")
 def user_create(
     tenant: Annotated[str, typer.Option(help="Tenant code")],
@@ -109,6 +90,10 @@ def serve(
     configure_logging(settings.log_level, settings.log_json)
     uvicorn.run("boh.web.main:app", host=host, port=port, workers=workers, log_config=None)
 
+
+from boh.cli import audit as _audit  # noqa: E402
+
+_audit.register(audit_app, runtime)
 
 from boh.cli import data as _data  # noqa: E402
 

@@ -6,18 +6,29 @@ from typing import Literal
 
 from fastapi import Response, UploadFile
 
-from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.filelimits import LIMITS, FileLimitExceeded
 
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_UPLOAD = LIMITS.file_bytes
 ExportFormat = Literal["csv", "xlsx"]
 _MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-async def read_upload(file: UploadFile) -> tuple[str, bytes]:
-    data = await file.read(MAX_UPLOAD + 1)
+def _checked(file: UploadFile, data: bytes) -> tuple[str, bytes]:
     if len(data) > MAX_UPLOAD:
-        raise ValidationFailed([FieldError(("file",), "the file is larger than 50 MB")])
+        raise FileLimitExceeded("file_size", MAX_UPLOAD)
     return file.filename or "upload.csv", data
+
+
+async def read_upload(file: UploadFile) -> tuple[str, bytes]:
+    """The uploaded bytes (at most MAX_UPLOAD), for async page handlers that then parse in a worker thread."""
+    return _checked(file, await file.read(MAX_UPLOAD + 1))
+
+
+def read_upload_sync(file: UploadFile) -> tuple[str, bytes]:
+    """The uploaded bytes, from a sync route. Import routes are sync (``def``): FastAPI runs them in a
+    worker thread, so parsing the file (``kernel.tabular.read_table``) never blocks the event loop."""
+    file.file.seek(0)
+    return _checked(file, file.file.read(MAX_UPLOAD + 1))
 
 
 def download(data: bytes, fmt: str, basename: str) -> Response:

@@ -10,12 +10,16 @@ principal it authenticated stays on the request for the handler's dependencies (
 
 from __future__ import annotations
 
+import inspect
+import types
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Request, Response
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from boh.http.deps import current_principal, known_principal
@@ -32,6 +36,44 @@ def authorize(request: Request, permission: str) -> Principal:
     if permission != AUTHENTICATED:
         principal.scope(permission)
     return principal
+
+
+# Decimal parameters outside a body (query, path, header) get the same bounds as the bodies' quantities: at
+# most 18 digits, 6 after the point (what a quantity column holds), finite. Without them "1e30" or a 30-digit
+# number reaches Decimal arithmetic and fails there (a 500) instead of being a 422 naming the parameter.
+BoundedDecimal = Annotated[Decimal, Field(max_digits=18, decimal_places=6, allow_inf_nan=False)]
+
+
+def _bounded(tp: Any) -> Any:
+    if tp is Decimal:
+        return BoundedDecimal
+    origin = get_origin(tp)
+    if origin is Annotated:
+        base, *meta = get_args(tp)
+        new = _bounded(base)
+        return tp if new is base else Annotated.__class_getitem__((new, *meta))  # type: ignore[attr-defined]
+    if origin in (Union, types.UnionType):
+        args = get_args(tp)
+        bounded = tuple(_bounded(a) for a in args)
+        return tp if bounded == args else Union.__getitem__(bounded)  # type: ignore[attr-defined]
+    return tp
+
+
+def bound_decimal_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Give every Decimal parameter of ``endpoint`` the bounds of ``BoundedDecimal`` (bodies are pydantic
+    models with their own bounds and are left alone). FastAPI reads the rewritten ``__signature__``."""
+    hints = get_type_hints(endpoint, include_extras=True)
+    sig = inspect.signature(endpoint)
+    params, changed = [], False
+    for p in sig.parameters.values():
+        ann = hints.get(p.name, p.annotation)
+        new = _bounded(ann)
+        changed = changed or new is not ann
+        params.append(p.replace(annotation=new))
+    if changed:
+        ret = hints.get("return", sig.return_annotation)
+        endpoint.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
+    return endpoint
 
 
 class SecureRoute(APIRoute):
@@ -80,7 +122,11 @@ class SecureRouter(APIRouter):
         route: Decorator = self.api_route(
             path, methods=[method], dependencies=deps, openapi_extra=extra, responses=responses, **kw
         )
-        return route
+
+        def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+            return route(bound_decimal_params(endpoint))
+
+        return register
 
     # The signatures shadow APIRouter's on purpose: a permission is mandatory.
     def get(self, path: str, *, perm: str | None = None, public: bool = False, **kw: Any) -> Decorator:  # type: ignore[override]

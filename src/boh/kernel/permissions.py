@@ -41,6 +41,10 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = _VOCABULARY[1]
 
 ROLES: Final[tuple[str, ...]] = tuple(ROLE_PERMISSIONS)
 
+# The platform operators' permissions (tenants: create, list, disable). Deliberately outside the tenants'
+# vocabulary: no role holds them, not even hq_admin; only a platform key does (boh.org.access).
+PLATFORM_OPERATOR: Final[tuple[str, ...]] = ("platform.tenant.read", "platform.tenant.write")
+
 # Roles whose grants are limited to the sites of their assignment (a site or a region).
 SITE_SCOPED_ROLES: Final[frozenset[str]] = frozenset(
     {"regional_manager", "store_manager", "store_staff", "inspector", "device"}

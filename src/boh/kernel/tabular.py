@@ -24,10 +24,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import BaseModel, ValidationError
 
 from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.filelimits import LIMITS, FileLimitExceeded, Limits, check_xlsx, not_readable
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_ROWS = 200_000
+MAX_ROWS = LIMITS.rows
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -78,27 +79,72 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
-    fmt = _detect_format(filename, data)
-    if fmt == "xlsx":
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:
-            raise ValidationFailed([FieldError(("file",), f"not a readable XLSX file: {type(exc).__name__}")]) from exc
+class _Bounds:
+    """The limits applied again to what the reader yields, row by row."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits, self.rows, self.cells = limits, 0, 0
+
+    def row(self, width: int) -> None:
+        lim = self.limits
+        self.rows += 1
+        self.cells += width
+        if width > lim.columns:
+            raise FileLimitExceeded("columns", lim.columns, width, f" (row {self.rows})")
+        if self.rows > lim.rows + 1:
+            raise FileLimitExceeded("rows", lim.rows)
+        if self.cells > lim.cells:
+            raise FileLimitExceeded("cells", lim.cells)
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> list[list[str]]:
+    check_xlsx(data, limits)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise not_readable(exc) from exc
+    try:
         ws = wb.worksheets[0]
-        raw = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed([FieldError(("file",), "the CSV file is not UTF-8 encoded")]) from exc
-        reader = csv.reader(io.StringIO(text, newline=""))  # "" : the reader itself splits \n, \r\n and \r lines
-        try:
-            raw = [[_uncsv(c.strip()).strip() for c in r] for r in reader]
-        except csv.Error as exc:
-            raise ValidationFailed(
-                [FieldError(("file",), f"not a readable CSV file (line {reader.line_num}): {exc}")]
-            ) from exc
+        ws.reset_dimensions()  # type: ignore[union-attr]  # rows as wide as their cells, never a declared width
+        bounds, raw = _Bounds(limits), []
+        for r in ws.iter_rows(values_only=True):
+            bounds.row(len(r))
+            raw.append([_cell(v) for v in r])
+        return raw
+    except FileLimitExceeded:
+        raise
+    except Exception as exc:
+        raise not_readable(exc) from exc
+    finally:
+        wb.close()
+
+
+def _read_csv(data: bytes, limits: Limits) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed([FieldError(("file",), "the CSV file is not UTF-8 encoded")]) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))  # "" : the reader itself splits \n, \r\n and \r lines
+    bounds, raw = _Bounds(limits), []
+    try:
+        for r in reader:
+            bounds.row(len(r))
+            raw.append([_uncsv(c.strip()).strip() for c in r])
+    except csv.Error as exc:
+        raise ValidationFailed(
+            [FieldError(("file",), f"not a readable CSV file (line {reader.line_num}): {exc}")]
+        ) from exc
+    return raw
+
+
+def read_table(filename: str, data: bytes, limits: Limits = LIMITS) -> tuple[list[str], list[Row]]:
+    """Parse an uploaded CSV or XLSX file within ``limits`` (``FileLimitExceeded`` beyond them). Blocking
+    work: never call it on the event loop (import routes are sync ``def`` routes, run in worker threads;
+    tests/web/test_import_offloop.py walks every upload route to prove it)."""
+    if len(data) > limits.file_bytes:
+        raise FileLimitExceeded("file_size", limits.file_bytes, len(data))
+    fmt = _detect_format(filename, data)
+    raw = _read_xlsx(data, limits) if fmt == "xlsx" else _read_csv(data, limits)
     if not raw:
         raise ValidationFailed([FieldError(("file",), "the file is empty")])
     header = [h.strip().lower() for h in raw[0]]
@@ -107,8 +153,8 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
         if not any(r):
             continue
         rows.append(Row(i, {h: (r[j] if j < len(r) else "") for j, h in enumerate(header) if h}))
-    if len(rows) > MAX_ROWS:
-        raise ValidationFailed([FieldError(("file",), f"too many rows ({len(rows)}); the limit is {MAX_ROWS}")])
+    if len(rows) > limits.rows:
+        raise FileLimitExceeded("rows", limits.rows, len(rows))
     return header, rows
 
 

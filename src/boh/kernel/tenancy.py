@@ -31,7 +31,7 @@ class Scope:
 
 @dataclass(frozen=True)
 class Principal:
-    kind: Literal["user", "api_key", "system"]
+    kind: Literal["user", "api_key", "system", "platform"]
     id: int
     tenant_id: int
     name: str

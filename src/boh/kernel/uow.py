@@ -35,7 +35,9 @@ class UnitOfWork:
         self._outbox: list[dict[str, object]] = []  # events published since the last flush
         self.events: list[Event] = []
         self.committed = False
-        self._audit_buffer: dict[int, list[audit_chain.AuditEntry]] | None = None
+        # audit records wait here until commit: the chain head's row lock is then held for the last moments of
+        # the transaction only, not from the first audited change on (every writer of a tenant queued on it)
+        self._audit_pending: list[tuple[int, str, audit_chain.AuditEntry]] = []  # (chain, actor, entry)
 
     @property
     def session(self) -> Session:
@@ -82,43 +84,43 @@ class UnitOfWork:
         after: Any = None,
         chain_id: int | None = None,
     ) -> None:
-        if self._audit_buffer is not None:
-            chain = self.tenant_id if chain_id is None else chain_id
-            entry = audit_chain.AuditEntry(action, entity_type, str(entity_id), before, after)
-            self._audit_buffer.setdefault(chain, []).append(entry)
-            return
-        audit_chain.append(
-            self.session,
-            chain_id=self.tenant_id if chain_id is None else chain_id,
-            actor=self.principal.actor,
-            action=action,
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-            request_id=self.request_id,
-        )
+        chain = self.tenant_id if chain_id is None else chain_id
+        entry = audit_chain.AuditEntry(action, entity_type, str(entity_id), before, after)
+        self._audit_pending.append((chain, self.principal.actor, entry))
 
     @contextmanager
     def audit_batch(self) -> Iterator[None]:
-        """Collect the audit records of the block and append them to their chains at its end, under one
-        lock of each chain head (bulk imports: thousands of records without a round trip each)."""
-        if self._audit_buffer is not None:  # already batching: the outer block appends
-            yield
-            return
-        self._audit_buffer = {}
+        """Kept for the bulk paths that use it: every unit of work now appends its audit records at commit,
+        under one lock of each chain head (thousands of records without a round trip each)."""
+        yield
+
+    def _append_audit(self) -> None:
+        """Append the pending records, chains in key order (no deadlock), each chain's records in order."""
+        pending, self._audit_pending = self._audit_pending, []
+        chains = sorted({chain for chain, _, _ in pending})
+        for chain in chains:
+            runs: list[tuple[str, list[audit_chain.AuditEntry]]] = []
+            for c, actor, entry in pending:
+                if c != chain:
+                    continue
+                if runs and runs[-1][0] == actor:
+                    runs[-1][1].append(entry)
+                else:
+                    runs.append((actor, [entry]))
+            for actor, entries in runs:
+                audit_chain.append_many(
+                    self.session, chain_id=chain, actor=actor, entries=entries, request_id=self.request_id
+                )
+
+    @contextmanager
+    def acting_as(self, principal: Principal) -> Iterator[None]:
+        """Run a block of this transaction as another principal (a platform operator setting up a new
+        tenant acts inside that tenant: its records go to that tenant, and to its audit chain)."""
+        before, self.principal = self.principal, principal
         try:
             yield
-            for chain, entries in sorted(self._audit_buffer.items()):  # heads locked in key order: no deadlock
-                audit_chain.append_many(
-                    self.session,
-                    chain_id=chain,
-                    actor=self.principal.actor,
-                    entries=entries,
-                    request_id=self.request_id,
-                )
         finally:
-            self._audit_buffer = None
+            self.principal = before
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         self._after_commit.append(fn)
@@ -129,6 +131,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._write_outbox()
+        self._append_audit()
         self.session.commit()
         self.committed = True
         hooks, self._after_commit = self._after_commit, []
@@ -140,6 +143,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self._outbox.clear()
+        self._audit_pending.clear()
         self.session.rollback()
         self._after_commit.clear()
         self.events.clear()

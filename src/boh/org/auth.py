@@ -20,6 +20,7 @@ from boh.kernel.errors import PermissionDenied, TooManyAttempts
 from boh.kernel.tenancy import Principal
 from boh.kernel.uow import UnitOfWork
 from boh.org import repository as repo
+from boh.org.access import API_KEYS_CACHE, ensure_tenant_active, is_platform_key, platform_principal
 from boh.org.domain import Assignment, api_key_grants, resolve_grants
 from boh.org.errors import ApiKeyNotFound, InvalidCredentials, InvalidToken
 from boh.org.models import ApiKey, LoginAttempt, RefreshToken, RoleAssignment, User
@@ -114,6 +115,7 @@ def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
         _record_failure(session, user if user and user.active else None, client, settings)
         raise InvalidCredentials("wrong username or password")
+    ensure_tenant_active(session, user.tenant_id, signing_in=True)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
     return tokens.issue(session, user)
 
@@ -134,6 +136,7 @@ def refresh(uow: UnitOfWork, tokens: TokenService, raw: str) -> TokenPair:
     user = session.get(User, rt.user_id)
     if user is None or not user.active:
         raise InvalidToken("the account is disabled")
+    ensure_tenant_active(session, user.tenant_id)
     return tokens.issue(session, user, family=rt.family)
 
 
@@ -216,7 +219,7 @@ def revoke_api_key(uow: UnitOfWork, key_id: int) -> ApiKey:
 
 
 API_KEY_TTL = 5.0  # seconds another process may still accept a key after it was revoked (this one: none)
-_API_KEYS = "org.api_key_principal"
+_API_KEYS = API_KEYS_CACHE
 
 
 def cached_principal_for_api_key(session: Session, raw: str) -> Principal:
@@ -246,6 +249,7 @@ def _api_key_principal(session: Session, raw: str) -> tuple[Principal, datetime 
         raise InvalidToken("unknown API key")
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= utcnow()):
         raise InvalidToken("the API key is revoked or expired")
+    ensure_tenant_active(session, key.tenant_id)
     principal = Principal(
         kind="api_key",
         id=key.id,
@@ -277,6 +281,7 @@ class OrgAuthenticator:
             user = session.get(User, user_id)
             if user is None or not user.active or user.tenant_id != tenant_id:
                 raise InvalidToken("the account no longer exists or is disabled")
+            ensure_tenant_active(session, tenant_id)
             return principal_for_user(session, user)
 
     def cached_api_key(self, key: str) -> Principal | None:
@@ -293,4 +298,6 @@ class OrgAuthenticator:
 
     def from_api_key(self, key: str) -> Principal:
         with self._lookup_session() as session:
+            if is_platform_key(key):
+                return platform_principal(session, key)
             return cached_principal_for_api_key(session, key)

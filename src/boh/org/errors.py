@@ -38,3 +38,23 @@ class InvalidCredentials(AuthenticationRequired):
 class InvalidToken(AuthenticationRequired):
     code = "auth.invalid_token"
     title = "Invalid or expired token"
+
+
+class TenantNotFound(NotFound):
+    code = "org.tenant_not_found"
+    title = "Tenant not found"
+
+
+class TenantDisabled(InvalidToken):
+    """Every token, console session and API key of a disabled tenant stops working at once: a 401 (the
+    credentials no longer authenticate anyone; the console goes back to its login page) with its own code."""
+
+    code = "auth.tenant_disabled"
+    title = "Tenant disabled"
+
+
+class TenantDisabledLogin(InvalidCredentials):
+    """A sign-in to a disabled tenant (the console's login form shows it as a failed sign-in)."""
+
+    code = "auth.tenant_disabled"
+    title = "Tenant disabled"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boh.kernel.manifest import Manifest
+from boh.kernel.manifest import CliGroup, Manifest
 
 _READ = ("org.region.read", "org.site.read")
 
@@ -32,8 +32,12 @@ MANIFEST = Manifest(
         "device": ("org.site.read",),
     },
     models=("boh.org.models",),
-    api_routers=("boh.org.routes:router",),
+    api_routers=("boh.org.routes:router", "boh.org.platform_routes:router"),
     page_routers=("boh.org.pages:router",),
     nav="boh.org.pages:NAV",
     tiles="boh.org.pages:tiles",
+    cli=(
+        CliGroup("tenant", "Tenants (companies): create, list, disable, enable.", "boh.org.cli:register_tenant"),
+        CliGroup("platform", "Platform operators' keys.", "boh.org.cli:register_platform"),
+    ),
 )

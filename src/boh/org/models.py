@@ -135,6 +135,18 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     created_by: Mapped[int | None] = mapped_column(BigId)
 
 
+class PlatformKey(IdMixin, TimestampMixin, Base):
+    """A key of the platform's operators (``boh platform key create``): it manages tenants and nothing
+    inside them. No tenant principal, not even hq_admin, holds its permissions. Only a hash is stored."""
+
+    __tablename__ = "org_platform_key"
+
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class LoginAttempt(IdMixin, Base):
     """Failed logins per client address, for throttling guessing across many usernames."""
 

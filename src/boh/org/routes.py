@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import File, Form, Query, Request, UploadFile
 
 from boh.http.deps import PrincipalDep, UowDep, session_factory
-from boh.http.files import ExportFormat, download, read_upload
+from boh.http.files import ExportFormat, download, read_upload_sync
 from boh.http.pagination import Page, PageDep
 from boh.http.routing import AUTHENTICATED, SecureRouter
 from boh.kernel.tenancy import Principal, Scope
@@ -157,8 +157,8 @@ def export_sites(uow: UowDep, format: Annotated[ExportFormat, Query()] = "csv"):
     response_model=imports.ImportResult,
     summary="Import sites from CSV or XLSX (upsert by code; all-or-nothing)",
 )
-async def import_sites(uow: UowDep, file: Annotated[UploadFile, File()]) -> imports.ImportResult:
-    name, data = await read_upload(file)
+def import_sites(uow: UowDep, file: Annotated[UploadFile, File()]) -> imports.ImportResult:
+    name, data = read_upload_sync(file)
     result = imports.import_sites(uow, name, data)
     uow.commit()
     return result
@@ -196,8 +196,8 @@ def create_user(uow: UowDep, body: UserCreate) -> UserRead:
     response_model=imports.ImportResult,
     summary="Import users from CSV or XLSX (one row per role; all-or-nothing)",
 )
-async def import_users(uow: UowDep, file: Annotated[UploadFile, File()]) -> imports.ImportResult:
-    name, data = await read_upload(file)
+def import_users(uow: UowDep, file: Annotated[UploadFile, File()]) -> imports.ImportResult:
+    name, data = read_upload_sync(file)
     result = imports.import_users(uow, name, data)
     uow.commit()
     return result

@@ -3,7 +3,10 @@
 - ``outbox.relay``: deliver due outbox events to their in-process handlers once (the worker loops
   already do this continuously; the job exists for ``boh jobs run``).
 - ``outbox.cleanup`` (daily): delete delivered outbox rows, and their delivery records, older than N days.
-- ``audit.verify`` (daily): walk every audit chain; the run fails and names the first broken record.
+- ``audit.checkpoint`` (every ``audit.checkpoint_minutes``): sign the head of every chain that moved and
+  store it outside the database (``boh.kernel.audit_checkpoints``).
+- ``audit.verify`` (daily): walk every audit chain and check it against its latest checkpoint; every tenant
+  must have a chain; the run fails and names the first broken record.
 
 Domain jobs (forecast runs, order suggestions, escalations) are added in ``build_registry`` from each
 domain's ``tasks.py``.
@@ -17,9 +20,10 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from boh import registry
-from boh.kernel.audit import chain_ids, verify_chain
 from boh.kernel.clock import utcnow
 from boh.kernel.outbox import OutboxDelivery, OutboxRecord, relay_once
+from boh.settings import Settings
+from boh.worker import audit
 from boh.worker.jobs import Daily, Every, JobFailed, JobRegistry, WorkerRuntime
 
 CLEANUP_BATCH = 1000
@@ -60,39 +64,34 @@ def cleanup_outbox(runtime: WorkerRuntime, older_than_days: int = 30) -> dict[st
 
 
 def verify_audit_chains(runtime: WorkerRuntime) -> dict[str, Any]:
-    """Verify every audit chain; fail naming the first edited, deleted or reordered record."""
-    chains, records, broken = 0, 0, []
-    with runtime.session_factory() as session:
-        for cid in chain_ids(session):
-            checked, problem = verify_chain(session, cid)
-            chains, records = chains + 1, records + checked
-            if problem is not None:
-                broken.append(
-                    {
-                        "chain_id": cid,
-                        "seq": problem.seq,
-                        "record_id": problem.record_id,
-                        "kind": problem.kind,
-                        "message": problem.message,
-                    }
-                )
-    result = {"chains": chains, "records": records, "broken": broken}
+    """Verify every audit chain against its latest signed checkpoint; fail naming the first problem of each."""
+    reports = audit.verify(runtime)
+    broken = [audit.report_dict(r) for r in reports if r.problem is not None]
+    result = {"chains": len(reports), "records": sum(r.records for r in reports), "broken": broken}
     if broken:
         raise JobFailed("; ".join(f"chain {b['chain_id']}: {b['message']}" for b in broken), result)
     return result
 
 
-def register_builtin(registry: JobRegistry) -> JobRegistry:
+def checkpoint_audit_chains(runtime: WorkerRuntime) -> dict[str, Any]:
+    """Sign and store the head of every audit chain that moved since its latest checkpoint."""
+    written = audit.checkpoint(runtime)
+    return {"checkpoints": [{"chain_id": c.chain_id, "seq": c.seq, "key_id": c.key_id} for c in written]}
+
+
+def register_builtin(registry: JobRegistry, settings: Settings | None = None) -> JobRegistry:
+    minutes = settings.audit.checkpoint_minutes if settings is not None else 15
     registry.register("outbox.relay", relay_outbox, lease=timedelta(minutes=10))
+    registry.register("audit.checkpoint", checkpoint_audit_chains, schedule=Every(minutes * 60))
     registry.register("outbox.cleanup", cleanup_outbox, schedule=Daily("03:30", "UTC"), kwargs={"older_than_days": 30})
     registry.register("audit.verify", verify_audit_chains, schedule=Daily("04:00", "UTC"), lease=timedelta(hours=6))
     return registry
 
 
-def build_registry() -> JobRegistry:
+def build_registry(settings: Settings | None = None) -> JobRegistry:
     """Every job of the application: the platform's own, then each domain's (its tasks.JOBS, named by its
     manifest)."""
-    jobs = register_builtin(JobRegistry())
+    jobs = register_builtin(JobRegistry(), settings)
     for spec in registry.jobs():
         schedule = (
             Every(spec.every_seconds)

@@ -50,7 +50,7 @@ def _wait_for_signal() -> None:
 def run_worker(rt: WorkerRuntime, *, threads: int, once: bool, broker_url: str | None) -> None:
     from boh.worker.embedded import EmbeddedWorker
 
-    registry = build_registry()
+    registry = build_registry(rt.settings)
     url = broker_url or rt.settings.broker_url
     if not url:
         worker = EmbeddedWorker(rt, registry)
@@ -97,7 +97,7 @@ def register(app: typer.Typer, make_runtime: Callable[[], WorkerRuntime]) -> Non
     def jobs_list() -> None:
         """Every job, its schedule, next run and last result."""
         rt = make_runtime()
-        registry = build_registry()
+        registry = build_registry(rt.settings)
         sync_schedules(rt.session_factory, registry)
         rows = schedule_rows(rt.session_factory)
         for job in registry:

@@ -137,5 +137,5 @@ def lifespan_hooks(
     settings = runtime.settings
     if settings.broker_url or not settings.worker.embedded:
         return _noop, _noop
-    worker = EmbeddedWorker(runtime, registry or build_registry())
+    worker = EmbeddedWorker(runtime, registry or build_registry(settings))
     return worker.start, worker.stop

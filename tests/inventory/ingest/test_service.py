@@ -175,7 +175,7 @@ def test_weight_readings_give_quantities_and_drops(runtime: Runtime, f: Floor) -
     assert move_count(runtime) == 0  # observations, not stock moves
 
 
-def test_batch_of_5000_is_fast_and_balances_equal_moves(runtime: Runtime, f: Floor) -> None:
+def test_batch_of_5000_applies_and_balances_equal_moves(runtime: Runtime, f: Floor) -> None:
     import time
 
     receive(runtime, f, f.sh01, f.milk, "100000")
@@ -187,8 +187,7 @@ def test_batch_of_5000_is_fast_and_balances_equal_moves(runtime: Runtime, f: Flo
     result = ingest(runtime, f, events)
     elapsed = time.perf_counter() - start
     print(f"\n5000-event batch on {runtime.engine.dialect.name}: {elapsed:.2f}s = {5000 / elapsed:,.0f} events/s")
-    assert (result.accepted, result.rejected) == (5000, [])
-    assert elapsed < 20
+    assert (result.accepted, result.rejected) == (5000, [])  # how fast: bench/ingest_inproc.py
     assert on_hand(runtime, f.sh02, f.milk) == D(1500)
     with runtime.session_factory() as s:
         assert rebuild_check(s, f.tenant.id) == []
