@@ -5,9 +5,10 @@ list, counting by scan on a phone, variance review)."""
 
 from __future__ import annotations
 
+from boh.inventory.dashboard import pages as dashboard
 from boh.inventory.pages import _common, commitments, counts, deadletters, forms, stock
 from boh.inventory.pages._common import router
 
 NAV = [*_common.NAV, *counts.NAV]
 
-__all__ = ["NAV", "commitments", "counts", "deadletters", "forms", "router", "stock"]
+__all__ = ["NAV", "commitments", "counts", "dashboard", "deadletters", "forms", "router", "stock"]
