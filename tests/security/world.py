@@ -178,6 +178,26 @@ def _count_line(w: World) -> int:
     return line
 
 
+def _receipt(w: World) -> int:
+    """A draft receipt of an unannounced delivery at site 1 with one line of tenant A's item, and a photo."""
+    from boh.inventory.receiving import service
+    from boh.kernel.interim_blobs import open_blob_store
+
+    item = w.get("item_id")
+    w.get("transfer_id")
+    with w.rt.system_uow(w.a.id) as uow:
+        r = service.start(uow, site_id=w.site1, source="unannounced", idempotency_key="alpha-receipt")
+        from boh.catalog.api import get_item_ref
+
+        service.scan(uow, r.id, get_item_ref(uow.session, w.a.id, item).sku)
+        r.note = "alpha delivery"
+        key = f"receipts/{w.a.id}/{r.id}/alpha.jpg"
+        open_blob_store(w.rt.settings).put(key, b"\xff\xd8alpha", "image/jpeg")
+        service.set_photo(uow, r.id, key)
+        uow.commit()
+        return r.id
+
+
 CREATORS: dict[str, Callable[[World], Any]] = {
     "site_id": lambda w: w.site1,
     "region_id": lambda w: w.region,
@@ -197,6 +217,7 @@ CREATORS: dict[str, Callable[[World], Any]] = {
     "alert_id": _alert,
     "count_id": _count,
     "line_id": _count_line,  # body of PATCH /inventory/counts/{count_id}/lines
+    "receipt_id": _receipt,
 }
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the

@@ -47,6 +47,7 @@ MANIFEST = Manifest(
         "boh.inventory.commitments.models",
         "boh.inventory.counts.models",
         "boh.inventory.ingest.models",
+        "boh.inventory.receiving.models",
     ),
     api_routers=(
         "boh.inventory.routes:router",

@@ -8,7 +8,18 @@ from __future__ import annotations
 from boh.inventory.dashboard import pages as dashboard
 from boh.inventory.pages import _common, commitments, counts, deadletters, forms, stock
 from boh.inventory.pages._common import router
+from boh.inventory.receiving import pages as receiving
 
-NAV = [*_common.NAV, *counts.NAV]
+NAV = [*_common.NAV, *receiving.NAV, *counts.NAV]
 
-__all__ = ["NAV", "commitments", "counts", "dashboard", "deadletters", "forms", "router", "stock"]
+__all__ = [
+    "NAV",
+    "commitments",
+    "counts",
+    "dashboard",
+    "deadletters",
+    "forms",
+    "receiving",
+    "router",
+    "stock",
+]
