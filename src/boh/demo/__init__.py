@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boh.demo import catalog, inventory, org, users
+from boh.demo import activity, catalog, inventory, org, users
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
 from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
@@ -89,5 +89,7 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
             user_refs = users.load_users(uow, seed, org_refs, catalog_refs)
             moves = inventory.load_inventory(uow, seed, org_refs, catalog_refs)
             inventory.load_commitments(uow, seed, org_refs, catalog_refs)
+            moves += activity.load_history(uow, seed, org_refs, catalog_refs)
+            activity.load_today(uow, seed, org_refs, catalog_refs)
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)
