@@ -12,17 +12,30 @@ from fastapi.responses import HTMLResponse, Response
 from boh.catalog.api import get_item_ref
 from boh.http.deps import UowDep
 from boh.http.files import ExportFormat, download
-from boh.http.pages import is_htmx, pager
+from boh.http.i18n import gettext_ as _
+from boh.http.pages import N_, flash, is_htmx, pager, redirect, safe_next
 from boh.http.templating import render
 from boh.inventory import queries
 from boh.inventory.commitments import queries as commitment_queries
 from boh.inventory.commitments.schemas import CommitmentFilter, CommitmentRead
 from boh.inventory.ingest import queries as ingest_queries
+from boh.inventory.ingest import service as ingest_service
 from boh.inventory.live.stream import last_entry_id, last_move_id
-from boh.inventory.pages import _read
-from boh.inventory.pages._common import LABELS, LIVE_ROWS, PAGE_SIZE, READ, WRITE, int_or_none, pick_site, router
+from boh.inventory.pages import _read, history
+from boh.inventory.pages._common import (
+    LABELS,
+    LIVE_ROWS,
+    PAGE_SIZE,
+    READ,
+    WRITE,
+    FormDep,
+    int_or_none,
+    pick_site,
+    router,
+)
 from boh.inventory.schemas import BalanceFilter, BalanceRead, MoveFilter, MoveRead
 from boh.kernel.tabular import MAX_ROWS, write_table
+from boh.org.api import actor_names
 
 
 def _flag(value: str | None) -> bool:
@@ -174,6 +187,9 @@ def item_moves(
         "site": site,
         "sites": sites,
         "moves": moves,
+        "history": history.history(uow.session, scope.tenant_id, site.id, item_id, moves, (page - 1) * PAGE_SIZE)
+        if site is not None
+        else [],
         "balances": balances,
         "commitments": commitments,
         "pager": pager(total, page, PAGE_SIZE, params),
@@ -207,4 +223,23 @@ def alerts(
     codes = {s.id: s.code for s in sites}
     ctx = {"rows": rows, "sites": sites, "site": site, "codes": codes, "filters": params}
     ctx["pager"] = pager(total, page, PAGE_SIZE, params)
+    ctx["kinds"], ctx["texts"] = ALERT_KINDS, ALERT_TEXTS
+    ctx["items"] = _read.skus(uow.session, uow.tenant_id, {a.item_id for a in rows if a.item_id})
+    ctx["actors"] = actor_names(uow.session, uow.tenant_id, {a.closed_by for a in rows if a.closed_by})
+    ctx["can_close"] = uow.principal.can(WRITE)
     return render(request, "inventory/alerts.html", ctx)
+
+
+ALERT_KINDS = {"shrink": N_("Shrink"), "negative_refused": N_("Sale refused: not enough stock")}
+ALERT_TEXTS = {"shrink": N_("A tagged item left through the exit without a matching sale.")}
+
+
+@router.post("/alerts/{alert_id}/close", perm=WRITE)
+def close_alert(request: Request, uow: UowDep, alert_id: int, data: FormDep) -> Response:
+    """Close (acknowledge) an alert with an optional note; the list stays on the same filters."""
+    note = (data.get("note") or "").strip()[:300] or None
+    ingest_service.close_alert(uow, alert_id, note)
+    uow.commit()
+    response = redirect(safe_next(data.get("next"), "/inventory/alerts"))
+    flash(response, _("Alert closed."))
+    return response
