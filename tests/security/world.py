@@ -198,6 +198,21 @@ def _receipt(w: World) -> int:
         return r.id
 
 
+def _transfer_doc(w: World) -> int:
+    """A draft transfer document from site 1 to site 2 with one line of tenant A's item."""
+    from decimal import Decimal
+
+    from boh.inventory.transfers import service
+
+    item = w.get("item_id")
+    with w.rt.system_uow(w.a.id) as uow:
+        doc = service.create(uow, from_site_id=w.site1, to_site_id=w.site2)
+        service.add(uow, doc.id, quantity=Decimal(1), item_id=item)
+        doc.note = "alpha transfer"
+        uow.commit()
+        return doc.id
+
+
 CREATORS: dict[str, Callable[[World], Any]] = {
     "site_id": lambda w: w.site1,
     "region_id": lambda w: w.region,
@@ -218,6 +233,7 @@ CREATORS: dict[str, Callable[[World], Any]] = {
     "count_id": _count,
     "line_id": _count_line,  # body of PATCH /inventory/counts/{count_id}/lines
     "receipt_id": _receipt,
+    "doc_id": _transfer_doc,
 }
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the

@@ -48,6 +48,7 @@ MANIFEST = Manifest(
         "boh.inventory.counts.models",
         "boh.inventory.ingest.models",
         "boh.inventory.receiving.models",
+        "boh.inventory.transfers.models",
     ),
     api_routers=(
         "boh.inventory.routes:router",
@@ -62,6 +63,6 @@ MANIFEST = Manifest(
     cli=(CliGroup("inventory", "Stock ledger tools: rebuild and check balances.", "boh.inventory.cli:register"),),
     jobs="boh.inventory.tasks:JOBS",
     events="boh.inventory.handlers:subscribe",
-    subpackages=("commitments", "counts", "ingest", "live", "ledger", "dashboard", "receiving"),
+    subpackages=("commitments", "counts", "ingest", "live", "ledger", "dashboard", "receiving", "transfers"),
     extra_composition=("mqtt",),
 )

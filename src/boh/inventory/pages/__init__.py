@@ -9,6 +9,7 @@ from boh.inventory.dashboard import pages as dashboard
 from boh.inventory.pages import _common, commitments, count_tools, counts, deadletters, forms, stock
 from boh.inventory.pages._common import router
 from boh.inventory.receiving import pages as receiving
+from boh.inventory.transfers import pages as transfer_docs
 
 NAV = [*_common.NAV, *receiving.NAV, *counts.NAV]
 
@@ -23,4 +24,5 @@ __all__ = [
     "receiving",
     "router",
     "stock",
+    "transfer_docs",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from boh.inventory.commitments.models import Commitment
 from boh.inventory.models import Lot, Move
 from boh.inventory.receiving.models import Receipt, ReceiptLine
+from boh.inventory.transfers.queries import docs_of_moves
 from boh.kernel.tenancy import Scope
 
 _item = table("catalog_item", column("id"), column("sku"), column("name_en"), column("name_zh"), column("base_uom"))
@@ -29,6 +30,7 @@ class Expected:
     quantity: Decimal
     due: date | None
     draft_id: int | None  # a receipt already started for it
+    sender_id: int | None = None  # a transfer's sending site
 
 
 def open_transfer_moves(session: Session, tenant_id: int, site_id: int, from_site_id: int | None = None) -> list[Move]:
@@ -59,7 +61,7 @@ def open_po_lines(session: Session, tenant_id: int, site_id: int, document_id: s
 
 def to_receive(session: Session, tenant_id: int, site_id: int) -> list[Expected]:
     drafts = {
-        (r.source, r.document_id or str(r.from_site_id)): r.id
+        (r.source, r.document_id or str(r.from_site_id)): r.id  # the same keys as the deliveries below
         for r in session.scalars(
             select(Receipt).where(Receipt.tenant_id == tenant_id, Receipt.site_id == site_id, Receipt.status == "draft")
         )
@@ -68,16 +70,21 @@ def to_receive(session: Session, tenant_id: int, site_id: int) -> list[Expected]
     for c in open_po_lines(session, tenant_id, site_id):
         out.setdefault(("purchase_order", c.document_id), []).append((c.open_quantity, c.expected_date))
     senders = {}
-    for m in open_transfer_moves(session, tenant_id, site_id):
-        out.setdefault(("transfer", str(m.site_id)), []).append((-m.quantity, m.event_at.date()))
-        senders[str(m.site_id)] = m.site_id
+    moves = open_transfer_moves(session, tenant_id, site_id)
+    docs = docs_of_moves(session, [m.id for m in moves])
+    for m in moves:
+        key = docs[m.id][0] if m.id in docs else str(m.site_id)  # a document's lines together, else per sender
+        out.setdefault(("transfer", key), []).append((-m.quantity, m.event_at.date()))
+        senders[key] = m.site_id
     codes = dict(session.execute(select(_site.c.id, _site.c.code).where(_site.c.id.in_(list(senders.values())))).all())
     result = []
     for (source, key), rows in out.items():
-        label = key if source == "purchase_order" else codes.get(int(key), key)
+        label = key if source == "purchase_order" or not key.isdigit() else codes.get(int(key), key)
+        if source == "transfer" and not key.isdigit():
+            label = f"{key} ({codes.get(senders[key], '')})"
         dues = [d for _q, d in rows if d is not None]
         result.append(Expected(source, key, label, len(rows), sum((q for q, _d in rows), Decimal(0)),
-                               min(dues) if dues else None, drafts.get((source, key))))  # fmt: skip
+                               min(dues) if dues else None, drafts.get((source, key)), senders.get(key)))  # fmt: skip
     return sorted(result, key=lambda e: (e.due or date.max, e.label))
 
 

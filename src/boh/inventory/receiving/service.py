@@ -19,6 +19,7 @@ from boh.inventory.receiving import domain, queries
 from boh.inventory.receiving.errors import NothingToReceive, ReceiptNotDraft, ReceiptNotFound
 from boh.inventory.receiving.models import Receipt, ReceiptLine
 from boh.inventory.schemas import MoveIn
+from boh.inventory.transfers.queries import moves_of_doc
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
@@ -86,6 +87,9 @@ def _expected(uow: UnitOfWork, site_id: int, source: str, doc: str | None, sende
         ]
     if source == "transfer":
         moves = queries.open_transfer_moves(uow.session, uow.tenant_id, site_id, sender)
+        if doc:  # one transfer document's lines
+            wanted = moves_of_doc(uow.session, uow.tenant_id, doc)
+            moves = [m for m in moves if m.id in wanted]
         lots = queries.lots_of(uow.session, {m.lot_id for m in moves if m.lot_id})
         return [
             {"item_id": m.item_id, "transfer_move_id": m.id, "expected_qty": -m.quantity,
