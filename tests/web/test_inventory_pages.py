@@ -367,3 +367,19 @@ def test_item_history_names_people_and_documents_and_keeps_a_running_balance(
     assert "Till sale" in sources[1] and "Opening stock" in sources[2] and "S001-4" not in page
     actors = re.findall(r'data-testid="move-actor">([^<]+)<', page)
     assert actors[0] == "User1" and actors[2] == "the system" and "user:" not in page and "system:" not in page
+
+
+def test_live_feed_sends_each_new_event_once_in_words(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "f-1"))
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    page = client.get("/inventory/live", params={"site_id": w.s1}).text
+    after = re.search(r'id="feed-poller"[^>]*data-after="(\d+)"', page)
+    assert after is not None and page.count('data-testid="feed-entry"') == 1
+    post(runtime, w.tenant, mv(w.s1, w.item, "sale", "-2", "f-2", source_type="floor_sale", source_id="S001-1-1"))
+    new = client.get("/inventory/live/feed", params={"site_id": w.s1, "after": after.group(1), "after_alert": 0}).text
+    assert new.count('data-testid="feed-entry"') == 1 and "Till sale" in new and "-2" in new and "S001-1-1" not in new
+    cursor = re.search(r'data-after="(\d+)"', new)
+    assert cursor is not None and int(cursor.group(1)) > int(after.group(1))
+    again = client.get("/inventory/live/feed", params={"site_id": w.s1, "after": cursor.group(1), "after_alert": 0})
+    assert 'data-testid="feed-entry"' not in again.text
+    assert client.get("/inventory/live/feed", params={"site_id": w.s2}).status_code == 404

@@ -12,7 +12,7 @@ from boh.kernel.errors import NotFound
 
 READ, WRITE = "inventory.stock.read", "inventory.move.write"
 PAGE_SIZE = 50
-LIVE_ROWS = 500
+LIVE_PAGE = 30  # stock rows of the live page (paged; the feed shows what moves elsewhere)
 
 router = page_router("/inventory")
 NAV = [NavLink(N_("Inventory"), "/inventory/stock", READ)]

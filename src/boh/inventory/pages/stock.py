@@ -21,10 +21,10 @@ from boh.inventory.commitments.schemas import CommitmentFilter, CommitmentRead
 from boh.inventory.ingest import queries as ingest_queries
 from boh.inventory.ingest import service as ingest_service
 from boh.inventory.live.stream import last_entry_id, last_move_id
-from boh.inventory.pages import _read, history
+from boh.inventory.pages import _read, history, live_feed
 from boh.inventory.pages._common import (
     LABELS,
-    LIVE_ROWS,
+    LIVE_PAGE,
     PAGE_SIZE,
     READ,
     WRITE,
@@ -143,17 +143,25 @@ def stock_list(
 
 
 @router.get("/live", perm=READ)
-def live(request: Request, uow: UowDep, site_id: str | None = None) -> HTMLResponse:
+def live(
+    request: Request, uow: UowDep, site_id: str | None = None, page: Annotated[int, Query(ge=1)] = 1
+) -> HTMLResponse:
+    """The newest events of the site as a feed, and a page of its stock updated in place as it moves."""
     scope = uow.principal.scope(READ)
     sites = _read.site_options(uow.session, scope)
     site = pick_site(sites, int_or_none(site_id))
     rows: list[_read.StockRow] = []
-    after = after_entry = 0
+    after = after_entry = total = 0
+    feed = None
     if site is not None:  # the cursors before the rows: no change is missed
         after = last_move_id(uow.session, scope.tenant_id, site.id)
         after_entry = last_entry_id(uow.session, scope.tenant_id, site.id)
-        rows = _read.stock_rows(uow.session, scope, site.id, _read.StockFilter(), LIVE_ROWS, 0)[0]
-    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "after_entry": after_entry, "labels": LABELS}
+        feed = live_feed.feed(uow.session, scope.tenant_id, site.id, None, None)
+        f = _read.StockFilter()
+        rows, total = _read.stock_rows(uow.session, scope, site.id, f, LIVE_PAGE, (page - 1) * LIVE_PAGE)
+    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "after_entry": after_entry, "labels": LABELS,
+           "feed": feed, "site_id": site.id if site else None, "oob": False,
+           "pager": pager(total, page, LIVE_PAGE, {"site_id": site.id if site else None})}  # fmt: skip
     return render(request, "inventory/live.html", ctx)
 
 
