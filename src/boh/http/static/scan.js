@@ -108,6 +108,15 @@
     }
   });
 
+  // after an htmx form of a scan field succeeds, the field is emptied and focused for the next scan
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt && e.detail.elt.closest ? e.detail.elt.closest("form") : null;
+    var input = form ? form.querySelector("[data-scan-input]") : null;
+    if (!input || !e.detail.successful) return;
+    input.value = "";
+    input.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
   document.addEventListener("htmx:afterSwap", function (e) { setup(e.target); });
 })();
