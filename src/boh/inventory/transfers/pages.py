@@ -15,7 +15,7 @@ from boh.http import pdf
 from boh.http.deps import UowDep
 from boh.http.i18n import fmt_decimal, localized_name
 from boh.http.i18n import gettext_ as _
-from boh.http.pages import N_, field_errors, flash, is_htmx, redirect
+from boh.http.pages import N_, field_errors, flash, is_htmx, redirect, unit_label
 from boh.http.templating import render
 from boh.inventory.pages import _read
 from boh.inventory.pages._common import READ, WRITE, FormDep, int_or_none, router
@@ -144,7 +144,7 @@ def transfer_note(request: Request, uow: UowDep, doc_id: int) -> Response:
                 (_("Status"), _(STATUSES.get(doc.status, doc.status)))],
         columns=[_("Item"), _("Lot"), _("Quantity"), _("Received")],
         rows=[[f"{ln.sku} {localized_name(ln.name_en, ln.name_zh)}", ln.lot_code or "",
-               f"{fmt_decimal(ln.quantity)} {ln.uom}", ""] for ln in lines],
+               f"{fmt_decimal(ln.quantity)} {unit_label(ln.uom)}", ""] for ln in lines],
         numeric=frozenset({2}), blank_columns=frozenset({3}),
         signatures=[_("Shipped by"), _("Received by")],
     )  # fmt: skip
