@@ -9,9 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from boh.bootstrap import Runtime, build_runtime, upgrade_database
-from boh.demo import DEMO_PASSWORD, DEMO_URL, DemoSummary, live, load_demo
+from boh.demo import DEMO_PASSWORD, DEMO_URL, STEPS, DemoSummary, live, load_demo
 from boh.demo.refs import DEMO_TENANT_NAME, DEMO_TENANT_NAME_ZH, DemoLogin
 from boh.demo.reset import purge_demo
+from boh.kernel.progress import steps
 from boh.settings import get_settings
 
 SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed gives the same demo data")]
@@ -102,7 +103,8 @@ def register(app: typer.Typer, runtime: Callable[[], Runtime] = _default_runtime
         upgrade_database(rt.settings.resolved_database_url())
         if reset:
             reset_demo(rt, yes=yes)
-        summary = load_demo(rt, seed=seed)
+        with steps(STEPS, "Loading the demo chain") as step:
+            summary = load_demo(rt, seed=seed, progress=step)
         print_summary(summary)
         print_logins(summary.logins, DEMO_URL)
 
@@ -118,7 +120,8 @@ def register(app: typer.Typer, runtime: Callable[[], Runtime] = _default_runtime
         """Try BOH in one command: create the database, load the demo chain, print the logins and serve."""
         rt = runtime()
         upgrade_database(rt.settings.resolved_database_url())
-        summary = load_demo(rt, seed=seed)
+        with steps(STEPS, "Loading the demo chain") as step:
+            summary = load_demo(rt, seed=seed, progress=step)
         sim = start_live_simulator(rt, summary.tenant_id, host, port) if simulate else None
         rt.engine.dispose()
         print_summary(summary)
