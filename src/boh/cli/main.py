@@ -127,6 +127,7 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     init_db: Annotated[bool, typer.Option("--init/--no-init", help="Upgrade the database first")] = True,
     workers: Annotated[int, typer.Option(help="Web worker processes")] = 1,
+    log_file: Annotated[str | None, typer.Option(help="Append the server's logs to this file, not stderr")] = None,
 ) -> None:
     """Run the web server (API and console). Without a broker, background jobs run inside it."""
     import uvicorn
@@ -138,7 +139,7 @@ def serve(
         upgrade_database(settings.resolved_database_url())
     from boh.http.observability import configure_logging
 
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, log_file)
     uvicorn.run("boh.web.main:app", host=host, port=port, workers=workers, log_config=None)
 
 
