@@ -383,3 +383,14 @@ def test_live_feed_sends_each_new_event_once_in_words(runtime: Runtime, client: 
     again = client.get("/inventory/live/feed", params={"site_id": w.s1, "after": cursor.group(1), "after_alert": 0})
     assert 'data-testid="feed-entry"' not in again.text
     assert client.get("/inventory/live/feed", params={"site_id": w.s2}).status_code == 404
+
+
+def test_stock_search_finds_items_by_barcode(runtime: Runtime, client: TestClient, w: World) -> None:
+    from tests.catalog.helpers import make_item
+
+    rice = make_item(runtime, w.tenant, "RICE-5", barcodes=["6901234567892"])
+    post(runtime, w.tenant, mv(w.s1, rice, "receipt", "4", "b-1"), mv(w.s1, w.item, "receipt", "3", "b-2"))
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    for code in ("6901234567892", "06901234567892", "]C10106901234567892"):
+        page = client.get("/inventory/stock", params={"site_id": w.s1, "q": code}).text
+        assert "RICE-5" in page and "MILK-1L" not in page, code

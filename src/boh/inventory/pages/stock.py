@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from boh.catalog.api import get_item_ref
+from boh.catalog.api import find_item, get_item_ref
 from boh.http.deps import UowDep
 from boh.http.files import ExportFormat, download
 from boh.http.i18n import gettext_ as _
@@ -43,6 +43,7 @@ def _flag(value: str | None) -> bool:
 
 
 def _stock_filter(
+    uow: UowDep,
     q: str | None = None,
     category_id: str | None = None,
     lot: str | None = None,
@@ -50,9 +51,15 @@ def _stock_filter(
     negative: str | None = None,
     expiring: str | None = None,
 ) -> _read.StockFilter:
-    """The stock list's filters from its query string (the list and its export share them)."""
+    """The stock list's filters from its query string (the list and its export share them). A scanned or typed
+    barcode (GTIN, GS1-128 with its lot, EPC) searches for its item (and lot), like the items page."""
+    q = (q or "").strip() or None
+    if q and not q.isalpha():
+        found = find_item(uow.session, uow.tenant_id, q)
+        if found is not None and found.scanned is not None:
+            q, lot = found.item.sku, found.scanned.scan.lot or lot
     return _read.StockFilter(
-        q=(q or "").strip() or None,
+        q=q,
         category_id=int_or_none(category_id),
         lot=(lot or "").strip() or None,
         below_reorder=_flag(below),
