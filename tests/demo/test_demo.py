@@ -271,8 +271,9 @@ def test_quickstart_starts_the_floor_simulator_unless_told_not_to(
     app = typer.Typer()
 
     @app.command()
-    def serve(host: str, port: int, init_db: bool, workers: int) -> None:
+    def serve(host: str, port: int, init_db: bool, workers: int, log_file: str = "") -> None:
         served.append({"host": host, "port": port})
+        assert log_file.endswith("server.log")  # the logs go to a file: the logins stay in view
 
     register(app, lambda: loaded.rt)
     off = CliRunner().invoke(app, ["quickstart", "--no-simulate", "--port", "8124"])
@@ -282,6 +283,7 @@ def test_quickstart_starts_the_floor_simulator_unless_told_not_to(
     assert on.exit_code == 0, on.output
     assert len(started) == 1 and started[0].url == "http://127.0.0.1:8124" and started[0].api_key.startswith("boh_")
     assert "floor simulator is feeding sales and RFID reads" in on.output and "Inventory -> Live" in on.output
+    assert "server.log" in on.output
     assert len(served) == 2
 
 
