@@ -295,7 +295,7 @@ def test_the_busy_stores_have_a_day_of_work_and_two_weeks_of_history(loaded: Loa
         figures = {f.code: f for f in site_figures(s, Scope(loaded.tenant_id))}
     sh01 = figures["SH01"]
     assert sh01.deliveries_due >= 1 and sh01.transfers_in >= 1 and sh01.counts_open == 1
-    assert sh01.alerts_open >= 1 and sh01.shrink_week >= 1 and sh01.expiring_lots >= 1
+    assert sh01.alerts_open >= 1 and sh01.expiring_lots >= 1  # (shrink "this week" depends on the weekday)
     assert sum(1 for v in sh01.sales_days[:-1] if v > 0) >= 12  # sales on (nearly) every past day
     assert sum(f.waste_week for f in figures.values()) >= 0 and sum(f.sales_today for f in figures.values()) >= 0
     quiet = figures["TJ01"]

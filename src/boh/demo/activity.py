@@ -127,6 +127,6 @@ def _alerts(uow: UnitOfWork, tenant_id: int, site: int, items: list[int], i: int
         uow.session.add(Alert(
             tenant_id=tenant_id, site_id=site, kind="shrink", item_id=item, epc=None,
             message="A tagged item left the shop without a sale", data={"zone": "exit"},
-            occurred_at=now - timedelta(hours=2 + n), raised_at=now - timedelta(hours=2 + n),
+            occurred_at=now - timedelta(minutes=20 + 7 * n), raised_at=now - timedelta(minutes=20 + 7 * n),
         ))  # fmt: skip
     uow.flush()
