@@ -13,13 +13,21 @@ const out = join(here, "..", "src", "boh", "http", "static", "vendor");
 const FILES = [
   ["htmx.org", "dist/htmx.min.js", "htmx.min.js"],
   ["@picocss/pico", "css/pico.min.css", "pico.min.css"],
+  // charts (boh.http templates/_charts.html + static/charts.js): line, bar, pie and the common components
+  ["echarts", "dist/echarts.common.min.js", "echarts.min.js"],
+  // camera barcode scanning (static/scan.js): ZXing's browser layer, which bundles @zxing/library
+  ["@zxing/browser", "umd/zxing-browser.min.js", "zxing-browser.min.js"],
+  // CJK font embedded in PDF documents (boh.http.pdf), never sent to browsers by a page
+  ["@expo-google-fonts/noto-sans-sc", "400Regular/NotoSansSC_400Regular.ttf", "fonts/NotoSansSC-Regular.ttf"],
+  ["@expo-google-fonts/noto-sans-sc", "700Bold/NotoSansSC_700Bold.ttf", "fonts/NotoSansSC-Bold.ttf"],
+  ["@expo-google-fonts/noto-sans-sc", "LICENSE_FONT", "fonts/NotoSansSC-OFL.txt"],
 ];
 
 function packageDir(name) {
   return dirname(require.resolve(`${name}/package.json`));
 }
 
-mkdirSync(out, { recursive: true });
+mkdirSync(join(out, "fonts"), { recursive: true });
 const manifest = {};
 for (const [pkg, file, target] of FILES) {
   const dir = packageDir(pkg);

@@ -7,6 +7,7 @@ from __future__ import annotations
 from boh.catalog.manifest import MANIFEST as CATALOG
 from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
+from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, CATALOG, INVENTORY)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY)

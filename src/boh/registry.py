@@ -41,6 +41,10 @@ def tile_sources() -> list[Callable[[Any], list[Any]]]:
     return [resolve(m.tiles) for m in DOMAINS if m.tiles]
 
 
+def today_sources() -> list[Callable[..., list[Any]]]:
+    return [resolve(m.today) for m in DOMAINS if m.today]
+
+
 def cli_groups() -> list[CliGroup]:
     return [group for m in DOMAINS for group in m.cli]
 

@@ -47,6 +47,19 @@ class AuditSettings(BaseModel):
     checkpoint_minutes: int = 15  # how often the worker checkpoints every chain that moved
 
 
+class SmtpSettings(BaseModel):
+    """The SMTP server notifications are e-mailed through (``BOH_SMTP__HOST`` ...); no host: no e-mail."""
+
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = True  # upgrade the connection with STARTTLS (off for a local relay on port 25)
+    ssl: bool = False  # implicit TLS (port 465)
+    from_address: str = "boh@localhost"
+    timeout_seconds: float = 15.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOH_", env_nested_delimiter="__", extra="ignore")
 
@@ -63,6 +76,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     blobs: BlobSettings = Field(default_factory=BlobSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    public_url: str = "http://127.0.0.1:8000"  # the console's address, for links in e-mails
 
     def resolved_database_url(self) -> str:
         if self.database_url:

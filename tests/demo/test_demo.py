@@ -190,12 +190,12 @@ def test_the_catalog_api_serves_the_demo_data_in_scope(loaded: Loaded, demo_clie
 
 def test_stores_and_the_dc_open_with_stock_between_reorder_point_and_max(loaded: Loaded) -> None:
     with loaded.rt.session_factory() as s:
-        on_hand = {
+        on_hand = {  # what the opening receipts brought (the demo's day of activity comes after)
             (site, item): qty
             for site, item, qty in s.execute(
-                select(Balance.site_id, Balance.item_id, func.sum(Balance.on_hand))
-                .where(Balance.tenant_id == loaded.tenant_id)
-                .group_by(Balance.site_id, Balance.item_id)
+                select(Move.site_id, Move.item_id, func.sum(Move.quantity))
+                .where(Move.tenant_id == loaded.tenant_id, Move.source_type == "demo_opening")
+                .group_by(Move.site_id, Move.item_id)
             )
         }
         rows = s.execute(
@@ -210,7 +210,10 @@ def test_stores_and_the_dc_open_with_stock_between_reorder_point_and_max(loaded:
             .join(Site, Site.id == Assortment.site_id)
             .where(Assortment.tenant_id == loaded.tenant_id)
         ).all()
-        receipts = s.execute(select(Move.unit_cost, Move.source_type).where(Move.tenant_id == loaded.tenant_id)).all()
+        receipts = s.execute(
+            select(Move.unit_cost, Move.source_type).where(Move.tenant_id == loaded.tenant_id, Move.quantity > 0)
+            .where(Move.move_type == "receipt", Move.source_type != "demo_delivery")
+        ).all()  # fmt: skip
         dc_lots = s.execute(
             select(Lot.expiry_date).join(Balance, Balance.lot_id == Lot.id).join(Site, Site.id == Balance.site_id)
             .where(Site.kind == "dc", Balance.on_hand > 0)
@@ -240,7 +243,11 @@ def test_stores_hold_pre_orders_and_the_dc_has_purchase_orders_on_order(loaded: 
         ).one()
         assert rebuild_check(s, loaded.tenant_id) == []
     kinds = {(site, kind, doc) for site, kind, doc, _q in open_ones}
-    assert kinds == {("store", "reservation", "customer_preorder"), ("dc", "incoming", "purchase_order")}
+    assert kinds == {
+        ("store", "reservation", "customer_preorder"),
+        ("dc", "incoming", "purchase_order"),
+        ("store", "incoming", "purchase_order"),  # today's deliveries at the busy stores (demo.activity)
+    }
     reserved = sum(q for _s, kind, _d, q in open_ones if kind == "reservation")
     on_order = sum(q for _s, kind, _d, q in open_ones if kind == "incoming")
     assert held == (reserved, on_order) and reserved > 0 and on_order > 0
@@ -264,8 +271,9 @@ def test_quickstart_starts_the_floor_simulator_unless_told_not_to(
     app = typer.Typer()
 
     @app.command()
-    def serve(host: str, port: int, init_db: bool, workers: int) -> None:
+    def serve(host: str, port: int, init_db: bool, workers: int, log_file: str = "") -> None:
         served.append({"host": host, "port": port})
+        assert log_file.endswith("server.log")  # the logs go to a file: the logins stay in view
 
     register(app, lambda: loaded.rt)
     off = CliRunner().invoke(app, ["quickstart", "--no-simulate", "--port", "8124"])
@@ -275,4 +283,20 @@ def test_quickstart_starts_the_floor_simulator_unless_told_not_to(
     assert on.exit_code == 0, on.output
     assert len(started) == 1 and started[0].url == "http://127.0.0.1:8124" and started[0].api_key.startswith("boh_")
     assert "floor simulator is feeding sales and RFID reads" in on.output and "Inventory -> Live" in on.output
+    assert "server.log" in on.output
     assert len(served) == 2
+
+
+def test_the_busy_stores_have_a_day_of_work_and_two_weeks_of_history(loaded: Loaded) -> None:
+    from boh.inventory.dashboard.queries import site_figures
+    from boh.kernel.tenancy import Scope
+
+    with loaded.rt.session_factory() as s:
+        figures = {f.code: f for f in site_figures(s, Scope(loaded.tenant_id))}
+    sh01 = figures["SH01"]
+    assert sh01.deliveries_due >= 1 and sh01.transfers_in >= 1 and sh01.counts_open == 1
+    assert sh01.alerts_open >= 1 and sh01.expiring_lots >= 1  # (shrink "this week" depends on the weekday)
+    assert sum(1 for v in sh01.sales_days[:-1] if v > 0) >= 12  # sales on (nearly) every past day
+    assert sum(f.waste_week for f in figures.values()) >= 0 and sum(f.sales_today for f in figures.values()) >= 0
+    quiet = figures["TJ01"]
+    assert quiet.deliveries_due == 0 and quiet.counts_open == 0 and quiet.sales_days[0] > 0

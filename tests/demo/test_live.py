@@ -27,7 +27,7 @@ def test_quickstart_simulator_key_may_only_read_the_catalog_and_send_floor_event
     assert config.rate == 5.0 and "pos" in config.mix and "rfid" in config.mix
     with runtime.session_factory() as s:
         key = s.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant.id)).one()
-    assert key.name == "quickstart simulator" and key.site_id is None and key.revoked_at is None
+    assert key.name == "quickstart simulator :8123" and key.site_id is None and key.revoked_at is None
     assert sorted(key.permissions) == [
         "catalog.assortment.read",
         "catalog.item.read",
@@ -48,6 +48,29 @@ def test_quickstart_simulator_key_may_only_read_the_catalog_and_send_floor_event
     with runtime.session_factory() as s:
         live_keys = s.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.revoked_at.is_(None))).all()
     assert len(live_keys) == 1
+    # a quickstart on another port (a second server beside the first) leaves the first one's key alone
+    with runtime.system_uow(tenant.id) as uow:
+        other = live.simulator_config(uow, "127.0.0.1", 8124)
+        uow.commit()
+    for key_text in (again.api_key, other.api_key):
+        assert client.get("/api/v1/org/sites", headers={"X-API-Key": key_text}).status_code == 200
+
+
+def test_quickstart_stops_before_writing_anything_when_its_port_is_taken() -> None:
+    import socket
+
+    import typer
+
+    from boh.demo.cli import port_in_use, refuse_busy_port
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert port_in_use("127.0.0.1", port)
+        with pytest.raises(typer.Exit):
+            refuse_busy_port("127.0.0.1", port)
+    assert not port_in_use("127.0.0.1", port)
 
 
 def test_the_simulator_warns_and_returns_when_the_server_never_comes_up(caplog: pytest.LogCaptureFixture) -> None:

@@ -30,12 +30,11 @@ def test_sign_in_wrong_then_right_password(runtime, page, shot) -> None:
     shot(page, "login-error")
     sign_in(page, "boss")
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator("h1")).to_have_text("Dashboard")
+    expect(page.locator("h1").first).to_have_text("Today")
     expect(page.get_by_test_id("user-name")).to_have_text("Boss")
     expect(page.get_by_test_id("tenant-name")).to_have_text("Acme Foods")
-    expect(page.get_by_test_id("tile")).to_have_text(
-        [re.compile(r"1\s*Sites"), re.compile(r"0\s*Items"), re.compile(r"0\s*Suppliers")]
-    )
+    expect(page.get_by_test_id("todos")).to_be_visible()  # the today page of the company's one store
+    expect(page.locator("h2").first).to_contain_text("Store S001")
     shot(page, "dashboard-desktop")
 
 
@@ -47,7 +46,7 @@ def test_switch_language_to_chinese_and_back(runtime, page, shot) -> None:
     expect(nav).to_contain_text("Sites")
     page.get_by_test_id("lang-switch").click()
     expect(nav).to_contain_text("站点")
-    expect(nav).to_contain_text("仪表板")
+    expect(nav).to_contain_text("今日")
     expect(page.locator("h1")).to_have_text("站点")
     expect(page).to_have_url(re.compile(r"/org/sites$"))  # back on the same page
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

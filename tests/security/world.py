@@ -159,6 +159,21 @@ def _alert(w: World) -> int:
         return alert.id
 
 
+def _dead_letter(w: World) -> int:
+    """A floor event of tenant A rejected at site 1 (an unknown SKU): kept as a dead letter."""
+    from boh.inventory.ingest import service
+
+    event = {"event_id": "alpha-dead", "source": "pos:alpha", "site": "ALPHA-S1", "kind": "sale", "sku": "NOPE",
+             "qty": "1", "occurred_at": "2026-11-25T09:00:00+00:00"}  # fmt: skip
+    with w.rt.system_uow(w.a.id) as uow:
+        service.ingest(uow, [event])
+        uow.commit()
+    from boh.inventory.ingest.models import DeadLetter
+
+    with w.rt.session_factory() as session:
+        return int(session.scalars(select(DeadLetter.id).where(DeadLetter.tenant_id == w.a.id)).one())
+
+
 def _count(w: World) -> int:
     body = {"site_id": w.site1, "kind": "full", "note": "alpha full count"}
     count: int = w.api("POST", "/api/v1/inventory/counts", body)["id"]
@@ -176,6 +191,41 @@ def _count_line(w: World) -> int:
     assert lines, "world set-up: the count of site 1 has no lines"
     line: int = lines[0]["id"]
     return line
+
+
+def _receipt(w: World) -> int:
+    """A draft receipt of an unannounced delivery at site 1 with one line of tenant A's item, and a photo."""
+    from boh.inventory.receiving import service
+    from boh.kernel.blobs import open_blob_store
+
+    item = w.get("item_id")
+    w.get("transfer_id")
+    with w.rt.system_uow(w.a.id) as uow:
+        r = service.start(uow, site_id=w.site1, source="unannounced", idempotency_key="alpha-receipt")
+        from boh.catalog.api import get_item_ref
+
+        service.scan(uow, r.id, get_item_ref(uow.session, w.a.id, item).sku)
+        r.note = "alpha delivery"
+        key = f"receipts/{w.a.id}/{r.id}/alpha.jpg"
+        open_blob_store(w.rt.settings).put(key, b"\xff\xd8alpha", "image/jpeg")
+        service.set_photo(uow, r.id, key)
+        uow.commit()
+        return r.id
+
+
+def _transfer_doc(w: World) -> int:
+    """A draft transfer document from site 1 to site 2 with one line of tenant A's item."""
+    from decimal import Decimal
+
+    from boh.inventory.transfers import service
+
+    item = w.get("item_id")
+    with w.rt.system_uow(w.a.id) as uow:
+        doc = service.create(uow, from_site_id=w.site1, to_site_id=w.site2)
+        service.add(uow, doc.id, quantity=Decimal(1), item_id=item)
+        doc.note = "alpha transfer"
+        uow.commit()
+        return doc.id
 
 
 CREATORS: dict[str, Callable[[World], Any]] = {
@@ -198,6 +248,9 @@ CREATORS: dict[str, Callable[[World], Any]] = {
     "count_id": _count,
     "line_id": _count_line,  # body of PATCH /inventory/counts/{count_id}/lines
     "tenant_id": lambda w: w.a.id,  # the platform API (walked by test_platform_walk.py)
+    "letter_id": _dead_letter,
+    "receipt_id": _receipt,
+    "doc_id": _transfer_doc,
 }
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the

@@ -134,9 +134,9 @@ def test_locale_comes_from_cookie_then_user_then_accept_language(runtime, app, c
     assert "登录" in anon.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
     assert "Sign in" in anon.get("/login", headers={"Accept-Language": "en-US"}).text
     page_login(client, "zh_user")
-    assert "仪表板" in client.get("/", headers={"Accept-Language": "en-US"}).text  # the user's locale wins
+    assert "今日" in client.get("/", headers={"Accept-Language": "en-US"}).text  # the user's locale wins
     client.cookies.set("boh_lang", "en")
-    assert "Dashboard" in client.get("/", headers={"Accept-Language": "zh-CN"}).text  # the cookie wins
+    assert "Today" in client.get("/", headers={"Accept-Language": "zh-CN"}).text  # the cookie wins
 
 
 def test_navigation_shows_only_sections_the_role_may_read(runtime, app, client) -> None:
@@ -161,9 +161,13 @@ def test_dashboard_counts_only_what_the_user_can_see(runtime, client) -> None:
     make_site(runtime, t, "S002")
     make_user(runtime, t, "mgr", [("store_manager", "S001")], locale="en")
     page_login(client, "mgr")
-    page = client.get("/").text
-    tile = page.split('href="/org/sites" data-testid="tile">')[1].split("</a>")[0]
-    assert '<span class="value">1</span>' in tile
+    page = client.get("/").text  # the today page of the manager's one site
+    assert "Store S001" in page and "Store S002" not in page and 'data-testid="todos"' in page
+    assert client.get("/", params={"site_id": 999999}).status_code == 404
+    make_user(runtime, t, "viewer", [("inspector", "S001")], locale="en")
+    client.cookies.clear()
+    page_login(client, "viewer")
+    assert "Store S001" in client.get("/").text
 
 
 def test_unknown_page_is_an_html_404_but_the_api_keeps_problem_json(runtime, client) -> None:

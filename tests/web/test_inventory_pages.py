@@ -318,12 +318,79 @@ def test_alerts_list_shows_the_alerts_of_the_users_sites(runtime: Runtime, clien
     from boh.inventory.ingest.models import Alert
 
     with runtime.session_factory() as s:
-        for site, msg in ((w.s1, "alpha shrink at S001"), (w.s2, "beta shrink at S002")):
-            s.add(Alert(tenant_id=w.tenant.id, site_id=site, kind="shrink", item_id=w.item, message=msg, data={}))
+        for site, epc in ((w.s1, "EPC-ALPHA-S001"), (w.s2, "EPC-BETA-S002")):
+            s.add(
+                Alert(tenant_id=w.tenant.id, site_id=site, kind="shrink", item_id=w.item, epc=epc, message="x", data={})
+            )
         s.commit()
     _signed_in(runtime, client, w, "store_manager", "S001")
     r = client.get("/inventory/alerts")
     assert r.status_code == 200
-    assert "alpha shrink at S001" in r.text and "beta shrink at S002" not in r.text
-    assert "alpha shrink" not in client.get("/inventory/alerts", params={"status": "closed"}).text
+    assert "EPC-ALPHA-S001" in r.text and "EPC-BETA-S002" not in r.text
+    assert "A tagged item left through the exit without a matching sale." in r.text  # the kind's words, not the row's
+    assert "EPC-ALPHA" not in client.get("/inventory/alerts", params={"status": "closed"}).text
     assert client.get("/inventory/alerts", params={"site_id": w.s2}).status_code == 404
+
+
+def test_an_alert_is_closed_with_a_note_and_names_who_closed_it(runtime: Runtime, client: TestClient, w: World) -> None:
+    from boh.inventory.ingest.models import Alert
+
+    with runtime.session_factory() as s:
+        alert = Alert(tenant_id=w.tenant.id, site_id=w.s1, kind="shrink", item_id=w.item, message="x", data={})
+        s.add(alert)
+        s.commit()
+        alert_id = alert.id
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    r = post_form(client, f"/inventory/alerts/{alert_id}/close", {"note": "found in the stockroom", "next": "/x"})
+    assert r.status_code == 303 and r.headers["location"] == "/x"
+    closed = client.get("/inventory/alerts", params={"status": "closed"}).text
+    assert "found in the stockroom" in closed and "User1" in closed and "user:" not in closed
+    with runtime.session_factory() as s:
+        row = s.get(Alert, alert_id)
+        assert row is not None and not row.is_open and row.close_note == "found in the stockroom"
+
+
+def test_item_history_names_people_and_documents_and_keeps_a_running_balance(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "h-1", source_type="demo_opening"),
+         mv(w.s1, w.item, "sale", "-3", "h-2", source_type="floor_sale", source_id="S001-4-0001"))  # fmt: skip
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    r = client.post("/inventory/adjust", data={"csrf_token": client.cookies.get("boh_csrf"), "site_id": w.s1,
+                    "sku": "MILK-1L", "quantity": "-1", "reason_code": "damaged", "idempotency_key": "h-3"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    page = client.get(f"/inventory/items/{w.item}", params={"site_id": w.s1}).text
+    balances = re.findall(r'data-testid="move-balance">([^<]+)<', page)
+    assert balances == ["6", "7", "10"]
+    sources = re.findall(r'data-testid="move-source">([^<]*(?:<a[^>]*>[^<]*</a>)?)', page)
+    assert "Till sale" in sources[1] and "Opening stock" in sources[2] and "S001-4" not in page
+    actors = re.findall(r'data-testid="move-actor">([^<]+)<', page)
+    assert actors[0] == "User1" and actors[2] == "the system" and "user:" not in page and "system:" not in page
+
+
+def test_live_feed_sends_each_new_event_once_in_words(runtime: Runtime, client: TestClient, w: World) -> None:
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "f-1"))
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    page = client.get("/inventory/live", params={"site_id": w.s1}).text
+    after = re.search(r'id="feed-poller"[^>]*data-after="(\d+)"', page)
+    assert after is not None and page.count('data-testid="feed-entry"') == 1
+    post(runtime, w.tenant, mv(w.s1, w.item, "sale", "-2", "f-2", source_type="floor_sale", source_id="S001-1-1"))
+    new = client.get("/inventory/live/feed", params={"site_id": w.s1, "after": after.group(1), "after_alert": 0}).text
+    assert new.count('data-testid="feed-entry"') == 1 and "Till sale" in new and "-2" in new and "S001-1-1" not in new
+    cursor = re.search(r'data-after="(\d+)"', new)
+    assert cursor is not None and int(cursor.group(1)) > int(after.group(1))
+    again = client.get("/inventory/live/feed", params={"site_id": w.s1, "after": cursor.group(1), "after_alert": 0})
+    assert 'data-testid="feed-entry"' not in again.text
+    assert client.get("/inventory/live/feed", params={"site_id": w.s2}).status_code == 404
+
+
+def test_stock_search_finds_items_by_barcode(runtime: Runtime, client: TestClient, w: World) -> None:
+    from tests.catalog.helpers import make_item
+
+    rice = make_item(runtime, w.tenant, "RICE-5", barcodes=["6901234567892"])
+    post(runtime, w.tenant, mv(w.s1, rice, "receipt", "4", "b-1"), mv(w.s1, w.item, "receipt", "3", "b-2"))
+    _signed_in(runtime, client, w, "store_manager", "S001")
+    for code in ("6901234567892", "06901234567892", "]C10106901234567892"):
+        page = client.get("/inventory/stock", params={"site_id": w.s1, "q": code}).text
+        assert "RICE-5" in page and "MILK-1L" not in page, code

@@ -389,3 +389,53 @@ def existing_item_ids(session: Session, tenant_id: int, ids: Iterable[int]) -> s
     if not wanted:
         return set()
     return set(session.scalars(select(Item.id).where(Item.tenant_id == tenant_id, Item.id.in_(wanted))))
+
+
+# --- finding an item from what a person types or scans -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FoundItem:
+    item: ItemRef
+    scanned: ScannedItem | None  # set when the text was a barcode (lot, expiry, the unit it stands for)
+
+
+def find_item(session: Session, tenant_id: int, text: str) -> FoundItem | None:
+    """The item a person means by ``text``: its SKU, or a barcode (GTIN, GS1-128/DataMatrix element string
+    with lot and expiry, SGTIN EPC). None when nothing matches."""
+    from boh.kernel.errors import BohError
+
+    text = text.strip()
+    if not text:
+        return None
+    by_sku = item_by_sku(session, tenant_id, text)
+    if by_sku is not None:
+        return FoundItem(by_sku, None)
+    try:
+        scanned = resolve_code(session, tenant_id, text)
+    except BohError:
+        return None
+    return FoundItem(scanned.item, scanned)
+
+
+def search_items(session: Session, tenant_id: int, q: str, limit: int = 10) -> list[ItemRef]:
+    """Active items whose SKU, English or Chinese name contains ``q`` (case-insensitive), or that the text
+    names exactly as a barcode; SKU order. For item pickers."""
+    from sqlalchemy import func, or_
+
+    q = q.strip()
+    if not q:
+        return []
+    found = find_item(session, tenant_id, q)
+    like = f"%{q.lower()}%"
+    rows = session.scalars(
+        select(Item)
+        .where(Item.tenant_id == tenant_id, Item.active.is_(True))
+        .where(or_(func.lower(Item.sku).like(like), func.lower(Item.name_en).like(like), Item.name_zh.like(f"%{q}%")))
+        .order_by(Item.sku)
+        .limit(limit)
+    ).all()
+    out = [_ref(i) for i in rows]
+    if found is not None and all(r.id != found.item.id for r in out):
+        out.insert(0, found.item)
+    return out[:limit]

@@ -11,6 +11,13 @@ import typer
 from boh.bootstrap import Runtime
 
 
+def register_group(app: typer.Typer, runtime: Callable[[], Runtime]) -> None:
+    """``boh audit``: the group, for the lazy root (boh.cli.lazy)."""
+    audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+    app.add_typer(audit_app, name="audit")
+    register(audit_app, runtime)
+
+
 def register(audit_app: typer.Typer, runtime: Callable[[], Runtime]) -> None:
     @audit_app.command("verify")
     def audit_verify() -> None:

@@ -11,6 +11,7 @@ import typer
 
 from boh.bootstrap import Runtime
 from boh.kernel.errors import ValidationFailed
+from boh.kernel.progress import steps
 from boh.kernel.uow import UnitOfWork
 from boh.org import imports as org_imports
 from boh.org.cli import tenant_id_by_code
@@ -57,9 +58,11 @@ def register(app: typer.Typer, get_runtime: Callable[[], Runtime]) -> None:
         rt = get_runtime()
         with rt.system_uow(0) as probe:
             tid = tenant_id_by_code(probe, tenant)
-        with rt.system_uow(tid) as uow:
+        with rt.system_uow(tid) as uow, steps(2, f"Importing {kind}") as step:
             try:
+                step("checking every row")
                 summary = _import(uow, kind, file.name, file.read_bytes())
+                step("saving")
             except ValidationFailed as exc:
                 typer.echo(f"{exc.detail}:", err=True)
                 for e in exc.errors:

@@ -1,37 +1,61 @@
-"""``boh``: the command line. One sub-app per domain, plus init/serve/worker/demo/audit."""
+"""``boh``: the command line. One sub-app per domain, plus init/serve/worker/demo/audit.
+
+Start-up is lazy (``boh --help`` answers without importing the app): the commands of this module import what
+they need when they run, and every other command group is listed by name and help in ``boh.cli.lazy`` and
+imported only when it is used (the domains' groups come from their manifests)."""
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from boh.bootstrap import Runtime, alembic_config, build_runtime, upgrade_database
-from boh.settings import get_settings
+from boh.cli import lazy
 
-__all__ = ["alembic_config", "app", "upgrade_database"]
+if TYPE_CHECKING:
+    from boh.bootstrap import Runtime
+
+__all__ = ["app"]  # also alembic_config and upgrade_database, through __getattr__
 
 app = typer.Typer(
     help="BOH back office for chains: database, server, worker, demo data and data tools.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=lazy.LazyGroup,
 )
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+
+
+def __getattr__(name: str) -> Any:  # the bootstrap helpers, imported when first asked for
+    if name in ("alembic_config", "upgrade_database", "build_runtime"):
+        import boh.bootstrap
+
+        return getattr(boh.bootstrap, name)
+    raise AttributeError(name)
+
+
+def get_settings() -> Any:
+    from boh.settings import get_settings as settings
+
+    return settings()
+
+
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 
 
 def runtime() -> Runtime:
+    from boh.bootstrap import build_runtime
+
     return build_runtime(get_settings())
 
 
 @app.command()
 def init() -> None:
     """Create the database, or upgrade it to the newest schema."""
+    from boh.bootstrap import upgrade_database
+
     url = get_settings().resolved_database_url()
     upgrade_database(url)
     typer.echo(f"database ready: {url.split('@')[-1]}")
@@ -42,6 +66,8 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
     """Write a new migration from the difference between the models and the database (developers)."""
     from alembic import command
 
+    from boh.bootstrap import alembic_config
+
     cfg = alembic_config(get_settings().resolved_database_url())
     command.revision(cfg, message=message, autogenerate=True)
 
@@ -50,6 +76,8 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
 def db_check() -> None:
     """Fail if the models and the migrations disagree (alembic check)."""
     from alembic import command
+
+    from boh.bootstrap import alembic_config
 
     command.check(alembic_config(get_settings().resolved_database_url()))
 
@@ -78,52 +106,55 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     init_db: Annotated[bool, typer.Option("--init/--no-init", help="Upgrade the database first")] = True,
     workers: Annotated[int, typer.Option(help="Web worker processes")] = 1,
+    log_file: Annotated[str | None, typer.Option(help="Append the server's logs to this file, not stderr")] = None,
 ) -> None:
     """Run the web server (API and console). Without a broker, background jobs run inside it."""
     import uvicorn
+
+    from boh.bootstrap import upgrade_database
 
     settings = get_settings()
     if init_db:
         upgrade_database(settings.resolved_database_url())
     from boh.http.observability import configure_logging
 
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, log_file)
     uvicorn.run("boh.web.main:app", host=host, port=port, workers=workers, log_config=None)
 
 
-from boh.cli import audit as _audit  # noqa: E402
-
-_audit.register(audit_app, runtime)
-
-from boh.cli import data as _data  # noqa: E402
-
-_data.register(app, runtime)
-
-from boh import registry  # noqa: E402
-from boh.kernel.manifest import resolve  # noqa: E402
-
-for _group in registry.cli_groups():
-    resolve(_group.register)(app, runtime)
-
-
-from boh.worker.cli import register as register_worker_cli  # noqa: E402
-
-register_worker_cli(app, runtime)
-
-
-from boh.demo.cli import register as register_demo_cli  # noqa: E402
-
-register_demo_cli(app, runtime)
-
-from boh.worker.ingest_cli import register as register_ingest_cli  # noqa: E402
-
-register_ingest_cli(app, runtime)
-
-
-from boh.simulate.cli import register as register_simulate_cli  # noqa: E402
-
-register_simulate_cli(app, runtime)
+lazy.set_runtime(runtime, app)
+lazy.add(
+    "import",
+    "boh.cli.data:register",
+    "Import a CSV or XLSX file: every error is listed, nothing is written unless all rows are valid.",
+)
+lazy.add("export", "boh.cli.data:register", "Export master data as CSV or XLSX (the same columns the import takes).")
+lazy.add(
+    "audit",
+    "boh.cli.audit:register_group",
+    "The tamper-evident audit trail: verify the chains against their signed checkpoints, checkpoint, keygen.",
+)
+lazy.add("worker", "boh.worker.cli:register", "Relay the outbox and run scheduled jobs.")
+lazy.add("jobs", "boh.worker.cli:register", "Background jobs: schedules and runs.")
+lazy.add(
+    "demo",
+    "boh.demo.cli:register",
+    "Load the demo chain: regions, stores, a DC and a kitchen, items, suppliers and users.",
+)
+lazy.add(
+    "quickstart",
+    "boh.demo.cli:register",
+    "Try BOH in one command: create the database, load the demo chain, print the logins and serve.",
+)
+lazy.add("ingest", "boh.worker.ingest_cli:register", "Floor events from devices (POS, RFID, sensors).")
+lazy.add("simulate", "boh.simulate.cli:register", "Simulated devices for demos and load tests.")
 
 
-def main() -> None:  # pragma: no cover - console entry
-    sys.exit(app())
+def _domain_groups() -> None:
+    from boh import registry  # the manifests only: data, no domain code
+
+    for group in registry.cli_groups():
+        lazy.add(group.name, group.register, group.help)
+
+
+_domain_groups()

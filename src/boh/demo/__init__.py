@@ -15,10 +15,11 @@ inspections...) add theirs here. Owns no tables.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boh.demo import catalog, inventory, org, users
+from boh.demo import activity, catalog, inventory, org, users
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
 from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
@@ -71,9 +72,14 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
+STEPS = 8  # the calls of ``progress`` in load_demo
+
+
+def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Load the demo chain in one transaction (all or nothing). Idempotent: when the DEMO tenant
-    already exists nothing is written and the summary says ``created=False``."""
+    already exists nothing is written and the summary says ``created=False``. ``progress(step)`` is called
+    as each of the STEPS steps starts (a progress bar)."""
+    step = progress or (lambda _label: None)
     started = time.perf_counter()
     with runtime.system_uow(0, request_id=f"demo-{seed}") as uow:
         existing = org.find_demo_tenant(uow)
@@ -82,12 +88,22 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
                 created=False, tenant_id=existing, seed=seed, logins=users.existing_logins(uow, existing)
             )
         with uow.audit_batch():  # thousands of audit records, appended under one lock of the chain head
+            step("organisation")
             tenant_id = org.create_demo_tenant(uow)
             uow.principal = system_principal(tenant_id)  # from here on the loader acts inside the new tenant
             org_refs = org.load_org(uow, seed)
+            step("catalog")
             catalog_refs = catalog.load_catalog(uow, seed, org_refs)
+            step("users")
             user_refs = users.load_users(uow, seed, org_refs, catalog_refs)
+            step("opening stock")
             moves = inventory.load_inventory(uow, seed, org_refs, catalog_refs)
+            step("orders")
             inventory.load_commitments(uow, seed, org_refs, catalog_refs)
+            step("two weeks of sales")
+            moves += activity.load_history(uow, seed, org_refs, catalog_refs)
+            step("today's work")
+            activity.load_today(uow, seed, org_refs, catalog_refs)
+        step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

@@ -9,9 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from boh.bootstrap import Runtime, build_runtime, upgrade_database
-from boh.demo import DEMO_PASSWORD, DEMO_URL, DemoSummary, live, load_demo
+from boh.demo import DEMO_PASSWORD, DEMO_URL, STEPS, DemoSummary, live, load_demo
 from boh.demo.refs import DEMO_TENANT_NAME, DEMO_TENANT_NAME_ZH, DemoLogin
 from boh.demo.reset import purge_demo
+from boh.kernel.progress import steps
 from boh.settings import get_settings
 
 SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed gives the same demo data")]
@@ -81,6 +82,29 @@ def start_live_simulator(rt: Runtime, tenant_id: int, host: str, port: int) -> l
     return config
 
 
+def port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host if host not in ("", "0.0.0.0") else "0.0.0.0", port))  # noqa: S104
+        except OSError:
+            return True
+    return False
+
+
+def refuse_busy_port(host: str, port: int) -> None:
+    """Stop before anything is written when the port is taken (another BOH, or any program)."""
+    if port_in_use(host, port):
+        typer.echo(
+            f"Port {port} on {host} is already in use (is another BOH running?). Start this one on another port:\n"
+            f"  bash scripts/run.sh --port {port + 1}      (or: boh quickstart --port {port + 1})",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
 def _serve(app: typer.Typer) -> Callable[..., Any]:
     """The ``boh serve`` command of the root app (looked up, not imported: boh.cli sits above boh.demo)."""
     for command in app.registered_commands:
@@ -102,7 +126,8 @@ def register(app: typer.Typer, runtime: Callable[[], Runtime] = _default_runtime
         upgrade_database(rt.settings.resolved_database_url())
         if reset:
             reset_demo(rt, yes=yes)
-        summary = load_demo(rt, seed=seed)
+        with steps(STEPS, "Loading the demo chain") as step:
+            summary = load_demo(rt, seed=seed, progress=step)
         print_summary(summary)
         print_logins(summary.logins, DEMO_URL)
 
@@ -116,13 +141,17 @@ def register(app: typer.Typer, runtime: Callable[[], Runtime] = _default_runtime
         ] = True,
     ) -> None:
         """Try BOH in one command: create the database, load the demo chain, print the logins and serve."""
+        refuse_busy_port(host, port)
         rt = runtime()
         upgrade_database(rt.settings.resolved_database_url())
-        summary = load_demo(rt, seed=seed)
+        with steps(STEPS, "Loading the demo chain") as step:
+            summary = load_demo(rt, seed=seed, progress=step)
         sim = start_live_simulator(rt, summary.tenant_id, host, port) if simulate else None
         rt.engine.dispose()
         print_summary(summary)
         print_logins(summary.logins, f"http://{host}:{port}")
         if sim is not None:
             typer.echo(live.banner(sim))
-        _serve(app)(host=host, port=port, init_db=False, workers=1)
+        log_file = rt.settings.data_dir / "server.log"
+        typer.echo(f"Server logs: {log_file} (tail -f it to follow); press Ctrl+C to stop.")
+        _serve(app)(host=host, port=port, init_db=False, workers=1, log_file=str(log_file))

@@ -45,23 +45,31 @@ class SimulatorConfig:
     ready_timeout: float = 60.0
 
 
-def create_simulator_key(uow: UnitOfWork) -> str:
+def key_name(port: int) -> str:
+    return f"{KEY_NAME} :{port}"
+
+
+def create_simulator_key(uow: UnitOfWork, port: int = 8000) -> str:
     """A tenant-wide key (``uow`` acts in the demo tenant) that may only read the catalog and the sites and
-    send floor events. The keys of earlier quickstarts are revoked (a key is shown once, so each start makes
-    a new one; old ones must not stay valid). Returns the key; the caller commits."""
+    send floor events, named after the server's port. The earlier key of a quickstart on the same port is
+    revoked (a key is shown once, so each start makes a new one; the old one must not stay valid); the
+    keys of quickstarts on other ports, whose servers may still run, are left alone. The caller checked that
+    the port is free (so no server uses the revoked key) and commits."""
     earlier = select(ApiKey.id).where(
-        ApiKey.tenant_id == uow.tenant_id, ApiKey.name == KEY_NAME, ApiKey.revoked_at.is_(None)
+        ApiKey.tenant_id == uow.tenant_id,
+        ApiKey.name.in_([key_name(port)] + ([KEY_NAME] if port == 8000 else [])),
+        ApiKey.revoked_at.is_(None),
     )
     for key_id in uow.session.scalars(earlier).all():
         auth.revoke_api_key(uow, key_id)
-    created = auth.create_api_key(uow, ApiKeyCreate(name=KEY_NAME, permissions=list(PERMISSIONS)))
+    created = auth.create_api_key(uow, ApiKeyCreate(name=key_name(port), permissions=list(PERMISSIONS)))
     return created.key
 
 
 def simulator_config(uow: UnitOfWork, host: str, port: int) -> SimulatorConfig:
     """The simulator's settings for a server at host:port, with a fresh key (the caller commits)."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - where to connect, not bind
-    return SimulatorConfig(url=f"http://{shown}:{port}", api_key=create_simulator_key(uow))
+    return SimulatorConfig(url=f"http://{shown}:{port}", api_key=create_simulator_key(uow, port))
 
 
 def wait_until_up(client: httpx.Client, timeout: float) -> bool:

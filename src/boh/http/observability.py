@@ -43,8 +43,11 @@ class SafeTracebackFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str = "INFO", json_logs: bool = True, log_file: str | None = None) -> None:
+    """Log records to stderr, or appended to ``log_file`` (the quickstart keeps the terminal for its logins)."""
+    handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    if log_file:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
     if json_logs:
         handler.setFormatter(
             JsonFormatter(

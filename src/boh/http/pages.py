@@ -54,6 +54,26 @@ class Tile:
     href: str
 
 
+# Units shown after a quantity ("12 pcs", "12 个"): a word for counted units, the symbol for metric ones.
+UNIT_LABELS: dict[str, str] = {
+    "each": N_("pcs"),
+    "portion": N_("portion"),
+    "case": N_("case"),
+    "pack": N_("pack"),
+    "box": N_("box"),
+    "bag": N_("bag"),
+    "bottle": N_("bottle"),
+    "tray": N_("tray"),
+}
+
+
+def unit_label(code: str | None) -> str:
+    """A unit code for the reader ({{ qty|num }} {{ uom|unit }}): counted units in words, symbols as they are."""
+    if not code:
+        return ""
+    return _(UNIT_LABELS[code]) if code in UNIT_LABELS else code
+
+
 # --- CSRF: double-submit cookie, checked on every unsafe page request ---------------------------------
 
 

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from boh.http import i18n
+from boh.http.pages import unit_label
 
 SRC = Path(__file__).resolve().parent.parent
 HTTP_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,6 +33,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["num"] = i18n.fmt_decimal
     env.filters["money"] = i18n.fmt_money
     env.filters["dt"] = i18n.fmt_datetime
+    env.filters["unit"] = unit_label
     env.globals["localized"] = i18n.localized_name
     env.globals["LOCALES"] = i18n.LOCALE_LABELS
     env.autoescape = True

@@ -9,6 +9,7 @@ import typer
 
 from boh.inventory.rebuild import commitment_differences, dangling_references, rebuild_apply, rebuild_check
 from boh.kernel.errors import NotFound
+from boh.kernel.progress import steps
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
 
@@ -23,10 +24,10 @@ def rebuild(rt: _Runtime, tenant: str, *, check: bool) -> int:
         tid = tenant_id_by_code(probe.session, tenant)
         if tid is None:
             raise NotFound(f"tenant '{tenant}' not found")
-    with rt.system_uow(tid) as uow:
+    with rt.system_uow(tid) as uow, steps(3, "Rebuilding" if not check else "Checking") as step:
+        step("references")
         broken = dangling_references(uow.session, tid) + commitment_differences(uow.session, tid)
-        for line in broken:
-            typer.echo(line)
+        step("balances")
         if check:
             diffs = rebuild_check(uow.session, tid)
         else:
@@ -38,7 +39,10 @@ def rebuild(rt: _Runtime, tenant: str, *, check: bool) -> int:
                     tid,
                     after={"repaired": [d.model_dump(mode="json") for d in diffs]},
                 )
+            step("saving")
             uow.commit()
+    for line in broken:
+        typer.echo(line)
     for d in diffs:
         typer.echo(
             f"site {d.site_id} item {d.item_id} lot {d.lot_id or '-'} {d.field}: "

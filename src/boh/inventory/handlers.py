@@ -111,5 +111,9 @@ def check_reorder_points(uow: UnitOfWork, event: Event) -> None:
 
 def subscribe(bus: EventBus) -> None:
     """The inventory domain's subscriptions (called by ``boh.bootstrap.wire_events`` from the manifest)."""
+    from boh.inventory import notices
+    from boh.inventory.ingest.events import ShrinkSuspected
+
     bus.subscribe(StockMoved.topic, check_reorder_points)
     bus.subscribe(StockCommitted.topic, check_reorder_points)
+    bus.subscribe(ShrinkSuspected.topic, notices.tell_shrink)

@@ -47,6 +47,8 @@ MANIFEST = Manifest(
         "boh.inventory.commitments.models",
         "boh.inventory.counts.models",
         "boh.inventory.ingest.models",
+        "boh.inventory.receiving.models",
+        "boh.inventory.transfers.models",
     ),
     api_routers=(
         "boh.inventory.routes:router",
@@ -56,10 +58,11 @@ MANIFEST = Manifest(
         "boh.inventory.live.routes:router",
     ),
     page_routers=("boh.inventory.pages:router",),
+    today="boh.inventory.dashboard.pages:today_parts",
     nav="boh.inventory.pages:NAV",
     cli=(CliGroup("inventory", "Stock ledger tools: rebuild and check balances.", "boh.inventory.cli:register"),),
     jobs="boh.inventory.tasks:JOBS",
     events="boh.inventory.handlers:subscribe",
-    subpackages=("commitments", "counts", "ingest", "live", "ledger"),
+    subpackages=("commitments", "counts", "ingest", "live", "ledger", "dashboard", "receiving", "transfers"),
     extra_composition=("mqtt",),
 )

@@ -66,6 +66,9 @@ class Manifest:
     page_routers: tuple[str, ...] = ()  # "module:router" of console pages under /<name>/
     nav: str | None = None  # "module:NAV": the console navigation links
     tiles: str | None = None  # "module:function(uow) -> list[Tile]": home page tiles
+    # "module:function(session, principal, site_id) -> list[boh.http.today.TodayPart]": the domain's part of
+    # the home ("today") page: to-dos, key figures, charts (see boh.http.today)
+    today: str | None = None
     cli: tuple[CliGroup, ...] = ()
     jobs: str | None = None  # "module:JOBS": a tuple of JobSpec
     events: str | None = None  # "module:function(bus)" subscribing the domain's handlers (explicit code)

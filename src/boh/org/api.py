@@ -107,3 +107,81 @@ def site_view() -> Any:
 def user_view() -> Any:
     """``org_user`` as a read-only alias (id, tenant_id, username, display_name, locale, active)."""
     return User.__table__.alias("org_user_view")
+
+
+# --- people: who to tell, and names for actors ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserContact:
+    id: int
+    display_name: str
+    email: str | None
+    locale: str
+
+
+def _holders(session: Session, tenant_id: int, roles: set[str], site_id: int | None) -> set[int]:
+    """Users holding one of ``roles`` where it covers ``site_id`` (every holder when it is None)."""
+    from boh.org.models import RoleAssignment
+    from boh.org.repository import sites_by_region
+
+    rows = session.execute(
+        select(RoleAssignment.user_id, RoleAssignment.region_id, RoleAssignment.site_id).where(
+            RoleAssignment.tenant_id == tenant_id, RoleAssignment.role.in_(sorted(roles))
+        )
+    ).all()
+    regions = sites_by_region(session, tenant_id) if any(r[1] is not None for r in rows) else {}
+    out: set[int] = set()
+    for uid, region_id, sid in rows:
+        tenant_wide = sid is None and region_id is None
+        in_region = sid is None and region_id is not None and site_id in regions.get(region_id, frozenset())
+        if site_id is None or tenant_wide or sid == site_id or in_region:
+            out.add(uid)
+    return out
+
+
+def users_for(
+    session: Session,
+    tenant_id: int,
+    *,
+    roles: Iterable[str] = (),
+    user_ids: Iterable[int] = (),
+    site_id: int | None = None,
+) -> list[UserContact]:
+    """Active users of the tenant named by id, or holding one of ``roles`` where it covers ``site_id``
+    (held for that site, for a region containing it, or tenant-wide; a site-less question matches every
+    holder). Sorted by id, each once."""
+    from boh.org.models import User
+
+    wanted = set(user_ids)
+    role_set = set(roles)
+    if role_set:
+        wanted |= _holders(session, tenant_id, role_set, site_id)
+    if not wanted:
+        return []
+    users = session.scalars(
+        select(User).where(User.tenant_id == tenant_id, User.id.in_(sorted(wanted)), User.active.is_(True))
+    ).all()
+    return sorted((UserContact(u.id, u.display_name, u.email, u.locale) for u in users), key=lambda u: u.id)
+
+
+def actor_names(session: Session, tenant_id: int, actors: Iterable[str]) -> dict[str, str]:
+    """Readable names of principals' actor strings ('user:3' -> the user's display name, 'api_key:2' -> the
+    key's name); unknown ones are absent (the caller shows them as it likes)."""
+    from boh.org.models import ApiKey, User
+
+    ids: dict[str, set[int]] = {"user": set(), "api_key": set()}
+    for actor in set(actors):
+        kind, _, raw = actor.partition(":")
+        if kind in ids and raw.isdigit():
+            ids[kind].add(int(raw))
+    out: dict[str, str] = {}
+    if ids["user"]:
+        users = select(User.id, User.display_name).where(User.tenant_id == tenant_id, User.id.in_(sorted(ids["user"])))
+        out |= {f"user:{uid}": name for uid, name in session.execute(users)}
+    if ids["api_key"]:
+        keys = select(ApiKey.id, ApiKey.name).where(
+            ApiKey.tenant_id == tenant_id, ApiKey.id.in_(sorted(ids["api_key"]))
+        )
+        out |= {f"api_key:{kid}": name for kid, name in session.execute(keys)}
+    return out

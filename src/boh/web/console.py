@@ -40,7 +40,8 @@ from boh.http.pages import (
 )
 from boh.http.routing import AUTHENTICATED
 from boh.http.templating import render, templates
-from boh.kernel.errors import AuthenticationRequired, BohError
+from boh.http.today import TodayPart
+from boh.kernel.errors import AuthenticationRequired, BohError, NotFound
 from boh.kernel.tenancy import Principal
 from boh.org import pages as org_pages
 from boh.org.schemas import TokenPair
@@ -48,6 +49,8 @@ from boh.org.schemas import TokenPair
 NOT_PAGES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/redoc")
 NAV: list[NavLink] = registry.nav_links()
 TILE_SOURCES: list[Callable[[Any], list[Tile]]] = registry.tile_sources()
+# the home page's parts (boh.http.today), in layer order: (session, principal, chosen site) -> parts
+TODAY_SOURCES: list[Callable[[Any, Principal, int | None], list[TodayPart]]] = registry.today_sources()
 REFRESH_GRACE_SECONDS = 30.0
 
 router = page_router()
@@ -302,9 +305,14 @@ def shell_context(request: Request) -> dict[str, Any]:
 
 
 @router.get("/", perm=AUTHENTICATED)
-def dashboard(request: Request, uow: UowDep) -> HTMLResponse:
-    tiles = [tile for source in TILE_SOURCES for tile in source(uow)]
-    return render(request, "home.html", {"tiles": tiles})
+def dashboard(request: Request, uow: UowDep, site_id: int | None = None) -> HTMLResponse:
+    """Today: what needs doing and the figures that matter, per role (every domain's TODAY_SOURCES part);
+    ``site_id`` narrows a multi-site view to one site's day."""
+    parts = [p for source in TODAY_SOURCES for p in source(uow.session, uow.principal, site_id)]
+    if site_id is not None and not parts:
+        raise NotFound(f"site {site_id} not found", code="org.site_not_found")
+    tiles = [] if parts else [tile for source in TILE_SOURCES for tile in source(uow)]
+    return render(request, "home.html", {"tiles": tiles, "parts": parts, "site_id": site_id})
 
 
 @router.post("/lang", public=True)

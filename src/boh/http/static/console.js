@@ -71,7 +71,34 @@
     });
   }
 
+  function setupSortableTables() {
+    // <table data-sortable>: a click (or Enter) on a header sorts by the cells' data-sort values.
+    document.body.addEventListener("click", sortBy);
+    document.body.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(e); });
+  }
+
+  function sortBy(event) {
+    var th = event.target.closest ? event.target.closest("table[data-sortable] th[data-sort-col]") : null;
+    if (!th) return;
+    var table = th.closest("table"), body = table.tBodies[0], col = Number(th.getAttribute("data-sort-col"));
+    var dir = th.getAttribute("aria-sort") === "descending" ? "ascending" : "descending";
+    table.querySelectorAll("th[data-sort-col]").forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+    th.setAttribute("aria-sort", dir);
+    var rows = Array.prototype.slice.call(body.rows);
+    var key = function (row) {
+      var v = row.cells[col] ? row.cells[col].getAttribute("data-sort") : "";
+      var n = Number(v);
+      return v !== "" && !isNaN(n) ? n : String(v).toLowerCase();
+    };
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b), r = x < y ? -1 : x > y ? 1 : 0;
+      return dir === "ascending" ? r : -r;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupSortableTables();
     setupNavToggle();
     setupFillLot();
     setupHtmxErrors();

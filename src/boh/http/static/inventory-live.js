@@ -37,9 +37,17 @@
     return tr;
   }
 
+  var lastScroll = 0;
+
   function apply(table, b) {
     var key = b.item_id + ":" + (b.lot_id || 0);
-    var tr = table.querySelector('tr[data-key="' + key + '"]') || newRow(table, b);
+    var tr = table.querySelector('tr[data-key="' + key + '"]');
+    if (!tr) {
+      // the page shows part of the stock: a row of another page stays there (the feed names the change);
+      // the first page grows with new balances
+      if (table.getAttribute("data-first-page") !== "true") return;
+      tr = newRow(table, b);
+    }
     var locale = table.getAttribute("data-locale");
     ["on_hand", "reserved", "available"].forEach(function (field) {
       var td = tr.querySelector('[data-field="' + field + '"]');
@@ -51,6 +59,11 @@
       td.classList.add("changed");
     });
     tr.classList.toggle("negative", Number(b.on_hand) < 0);
+    var now = Date.now();
+    if (now - lastScroll > 1500 && !table.matches(":hover")) { // bring the change into view, not too often
+      lastScroll = now;
+      tr.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
   }
 
   function start() {

@@ -5,9 +5,24 @@ list, counting by scan on a phone, variance review)."""
 
 from __future__ import annotations
 
-from boh.inventory.pages import _common, commitments, counts, deadletters, forms, stock
+from boh.inventory.dashboard import pages as dashboard
+from boh.inventory.pages import _common, commitments, count_tools, counts, deadletters, forms, stock
 from boh.inventory.pages._common import router
+from boh.inventory.receiving import pages as receiving
+from boh.inventory.transfers import pages as transfer_docs
 
-NAV = [*_common.NAV, *counts.NAV]
+NAV = [*_common.NAV, *receiving.NAV, *counts.NAV]
 
-__all__ = ["NAV", "commitments", "counts", "deadletters", "forms", "router", "stock"]
+__all__ = [
+    "NAV",
+    "commitments",
+    "count_tools",
+    "counts",
+    "dashboard",
+    "deadletters",
+    "forms",
+    "receiving",
+    "router",
+    "stock",
+    "transfer_docs",
+]

@@ -12,7 +12,7 @@ from boh.kernel.errors import NotFound
 
 READ, WRITE = "inventory.stock.read", "inventory.move.write"
 PAGE_SIZE = 50
-LIVE_ROWS = 500
+LIVE_PAGE = 30  # stock rows of the live page (paged; the feed shows what moves elsewhere)
 
 router = page_router("/inventory")
 NAV = [NavLink(N_("Inventory"), "/inventory/stock", READ)]
@@ -50,10 +50,22 @@ VALUE_REASONS = {
     "cost_true_up": N_("Cost true-up (stock sold short, revalued at the receipt's cost)"),
     "migration_true_up": N_("Opening value correction"),
 }
+OTHER_REASONS = {
+    "transfer_short": N_("Transfer arrived short"),
+    "transfer_over": N_("Transfer arrived with more"),
+    "transfer_damaged": N_("Transfer arrived damaged"),
+    "transfer_expired": N_("Transfer arrived expired"),
+    "transfer_quality": N_("Transfer failed the quality check"),
+    "transfer_wrong_item": N_("Transfer sent the wrong item"),
+}
 LABELS = {
-    "adjust": ADJUST_REASONS, "waste": WASTE_REASONS, "value": VALUE_REASONS, "moves": MOVE_TYPES,
+    "adjust": ADJUST_REASONS,
+    "waste": WASTE_REASONS,
+    "value": VALUE_REASONS,
+    "moves": MOVE_TYPES,
     "lots": LOT_STATUSES,
-}  # fmt: skip
+    "reasons": OTHER_REASONS,
+}
 
 
 def int_or_none(value: str | None) -> int | None:

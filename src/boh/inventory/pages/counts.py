@@ -235,10 +235,12 @@ def _lines_ctx(uow: UnitOfWork, count_id: int, q: str | None, state: str | None,
 def _detail_ctx(uow: UnitOfWork, count_id: int) -> dict[str, Any]:
     scope = uow.principal.scope(READ)
     count = queries.get_count(uow.session, scope, count_id)
-    open_lines = queries.line_totals(uow.session, scope, count_id).unresolved if count.status == "review" else 0
+    totals = queries.line_totals(uow.session, scope, count_id)
+    open_lines = totals.unresolved if count.status == "review" else 0
     actions = allowed_actions(uow, count, open_lines)
     return {
         "count": count,
+        "progress": totals,
         "codes": _site_codes(uow),
         "statuses": STATUSES,
         "kinds": KINDS,

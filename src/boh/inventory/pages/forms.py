@@ -163,6 +163,9 @@ def transfers(request: Request, uow: UowDep) -> HTMLResponse:
     codes = {s.id: s.code for s in _read.site_options(uow.session, Scope(uow.tenant_id))}
     ctx: dict[str, Any] = {"incoming": _read.incoming_transfers(uow.session, scope), "codes": codes}
     ctx["can_write"] = uow.principal.can(WRITE)
+    from boh.inventory.transfers.pages import doc_lists
+
+    ctx.update(doc_lists(uow))
     return render(request, "inventory/transfers.html", ctx)
 
 

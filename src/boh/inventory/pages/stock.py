@@ -9,20 +9,33 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from boh.catalog.api import get_item_ref
+from boh.catalog.api import find_item, get_item_ref
 from boh.http.deps import UowDep
 from boh.http.files import ExportFormat, download
-from boh.http.pages import is_htmx, pager
+from boh.http.i18n import gettext_ as _
+from boh.http.pages import N_, flash, is_htmx, pager, redirect, safe_next
 from boh.http.templating import render
 from boh.inventory import queries
 from boh.inventory.commitments import queries as commitment_queries
 from boh.inventory.commitments.schemas import CommitmentFilter, CommitmentRead
 from boh.inventory.ingest import queries as ingest_queries
+from boh.inventory.ingest import service as ingest_service
 from boh.inventory.live.stream import last_entry_id, last_move_id
-from boh.inventory.pages import _read
-from boh.inventory.pages._common import LABELS, LIVE_ROWS, PAGE_SIZE, READ, WRITE, int_or_none, pick_site, router
+from boh.inventory.pages import _read, history, live_feed
+from boh.inventory.pages._common import (
+    LABELS,
+    LIVE_PAGE,
+    PAGE_SIZE,
+    READ,
+    WRITE,
+    FormDep,
+    int_or_none,
+    pick_site,
+    router,
+)
 from boh.inventory.schemas import BalanceFilter, BalanceRead, MoveFilter, MoveRead
 from boh.kernel.tabular import MAX_ROWS, write_table
+from boh.org.api import actor_names
 
 
 def _flag(value: str | None) -> bool:
@@ -30,6 +43,7 @@ def _flag(value: str | None) -> bool:
 
 
 def _stock_filter(
+    uow: UowDep,
     q: str | None = None,
     category_id: str | None = None,
     lot: str | None = None,
@@ -37,9 +51,15 @@ def _stock_filter(
     negative: str | None = None,
     expiring: str | None = None,
 ) -> _read.StockFilter:
-    """The stock list's filters from its query string (the list and its export share them)."""
+    """The stock list's filters from its query string (the list and its export share them). A scanned or typed
+    barcode (GTIN, GS1-128 with its lot, EPC) searches for its item (and lot), like the items page."""
+    q = (q or "").strip() or None
+    if q and not q.isalpha():
+        found = find_item(uow.session, uow.tenant_id, q)
+        if found is not None and found.scanned is not None:
+            q, lot = found.item.sku, found.scanned.scan.lot or lot
     return _read.StockFilter(
-        q=(q or "").strip() or None,
+        q=q,
         category_id=int_or_none(category_id),
         lot=(lot or "").strip() or None,
         below_reorder=_flag(below),
@@ -130,17 +150,25 @@ def stock_list(
 
 
 @router.get("/live", perm=READ)
-def live(request: Request, uow: UowDep, site_id: str | None = None) -> HTMLResponse:
+def live(
+    request: Request, uow: UowDep, site_id: str | None = None, page: Annotated[int, Query(ge=1)] = 1
+) -> HTMLResponse:
+    """The newest events of the site as a feed, and a page of its stock updated in place as it moves."""
     scope = uow.principal.scope(READ)
     sites = _read.site_options(uow.session, scope)
     site = pick_site(sites, int_or_none(site_id))
     rows: list[_read.StockRow] = []
-    after = after_entry = 0
+    after = after_entry = total = 0
+    feed = None
     if site is not None:  # the cursors before the rows: no change is missed
         after = last_move_id(uow.session, scope.tenant_id, site.id)
         after_entry = last_entry_id(uow.session, scope.tenant_id, site.id)
-        rows = _read.stock_rows(uow.session, scope, site.id, _read.StockFilter(), LIVE_ROWS, 0)[0]
-    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "after_entry": after_entry, "labels": LABELS}
+        feed = live_feed.feed(uow.session, scope.tenant_id, site.id, None, None)
+        f = _read.StockFilter()
+        rows, total = _read.stock_rows(uow.session, scope, site.id, f, LIVE_PAGE, (page - 1) * LIVE_PAGE)
+    ctx = {"site": site, "sites": sites, "rows": rows, "after": after, "after_entry": after_entry, "labels": LABELS,
+           "feed": feed, "site_id": site.id if site else None, "oob": False,
+           "pager": pager(total, page, LIVE_PAGE, {"site_id": site.id if site else None})}  # fmt: skip
     return render(request, "inventory/live.html", ctx)
 
 
@@ -174,6 +202,9 @@ def item_moves(
         "site": site,
         "sites": sites,
         "moves": moves,
+        "history": history.history(uow.session, scope.tenant_id, site.id, item_id, moves, (page - 1) * PAGE_SIZE)
+        if site is not None
+        else [],
         "balances": balances,
         "commitments": commitments,
         "pager": pager(total, page, PAGE_SIZE, params),
@@ -207,4 +238,23 @@ def alerts(
     codes = {s.id: s.code for s in sites}
     ctx = {"rows": rows, "sites": sites, "site": site, "codes": codes, "filters": params}
     ctx["pager"] = pager(total, page, PAGE_SIZE, params)
+    ctx["kinds"], ctx["texts"] = ALERT_KINDS, ALERT_TEXTS
+    ctx["items"] = _read.skus(uow.session, uow.tenant_id, {a.item_id for a in rows if a.item_id})
+    ctx["actors"] = actor_names(uow.session, uow.tenant_id, {a.closed_by for a in rows if a.closed_by})
+    ctx["can_close"] = uow.principal.can(WRITE)
     return render(request, "inventory/alerts.html", ctx)
+
+
+ALERT_KINDS = {"shrink": N_("Shrink"), "negative_refused": N_("Sale refused: not enough stock")}
+ALERT_TEXTS = {"shrink": N_("A tagged item left through the exit without a matching sale.")}
+
+
+@router.post("/alerts/{alert_id}/close", perm=WRITE)
+def close_alert(request: Request, uow: UowDep, alert_id: int, data: FormDep) -> Response:
+    """Close (acknowledge) an alert with an optional note; the list stays on the same filters."""
+    note = (data.get("note") or "").strip()[:300] or None
+    ingest_service.close_alert(uow, alert_id, note)
+    uow.commit()
+    response = redirect(safe_next(data.get("next"), "/inventory/alerts"))
+    flash(response, _("Alert closed."))
+    return response

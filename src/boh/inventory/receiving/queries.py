@@ -1,0 +1,167 @@
+"""Read side of receiving: what a site has to receive, a receipt with its lines, the site's recent receipts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import String, cast, column, func, select, table
+from sqlalchemy.orm import Session, aliased
+
+from boh.inventory.commitments.models import Commitment
+from boh.inventory.models import Lot, Move
+from boh.inventory.receiving.models import Receipt, ReceiptLine
+from boh.inventory.transfers.queries import docs_of_moves
+from boh.kernel.tenancy import Scope
+
+_item = table("catalog_item", column("id"), column("sku"), column("name_en"), column("name_zh"), column("base_uom"))
+_site = table("org_site", column("id"), column("code"), column("name"), column("name_zh"))
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One delivery to receive: a purchase order's open lines, or the transfers from one sender."""
+
+    source: str  # purchase_order | transfer
+    key: str  # the PO number, or the sender's site id
+    label: str  # PO number or sender code
+    lines: int
+    quantity: Decimal
+    due: date | None
+    draft_id: int | None  # a receipt already started for it
+    sender_id: int | None = None  # a transfer's sending site
+
+
+def open_transfer_moves(session: Session, tenant_id: int, site_id: int, from_site_id: int | None = None) -> list[Move]:
+    """Transfer_out moves shipped to ``site_id`` (from ``from_site_id``) and not received yet, oldest first."""
+    rcv = aliased(Move)
+    received = select(rcv.id).where(
+        rcv.tenant_id == tenant_id, rcv.move_type == "transfer_in", rcv.source_type == "transfer",
+        rcv.source_id == cast(Move.id, String),
+    )  # fmt: skip
+    stmt = select(Move).where(
+        Move.tenant_id == tenant_id, Move.move_type == "transfer_out", Move.counter_site_id == site_id,
+        ~received.exists(),
+    )  # fmt: skip
+    if from_site_id is not None:
+        stmt = stmt.where(Move.site_id == from_site_id)
+    return list(session.scalars(stmt.order_by(Move.id)))
+
+
+def open_po_lines(session: Session, tenant_id: int, site_id: int, document_id: str | None = None) -> list[Commitment]:
+    stmt = select(Commitment).where(
+        Commitment.tenant_id == tenant_id, Commitment.site_id == site_id, Commitment.kind == "incoming",
+        Commitment.status == "open",
+    )  # fmt: skip
+    if document_id is not None:
+        stmt = stmt.where(Commitment.document_id == document_id)
+    return list(session.scalars(stmt.order_by(Commitment.expected_date, Commitment.document_id, Commitment.id)))
+
+
+def to_receive(session: Session, tenant_id: int, site_id: int) -> list[Expected]:
+    drafts = {
+        (r.source, r.document_id or str(r.from_site_id)): r.id  # the same keys as the deliveries below
+        for r in session.scalars(
+            select(Receipt).where(Receipt.tenant_id == tenant_id, Receipt.site_id == site_id, Receipt.status == "draft")
+        )
+    }
+    out: dict[tuple[str, str], list[tuple[Decimal, date | None]]] = {}
+    for c in open_po_lines(session, tenant_id, site_id):
+        out.setdefault(("purchase_order", c.document_id), []).append((c.open_quantity, c.expected_date))
+    senders = {}
+    moves = open_transfer_moves(session, tenant_id, site_id)
+    docs = docs_of_moves(session, [m.id for m in moves])
+    for m in moves:
+        key = docs[m.id][0] if m.id in docs else str(m.site_id)  # a document's lines together, else per sender
+        out.setdefault(("transfer", key), []).append((-m.quantity, m.event_at.date()))
+        senders[key] = m.site_id
+    codes = dict(session.execute(select(_site.c.id, _site.c.code).where(_site.c.id.in_(list(senders.values())))).all())
+    result = []
+    for (source, key), rows in out.items():
+        label = key if source == "purchase_order" or not key.isdigit() else codes.get(int(key), key)
+        if source == "transfer" and not key.isdigit():
+            label = f"{key} ({codes.get(senders[key], '')})"
+        dues = [d for _q, d in rows if d is not None]
+        result.append(Expected(source, key, label, len(rows), sum((q for q, _d in rows), Decimal(0)),
+                               min(dues) if dues else None, drafts.get((source, key)), senders.get(key)))  # fmt: skip
+    return sorted(result, key=lambda e: (e.due or date.max, e.label))
+
+
+@dataclass(frozen=True)
+class LineView:
+    id: int
+    item_id: int
+    sku: str
+    name_en: str
+    name_zh: str | None
+    uom: str
+    expected: Decimal
+    received: Decimal
+    damaged: Decimal
+    lot_code: str | None
+    expiry_date: date | None
+    reason: str | None
+    counted: bool
+    announced: bool
+
+
+def lines(session: Session, receipt: Receipt) -> list[LineView]:
+    rows = session.execute(
+        select(ReceiptLine, _item.c.sku, _item.c.name_en, _item.c.name_zh, _item.c.base_uom)
+        .join(_item, _item.c.id == ReceiptLine.item_id)
+        .where(ReceiptLine.tenant_id == receipt.tenant_id, ReceiptLine.receipt_id == receipt.id)
+        .order_by(ReceiptLine.position, ReceiptLine.id)
+    ).all()
+    return [
+        LineView(ln.id, ln.item_id, sku, en, zh, uom, ln.expected_qty, ln.received_qty, ln.damaged_qty, ln.lot_code,
+                 ln.expiry_date, ln.reason, ln.counted, ln.commitment_id is not None or ln.transfer_move_id is not None)
+        for ln, sku, en, zh, uom in rows
+    ]  # fmt: skip
+
+
+def get(session: Session, scope: Scope, receipt_id: int) -> Receipt | None:
+    r = session.get(Receipt, receipt_id)
+    if r is None or r.tenant_id != scope.tenant_id or not scope.allows_site(r.site_id):
+        return None
+    return r
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    id: int
+    number: str
+    source: str
+    document: str
+    status: str
+    lines: int
+    discrepancies: int
+    at: datetime
+
+
+def recent(session: Session, tenant_id: int, site_id: int, limit: int = 20) -> list[ReceiptRow]:
+    n_lines = (
+        select(func.count(ReceiptLine.id))
+        .where(ReceiptLine.receipt_id == Receipt.id)
+        .correlate(Receipt)
+        .scalar_subquery()
+    )
+    sender = aliased(_site)
+    rows = session.execute(
+        select(Receipt, n_lines, sender.c.code)
+        .outerjoin(sender, sender.c.id == Receipt.from_site_id)
+        .where(Receipt.tenant_id == tenant_id, Receipt.site_id == site_id)
+        .order_by(Receipt.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        ReceiptRow(r.id, r.number, r.source, r.document_id or sender_code or "", r.status, n, r.discrepancies,
+                   r.posted_at or r.created_at)
+        for r, n, sender_code in rows
+    ]  # fmt: skip
+
+
+def lots_of(session: Session, lot_ids: set[int]) -> dict[int, Lot]:
+    if not lot_ids:
+        return {}
+    return {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(sorted(lot_ids))))}

@@ -1,0 +1,78 @@
+"""Reactions of the notify domain: e-mail the notifications that wait for it (through the outbox, after
+the commit that wrote them). Subscribed in bootstrap with the SMTP settings bound."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy import select
+
+from boh.http.i18n import translations
+from boh.kernel.clock import utcnow
+from boh.kernel.events import Event
+from boh.kernel.outbox import EventBus, Handler
+from boh.kernel.uow import UnitOfWork
+from boh.notify.events import NotificationsCreated
+from boh.notify.kinds import KINDS
+from boh.notify.mail import Mail, send_all
+from boh.notify.messages import text
+from boh.notify.models import Notification
+from boh.org.api import users_for
+from boh.settings import Settings, SmtpSettings, get_settings
+
+
+def _mail(n: Notification, to: str, locale: str, base_url: str) -> Mail:
+    body = text(n.message, n.params, locale)
+    subject = f"[BOH] {translations(locale).gettext(KINDS.get(n.kind, n.kind))}: {body}"[:180]
+    link = f"\n\n{base_url.rstrip('/')}{n.link}" if n.link else ""
+    return Mail(to=to, subject=subject, body=body + link)
+
+
+def send_emails(uow: UnitOfWork, event: Event, *, smtp: SmtpSettings, base_url: str) -> None:
+    """Send the pending e-mails of the event, each in its recipient's language; a row already sent (a
+    redelivery) is skipped. Without an SMTP host the rows are marked not_configured."""
+    assert isinstance(event, NotificationsCreated)
+    rows = uow.session.scalars(
+        select(Notification)
+        .where(
+            Notification.tenant_id == event.tenant_id,
+            Notification.id.in_(sorted(event.email_ids)),
+            Notification.email_status == "pending",
+        )
+        .order_by(Notification.id)
+    ).all()
+    if not rows:
+        return
+    if not smtp.host:
+        for n in rows:
+            n.email_status = "not_configured"
+        return
+    people = {u.id: u for u in users_for(uow.session, event.tenant_id, user_ids={n.user_id for n in rows})}
+    mails, sent = [], []
+    for n in rows:
+        person = people.get(n.user_id)
+        if person is not None and person.email:
+            mails.append(_mail(n, person.email, person.locale, base_url))
+            sent.append(n)
+    send_all(smtp, mails)
+    now = utcnow()
+    for n in sent:
+        n.email_status, n.email_sent_at = "sent", now
+
+
+HANDLER = "boh.notify.handlers.send_emails"
+
+
+def email_handler(smtp: SmtpSettings, base_url: str) -> Handler:
+    return partial(send_emails, smtp=smtp, base_url=base_url)
+
+
+def _configured(uow: UnitOfWork, event: Event) -> None:
+    settings = get_settings()  # read when an e-mail is due: the process's BOH_SMTP__* settings
+    send_emails(uow, event, smtp=settings.smtp, base_url=settings.public_url)
+
+
+def subscribe(bus: EventBus, settings: Settings | None = None) -> None:
+    """The notify domain's subscriptions (from its manifest); ``settings`` fixes the SMTP server (tests)."""
+    handler = _configured if settings is None else email_handler(settings.smtp, settings.public_url)
+    bus.subscribe(NotificationsCreated.topic, handler, name=HANDLER)

@@ -1,0 +1,16 @@
+"""The kinds of notification, with their translatable labels (shown in lists and subscription settings).
+A domain that sends a new kind adds it here."""
+
+from __future__ import annotations
+
+from boh.http.pages import N_
+
+KINDS: dict[str, str] = {
+    "receipt_discrepancy": N_("Delivery discrepancies"),
+    "shrink_alert": N_("Shrink alerts"),
+    "negative_stock": N_("Negative stock"),
+    "below_reorder_point": N_("Stock below reorder point"),
+    "count_review": N_("Stocktakes to review"),
+    "transfer_shipped": N_("Transfers on their way"),
+    "alert_closed": N_("Alerts closed"),
+}
