@@ -5,8 +5,9 @@ CONTRIBUTING.md, "Adding a domain")."""
 from __future__ import annotations
 
 from boh.catalog.manifest import MANIFEST as CATALOG
+from boh.inspections.manifest import MANIFEST as INSPECTIONS
 from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, CATALOG, INVENTORY)
+DOMAINS: tuple[Manifest, ...] = (ORG, CATALOG, INVENTORY, INSPECTIONS)

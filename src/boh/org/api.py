@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from boh.kernel import cache as kernel_cache
 from boh.kernel.tenancy import Scope
 from boh.org.errors import SiteNotFound
-from boh.org.models import Site, Tenant, User
+from boh.org.models import Region, Site, Tenant, User
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,63 @@ def site_codes_by_id(session: Session, tenant_id: int, ids: Iterable[int]) -> di
 
 
 @dataclass(frozen=True)
+class SitePoint:
+    """A site as planners and analytics see it: where it is, its region and format (coordinates may be None)."""
+
+    id: int
+    code: str
+    name: str
+    name_zh: str | None
+    kind: str
+    format: str | None
+    region_id: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    timezone: str
+    active: bool
+
+
+def site_points(session: Session, scope: Scope, *, kind: str | None = None) -> list[SitePoint]:
+    """The scope's sites (of one kind when given), ordered by code, in one query."""
+    stmt = select(Site).where(Site.tenant_id == scope.tenant_id).order_by(Site.code)
+    if kind is not None:
+        stmt = stmt.where(Site.kind == kind)
+    if scope.site_ids is not None:
+        stmt = stmt.where(Site.id.in_(sorted(scope.site_ids)))
+    return [
+        SitePoint(s.id, s.code, s.name, s.name_zh, s.kind, s.format, s.region_id, s.latitude, s.longitude,
+                  s.timezone, s.active)
+        for s in session.scalars(stmt)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    id: int
+    code: str
+    name: str
+    name_zh: str | None
+    parent_id: int | None
+
+
+def region_refs(session: Session, tenant_id: int) -> list[RegionRef]:
+    """The tenant's regions, ordered by code."""
+    rows = session.scalars(select(Region).where(Region.tenant_id == tenant_id).order_by(Region.code))
+    return [RegionRef(r.id, r.code, r.name, r.name_zh, r.parent_id) for r in rows]
+
+
+def user_names(session: Session, tenant_id: int, ids: Iterable[int]) -> dict[int, str]:
+    """Display names of the tenant's users with these ids, in one query; unknown ids are absent."""
+    from boh.org.models import User
+
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.tenant_id == tenant_id, User.id.in_(wanted)))
+    return {uid: name for uid, name in rows}
+
+
+@dataclass(frozen=True)
 class SiteStockSettings:
     """What the inventory domain needs of a site: its timezone (business dates), currency (valuation)
     and negative-stock policy ("flag" allows and marks, "refuse" rejects)."""
@@ -107,3 +165,81 @@ def site_view() -> Any:
 def user_view() -> Any:
     """``org_user`` as a read-only alias (id, tenant_id, username, display_name, locale, active)."""
     return User.__table__.alias("org_user_view")
+
+
+# --- people: who to tell, and names for actors ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserContact:
+    id: int
+    display_name: str
+    email: str | None
+    locale: str
+
+
+def _holders(session: Session, tenant_id: int, roles: set[str], site_id: int | None) -> set[int]:
+    """Users holding one of ``roles`` where it covers ``site_id`` (every holder when it is None)."""
+    from boh.org.models import RoleAssignment
+    from boh.org.repository import sites_by_region
+
+    rows = session.execute(
+        select(RoleAssignment.user_id, RoleAssignment.region_id, RoleAssignment.site_id).where(
+            RoleAssignment.tenant_id == tenant_id, RoleAssignment.role.in_(sorted(roles))
+        )
+    ).all()
+    regions = sites_by_region(session, tenant_id) if any(r[1] is not None for r in rows) else {}
+    out: set[int] = set()
+    for uid, region_id, sid in rows:
+        tenant_wide = sid is None and region_id is None
+        in_region = sid is None and region_id is not None and site_id in regions.get(region_id, frozenset())
+        if site_id is None or tenant_wide or sid == site_id or in_region:
+            out.add(uid)
+    return out
+
+
+def users_for(
+    session: Session,
+    tenant_id: int,
+    *,
+    roles: Iterable[str] = (),
+    user_ids: Iterable[int] = (),
+    site_id: int | None = None,
+) -> list[UserContact]:
+    """Active users of the tenant named by id, or holding one of ``roles`` where it covers ``site_id``
+    (held for that site, for a region containing it, or tenant-wide; a site-less question matches every
+    holder). Sorted by id, each once."""
+    from boh.org.models import User
+
+    wanted = set(user_ids)
+    role_set = set(roles)
+    if role_set:
+        wanted |= _holders(session, tenant_id, role_set, site_id)
+    if not wanted:
+        return []
+    users = session.scalars(
+        select(User).where(User.tenant_id == tenant_id, User.id.in_(sorted(wanted)), User.active.is_(True))
+    ).all()
+    return sorted((UserContact(u.id, u.display_name, u.email, u.locale) for u in users), key=lambda u: u.id)
+
+
+def actor_names(session: Session, tenant_id: int, actors: Iterable[str]) -> dict[str, str]:
+    """Readable names of principals' actor strings ('user:3' -> the user's display name, 'api_key:2' -> the
+    key's name); unknown ones are absent (the caller shows them as it likes)."""
+    from boh.org.models import ApiKey, User
+
+    ids: dict[str, set[int]] = {"user": set(), "api_key": set()}
+    for actor in set(actors):
+        kind, _, raw = actor.partition(":")
+        if kind in ids and raw.isdigit():
+            ids[kind].add(int(raw))
+    out: dict[str, str] = {}
+    if ids["user"]:
+        users = select(User.id, User.display_name).where(User.tenant_id == tenant_id, User.id.in_(sorted(ids["user"])))
+        out |= {f"user:{uid}": name for uid, name in session.execute(users)}
+    if ids["api_key"]:
+        keys = select(ApiKey.id, ApiKey.name).where(
+            ApiKey.tenant_id == tenant_id, ApiKey.id.in_(sorted(ids["api_key"]))
+        )
+        out |= {f"api_key:{kid}": name for kid, name in session.execute(keys)}
+    return out
