@@ -3,6 +3,7 @@ through the API, and stores with coordinates."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from boh.bootstrap import Runtime
 from boh.inspections.definition import Definition
-from tests.factories import TenantRef, make_site
+from tests.factories import TenantRef, login, make_site, make_tenant, make_user
 
 SHANGHAI = (Decimal("31.230400"), Decimal("121.473700"))
 
@@ -75,3 +76,47 @@ def make_store(
     rt: Runtime, tenant: TenantRef, code: str, lat: Decimal = SHANGHAI[0], lon: Decimal = SHANGHAI[1], **extra: Any
 ) -> int:
     return make_site(rt, tenant, code, latitude=lat, longitude=lon, format=extra.pop("format", "supermarket"), **extra)
+
+
+def jpeg(taken: str | None = "2026:03:02 09:15:00", offset: str | None = "+08:00", size: tuple[int, int] = (640, 480),
+         color: str = "red") -> bytes:  # fmt: skip
+    """A real JPEG, with EXIF DateTimeOriginal (and its offset) when given."""
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    if taken:
+        sub = exif.get_ifd(0x8769)
+        sub[0x9003] = taken
+        if offset:
+            sub[0x9011] = offset
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@dataclass
+class Shop:
+    tenant: TenantRef
+    site: int
+    admin: dict[str, str]
+    inspector: dict[str, str]
+    inspector_id: int
+    manager: dict[str, str]
+    manager_id: int
+    template: dict[str, Any]
+
+
+def shop(rt: Runtime, client: TestClient) -> Shop:
+    """A tenant with one store in Shanghai, an HQ admin, an inspector, the store's manager and a published
+    food-safety template."""
+    t = make_tenant(rt)
+    site = make_store(rt, t, "S001")
+    make_user(rt, t, "hqadmin", [("hq_admin", None)])
+    inspector_id = make_user(rt, t, "inspector1", [("inspector", None)], email="insp@example.com")
+    manager_id = make_user(rt, t, "manager1", [("store_manager", "S001")], email="sm@example.com")
+    admin = login(client, "hqadmin")
+    tpl = create_template(client, admin)
+    return Shop(t, site, admin, login(client, "inspector1"), inspector_id, login(client, "manager1"), manager_id, tpl)

@@ -185,7 +185,7 @@ def evaluate(definition: Definition, answers: Mapping[str, Answer]) -> Result:
     items = {i.key: i for i in definition.items()}
     failed = tuple(k for k, r in results.items() if r.outcome == "fail")
     critical = tuple(k for k in failed if items[k].critical)
-    score = ZERO if critical else percent
+    score = ZERO.quantize(CENT) if critical else percent
     passed = not critical and (percent is None or percent >= definition.pass_score)
     missing = tuple(k for k, r in results.items() if r.outcome == "missing")
     return Result(results, earned, possible, percent, score, passed, critical, failed, missing)
