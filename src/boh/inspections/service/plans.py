@@ -47,10 +47,10 @@ def update_rule(uow: UnitOfWork, rule_id: int, body: RuleUpdate) -> models.Rule:
 
 
 def put_inspector(uow: UnitOfWork, user_id: int, body: InspectorIn) -> models.Inspector:
-    """Create or replace a user's inspector profile (the user must hold the inspector role)."""
+    """Create or replace a user's inspector profile (a user of the tenant; planning only uses active profiles)."""
     uow.principal.scope(P_WRITE)
-    if user_id not in {u.id for u in users_for(uow.session, uow.tenant_id, roles=["inspector"])}:
-        raise InspectorNotFound(f"user {user_id} is not an inspector of this tenant")
+    if not users_for(uow.session, uow.tenant_id, user_ids=[user_id]):
+        raise InspectorNotFound(f"user {user_id} not found")
     if body.region_id is not None and body.region_id not in {r.id for r in region_refs(uow.session, uow.tenant_id)}:
         raise ValidationFailed([FieldError(("region_id",), f"region {body.region_id} not found", "unknown_reference")])
     row = uow.session.scalars(
@@ -70,11 +70,14 @@ def put_inspector(uow: UnitOfWork, user_id: int, body: InspectorIn) -> models.In
 
 
 def inspector_row(uow: UnitOfWork, user_id: int) -> models.Inspector:
+    """The user's inspector profile: 404 for a user of another tenant, 422 for one without a profile."""
+    if not users_for(uow.session, uow.tenant_id, user_ids=[user_id]):
+        raise InspectorNotFound(f"user {user_id} not found")
     row = uow.session.scalars(
         select(models.Inspector).where(models.Inspector.tenant_id == uow.tenant_id, models.Inspector.user_id == user_id)
     ).one_or_none()
     if row is None:
-        raise InspectorNotFound(f"inspector {user_id} not found")
+        raise ValidationFailed([FieldError(("user_id",), f"user {user_id} has no inspector profile", "not_found")])
     return row
 
 
