@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from boh.http.routing import SecureRouter
-from boh.inspections.routes import actions, plans, templates, visits
+from boh.inspections.routes import actions, analytics, plans, templates, visits
 
 router = SecureRouter()
-for _area in (templates, plans, visits, actions):
+for _area in (templates, plans, visits, actions, analytics):
     router.include_router(_area.router)
 
 __all__ = ["router"]
