@@ -13,6 +13,8 @@ const out = join(here, "..", "src", "boh", "http", "static", "vendor");
 const FILES = [
   ["htmx.org", "dist/htmx.min.js", "htmx.min.js"],
   ["@picocss/pico", "css/pico.min.css", "pico.min.css"],
+  // the inspection flow's offline queue (static/inspections-visit.js): answers and photos kept on the phone
+  ["idb-keyval", "dist/umd.js", "idb-keyval.js"],
 ];
 
 function packageDir(name) {

@@ -18,7 +18,7 @@ from boh.org.api import site_points, user_names
 OUTCOMES = {
     "pass": N_("Pass"), "fail": N_("Fail"), "na": N_("N/A"), "info": N_("Noted"), "missing": N_("Not answered"),
 }  # fmt: skip
-STATUSES = {"planned": N_("Planned"), "in_progress": N_("In progress"), "submitted": N_("Submitted"),
+STATUSES = {"planned": N_("Planned"), "in_progress": N_("In progress"), "submitted": N_("Completed"),
             "cancelled": N_("Cancelled")}  # fmt: skip
 
 
@@ -91,7 +91,7 @@ def visit_report(uow: UnitOfWork, row: models.Visit, lang: str) -> bytes:
                   for p in pics]  # fmt: skip
         doc = adapters.Document(
             title=_("Inspection report"), number=f"INS-{row.id:06d}", fields=_facts(uow, row, version),
-            columns=[_("Section"), _("Item"), _("Answer"), _("Outcome"), _("Note")], rows=rows, notes=notes,
+            columns=[_("Section"), _("Checklist item"), _("Answer"), _("Outcome"), _("Note")], rows=rows, notes=notes,
             signatures=[_("Inspector"), _("Store manager")],
         )  # fmt: skip
         return adapters.render_pdf(doc)
