@@ -140,8 +140,8 @@ def test_an_inspection_survives_a_lost_connection_on_a_phone(
     try:
         sign_in(page, "manager1", path=f"/inspections/actions/{action.id}")
         expect(page.locator("[data-testid=action-status]")).to_have_text("未关闭")
-        page.set_input_files("[data-testid=evidence-file]",
-                             files=[{"name": "fix.jpg", "mimeType": "image/jpeg", "buffer": jpeg(color="green")}])  # fmt: skip
+        fix = {"name": "fix.jpg", "mimeType": "image/jpeg", "buffer": jpeg(color="green")}
+        page.set_input_files("[data-testid=evidence-file]", files=[fix])
         page.click("[data-testid=evidence-upload]")
         expect(page.locator("[data-testid=evidence-photo]")).to_have_count(1)
         page.fill("[data-testid=evidence-text]", "压缩机已更换")

@@ -31,7 +31,8 @@ TITLES = {
 }  # fmt: skip
 HEADERS = {
     "month": N_("Month"), "region": N_("Region"), "store": N_("Store"), "template": N_("Checklist"),
-    "average_score": N_("Average score"), "inspections": N_("Inspections"), "item": N_("Checklist item"), "text": N_("Question"),
+    "average_score": N_("Average score"), "inspections": N_("Inspections"), "item": N_("Checklist item"),
+    "text": N_("Question"),
     "failures": N_("Failures"), "failure_rate_pct": N_("Failure rate %%"), "stores": N_("Stores"),
     "failed_of_last_3": N_("Failed in last 3"), "action": N_("Action"), "severity": N_("Severity"), "due": N_("Due"),
     "days_overdue": N_("Days overdue"), "owner": N_("Owner"), "status": N_("Status"),
