@@ -185,7 +185,7 @@ def _apply_op(op: str, d: dict[str, Any]) -> None:
             d["sections"][si]["items"].append({"key": f"item-{secrets.token_hex(3)}", "kind": "yes_no", "text": ""})
 
 
-SAFE = {
+SAFE: dict[str, Any] = {
     "text": "?",
     "title": "?",
     "weight": "1",
