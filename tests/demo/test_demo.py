@@ -276,3 +276,22 @@ def test_quickstart_starts_the_floor_simulator_unless_told_not_to(
     assert len(started) == 1 and started[0].url == "http://127.0.0.1:8124" and started[0].api_key.startswith("boh_")
     assert "floor simulator is feeding sales and RFID reads" in on.output and "Inventory -> Live" in on.output
     assert len(served) == 2
+
+
+def test_the_demo_has_checklists_past_inspections_open_actions_and_a_plan(loaded: Loaded) -> None:
+    from boh.inspections import models as insp
+
+    with loaded.rt.session_factory() as s:
+        t = loaded.tenant_id
+        codes = set(s.scalars(select(insp.Template.code).where(insp.Template.tenant_id == t)))
+        scores = [v for v in s.scalars(select(insp.Visit.score).where(
+            insp.Visit.tenant_id == t, insp.Visit.status == "submitted")) if v is not None]  # fmt: skip
+        open_actions = s.scalar(select(func.count()).select_from(insp.Action).where(
+            insp.Action.tenant_id == t, insp.Action.status == "open")) or 0  # fmt: skip
+        plan = s.scalars(select(insp.Plan).where(insp.Plan.tenant_id == t)).one()
+        inspectors = s.scalars(select(func.count(func.distinct(insp.Visit.inspector_id))).where(
+            insp.Visit.tenant_id == t, insp.Visit.status == "submitted")).one()  # fmt: skip
+    assert codes == {"FS", "DISPLAY", "OPEN"}
+    assert len(scores) >= 66 and min(scores) < 70 < max(scores)  # some stores well kept, some not
+    assert open_actions > 0 and plan.stats["planned"] > 0 and plan.stats["unassigned"] == 0
+    assert inspectors == 5  # the regional inspectors and the chain-wide one (consistency has shared stores)

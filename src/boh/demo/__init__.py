@@ -18,8 +18,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boh.demo import catalog, inventory, org, users
+from boh.demo import catalog, inspections, inventory, org, users
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
+from boh.inspections.adapters import BlobStore, open_photo_store
 from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
 
@@ -71,6 +72,12 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
+def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
+    """The inspections' photo store of a runtime with settings (the CLI's); None otherwise (photos skipped)."""
+    settings = getattr(runtime, "settings", None)
+    return open_photo_store(settings.data_dir) if settings is not None else None
+
+
 def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
     """Load the demo chain in one transaction (all or nothing). Idempotent: when the DEMO tenant
     already exists nothing is written and the summary says ``created=False``."""
@@ -89,5 +96,7 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42) -> DemoSummary:
             user_refs = users.load_users(uow, seed, org_refs, catalog_refs)
             moves = inventory.load_inventory(uow, seed, org_refs, catalog_refs)
             inventory.load_commitments(uow, seed, org_refs, catalog_refs)
+            insp = inspections.load_inspections(uow, seed, org_refs, user_refs, _photo_store(runtime))
+            user_refs.logins += insp.logins
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

@@ -204,15 +204,15 @@ def coverage(c: _Ctx, today: date) -> Table:
 
 
 def consistency(c: _Ctx, visits: list[models.Visit]) -> Table:
-    """On stores inspected by two or more inspectors: how far each inspector's scores sit from the store's
-    average (bias) and how much they spread; a large bias means a harsher or milder inspector."""
-    by_store: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    """On stores inspected with the same checklist by two or more inspectors: how far each inspector's scores sit
+    from the store's average (bias) and how much they spread; a large bias means a harsher or milder inspector."""
+    by_store: dict[tuple[int, int], list[tuple[int, Decimal]]] = defaultdict(list)  # (store, template)
     for v in visits:
         if v.score is not None and v.inspector_id is not None:
-            by_store[v.site_id].append((v.inspector_id, v.score))
+            by_store[(v.site_id, v.template_id)].append((v.inspector_id, v.score))
     deviations: dict[int, list[Decimal]] = defaultdict(list)
     shared: dict[int, set[int]] = defaultdict(set)
-    for site_id, scores in by_store.items():
+    for (site_id, _template), scores in by_store.items():
         if len({i for i, _ in scores}) < 2:
             continue
         mean = sum((s for _, s in scores), Decimal(0)) / len(scores)

@@ -98,6 +98,7 @@ class VisitFilter:
     day_from: date | None = None
     day_to: date | None = None
     template_id: int | None = None
+    kind: str | None = None
 
 
 def _visible(stmt: Select[Any], p: Principal, scope: Scope) -> Select[Any]:
@@ -149,7 +150,7 @@ def list_visits(
     stmt = _visible(select(models.Visit), p, scope)
     for col, value in ((models.Visit.site_id, f.site_id), (models.Visit.status, f.status),
                        (models.Visit.inspector_id, f.inspector_id), (models.Visit.plan_id, f.plan_id),
-                       (models.Visit.template_id, f.template_id)):  # fmt: skip
+                       (models.Visit.template_id, f.template_id), (models.Visit.kind, f.kind)):  # fmt: skip
         if value is not None:
             stmt = stmt.where(col == value)
     if f.day_from is not None:

@@ -65,7 +65,7 @@ def risk_of(facts: RiskFacts) -> Risk:
         reasons.append(RiskReason("never_inspected", Decimal(25)))
     elif facts.last_score < 100:
         pts = min((Decimal(100) - facts.last_score) / 2, Decimal(30)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        reasons.append(RiskReason("last_score_low", pts, str(facts.last_score)))
+        reasons.append(RiskReason("last_score_low", pts, str(facts.last_score.quantize(Decimal("0.01")))))
     reasons.append(_capped("repeat_failures", facts.repeat_failures, Decimal(5), Decimal(20)))
     reasons.append(_capped("open_actions", facts.open_actions, Decimal(2), Decimal(10)))
     reasons.append(_capped("overdue_actions", facts.overdue_actions, Decimal(5), Decimal(20)))

@@ -19,7 +19,7 @@ from boh.http.pages import N_
 from boh.http.templating import render, templates
 from boh.inspections import analytics, queries
 from boh.inspections.adapters import Chart, Series
-from boh.inspections.pages._common import router
+from boh.inspections.pages._common import ACTION_STATUSES, SEVERITIES, router
 from boh.inspections.service import ANALYTICS
 from boh.kernel.clock import utcnow
 from boh.org.api import region_refs
@@ -87,6 +87,7 @@ def dashboard(request: Request, uow: UowDep, start: str | None = None, end: str 
     query |= {k: v for k, v in (("region_id", period.region_id), ("template_id", period.template_id)) if v}
     ctx = {
         "tables": tables, "titles": TITLES, "headers": HEADERS, "period": period, "charts": _charts(tables),
+        "cell_labels": {"severity": SEVERITIES, "status": ACTION_STATUSES},
         "has_charts": has_charts(), "query": urlencode(query), "regions": region_refs(uow.session, uow.tenant_id),
         "templates": queries.list_templates(uow.session, uow.tenant_id, limit=500)[0],
     }  # fmt: skip

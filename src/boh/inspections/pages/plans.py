@@ -17,7 +17,15 @@ from boh.http.i18n import gettext_ as _
 from boh.http.pages import flash, form_errors, redirect
 from boh.http.templating import render
 from boh.inspections import facts, models, queries, service
-from boh.inspections.pages._common import RULE_KINDS, VISIT_STATUSES, FormDep, error_title, reason_text, router
+from boh.inspections.pages._common import (
+    DAY_LABELS,
+    RULE_KINDS,
+    VISIT_STATUSES,
+    FormDep,
+    error_title,
+    reason_text,
+    router,
+)
 from boh.inspections.queries import VisitFilter
 from boh.inspections.schemas import AbsenceIn, PlanCreate, RuleCreate
 from boh.inspections.service import P_READ, P_WRITE
@@ -32,7 +40,8 @@ def _monday(d: date) -> date:
 
 
 def _calendar(uow: UnitOfWork, plan_id: int | None, week: date, inspector_id: int | None) -> dict[str, Any]:
-    f = VisitFilter(plan_id=plan_id, day_from=week, day_to=week + timedelta(days=6), inspector_id=inspector_id)
+    f = VisitFilter(plan_id=plan_id, day_from=week, day_to=week + timedelta(days=6), inspector_id=inspector_id,
+                    kind="inspection")  # fmt: skip
     visits, _n = queries.list_visits(uow.session, uow.principal, uow.principal.scope(P_READ), f, 2000, 0)
     days: dict[date, dict[str, list[Any]]] = {week + timedelta(days=i): defaultdict(list) for i in range(7)}
     for v in visits:
@@ -62,7 +71,7 @@ def _page(request: Request, uow: UnitOfWork, params: dict[str, Any], errors: dic
         "inspectors": inspectors, "names": user_names(uow.session, uow.tenant_id, [i.user_id for i in inspectors]),
         "top": top, "reason": reason_text, "rule_kinds": RULE_KINDS, "statuses": VISIT_STATUSES,
         "templates": {t.id: t for t in templates}, "can_write": uow.principal.can(P_WRITE), "errors": errors,
-        "values": values or {}, "params": params, "today": utcnow().date(),
+        "values": values or {}, "params": params, "today": utcnow().date(), "day_labels": DAY_LABELS,
     }  # fmt: skip
     return render(request, "inspections/plan.html", ctx, status_code=status)
 

@@ -70,3 +70,8 @@ def settings(uow: UnitOfWork) -> models.Settings:
             escalation_step_days=2, site_geofence={}, updated_by="default",
         )  # fmt: skip
     return row
+
+
+def user_id(uow: UnitOfWork) -> int | None:
+    """The acting user's id; None for the system and for API keys (their id is not a user's)."""
+    return uow.principal.id if uow.principal.kind == "user" else None

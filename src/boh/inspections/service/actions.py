@@ -12,7 +12,7 @@ from boh.inspections import adapters, domain, models
 from boh.inspections.errors import EvidenceMissing, WrongStatus
 from boh.inspections.events import ActionClosed, ActionEscalated
 from boh.inspections.schemas import EvidenceIn, GeofenceIn, ReviewIn, SettingsIn
-from boh.inspections.service._common import A_REVIEW, A_WRITE, SETTINGS, action, settings
+from boh.inspections.service._common import A_REVIEW, A_WRITE, SETTINGS, action, settings, user_id
 from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
@@ -31,7 +31,7 @@ def submit_evidence(uow: UnitOfWork, action_id: int, body: EvidenceIn) -> models
     if missing:
         raise EvidenceMissing(f"add the evidence this action requires: {', '.join(missing)}", missing=missing)
     row.status, row.evidence_note = "submitted", body.note
-    row.submitted_at, row.submitted_by = utcnow(), uow.principal.id
+    row.submitted_at, row.submitted_by = utcnow(), user_id(uow)
     uow.flush()
     adapters.tell(
         uow, kind="inspection_action", roles=["inspector", "regional_manager"], site_id=row.site_id,
@@ -50,7 +50,7 @@ def review(uow: UnitOfWork, action_id: int, body: ReviewIn, *, accept: bool) -> 
     if row.status != "submitted":
         raise WrongStatus(f"action {action_id} is {row.status}: only submitted evidence is reviewed")
     now = utcnow()
-    row.reviewed_at, row.reviewed_by, row.review_note = now, uow.principal.id, body.note
+    row.reviewed_at, row.reviewed_by, row.review_note = now, user_id(uow), body.note
     if accept:
         row.status, row.closed_at = "accepted", now
         days = (now.date() - row.created_at.date()).days

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from boh.inspections import models, photos
 from boh.inspections.adapters import BlobStore
 from boh.inspections.errors import PhotoNotFound, WrongStatus
-from boh.inspections.service._common import A_READ, A_WRITE, T_READ, T_WRITE, V_READ, action, settings
+from boh.inspections.service._common import A_READ, A_WRITE, T_READ, T_WRITE, V_READ, action, settings, user_id
 from boh.inspections.service._common import template as template_row
 from boh.inspections.service._common import visit as visit_row
 from boh.inspections.service.visits import _open
@@ -73,7 +73,7 @@ def add_photo(uow: UnitOfWork, store: BlobStore, target: Target, data: bytes, cl
         tenant_id=uow.tenant_id, visit_id=target.visit_id, item_key=target.item_key, action_id=target.action_id,
         template_id=target.template_id, site_id=site_id, client_id=client_id, sha256=checked.sha256,
         content_type=checked.content_type, size_bytes=checked.size_bytes, width=checked.width, height=checked.height,
-        captured_at=checked.captured_at, uploaded_by=uow.principal.id if uow.principal.kind == "user" else None,
+        captured_at=checked.captured_at, uploaded_by=user_id(uow),
         blob_key=key, thumb_key=thumb,
     )  # fmt: skip
     uow.session.add(row)

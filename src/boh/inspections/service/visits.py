@@ -19,7 +19,7 @@ from boh.inspections.errors import (
 )
 from boh.inspections.events import FoodSafetyAlertRaised, InspectionSubmitted
 from boh.inspections.schemas import AnswersIn, CheckinIn, SubmitIn, VisitCreate
-from boh.inspections.service._common import P_WRITE, V_WRITE, settings, template, visit
+from boh.inspections.service._common import P_WRITE, V_WRITE, settings, template, user_id, visit
 from boh.inspections.service.templates import latest_version, require_published
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, PermissionDenied, ValidationFailed
@@ -40,10 +40,11 @@ def create_visit(uow: UnitOfWork, body: VisitCreate) -> models.Visit:
     get_site_ref(uow.session, scope, body.site_id)
     template(uow, body.template_id)
     require_published(uow, body.template_id)
-    inspector = body.inspector_id if body.inspector_id is not None else uow.principal.id
-    if inspector != uow.principal.id and not uow.principal.can(P_WRITE):
+    me = user_id(uow)
+    inspector = body.inspector_id if body.inspector_id is not None else me
+    if inspector != me and not uow.principal.can(P_WRITE):
         raise PermissionDenied("only planners assign visits to others")
-    if body.inspector_id is not None and not users_for(uow.session, uow.tenant_id, user_ids=[inspector]):
+    if body.inspector_id is not None and not users_for(uow.session, uow.tenant_id, user_ids=[body.inspector_id]):
         raise ValidationFailed([FieldError(("inspector_id",), f"user {inspector} not found", "unknown_reference")])
     row = models.Visit(
         tenant_id=uow.tenant_id, site_id=body.site_id, template_id=body.template_id, kind=body.kind,
@@ -58,7 +59,7 @@ def create_visit(uow: UnitOfWork, body: VisitCreate) -> models.Visit:
 
 
 def _may_perform(uow: UnitOfWork, row: models.Visit) -> None:
-    if row.inspector_id not in (None, uow.principal.id) and not uow.principal.can(P_WRITE):
+    if row.inspector_id not in (None, user_id(uow)) and not uow.principal.can(P_WRITE):
         raise PermissionDenied("this inspection is assigned to someone else")
 
 
@@ -87,12 +88,12 @@ def checkin(uow: UnitOfWork, visit_id: int, body: CheckinIn) -> tuple[models.Vis
     if row.status == "planned":
         version = require_published(uow, row.template_id)
         row.version_id, row.status = version.id, "in_progress"
-    row.checkin_at, row.checkin_by = utcnow(), uow.principal.id
+    row.checkin_at, row.checkin_by = utcnow(), user_id(uow)
     row.checkin_lat, row.checkin_lon = body.latitude, body.longitude
     row.checkin_accuracy_m = round(accuracy) if accuracy is not None else None
     row.checkin_distance_m = round(distance) if distance is not None else None
     row.checkin_flagged = verdict == "flagged"
-    row.inspector_id = row.inspector_id or uow.principal.id
+    row.inspector_id = row.inspector_id or user_id(uow)
     uow.flush()
     uow.audit("inspections.visit.checkin", "inspections_visit", row.id,
               after={"distance_m": row.checkin_distance_m, "flagged": row.checkin_flagged})  # fmt: skip
@@ -169,7 +170,7 @@ def save_answers(uow: UnitOfWork, visit_id: int, body: AnswersIn) -> tuple[int, 
             uow.session.add(old)
             stored[item.key] = old
         old.value, old.note, old.client_id, old.answered_at = value, a.note, a.client_id, at
-        old.saved_at, old.saved_by = now, uow.principal.id
+        old.saved_at, old.saved_by = now, user_id(uow)
         saved += 1
         if domain.answered_out_of_range(item, value):
             alerts += _alert(uow, row, item, str(value))
@@ -212,7 +213,7 @@ def submit(uow: UnitOfWork, visit_id: int, body: SubmitIn) -> models.Visit:
     if result.missing:
         errors = [FieldError(("answers", key), "this item needs an answer", "missing") for key in result.missing]
         raise IncompleteInspection(f"{len(errors)} item(s) still need an answer", errors=[e.as_dict() for e in errors])
-    row.status, row.submitted_at, row.submitted_by = "submitted", utcnow(), uow.principal.id
+    row.status, row.submitted_at, row.submitted_by = "submitted", utcnow(), user_id(uow)
     row.earned, row.possible, row.percent, row.score = result.earned, result.possible, result.percent, result.score
     row.passed, row.critical_failed, row.failed_items = result.passed, list(result.critical_failed), list(result.failed)
     uow.flush()
