@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from datetime import date
 from decimal import Decimal as D
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from boh.bootstrap import Runtime
-from boh.inspections import handlers, models
+from boh.inspections import api, handlers, models
 from boh.inventory.counts.events import CountPosted
 from boh.inventory.events import NegativeStock, StockBelowReorderPoint
 from boh.inventory.ingest.events import CycleCountReported, ShrinkSuspected
@@ -109,6 +110,10 @@ def test_risk_shows_its_reasons_and_other_domains_facts_count(runtime: Runtime, 
     assert {r["code"]: r["points"] for r in only["reasons"]} == {"never_inspected": "25", "stock_discrepancy": "6",
                                                                "stockout": "1"}  # fmt: skip
     assert only["score"] == "32"
+    with runtime.session_factory() as session:  # the same through the public api, for the domains above
+        risk = api.store_risks(session, t.id, [store], date(2026, 1, 1))[store]  # type: ignore[attr-defined]
+    assert (risk.score, risk.last_score) == (D(32), None)
+    assert {code for code, _points, _value in risk.reasons} == {"never_inspected", "stock_discrepancy", "stockout"}
 
 
 def test_the_topics_and_fields_inspections_reads_are_inventorys() -> None:

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from boh.demo import catalog, inspections, inventory, org, users
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
-from boh.inspections.adapters import BlobStore, open_photo_store
+from boh.inspections.api import BlobStore, open_photo_store
 from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
 

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from boh.demo.inspections_data import TEMPLATES
 from boh.demo.refs import DEMO_PASSWORD, DemoLogin, OrgRefs, UserRefs
 from boh.inspections import service
-from boh.inspections.adapters import BlobStore
-from boh.inspections.definition import Definition, Item
+from boh.inspections.api import BlobStore, Definition, Item
 from boh.inspections.models import Action
 from boh.inspections.schemas import (
     AnswerIn,
