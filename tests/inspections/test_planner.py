@@ -46,6 +46,9 @@ def test_every_n_days_windows_follow_the_last_visit_and_the_risk() -> None:
     assert ("risk_interval", "15") in risky[0].reasons
     other_format = planner.Store(2, 31.0, 121.0, 1, "convenience")
     assert planner.needs([other_format], [rule], START, END, {}, {}) == []
+    for_supermarkets = planner.RuleSpec(8, "every_n_days", 3, every_days=30, formats=("supermarket",), regions=(1,))
+    assert len(planner.needs([store, other_format], [for_supermarkets], START, END, {}, {})) == 3  # the template's
+    assert planner.needs([planner.Store(3, 31, 121, 2, "supermarket")], [for_supermarkets], START, END, {}, {}) == []
 
 
 def test_reinspection_below_threshold_and_monthly_self_inspections() -> None:

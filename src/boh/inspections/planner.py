@@ -79,10 +79,17 @@ class RuleSpec:
     within_days: int | None = None
     unannounced: bool = False
     risk_based: bool = True
+    formats: tuple[str, ...] = ()  # the template's store formats (empty: every format)
+    regions: tuple[int, ...] = ()  # the template's regions (empty: every region)
 
     def applies(self, store: Store) -> bool:
-        return (self.site_format is None or self.site_format == store.format) and (
-            self.region_id is None or self.region_id == store.region_id
+        """The rule's own filters and its template's: a template made for supermarkets never goes to a
+        convenience store."""
+        return (
+            (self.site_format is None or self.site_format == store.format)
+            and (self.region_id is None or self.region_id == store.region_id)
+            and (not self.formats or store.format in self.formats)
+            and (not self.regions or store.region_id in self.regions)
         )
 
 

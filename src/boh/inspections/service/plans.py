@@ -116,12 +116,18 @@ def _rules(uow: UnitOfWork) -> list[planner.RuleSpec]:
     rows = uow.session.scalars(
         select(models.Rule).where(models.Rule.tenant_id == uow.tenant_id, models.Rule.active.is_(True))
     )
-    return [
-        planner.RuleSpec(r.id, r.kind, r.template_id, r.site_format, r.region_id, r.every_days,
-                         float(r.threshold) if r.threshold is not None else None, r.within_days, r.unannounced,
-                         r.risk_based)
-        for r in rows
-    ]  # fmt: skip
+    templates = {t.id: t for t in uow.session.scalars(
+        select(models.Template).where(models.Template.tenant_id == uow.tenant_id))}  # fmt: skip
+    out = []
+    for r in rows:
+        t = templates[r.template_id]
+        if t.active:
+            out.append(planner.RuleSpec(
+                r.id, r.kind, r.template_id, r.site_format, r.region_id, r.every_days,
+                float(r.threshold) if r.threshold is not None else None, r.within_days, r.unannounced, r.risk_based,
+                tuple(t.formats), tuple(t.region_ids),
+            ))  # fmt: skip
+    return out
 
 
 def _reasons(need: planner.Need, risk: Risk | None) -> list[dict[str, Any]]:
