@@ -61,6 +61,7 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
     outs = run_due(runtime, reg)
     assert sorted((o.name, o.status) for o in outs) == [
         ("audit.verify", "ok"),
+        ("inspections.actions.escalate", "ok"),
         ("inventory.reservations.expire", "ok"),
         ("outbox.cleanup", "ok"),
     ]

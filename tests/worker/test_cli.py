@@ -37,11 +37,13 @@ def test_jobs_list_shows_every_job_and_its_schedule(runtime: Runtime) -> None:
     result = CliRunner().invoke(_app(runtime), ["jobs", "list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    names = ["audit.verify", "inventory.reservations.expire", "outbox.cleanup", "outbox.relay"]
+    names = ["audit.verify", "inspections.actions.escalate", "inventory.reservations.expire", "outbox.cleanup",
+             "outbox.relay"]  # fmt: skip
     assert [line.split()[0] for line in lines] == names
     assert "daily 04:00 UTC" in lines[0] and "last never" in lines[0]
-    assert "every 60s" in lines[1]
-    assert "on demand" in lines[3]
+    assert "daily 03:00 UTC" in lines[1]
+    assert "every 60s" in lines[2]
+    assert "on demand" in lines[4]
 
 
 def test_jobs_run_records_the_run_and_reports_failures(runtime: Runtime) -> None:

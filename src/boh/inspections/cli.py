@@ -42,5 +42,5 @@ def register(app: typer.Typer, get_runtime: Callable[[], Any]) -> None:
 
     @group.command("escalate")
     def escalate_cmd() -> None:
-        """Escalate overdue corrective actions now (the worker also does it every hour)."""
+        """Escalate overdue corrective actions now (the worker also does it every day at 03:00 UTC)."""
         typer.echo(f"{tasks.escalate(get_runtime())} action(s) escalated")

@@ -1,4 +1,4 @@
-"""Background jobs of inspections (registered by the worker from the manifest): the daily escalation of
+"""Background jobs of inspections (registered by the worker from the manifest): the daily escalation (03:00 UTC) of
 overdue corrective actions, tenant by tenant, one transaction each (idempotent: an action is raised to a
 level, and told, once)."""
 
@@ -26,4 +26,4 @@ def escalate(runtime: Any) -> int:
     return risen
 
 
-JOBS = (JobSpec("inspections.actions.escalate", escalate, every_seconds=3600),)
+JOBS = (JobSpec("inspections.actions.escalate", escalate, daily_at="03:00", timezone="UTC"),)

@@ -86,7 +86,8 @@ def tiles(uow: Any) -> list[Tile]:
         n = uow.session.scalar(select(func.count()).select_from(models.Visit).where(
             models.Visit.tenant_id == uow.tenant_id, models.Visit.inspector_id == p.id,
             models.Visit.scheduled_for == today, models.Visit.status.in_(["planned", "in_progress"])))  # fmt: skip
-        out.append(Tile(_("Inspections today"), int(n or 0), "/inspections/"))
+        if n:
+            out.append(Tile(_("Inspections today"), int(n), "/inspections/"))
     if p.can(A_READ):
         scope = p.scope(A_READ)
         stmt = (
@@ -96,5 +97,7 @@ def tiles(uow: Any) -> list[Tile]:
         )
         if scope.site_ids is not None:
             stmt = stmt.where(models.Action.site_id.in_(sorted(scope.site_ids)))
-        out.append(Tile(_("Open corrective actions"), int(uow.session.scalar(stmt) or 0), "/inspections/actions"))
+        open_actions = int(uow.session.scalar(stmt) or 0)
+        if open_actions:
+            out.append(Tile(_("Open corrective actions"), open_actions, "/inspections/actions"))
     return out
