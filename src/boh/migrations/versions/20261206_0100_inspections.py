@@ -1,7 +1,7 @@
 """inspections
 
 Revision ID: 0100inspections
-Revises: 0006values
+Revises: 0007deadletters
 Create Date: 2026-12-06 14:25:17.981337
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import boh.kernel.types
 
 
 revision: str = '0100inspections'
-down_revision: str | None = '0006values'
+down_revision: str | None = '0007deadletters'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
