@@ -21,6 +21,8 @@ const FILES = [
   ["@expo-google-fonts/noto-sans-sc", "400Regular/NotoSansSC_400Regular.ttf", "fonts/NotoSansSC-Regular.ttf"],
   ["@expo-google-fonts/noto-sans-sc", "700Bold/NotoSansSC_700Bold.ttf", "fonts/NotoSansSC-Bold.ttf"],
   ["@expo-google-fonts/noto-sans-sc", "LICENSE_FONT", "fonts/NotoSansSC-OFL.txt"],
+  // the inspection flow's offline queue (static/inspections-visit.js): answers and photos kept on the phone
+  ["idb-keyval", "dist/umd.js", "idb-keyval.js"],
 ];
 
 function packageDir(name) {

@@ -300,3 +300,22 @@ def test_the_busy_stores_have_a_day_of_work_and_two_weeks_of_history(loaded: Loa
     assert sum(f.waste_week for f in figures.values()) >= 0 and sum(f.sales_today for f in figures.values()) >= 0
     quiet = figures["TJ01"]
     assert quiet.deliveries_due == 0 and quiet.counts_open == 0 and quiet.sales_days[0] > 0
+
+
+def test_the_demo_has_checklists_past_inspections_open_actions_and_a_plan(loaded: Loaded) -> None:
+    from boh.inspections import models as insp
+
+    with loaded.rt.session_factory() as s:
+        t = loaded.tenant_id
+        codes = set(s.scalars(select(insp.Template.code).where(insp.Template.tenant_id == t)))
+        scores = [v for v in s.scalars(select(insp.Visit.score).where(
+            insp.Visit.tenant_id == t, insp.Visit.status == "submitted")) if v is not None]  # fmt: skip
+        open_actions = s.scalar(select(func.count()).select_from(insp.Action).where(
+            insp.Action.tenant_id == t, insp.Action.status == "open")) or 0  # fmt: skip
+        plan = s.scalars(select(insp.Plan).where(insp.Plan.tenant_id == t)).one()
+        inspectors = s.scalars(select(func.count(func.distinct(insp.Visit.inspector_id))).where(
+            insp.Visit.tenant_id == t, insp.Visit.status == "submitted")).one()  # fmt: skip
+    assert codes == {"FS", "DISPLAY", "OPEN"}
+    assert len(scores) >= 66 and min(scores) < 70 < max(scores)  # some stores well kept, some not
+    assert open_actions > 0 and plan.stats["planned"] > 0 and plan.stats["unassigned"] == 0
+    assert inspectors == 5  # the regional inspectors and the chain-wide one (consistency has shared stores)

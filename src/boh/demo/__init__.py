@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boh.demo import activity, catalog, inventory, org, users
+from boh.demo import activity, catalog, inspections, inventory, org, users
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
+from boh.inspections.api import BlobStore, open_photo_store
 from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
 
@@ -72,7 +73,13 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-STEPS = 8  # the calls of ``progress`` in load_demo
+STEPS = 9  # the calls of ``progress`` in load_demo
+
+
+def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
+    """The inspections' photo store of a runtime with settings (the CLI's); None otherwise (photos skipped)."""
+    settings = getattr(runtime, "settings", None)
+    return open_photo_store(settings=settings) if settings is not None else None
 
 
 def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str], None] | None = None) -> DemoSummary:
@@ -104,6 +111,9 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             moves += activity.load_history(uow, seed, org_refs, catalog_refs)
             step("today's work")
             activity.load_today(uow, seed, org_refs, catalog_refs)
+            step("inspections")
+            insp = inspections.load_inspections(uow, seed, org_refs, user_refs, _photo_store(runtime))
+            user_refs.logins += insp.logins
         step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

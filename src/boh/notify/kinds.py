@@ -13,4 +13,7 @@ KINDS: dict[str, str] = {
     "count_review": N_("Stocktakes to review"),
     "transfer_shipped": N_("Transfers on their way"),
     "alert_closed": N_("Alerts closed"),
+    "inspection_action": N_("Corrective actions"),
+    "inspection_overdue": N_("Overdue corrective actions"),
+    "food_safety_alert": N_("Food-safety failures found in an inspection"),
 }

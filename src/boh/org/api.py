@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from boh.kernel import cache as kernel_cache
 from boh.kernel.tenancy import Scope
 from boh.org.errors import SiteNotFound
-from boh.org.models import Site, Tenant, User
+from boh.org.models import Region, Site, Tenant, User
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,63 @@ def site_codes_by_id(session: Session, tenant_id: int, ids: Iterable[int]) -> di
         return {}
     rows = session.execute(select(Site.id, Site.code).where(Site.tenant_id == tenant_id, Site.id.in_(wanted)))
     return {sid: code for sid, code in rows}
+
+
+@dataclass(frozen=True)
+class SitePoint:
+    """A site as planners and analytics see it: where it is, its region and format (coordinates may be None)."""
+
+    id: int
+    code: str
+    name: str
+    name_zh: str | None
+    kind: str
+    format: str | None
+    region_id: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    timezone: str
+    active: bool
+
+
+def site_points(session: Session, scope: Scope, *, kind: str | None = None) -> list[SitePoint]:
+    """The scope's sites (of one kind when given), ordered by code, in one query."""
+    stmt = select(Site).where(Site.tenant_id == scope.tenant_id).order_by(Site.code)
+    if kind is not None:
+        stmt = stmt.where(Site.kind == kind)
+    if scope.site_ids is not None:
+        stmt = stmt.where(Site.id.in_(sorted(scope.site_ids)))
+    return [
+        SitePoint(s.id, s.code, s.name, s.name_zh, s.kind, s.format, s.region_id, s.latitude, s.longitude,
+                  s.timezone, s.active)
+        for s in session.scalars(stmt)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    id: int
+    code: str
+    name: str
+    name_zh: str | None
+    parent_id: int | None
+
+
+def region_refs(session: Session, tenant_id: int) -> list[RegionRef]:
+    """The tenant's regions, ordered by code."""
+    rows = session.scalars(select(Region).where(Region.tenant_id == tenant_id).order_by(Region.code))
+    return [RegionRef(r.id, r.code, r.name, r.name_zh, r.parent_id) for r in rows]
+
+
+def user_names(session: Session, tenant_id: int, ids: Iterable[int]) -> dict[int, str]:
+    """Display names of the tenant's users with these ids, in one query; unknown ids are absent."""
+    from boh.org.models import User
+
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.tenant_id == tenant_id, User.id.in_(wanted)))
+    return {uid: name for uid, name in rows}
 
 
 @dataclass(frozen=True)
