@@ -439,3 +439,9 @@ def search_items(session: Session, tenant_id: int, q: str, limit: int = 10) -> l
     if found is not None and all(r.id != found.item.id for r in out):
         out.insert(0, found.item)
     return out[:limit]
+
+
+def assortment_view() -> Any:
+    """``catalog_assortment`` as a read-only alias (tenant_id, site_id, item_id, active, min/max, reorder point,
+    safety stock, ...)."""
+    return Assortment.__table__.alias("catalog_assortment_view")

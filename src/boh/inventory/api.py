@@ -16,17 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from boh.inventory import queries, service
+from boh.inventory import balances, queries, service
 from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
-from boh.inventory.ledger import rules
 from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
-from boh.inventory.models import Balance, Lot
 from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
 from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult
 from boh.kernel.tenancy import Scope
@@ -60,24 +57,17 @@ class StockLevel:
 
 
 def stock_levels(session: Session, scope: Scope, site_id: int, item_ids: Iterable[int]) -> dict[int, StockLevel]:
-    """Stock of these items at one site, summed over lots; items without a balance are absent."""
-    site = get_site_ref(session, scope, site_id)
-    wanted = sorted(set(item_ids))
+    """Stock of these items at one site, summed over lots (the one balance read model); items without a
+    balance are absent."""
+    wanted = tuple(sorted(set(item_ids)))
     if not wanted:
+        get_site_ref(session, scope, site_id)
         return {}
-    today = queries.local_date(site.timezone)
-    rows = session.execute(
-        select(Balance, Lot.status, Lot.expiry_date)
-        .outerjoin(Lot, Lot.id == Balance.lot_id)
-        .where(Balance.tenant_id == scope.tenant_id, Balance.site_id == site_id, Balance.item_id.in_(wanted))
-    ).all()
+    rows, _ = balances.read(session, scope, balances.BalanceQuery(site_id=site_id, item_ids=wanted), 1_000_000, 0)
     sums: dict[int, list[Decimal]] = {}
-    for b, status, expiry in rows:
-        s = sums.setdefault(b.item_id, [ZERO] * 5)
-        usable = rules.lot_usable(status, expiry, today)
-        for i, v in enumerate(
-            (b.on_hand, b.reserved, b.in_transit, b.on_order, b.on_hand - b.reserved if usable else ZERO)
-        ):
+    for r in rows:
+        s = sums.setdefault(r.item_id, [ZERO] * 5)
+        for i, v in enumerate((r.on_hand, r.reserved, r.in_transit, r.on_order, r.available)):
             s[i] += v
     return {i: StockLevel(i, *v) for i, v in sums.items()}
 

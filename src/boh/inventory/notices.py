@@ -3,17 +3,19 @@ sale) to the managers of the store, once per alert (the outbox may deliver the e
 
 from __future__ import annotations
 
-from sqlalchemy import column, select, table
+from sqlalchemy import select
 
+from boh.catalog.api import item_view
 from boh.http.pages import N_
 from boh.inventory.ingest.events import ShrinkSuspected
 from boh.kernel.events import Event
 from boh.kernel.uow import UnitOfWork
 from boh.notify.api import notify
+from boh.org.api import site_view
 
 SHRINK = N_("%(item)s left %(site)s through the exit without a sale")
-_item = table("catalog_item", column("id"), column("sku"), column("name_en"), column("name_zh"))
-_site = table("org_site", column("id"), column("code"), column("name"), column("name_zh"))
+_item = item_view()
+_site = site_view()
 
 
 def tell_shrink(uow: UnitOfWork, event: Event) -> None:

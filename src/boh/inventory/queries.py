@@ -5,18 +5,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from boh.catalog.api import item_view
+from boh.inventory import balances
 from boh.inventory import repository as repo
 from boh.inventory.errors import MoveNotFound
 from boh.inventory.ledger import rules
-from boh.inventory.ledger.valuation import stock_value
 from boh.inventory.models import Balance, ItemCost, Lot, Move
 from boh.inventory.schemas import (
     BalanceFilter,
@@ -32,15 +31,13 @@ from boh.inventory.schemas import (
     TransferRead,
     ValuationRead,
 )
-from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
 from boh.org.api import get_site_ref, site_stock_settings
 
 ZERO = Decimal(0)
 
 
-def local_date(timezone: str, at: datetime | None = None) -> date:
-    return (at or utcnow()).astimezone(ZoneInfo(timezone)).date()
+local_date = balances.local_date
 
 
 def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[int, date]:
@@ -50,59 +47,33 @@ def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[in
 def list_balances(
     session: Session, scope: Scope, f: BalanceFilter, limit: int, offset: int
 ) -> tuple[list[BalanceRead], int]:
-    # 404 if not visible; the site's row (for its timezone) may be 30 s old: this is the hottest read, so it
-    # selects plain columns (no ORM objects, no identity map)
-    site = get_site_ref(session, scope, f.site_id, cached=True) if f.site_id is not None else None
-    b = Balance
-    cost = (ItemCost.tenant_id == b.tenant_id) & (ItemCost.site_id == b.site_id) & (ItemCost.item_id == b.item_id)
-    stmt = (
-        select(
-            b.site_id, b.item_id, b.lot_id, Lot.lot_code, Lot.expiry_date, Lot.status, b.on_hand, b.reserved,
-            b.in_transit, b.on_order, ItemCost.avg_unit_cost, ItemCost.currency,
-        )
-        .outerjoin(Lot, Lot.id == b.lot_id)
-        .outerjoin(ItemCost, cost)
-        .where(b.tenant_id == scope.tenant_id)
+    """The API's balance list: the one balance read model (balances.py), as BalanceRead."""
+    q = balances.BalanceQuery(
+        site_id=f.site_id, item_id=f.item_id, lot_id=f.lot_id, lot_code=f.lot_code, below_zero=bool(f.below_zero),
+        expires_within=f.expires_within,
     )  # fmt: skip
-    if scope.site_ids is not None:
-        stmt = stmt.where(b.site_id.in_(sorted(scope.site_ids)))
-    if f.site_id is not None:
-        stmt = stmt.where(b.site_id == f.site_id)
-    if f.item_id is not None:
-        stmt = stmt.where(b.item_id == f.item_id)
-    if f.lot_id is not None:
-        stmt = stmt.where(b.lot_id == f.lot_id)
-    if f.lot_code is not None:
-        stmt = stmt.where(Lot.lot_code == f.lot_code)
-    if f.below_zero:
-        stmt = stmt.where(b.on_hand < 0)
-    if f.expires_within is not None:  # judged by the site's local date when one site is asked for
-        today_ = local_date(site.timezone) if site is not None else utcnow().date()
-        stmt = stmt.where(Lot.expiry_date <= today_ + timedelta(days=f.expires_within), b.on_hand > 0)
-    rows = session.execute(stmt.order_by(b.site_id, b.item_id, b.lot_key).limit(limit).offset(offset)).all()
-    if offset == 0 and len(rows) < limit:  # the whole result is on this page: no count query
-        total = len(rows)
-    else:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    if site is not None:  # one site (a store's screen, a device): its date is known already
-        today = {site.id: local_date(site.timezone)}
-    else:
-        today = _site_dates(session, scope.tenant_id, {r.site_id for r in rows})
-    out = []
-    for r in rows:
-        usable = rules.lot_usable(r.status, r.expiry_date, today[r.site_id])
-        avg = r.avg_unit_cost
-        available = r.on_hand - r.reserved if usable else ZERO
-        out.append(
-            BalanceRead(
-                site_id=r.site_id, item_id=r.item_id, lot_id=r.lot_id, lot_code=r.lot_code,
-                expiry_date=r.expiry_date, lot_status=r.status, on_hand=r.on_hand, reserved=r.reserved,
-                in_transit=r.in_transit, on_order=r.on_order,
-                available=available, projected=available + r.in_transit + r.on_order, usable=usable, unit_cost=avg,
-                value=stock_value(r.on_hand, avg) if avg is not None else None, currency=r.currency,
-            )
-        )  # fmt: skip
-    return out, total
+    rows, total = balances.read(session, scope, q, limit, offset)
+    return [
+        BalanceRead(
+            site_id=r.site_id,
+            item_id=r.item_id,
+            lot_id=r.lot_id,
+            lot_code=r.lot_code,
+            expiry_date=r.expiry_date,
+            lot_status=r.lot_status,
+            on_hand=r.on_hand,
+            reserved=r.reserved,
+            in_transit=r.in_transit,
+            on_order=r.on_order,
+            available=r.available,
+            projected=r.projected,
+            usable=r.usable,
+            unit_cost=r.unit_cost,
+            value=r.value,
+            currency=r.currency,
+        )
+        for r in rows
+    ], total
 
 
 def list_moves(session: Session, scope: Scope, f: MoveFilter, limit: int, offset: int) -> tuple[list[MoveRead], int]:

@@ -12,30 +12,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, and_, column, false, func, insert, literal, select, table
+from sqlalchemy import BigInteger, Integer, and_, false, func, insert, literal, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
+from boh.catalog.api import assortment_view, item_view
 from boh.inventory.counts.models import Count, CountEntry, CountLine, CountSettings
 from boh.inventory.models import Balance, ItemCost, Move
 from boh.kernel.types import Qty
+from boh.org.api import user_view
 
 CHUNK = 1000
 ZERO = Decimal(0)
 
-catalog_item = table(
-    "catalog_item",
-    column("id"),
-    column("tenant_id"),
-    column("sku"),
-    column("name_en"),
-    column("name_zh"),
-    column("base_uom"),
-)
-org_user = table("org_user", column("id"), column("tenant_id"))
-catalog_assortment = table(
-    "catalog_assortment", column("tenant_id"), column("site_id"), column("item_id"), column("active", Boolean)
-)
+catalog_item = item_view()
+org_user = user_view()
+catalog_assortment = assortment_view()
 
 
 def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:

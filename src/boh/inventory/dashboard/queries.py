@@ -10,28 +10,23 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, and_, case, column, distinct, func, select, table
+from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
+from boh.catalog.api import assortment_view, category_view, item_view
 from boh.inventory.commitments.models import Commitment
 from boh.inventory.counts.models import Count
 from boh.inventory.ingest.models import Alert
 from boh.inventory.models import Balance, ItemCost, Lot, Move, ReorderState
 from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
+from boh.org.api import site_view
 
 # lower domains' tables, read-joined (GUIDE: a domain's queries may read them; they are never written here)
-_site_t = table(
-    "org_site", column("id"), column("tenant_id"), column("code"), column("name"), column("name_zh"),
-    column("kind"), column("currency"), column("timezone"), column("active", Boolean),
-)  # fmt: skip
-_item_t = table("catalog_item", column("id"), column("tenant_id"), column("category_id"))
-_category_t = table(
-    "catalog_category", column("id"), column("tenant_id"), column("parent_id"), column("name_en"), column("name_zh")
-)
-_assortment_t = table(
-    "catalog_assortment", column("tenant_id"), column("site_id"), column("item_id"), column("active", Boolean)
-)
+_site_t = site_view()  # fmt: skip
+_item_t = item_view()
+_category_t = category_view()
+_assortment_t = assortment_view()
 Site, Item, Category, Assortment = _site_t.c, _item_t.c, _category_t.c, _assortment_t.c
 
 ZERO = Decimal(0)

@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import anyio
-from sqlalchemy import column, func, select, table, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from boh.catalog.api import item_view
 from boh.inventory.commitments.models import CommitmentEntry
 from boh.inventory.ledger import rules
 from boh.inventory.models import Balance, Lot, Move
@@ -27,7 +28,7 @@ HEARTBEAT_SECONDS = 15.0
 LOOKBACK_SECONDS = 10.0
 ZERO = Decimal(0)
 
-_item = table("catalog_item", column("id"), column("sku"))
+_item = item_view()
 
 
 @dataclass(frozen=True)

@@ -1,49 +1,27 @@
-"""Read models of the inventory pages: stock rows of a site with item names, categories and reorder
-thresholds, site pickers and incoming transfers. Lower domains' tables are read by name (the written
-exception for read models); ``available`` follows rules.lot_usable (expired / quarantined lots: 0)."""
+"""Read models of the inventory pages: a site's stock rows (the one balance read model, balances.py), site
+and category pickers and incoming transfers. Lower domains' tables are read through their api's views."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, column, func, literal, or_, select, table
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from boh.inventory.ledger import rules, valuation
-from boh.inventory.models import Balance, ItemCost, Lot, Move
-from boh.inventory.queries import local_date
+from boh.catalog.api import assortment_view, category_view, item_view
+from boh.inventory import balances
+from boh.inventory.balances import BalanceQuery, BalanceView
+from boh.inventory.models import ItemCost, Lot, Move
 from boh.kernel.tenancy import Scope
-from boh.kernel.types import Qty
-from boh.org.api import get_site_ref
+from boh.org.api import site_view
 
 ZERO = Decimal(0)
 
-_site = table(
-    "org_site", column("id"), column("tenant_id"), column("code"), column("name"), column("name_zh"), column("active")
-)
-_item = table(
-    "catalog_item",
-    column("id"),
-    column("tenant_id"),
-    column("sku"),
-    column("name_en"),
-    column("name_zh"),
-    column("base_uom"),
-    column("category_id"),
-)
-_category = table("catalog_category", column("id"), column("tenant_id"), column("code"), column("name_en"))
-_assortment = table(
-    "catalog_assortment",
-    column("tenant_id"),
-    column("site_id"),
-    column("item_id"),
-    column("active"),
-    column("reorder_point", Qty()),
-    column("safety_stock", Qty()),
-)
+_site = site_view()
+_item = item_view()
+_category = category_view()
+_assortment = assortment_view()
 
 
 @dataclass(frozen=True)
@@ -74,34 +52,7 @@ class StockFilter:
 EXPIRING_DAYS = 3
 
 
-@dataclass(frozen=True)
-class StockRow:
-    item_id: int
-    sku: str
-    name_en: str
-    name_zh: str | None
-    base_uom: str
-    lot_id: int | None
-    lot_code: str | None
-    expiry_date: date | None
-    lot_status: str | None
-    on_hand: Decimal
-    reserved: Decimal
-    in_transit: Decimal
-    on_order: Decimal
-    available: Decimal
-    value: Decimal | None  # on_hand at the moving average cost
-    currency: str | None
-    item_available: Decimal  # summed over the item's lots at the site
-    threshold: Decimal | None  # reorder point, else safety stock
-
-    @property
-    def below_reorder(self) -> bool:
-        return self.threshold is not None and self.item_available < self.threshold
-
-    @property
-    def key(self) -> str:
-        return f"{self.item_id}:{self.lot_id or 0}"
+StockRow = BalanceView  # the console's stock rows are the one balance read model's (balances.py)
 
 
 def site_options(session: Session, scope: Scope) -> list[SiteOption]:
@@ -119,84 +70,15 @@ def category_options(session: Session, tenant_id: int) -> list[CategoryOption]:
     return [CategoryOption(int(i), str(code), str(n)) for i, code, n in rows]
 
 
-def _usable(today: date) -> ColumnElement[bool]:
-    return or_(
-        Lot.id.is_(None), and_(Lot.status == "available", or_(Lot.expiry_date.is_(None), Lot.expiry_date >= today))
-    )
-
-
-def _stock_query(tenant_id: int, site_id: int, today: date, f: StockFilter) -> Select[Any]:
-    avail = case((_usable(today), Balance.on_hand - Balance.reserved), else_=literal(ZERO, Qty()))  # type: ignore[arg-type]
-    per_item = (
-        select(Balance.item_id.label("item_id"), func.sum(avail).label("avail"))
-        .outerjoin(Lot, Lot.id == Balance.lot_id)
-        .where(Balance.tenant_id == tenant_id, Balance.site_id == site_id)
-        .group_by(Balance.item_id)
-        .subquery()
-    )
-    a, i = _assortment.c, _item.c
-    threshold = case((a.active.is_(True), func.coalesce(a.reorder_point, a.safety_stock)), else_=None)
-    stmt = (
-        select(
-            Balance,
-            Lot,
-            i.sku,
-            i.name_en,
-            i.name_zh,
-            i.base_uom,
-            per_item.c.avail,
-            threshold,
-            ItemCost.avg_unit_cost,
-            ItemCost.currency,
-        )
-        .join(_item, i.id == Balance.item_id)
-        .join(per_item, per_item.c.item_id == Balance.item_id)
-        .outerjoin(Lot, Lot.id == Balance.lot_id)
-        .outerjoin(_assortment, and_(a.tenant_id == tenant_id, a.site_id == site_id, a.item_id == Balance.item_id))
-        .outerjoin(
-            ItemCost,
-            and_(ItemCost.tenant_id == tenant_id, ItemCost.site_id == site_id, ItemCost.item_id == Balance.item_id),
-        )
-        .where(Balance.tenant_id == tenant_id, Balance.site_id == site_id)
-    )
-    if f.q:
-        like = f"%{f.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(i.sku).like(like), func.lower(i.name_en).like(like), i.name_zh.like(like)))
-    if f.category_id is not None:
-        stmt = stmt.where(i.category_id == f.category_id)
-    if f.lot:
-        stmt = stmt.where(func.lower(Lot.lot_code).like(f"%{f.lot.lower()}%"))
-    if f.below_reorder:
-        stmt = stmt.where(threshold.is_not(None), per_item.c.avail < threshold)
-    if f.negative:
-        stmt = stmt.where(Balance.on_hand < 0)
-    if f.expiring:
-        stmt = stmt.where(Lot.expiry_date <= today + timedelta(days=EXPIRING_DAYS), Balance.on_hand > 0)
-    return stmt
-
-
 def stock_rows(
     session: Session, scope: Scope, site_id: int, f: StockFilter, limit: int, offset: int
 ) -> tuple[list[StockRow], int]:
-    site = get_site_ref(session, scope, site_id)  # 404 outside the scope
-    today = local_date(site.timezone)
-    stmt = _stock_query(scope.tenant_id, site_id, today, f)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows: list[Any] = list(session.execute(stmt.order_by(_item.c.sku, Balance.lot_key).limit(limit).offset(offset)))
-    out = []
-    for b, lot, sku, name_en, name_zh, uom, item_avail, threshold, avg, currency in rows:
-        usable = rules.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
-        row = StockRow(
-            item_id=b.item_id, sku=sku, name_en=name_en, name_zh=name_zh, base_uom=uom, lot_id=b.lot_id,
-            lot_code=lot.lot_code if lot else None, expiry_date=lot.expiry_date if lot else None,
-            lot_status=lot.status if lot else None, on_hand=b.on_hand, reserved=b.reserved,
-            in_transit=b.in_transit, on_order=b.on_order,
-            value=valuation.stock_value(b.on_hand, avg) if avg is not None else None, currency=currency,
-            available=b.on_hand - b.reserved if usable else ZERO,
-            item_available=item_avail if item_avail is not None else ZERO, threshold=threshold,
-        )  # fmt: skip
-        out.append(row)
-    return out, total
+    """A site's stock for the console: the one balance read model, by SKU."""
+    q = BalanceQuery(
+        site_id=site_id, q=f.q, category_id=f.category_id, lot=f.lot, below_reorder=f.below_reorder,
+        below_zero=f.negative, expires_within=EXPIRING_DAYS if f.expiring else None,
+    )  # fmt: skip
+    return balances.read(session, scope, q, limit, offset, by_sku=True)
 
 
 @dataclass(frozen=True)

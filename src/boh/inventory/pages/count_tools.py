@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import column, select, table
+from sqlalchemy import select
 
+from boh.catalog.api import barcode_view
 from boh.http import pdf
 from boh.http.deps import UowDep
 from boh.http.i18n import fmt_decimal, localized_name
@@ -28,7 +29,7 @@ from boh.kernel.uow import UnitOfWork
 READ, WRITE = service.READ, service.WRITE
 ZERO = Decimal(0)
 MAX_LINES = 10000
-_barcode = table("catalog_item_barcode", column("item_id"), column("gtin"))
+_barcode = barcode_view()
 
 
 @dataclass(frozen=True)

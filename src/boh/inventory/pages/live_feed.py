@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import column, func, select, table
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from boh.catalog.api import item_view
 from boh.http.deps import UowDep
 from boh.http.templating import render
 from boh.inventory.ingest.models import Alert
@@ -22,7 +23,7 @@ from boh.inventory.pages.history import SOURCES
 from boh.kernel.errors import NotFound
 
 FEED_SIZE = 20
-_item = table("catalog_item", column("id"), column("sku"), column("name_en"), column("name_zh"), column("base_uom"))
+_item = item_view()
 
 
 @dataclass(frozen=True)

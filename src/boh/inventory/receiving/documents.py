@@ -3,15 +3,17 @@ lot, expiry) or EAN-13, expected / received / damaged quantities and reasons, an
 
 from __future__ import annotations
 
-from sqlalchemy import column, select, table
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boh.catalog.api import barcode_view
 from boh.http import pdf
 from boh.http.i18n import fmt_datetime, fmt_decimal, localized_name
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import N_
 from boh.inventory.receiving import queries
 from boh.inventory.receiving.models import Receipt
+from boh.org.api import site_view
 
 SOURCES = {
     "purchase_order": N_("Purchase order"),
@@ -28,8 +30,8 @@ REASONS = {
 }
 STATUSES = {"draft": N_("Being received"), "posted": N_("Posted"), "cancelled": N_("Cancelled")}
 
-_barcode = table("catalog_item_barcode", column("item_id"), column("gtin"), column("uom"))
-_site = table("org_site", column("id"), column("code"), column("name"), column("name_zh"))
+_barcode = barcode_view()
+_site = site_view()
 
 
 def _gtins(session: Session, item_ids: list[int]) -> dict[int, str]:

@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import String, cast, column, func, select, table
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from boh.catalog.api import item_view
 from boh.inventory.commitments.models import Commitment
 from boh.inventory.models import Lot, Move
 from boh.inventory.receiving.models import Receipt, ReceiptLine
 from boh.inventory.transfers.queries import docs_of_moves
 from boh.kernel.tenancy import Scope
+from boh.org.api import site_view
 
-_item = table("catalog_item", column("id"), column("sku"), column("name_en"), column("name_zh"), column("base_uom"))
-_site = table("org_site", column("id"), column("code"), column("name"), column("name_zh"))
+_item = item_view()
+_site = site_view()
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ def to_receive(session: Session, tenant_id: int, site_id: int) -> list[Expected]
         key = docs[m.id][0] if m.id in docs else str(m.site_id)  # a document's lines together, else per sender
         out.setdefault(("transfer", key), []).append((-m.quantity, m.event_at.date()))
         senders[key] = m.site_id
-    codes = dict(session.execute(select(_site.c.id, _site.c.code).where(_site.c.id.in_(list(senders.values())))).all())
+    codes: dict[int, str] = dict(
+        session.execute(select(_site.c.id, _site.c.code).where(_site.c.id.in_(list(senders.values())))).all()
+    )
     result = []
     for (source, key), rows in out.items():
         label = key if source == "purchase_order" or not key.isdigit() else codes.get(int(key), key)

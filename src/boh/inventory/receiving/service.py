@@ -24,7 +24,7 @@ from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 from boh.notify.api import notify
-from boh.org.api import get_site_ref
+from boh.org.api import get_site_ref, site_view
 
 WRITE = "inventory.move.write"
 ZERO = Decimal(0)
@@ -273,8 +273,7 @@ def _tell(uow: UnitOfWork, r: Receipt, n: int) -> None:
 
 
 def _site_names(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, str | None]]:
-    from sqlalchemy import column, table
 
-    site = table("org_site", column("id"), column("code"), column("name"), column("name_zh"))
+    site = site_view()
     rows = uow.session.execute(select(site.c.id, site.c.code, site.c.name, site.c.name_zh).where(site.c.id.in_(ids)))
     return {sid: {"en": f"{code} {name}", "zh": f"{code} {zh or name}"} for sid, code, name, zh in rows}

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import String, cast, column, func, select, table
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from boh.catalog.api import item_view
 from boh.inventory.models import Lot, Move
 from boh.inventory.transfers.models import TransferDoc, TransferDocLine
 from boh.kernel.tenancy import Scope
 
-_item = table("catalog_item", column("id"), column("sku"), column("name_en"), column("name_zh"), column("base_uom"))
+_item = item_view()
 
 
 @dataclass(frozen=True)
