@@ -131,9 +131,12 @@ def test_a_transfer_of_many_lines(runtime: Runtime, page: Any, view: tuple[str, 
     page.select_option("#f-doc-to", str(w["s1"]))
     page.click("[data-testid=new-doc-submit]")
     expect(page.locator("[data-testid=doc-number]")).to_contain_text("TR-DC1-")
-    for code in ("RICE", GTIN):  # by SKU, then by barcode: the same item adds to its line
+    # by SKU, then by barcode, then the barcode again, as fast as a scanner types (no wait for the server):
+    # no scan is lost and the same item adds to its line
+    for code in ("RICE", GTIN, GTIN):
         page.fill("[data-testid=doc-code]", code)
         page.locator("[data-testid=doc-code]").press("Enter")
+    expect(page.locator("[data-testid=doc-line-qty]")).to_have_value("3")
     expect(page.locator("[data-testid=doc-line]")).to_have_count(1)
     page.fill("[data-testid=doc-code]", "OIL")
     page.locator("[data-testid=doc-code]").press("Enter")

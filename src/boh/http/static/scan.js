@@ -108,13 +108,43 @@
     }
   });
 
-  // after an htmx form of a scan field succeeds, the field is emptied and focused for the next scan
+  // Scans faster than the server answers are never lost: an htmx form with a scan field takes the code out
+  // of the field the moment it is submitted (the field is free for the next scan at once), keeps the codes
+  // in order and sends each with its own request, one after the other (hx-sync "queue all"). htmx reads a
+  // form's values only when a queued request starts, so without this a second scan typed while the first
+  // was in flight was sent empty or not at all.
+  function scanInput(form) {
+    return form && form.querySelector ? form.querySelector("[data-scan-input]") : null;
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var input = scanInput(form);
+    if (!input || !(form.hasAttribute("hx-post") || form.hasAttribute("hx-get"))) return;
+    if (!form.hasAttribute("hx-sync")) form.setAttribute("hx-sync", "this:queue all");
+    (form._scanCodes = form._scanCodes || []).push(input.value);
+    input.value = "";
+  }, true);  // capture: before htmx's own listener on the form
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    var form = e.detail.elt;
+    var input = scanInput(form);
+    if (!input || !form._scanCodes || !form._scanCodes.length) return;
+    var code = form._scanCodes.shift();
+    e.detail.parameters[input.name] = code;
+    form._scanSent = code;
+  });
+
+  // after the request: the field keeps the focus for the next scan (unless the user is typing elsewhere
+  // by now); a refused code comes back into the
+  // field (when nothing new was typed) so that it can be corrected
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt && e.detail.elt.closest ? e.detail.elt.closest("form") : null;
-    var input = form ? form.querySelector("[data-scan-input]") : null;
-    if (!input || !e.detail.successful) return;
-    input.value = "";
-    input.focus();
+    var input = scanInput(form);
+    if (!input) return;
+    if (!e.detail.successful && !input.value && form._scanSent) input.value = form._scanSent;
+    var active = document.activeElement;  // never take the focus from a field the user has moved on to
+    if (!active || active === document.body || form.contains(active)) input.focus();
   });
 
   document.addEventListener("DOMContentLoaded", function () { setup(document); });

@@ -95,7 +95,7 @@ def stock_value(on_hand: Decimal, avg_unit_cost: Decimal) -> Decimal:
 
 
 def _average(value: Decimal, quantity: Decimal, fallback: Decimal) -> Decimal:
-    return money(_div(value, quantity)) if quantity > 0 else fallback
+    return money(_div(value, quantity)) if quantity > 0 else money(fallback)
 
 
 def value_inflow(state: CostState, quantity: Decimal, unit_cost: Decimal, value: Decimal | None = None) -> Valued:
@@ -144,7 +144,7 @@ def revalue_to(state: CostState, unit_cost: Decimal) -> Valued:
     the next moves are valued at and changes no value: units sold short keep the value they left with until
     a receipt trues them up."""
     if state.quantity <= 0:
-        return Valued(replace(state, avg_unit_cost=unit_cost, source=ACTUAL), ZERO, unit_cost)
+        return Valued(replace(state, avg_unit_cost=money(unit_cost), source=ACTUAL), ZERO, unit_cost)
     return revalue(state, money(_mul(state.quantity, unit_cost)) - state.total_value)
 
 
@@ -164,4 +164,4 @@ def with_fallback(state: CostState, unit_cost: Decimal) -> CostState:
     """A state with no cost yet takes a fallback cost, provisionally (valued quantity unchanged)."""
     if state.source != NONE:
         return state
-    return replace(state, avg_unit_cost=unit_cost, source=PROVISIONAL)
+    return replace(state, avg_unit_cost=money(unit_cost), source=PROVISIONAL)

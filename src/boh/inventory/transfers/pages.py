@@ -5,6 +5,7 @@ transfers page lists a site's outgoing and incoming documents with their state."
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from html import escape
 from typing import Any
 
 from fastapi import Request
@@ -56,6 +57,8 @@ def create(request: Request, uow: UowDep, data: FormDep) -> Response:
 def _page(request: Request, uow: UnitOfWork, doc_id: int, *, problem: str = "", status: int = 200,
           results: list[Any] | None = None, q: str = "") -> HTMLResponse:  # fmt: skip
     doc = service.get(uow, doc_id, READ, either_side=True)
+    if problem and is_htmx(request):  # the console shows a refused request's answer in its error block
+        return HTMLResponse(f'<p data-testid="doc-problem">{escape(problem)}</p>', status_code=status)
     codes = {s.id: s for s in _read.site_options(uow.session, Scope(uow.tenant_id))}
     p = uow.principal
     ctx = {
