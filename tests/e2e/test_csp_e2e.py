@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from boh.bootstrap import Runtime
 from tests.catalog.helpers import make_item
 from tests.e2e.helpers import sign_in, watch_csp
+from tests.factories import make_tenant, make_user
 from tests.inspections.helpers import shop
 from tests.inventory.factories import mv, post
 
@@ -81,3 +82,30 @@ def test_console_pages_run_under_the_content_security_policy(
     finally:
         ctx.close()
     assert any("script-src" in v for v in violations), violations
+
+
+def test_the_camera_scanner_runs_under_the_content_security_policy(
+    runtime: Runtime, browser: Any, live_server: str
+) -> None:
+    """ZXing (loaded from /static/vendor on the first tap) reads Chromium's fake camera: no violation (in a
+    second Chromium of the same Playwright, started with a fake camera)."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    t = make_tenant(runtime)
+    make_user(runtime, t, "manager", [("store_manager", None)], locale="en")
+    camera = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    with_camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *camera])
+    ctx = with_camera.new_context(base_url=live_server, locale="en-US", viewport={"width": 390, "height": 844},
+                                  permissions=["camera"])  # fmt: skip
+    ctx.set_default_timeout(15_000)
+    violations = watch_csp(ctx)
+    try:
+        page = ctx.new_page()
+        sign_in(page, "manager", path="/inventory/chain")
+        page.click("[data-scan-camera]")
+        expect(page.locator("[data-scan-status]")).to_have_text("Point the camera at the barcode.")
+        expect(page.locator("[data-scan-panel] video")).to_be_visible()
+        page.click("[data-scan-stop]")
+    finally:
+        with_camera.close()
+    assert violations == [], "\n".join(violations)
