@@ -9,18 +9,19 @@ from fastapi.testclient import TestClient
 
 from tests.factories import PASSWORD
 
-_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf(client: TestClient) -> str:
-    """The session's CSRF token (bound to the session: boh.http.csrf), read from a page's
-    ``<meta name="csrf-token">``; fetched again only when the session or its CSRF cookie changed."""
+    """The session's CSRF token (bound to the session: boh.http.csrf), read from a page's form (the sign-in
+    form, or the sign-out form of every signed-in page); fetched again only when the session or its CSRF
+    cookie changed."""
     key = (client.cookies.get("boh_csrf"), client.cookies.get("boh_refresh"), client.cookies.get("boh_session"))
     cached: tuple[Any, str] | None = getattr(client, "_boh_csrf_token", None)
     if cached is not None and cached[0] == key and key[0]:
         return cached[1]
     page = client.get("/login")  # signed in: redirected to the home page; both render the token
-    found = _META.search(page.text)
+    found = _TOKEN.search(page.text)
     assert found, "every console page renders the session's CSRF token"
     key = (client.cookies.get("boh_csrf"), client.cookies.get("boh_refresh"), client.cookies.get("boh_session"))
     client._boh_csrf_token = (key, found.group(1))  # type: ignore[attr-defined]

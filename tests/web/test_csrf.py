@@ -155,5 +155,7 @@ def test_the_api_takes_the_session_cookie_only_with_the_token_from_this_origin(r
         "/api/v1/org/sites", json={**SITE, "code": "APIOK2"}, headers={**same, "Sec-Fetch-Site": "same-origin"}
     )
     assert r.status_code == 201, r.text
+    behind_tls = {**same, "Origin": "https://testserver"}  # a TLS-terminating proxy in front of plain HTTP
+    assert boss.post("/api/v1/org/sites", json={**SITE, "code": "APIOK3"}, headers=behind_tls).status_code == 201
     assert boss.get("/api/v1/org/sites").status_code == 200  # reads need neither
-    assert {c for c in _site_codes(runtime) if c.startswith("API")} == {"APIOK", "APIOK2"}
+    assert {c for c in _site_codes(runtime) if c.startswith("API")} == {"APIOK", "APIOK2", "APIOK3"}

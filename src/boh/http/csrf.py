@@ -127,9 +127,10 @@ def _origin(scheme: str, netloc: str) -> str:
 
 
 def own_origins(conn: HTTPConnection) -> set[str]:
-    """This server's origins: the one the browser addressed (Host) and the configured public URL's."""
-    scheme = "https" if is_https(conn) else "http"
-    origins = {_origin(scheme, conn.headers.get("host", ""))}
+    """This server's origins: the one the browser addressed (Host; over plain HTTP its https:// twin too,
+    as a TLS-terminating proxy makes it) and the configured public URL's."""
+    host = conn.headers.get("host", "")
+    origins = {_origin("https", host)} if is_https(conn) else {_origin("http", host), _origin("https", host)}
     settings = getattr(conn.app.state, "settings", None)
     if settings is not None and settings.public_url:
         public = urlsplit(settings.public_url)
