@@ -71,13 +71,11 @@ def current_principal(request: Request) -> Principal:
         raise AuthenticationRequired("send a bearer token (Authorization header) or an API key (X-API-Key)")
     authenticator: Authenticator = request.app.state.authenticator
     kind, value = creds
-    # the browser sends the session cookie by itself: a change must prove it comes from the console (boh.http.csrf)
-    cookie_change = kind == "cookie" and request.method in UNSAFE_METHODS
-    if cookie_change:
-        refuse_cross_origin(request, require=True)
     principal = authenticator.from_api_key(value) if kind == "api_key" else authenticator.from_bearer(value)
-    if cookie_change:
-        check_cookie_request(request, principal)
+    if kind == "cookie" and request.method in UNSAFE_METHODS:
+        # the browser sends the session cookie by itself: a change must prove it comes from the console
+        refuse_cross_origin(request, require=True)
+        check_cookie_request(request, principal)  # boh.http.csrf
     request.state.principal = principal
     return principal
 
