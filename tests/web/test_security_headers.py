@@ -72,3 +72,10 @@ def test_no_template_needs_inline_script_or_style() -> None:
                               ("javascript: URL", JS_URL)):  # fmt: skip
             found += [f"{path.relative_to(SRC)}: {name}: {m.group(0)[:80]}" for m in pattern.finditer(text)]
     assert found == []
+
+
+def test_swagger_ui_has_its_own_policy_and_nothing_else_does(client) -> None:
+    docs = _policy(client.get("/docs").headers["content-security-policy"])
+    assert "https://cdn.jsdelivr.net" in docs["script-src"] and docs["frame-ancestors"] == ["'none'"]
+    for url in ("/docs/x", "/openapi.json", "/healthz"):
+        assert _policy(client.get(url).headers["content-security-policy"])["script-src"] == ["'self'"], url

@@ -36,12 +36,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-# Swagger UI (FastAPI's /docs): its files come from the jsDelivr CDN and it starts with an inline script.
+# Swagger UI (FastAPI's /docs, a developer's page, not the console): its files come from the jsDelivr CDN, it
+# starts with an inline script and its widgets set inline styles; nothing of the console is allowed that.
 DOCS_POLICY = "; ".join(
     (
         "default-src 'self'",
         "script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'",
-        "style-src 'self' https://cdn.jsdelivr.net",
+        "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'",
         "img-src 'self' data: https://fastapi.tiangolo.com",
         "connect-src 'self'",
         "object-src 'none'",
