@@ -136,9 +136,9 @@ def create_plan(uow: UowDep, body: PlanCreate) -> PlanRead:
     return _plan(row)
 
 
-@router.get("/plans/{plan_id}", perm=plans.READ, response_model=PlanRead, summary="A production plan")
-def get_plan(uow: UowDep, plan_id: int) -> PlanRead:
-    return _plan(plans.get(uow, plan_id))
+@router.get("/plans/{production_plan_id}", perm=plans.READ, response_model=PlanRead, summary="A production plan")
+def get_plan(uow: UowDep, production_plan_id: int) -> PlanRead:
+    return _plan(plans.get(uow, production_plan_id))
 
 
 @router.get(
