@@ -138,12 +138,14 @@ def test_pos_sales_deplete_through_recipes_in_the_same_transaction(runtime: Runt
             _sale("d1", "DISH", "1"),
             _sale("s1", "SODA", "3"),
             _sale("m2", "MEAL", "1", modifiers=[{"sku": "SODA"}]),
+            _sale("s2", "SAUCE", "0.5"),
         ],
     )
-    assert (result.accepted, result.rejected) == (4, [])
-    # meals and dish: 4 dishes = 0.6 kg sauce (made ahead: it leaves stock, not its tomatoes), 0.4 kg pasta
+    assert (result.accepted, result.rejected) == (5, [])
+    # meals and dish: 4 dishes = 0.6 kg sauce (made ahead: it leaves stock, not its tomatoes), 0.4 kg pasta;
+    # the sauce sold as itself (a stocked recipe: 0.5 kg), neither tallied nor reported
     assert _moves(runtime, k.store) == {
-        k.sauce: D("-0.6"),
+        k.sauce: D("-1.1"),
         k.pasta: D("-0.4"),
         k.cheese: D("-0.16"),
         k.soda: D("-3"),
@@ -154,7 +156,7 @@ def test_pos_sales_deplete_through_recipes_in_the_same_transaction(runtime: Runt
         missing = {(r.item_id, r.role, r.events, r.quantity) for r in s.scalars(select(UnmappedSale))}
         assert missing == {(k.soda, "item", 1, D(3)), (k.soda, "modifier", 1, D(1))}
     again = _ingest(runtime, k, [_sale("m1", "MEAL", "2")])  # a replay changes nothing
-    assert again.duplicates == 1 and _moves(runtime, k.store)[k.sauce] == D("-0.6")
+    assert again.duplicates == 1 and _moves(runtime, k.store)[k.sauce] == D("-1.1")
 
 
 def test_a_refused_sale_leaves_no_component_moves_nor_tallies(runtime: Runtime, k: Kitchen) -> None:

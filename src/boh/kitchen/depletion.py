@@ -1,6 +1,7 @@
-"""The kitchen's depletion rule (boh.inventory.api.DepletionRule): a POS sale of an item with a recipe takes
-its ingredients out of stock instead of the item, through every made-to-order level down to stocked or
-bought items; a modifier with a recipe adds its own. What is sold without a recipe (a prepared item, or any
+"""The kitchen's depletion rule (boh.inventory.api.DepletionRule): a POS sale of an item made to order (its
+recipe not stocked) takes its ingredients out of stock instead of the item, through every made-to-order
+level down to stocked or bought items; a modifier with a recipe adds its own (a stocked one: itself). An
+item made ahead with a stocked recipe is sold as itself. What is sold without a recipe (a prepared item, or any
 modifier) is reported in ``kitchen_unmapped_sale``, never skipped silently: the item's own sale is posted
 as before and the modifier is not depleted. Registered by the manifest's hook (handlers.subscribe)."""
 
@@ -25,19 +26,18 @@ class RecipeDepletion:
 
     def deplete(self, uow: UnitOfWork, sold: Sequence[SoldLine]) -> dict[int, Depletion]:
         recipes = book(uow.session, uow.tenant_id)
+        if not recipes:
+            return {}
         out: dict[int, Depletion] = {}
         for s in sold:
             parts: dict[int, Decimal] = {}
-            handled = s.item_id in recipes
-            if handled:
-                _add(parts, domain.deplete(recipes, s.item_id, s.quantity))
+            handled = _to_order(recipes, s.item_id)
+            _add(parts, _through(recipes, s.item_id, s.quantity))
             for mod, per in s.modifiers:
                 if mod in recipes:
                     handled = True
-                    _add(parts, domain.deplete(recipes, mod, per * s.quantity))
+                    _add(parts, _through(recipes, mod, per * s.quantity))
             if handled:
-                if s.item_id not in recipes:
-                    _add(parts, {s.item_id: s.quantity})
                 out[s.index] = Depletion(tuple(sorted(parts.items())))
         return out
 
@@ -49,7 +49,7 @@ class RecipeDepletion:
         menu = _menu_items(uow, {s.item_id for s in sold if s.item_id not in recipes})
         for s in sold:
             net = -s.quantity  # sold: positive; a return: negative
-            if s.item_id in recipes:
+            if _to_order(recipes, s.item_id):
                 sales.append(
                     {
                         "tenant_id": t,
@@ -60,10 +60,10 @@ class RecipeDepletion:
                         "quantity": net,
                     }
                 )
-            elif s.item_id in menu:
+            elif s.item_id in menu and s.item_id not in recipes:
                 unmapped.append(_unmapped(t, s, s.item_id, "item", net))
             for mod, per in s.modifiers:
-                if mod in recipes:
+                if _to_order(recipes, mod):
                     sales.append(
                         {
                             "tenant_id": t,
@@ -74,10 +74,20 @@ class RecipeDepletion:
                             "quantity": per * net,
                         }
                     )
-                else:
+                elif mod not in recipes:
                     unmapped.append(_unmapped(t, s, mod, "modifier", per * net))
         repository.add_menu_sales(uow.session, _merge(sales, ("site_id", "day", "item_id", "version_id")))
         repository.add_unmapped(uow.session, _merge(unmapped, ("site_id", "day", "item_id", "role")))
+
+
+def _to_order(recipes: domain.Book, item_id: int) -> bool:
+    """Made to order: its sale takes its ingredients out of stock (a stocked item with a recipe, made ahead
+    in a kitchen, is sold as itself)."""
+    return item_id in recipes and not recipes[item_id].stocked
+
+
+def _through(recipes: domain.Book, item_id: int, qty: Decimal) -> dict[int, Decimal]:
+    return domain.deplete(recipes, item_id, qty) if _to_order(recipes, item_id) else {item_id: qty}
 
 
 def _add(into: dict[int, Decimal], more: dict[int, Decimal]) -> None:
