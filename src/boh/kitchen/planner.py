@@ -194,31 +194,73 @@ def _build(
     return _Model(m, batches, made, needs, demand, runs, lits)
 
 
-def _hint(built: _Model, items: Mapping[int, PlanItem], days: int) -> None:
-    """A just-in-time start: every made item produced on the day it is needed (finished items first, then
-    their components, level by level), net of stock and WIP. It may break a station's capacity on a busy
-    day: the solver repairs it from there, which is much faster than from nothing."""
+def _hint(built: _Model, items: Mapping[int, PlanItem], capacity: Mapping[str, Sequence[int]], days: int) -> None:
+    """A good start for the solver (``_greedy``), given as hints: much faster than from nothing."""
+    made = _greedy(items, built.demand, capacity, days)
+    for (i, d), q in made.items():
+        it = items[i]
+        b = -(-q // it.batch_size)
+        built.model.add_hint(built.made[(i, d)], q)
+        built.model.add_hint(built.batches[(i, d)], b)
+        built.model.add_hint(built.runs[(i, d)], b > 0)
+        for comp, per in it.components:
+            if (comp, i, d) in built.needs:
+                built.model.add_hint(built.needs[(comp, i, d)], -(-(per * q) // it.batch_size))
+
+
+def _greedy(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    capacity: Mapping[str, Sequence[int]],
+    days: int,
+) -> dict[tuple[int, int], int]:
+    """Backward scheduling, parents before their components: each item's dues (net of stock and WIP, first
+    come first served) are made on the latest day that has room on the item's station and is within its
+    shelf life of the due day, the rest a day earlier, and so on (when no day has room: on the due day,
+    and the solver repairs it). A parent's production becomes its components' dues of the same day."""
     ours = {i: it for i, it in items.items() if it.station is not None}
-    order = _top_down(ours)
-    need: dict[tuple[int, int], int] = dict(built.demand)
-    for i in order:
+    free = {(st, d): per[d] for st, per in capacity.items() for d in range(days)}
+    need: dict[tuple[int, int], int] = {k: v for k, v in demand.items() if k[0] in ours}
+    made: dict[tuple[int, int], int] = {(i, d): 0 for i in ours for d in range(days)}
+    for i in _top_down(ours):
         it = ours[i]
         on_hand = it.stock
         for d in range(days):
             on_hand += it.wip.get(d, 0)
-            want = need.get((i, d), 0)
-            q = max(0, min(want - on_hand, it.max_batches * it.batch_size))
-            on_hand += q - want
-            b = -(-q // it.batch_size)
-            built.model.add_hint(built.made[(i, d)], q)
-            built.model.add_hint(built.batches[(i, d)], b)
-            built.model.add_hint(built.runs[(i, d)], b > 0)
+            due = need.get((i, d), 0)
+            take = min(on_hand, due)
+            on_hand -= take
+            if due - take > 0:
+                _place(it, d, due - take, made, free)
+        for d in range(days):
+            q = made[(i, d)]
             for comp, per in it.components:
-                if comp in ours:
-                    use = -(-(per * q) // it.batch_size)
-                    need[(comp, d)] = need.get((comp, d), 0) + use
-                    if (comp, i, d) in built.needs:
-                        built.model.add_hint(built.needs[(comp, i, d)], use)
+                if comp in ours and q:
+                    need[(comp, d)] = need.get((comp, d), 0) + -(-(per * q) // it.batch_size)
+    return {k: v for k, v in made.items() if v}
+
+
+def _place(
+    it: PlanItem, due: int, qty: int, made: dict[tuple[int, int], int], free: dict[tuple[str, int], int]
+) -> None:
+    earliest = max(0, due - (it.shelf_life_days or 10_000) + 1)
+    bs, mpb, station = it.batch_size, it.minutes_per_batch, it.station or ""
+    for t in range(due, earliest - 1, -1):
+        if qty <= 0:
+            return
+        have = made[(it.item_id, t)]
+        batches_now = -(-have // bs)
+        room = free.get((station, t), 0) // mpb if mpb else it.max_batches
+        room = min(room, it.max_batches - batches_now)
+        fits = max(0, batches_now * bs - have) + max(0, room) * bs  # the open batch's rest, then new batches
+        add = min(qty, fits)
+        if add <= 0:
+            continue
+        made[(it.item_id, t)] = have + add
+        free[(station, t)] = free.get((station, t), 0) - (-(-(have + add) // bs) - batches_now) * mpb
+        qty -= add
+    if qty > 0:  # no room: on the due day all the same
+        made[(it.item_id, due)] += qty
 
 
 def _top_down(items: Mapping[int, PlanItem]) -> list[int]:
@@ -258,7 +300,7 @@ def solve(
     built = _build(items, demand, capacity, days, lead_days)
     for v in built.literals.values():
         built.model.add(v == 1)
-    _hint(built, items, days)
+    _hint(built, items, capacity, days)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
