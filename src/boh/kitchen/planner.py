@@ -157,6 +157,7 @@ def _build(
             m.add(it.batch_size * (b - 1) < q).only_enforce_if(y)  # no empty batch
             m.add(b <= it.max_batches * y)
             m.add(b == 0).only_enforce_if(~y)
+            m.add(b >= y)  # a run is at least one batch (tightens the relaxation)
     needs: dict[tuple[int, int, int], cp_model.IntVar] = {}
     cons = _consumption(m, needs, ours, demand, made, days)
     lits: dict[str, cp_model.IntVar] = {}
@@ -180,6 +181,7 @@ def _build(
                 later = sum((cons[i][t] for t in range(d + 1, d + it.shelf_life_days)), start=0)
                 # stock on hand at the start is not held to it (its lots' own expiry is FEFO's business)
                 m.add(inv <= later + it.stock).only_enforce_if(lit(f"shelf_life:{i}"))
+    _rounding_cuts(m, ours, demand, batches, days, lit)
     for station, per_day in capacity.items():
         for d in range(days):
             load = [
@@ -194,13 +196,37 @@ def _build(
     return _Model(m, batches, made, needs, demand, runs, lits)
 
 
+def _rounding_cuts(
+    m: cp_model.CpModel,
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    batches: Mapping[tuple[int, int], cp_model.IntVar],
+    days: int,
+    lit: Any,
+) -> None:
+    """Valid inequalities that tighten the relaxation (hence the bound): the batches of an item made up to a
+        day are at least its external demand due by then, net of stock and WIP, in whole batches. (Dependent
+        demand only adds to it, so this holds for every item.) Each under its day's demand literal, so that an
+    infeasible plan's explanation may still drop it."""
+    for i, it in items.items():
+        due = held = 0
+        for d in range(days):
+            due += demand.get((i, d), 0)
+            held += it.wip.get(d, 0)
+            short = due - it.stock - held
+            if short > 0:
+                made = sum(batches[(i, t)] for t in range(d + 1))
+                m.add(made >= -(-short // it.batch_size)).only_enforce_if(lit(f"demand:{i}:{d}"))
+
+
 def _hint(built: _Model, items: Mapping[int, PlanItem], capacity: Mapping[str, Sequence[int]], days: int) -> None:
     """A good start for the solver (``_greedy``), given as hints: much faster than from nothing."""
     made = _greedy(items, built.demand, capacity, days)
-    for (i, d), q in made.items():
+    for (i, d), var in built.made.items():  # every variable hinted: a complete start
         it = items[i]
+        q = made.get((i, d), 0)
         b = -(-q // it.batch_size)
-        built.model.add_hint(built.made[(i, d)], q)
+        built.model.add_hint(var, q)
         built.model.add_hint(built.batches[(i, d)], b)
         built.model.add_hint(built.runs[(i, d)], b > 0)
         for comp, per in it.components:
