@@ -42,6 +42,8 @@ class RecipeDepletion:
         return out
 
     def record(self, uow: UnitOfWork, sold: Sequence[SoldLine]) -> None:
+        if not sold:
+            return
         recipes = book(uow.session, uow.tenant_id)
         sales: list[dict[str, object]] = []
         unmapped: list[dict[str, object]] = []
@@ -96,12 +98,13 @@ def _add(into: dict[int, Decimal], more: dict[int, Decimal]) -> None:
 
 
 def _menu_items(uow: UnitOfWork, ids: set[int]) -> set[int]:
-    """Which of these items are dishes (catalog kinds in MENU_KINDS): one set-based read."""
+    """Which of these items are dishes (catalog kinds in MENU_KINDS): one read of the tenant's dishes (few,
+    and no list of thousands of sold ids sent as parameters)."""
     if not ids:
         return set()
     v = item_view()
-    stmt = select(v.c.id).where(v.c.tenant_id == uow.tenant_id, v.c.id.in_(sorted(ids)), v.c.kind.in_(MENU_KINDS))
-    return set(uow.session.scalars(stmt))
+    stmt = select(v.c.id).where(v.c.tenant_id == uow.tenant_id, v.c.kind.in_(MENU_KINDS))
+    return ids & set(uow.session.scalars(stmt))
 
 
 def _unmapped(tenant_id: int, s: SoldLine, item_id: int, role: str, qty: Decimal) -> dict[str, object]:
