@@ -98,7 +98,7 @@ class KitchenRefs:
     plan_status: str = ""
 
 
-def _items(uow: UnitOfWork) -> dict[str, int]:
+def _items(uow: UnitOfWork, cat: CatalogRefs) -> dict[str, int]:
     ids: dict[str, int] = {}
     for sku, name, name_zh, shelf, allergens in INTERMEDIATES:
         row = create_item(
@@ -111,6 +111,7 @@ def _items(uow: UnitOfWork) -> dict[str, int]:
                     "kind": "ingredient",
                     "base_uom": "kg",
                     "storage_class": "chilled",
+                    "category_id": cat.category_ids.get("INGRED"),
                     "perishable": True,
                     "shelf_life_days": shelf,
                     "allergens": allergens,
@@ -186,7 +187,7 @@ def _day(uow: UnitOfWork, ck: int, ids: dict[str, int], day: int) -> int:
 def load_kitchen(uow: UnitOfWork, seed: int, org: OrgRefs, cat: CatalogRefs) -> KitchenRefs:
     refs = KitchenRefs()
     ck = org.site_ids[org.kitchen_code]
-    ids = _items(uow)
+    ids = _items(uow, cat)
     _recipes(uow, ids)
     refs.recipes = len(RECIPES)
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
