@@ -1,5 +1,5 @@
-"""The demo chain's central kitchen (CK01): recipes of two to three levels for the kitchen's own bento and
-dumplings (a cooked teriyaki chicken and a pork filling made ahead, from bought ingredients), a week of
+"""The demo chain's central kitchen (CK01): recipes of three levels for the kitchen's own bento and dumplings
+(its teriyaki sauce and its dumpling wrappers made in-house from bought ingredients), a week of
 production batches recorded day by day through the ledger (ingredient lots issued, output lots made and
 costed, a little waste), and next week's production plan from the stores' daily orders. Everything goes
 through the kitchen's services, with the clock set to each production day."""
@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from boh.catalog.api import item_by_sku
-from boh.catalog.schemas import ItemCreate
-from boh.catalog.service import create_item
 from boh.demo.refs import CatalogRefs, OrgRefs
 from boh.inventory.api import PostingLine, post_document
 from boh.kernel.clock import clock, utcnow
@@ -22,73 +20,81 @@ from boh.kitchen import service
 from boh.kitchen.schemas import BatchCreate, BatchRecord, PlanCreate, RecipeCreate
 
 D = Decimal
-# made ahead in the kitchen: (sku, name, name_zh, shelf life days, allergens)
-INTERMEDIATES = (
-    ("KC-TERI-CHK", "Cooked Teriyaki Chicken", "照烧鸡腿肉（熟）", 2, ["gluten", "soybeans"]),
-    ("KC-PORK-FILL", "Pork & Cabbage Filling", "猪肉白菜馅", 1, ["soybeans"]),
-)
-RICE, OIL, SOY, CHICKEN, PORK, WRAPS, TERIYAKI, BOXES, CABBAGE = (
+RICE, FLOUR, OIL, SOY, EGGS, CHICKEN, PORK, WRAPS, TERIYAKI, BOXES = (
     "400001",
+    "400002",
     "400003",
     "400004",
+    "400005",
     "400006",
     "400007",
     "400008",
     "400012",
     "400013",
-    "200001",
 )
+SUGAR, CABBAGE, GINGER, GARLIC = "100060", "200001", "200021", "200023"
 BENTO, DUMPLINGS = "300006", "300007"
 
 
-def _line(sku: str, qty: str, loss: str = "0", uom: str | None = None) -> dict[str, Any]:
-    return {"sku": sku, "quantity": qty, "loss_pct": loss, "uom": uom}
+def _line(sku: str, qty: str, loss: str = "0") -> dict[str, Any]:
+    return {"sku": sku, "quantity": qty, "loss_pct": loss}
 
 
-# sku -> definition (bought ingredients come in bags and bottles: quantities are fractions of them)
+# sku -> definition (bought ingredients come in bags, bottles and packs: quantities are fractions of them).
+# Two items the chain also buys are made in the kitchen: its teriyaki sauce and its dumpling wrappers.
 RECIPES: dict[str, dict[str, Any]] = {
-    "KC-TERI-CHK": {
-        "yield_qty": "8",
+    TERIYAKI: {
+        "yield_qty": "10",
         "station": "hot",
-        "minutes_per_batch": 45,
-        "shelf_life_days": 2,
-        "lines": [_line(CHICKEN, "0.92", "8"), _line(TERIYAKI, "0.5")],
+        "minutes_per_batch": 40,
+        "shelf_life_days": 30,
+        "lines": [_line(SOY, "0.5"), _line(SUGAR, "6"), _line(GINGER, "0.425", "15"), _line(GARLIC, "0.24", "20")],
     },
     BENTO: {
         "yield_qty": "40",
-        "station": "pack",
-        "minutes_per_batch": 35,
+        "station": "hot",
+        "minutes_per_batch": 50,
         "shelf_life_days": 1,
-        "lines": [_line(RICE, "0.2"), _line("KC-TERI-CHK", "6"), _line(BOXES, "0.08"), _line(SOY, "0.01")],
+        "lines": [_line(RICE, "0.2"), _line(CHICKEN, "1.14", "5"), _line(TERIYAKI, "1"), _line(BOXES, "0.08")],
     },
-    "KC-PORK-FILL": {
-        "yield_qty": "10",
+    WRAPS: {
+        "yield_qty": "20",
         "station": "prep",
-        "minutes_per_batch": 30,
-        "shelf_life_days": 1,
-        "lines": [_line(PORK, "1.4"), _line(CABBAGE, "3.15", "10"), _line(SOY, "0.015"), _line(OIL, "0.01")],
+        "minutes_per_batch": 60,
+        "shelf_life_days": 5,
+        "lines": [_line(FLOUR, "0.8"), _line(EGGS, "0.05")],
     },
     DUMPLINGS: {
         "yield_qty": "50",
         "station": "prep",
         "minutes_per_batch": 40,
         "shelf_life_days": 2,
-        "lines": [_line(WRAPS, "12"), _line("KC-PORK-FILL", "13")],
+        "lines": [
+            _line(WRAPS, "12"),
+            _line(PORK, "1.4"),
+            _line(CABBAGE, "3.15", "10"),
+            _line(SOY, "0.015"),
+            _line(OIL, "0.01"),
+        ],
     },
 }
-ORDER = ("KC-TERI-CHK", BENTO, "KC-PORK-FILL", DUMPLINGS)  # components first
+ORDER = (TERIYAKI, BENTO, WRAPS, DUMPLINGS)  # components first
 OPENING = {
     RICE: "20",
+    FLOUR: "10",
     OIL: "4",
     SOY: "4",
+    EGGS: "2",
     CHICKEN: "40",
     PORK: "20",
-    WRAPS: "160",
-    TERIYAKI: "24",
     BOXES: "4",
+    SUGAR: "40",
     CABBAGE: "200",
+    GINGER: "5",
+    GARLIC: "5",
 }
-CAPACITY = {"hot": 480, "prep": 960, "pack": 480}
+DAILY = ((TERIYAKI, "2", "2"), (BENTO, "80", "80"), (WRAPS, "12", "12"), (DUMPLINGS, "50", "49"))
+CAPACITY = {"hot": 600, "prep": 960}
 
 
 @dataclass
@@ -98,32 +104,12 @@ class KitchenRefs:
     plan_status: str = ""
 
 
-def _items(uow: UnitOfWork, cat: CatalogRefs) -> dict[str, int]:
+def _items(uow: UnitOfWork) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for sku, name, name_zh, shelf, allergens in INTERMEDIATES:
-        row = create_item(
-            uow,
-            ItemCreate.model_validate(
-                {
-                    "sku": sku,
-                    "name_en": name,
-                    "name_zh": name_zh,
-                    "kind": "ingredient",
-                    "base_uom": "kg",
-                    "storage_class": "chilled",
-                    "category_id": cat.category_ids.get("INGRED"),
-                    "perishable": True,
-                    "shelf_life_days": shelf,
-                    "allergens": allergens,
-                }
-            ),
-        )
-        ids[sku] = row.id
-    for sku in {s for d in RECIPES.values() for s in (ln["sku"] for ln in d["lines"])} | set(RECIPES):
-        if sku not in ids:
-            ref = item_by_sku(uow.session, uow.tenant_id, sku)
-            assert ref is not None, sku
-            ids[sku] = ref.id
+    for sku in {ln["sku"] for d in RECIPES.values() for ln in d["lines"]} | set(RECIPES):
+        ref = item_by_sku(uow.session, uow.tenant_id, sku)
+        assert ref is not None, sku
+        ids[sku] = ref.id
     return ids
 
 
@@ -150,7 +136,7 @@ def _opening(uow: UnitOfWork, ck: int, ids: dict[str, int], cat: CatalogRefs, at
             quantity=D(qty),
             unit_cost=cat.unit_costs.get(sku, D(1)),
             idempotency_key=f"demo-ck-open-{sku}",
-            source_type="demo",
+            source_type="demo_delivery",
             event_at=at,
             lot_code=f"CK-OPEN-{sku}",
             expiry_date=(at + timedelta(days=60)).date(),
@@ -163,12 +149,7 @@ def _opening(uow: UnitOfWork, ck: int, ids: dict[str, int], cat: CatalogRefs, at
 def _day(uow: UnitOfWork, ck: int, ids: dict[str, int], day: int) -> int:
     """One production day: components first, then the finished goods; a little waste now and then."""
     made = 0
-    for sku, qty, actual in (
-        ("KC-TERI-CHK", "16", "15.6"),
-        (BENTO, "80", "80"),
-        ("KC-PORK-FILL", "20", "19.2"),
-        (DUMPLINGS, "50", "49"),
-    ):
+    for sku, qty, actual in DAILY:
         b = service.batches.open_batch(uow, BatchCreate(site_id=ck, item_id=ids[sku], planned_qty=D(qty)))
         waste = (
             [{"item_id": ids[sku], "quantity": "1", "reason_code": "failed_check"}]
@@ -187,7 +168,7 @@ def _day(uow: UnitOfWork, ck: int, ids: dict[str, int], day: int) -> int:
 def load_kitchen(uow: UnitOfWork, seed: int, org: OrgRefs, cat: CatalogRefs) -> KitchenRefs:
     refs = KitchenRefs()
     ck = org.site_ids[org.kitchen_code]
-    ids = _items(uow, cat)
+    ids = _items(uow)
     _recipes(uow, ids)
     refs.recipes = len(RECIPES)
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
