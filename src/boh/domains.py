@@ -8,7 +8,8 @@ from boh.catalog.manifest import MANIFEST as CATALOG
 from boh.inspections.manifest import MANIFEST as INSPECTIONS
 from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
+from boh.kitchen.manifest import MANIFEST as KITCHEN
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN)
