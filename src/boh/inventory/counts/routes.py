@@ -212,7 +212,8 @@ def recount(uow: UowDep, count_id: int, body: RecountIn) -> CountRead:
     responses=_409,
     summary="Approve a reviewed count",
     description="403 inventory.count_manager_approval_required when the total |variance value| is above the "
-    "tenant's threshold and the caller is not a regional manager or HQ administrator.",
+    "tenant's threshold and the caller does not hold inventory.count.approve_over_threshold for the count's "
+    "site (a regional manager of its region, HQ).",
 )
 def approve(uow: UowDep, count_id: int) -> CountRead:
     service.approve(uow, count_id)
