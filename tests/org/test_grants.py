@@ -149,3 +149,20 @@ def test_a_refused_import_saves_nothing(runtime: Runtime, client: TestClient, ch
     r = client.post(f"{USERS}/import", headers=boss, files={"file": ("users.csv", bad.encode(), "text/csv")})
     assert r.status_code == 422 and r.json()["errors"][0]["column"] == "site_code", r.text
     assert _counts(runtime) == before
+
+
+def test_a_tenant_wide_user_manager_grants_only_what_it_holds(
+    runtime: Runtime, client: TestClient, chain: TenantRef
+) -> None:
+    """A key for the whole tenant holding org.user.write (and read) only: it may add people, not power."""
+    boss = login(client, "boss")
+    key = _key(client, boss, None, ["org.user.read", "org.user.write"])
+    before = _counts(runtime)
+    for grant in ({"role": "hq_admin"}, {"role": "store_staff", "site_code": "SH01"}, {"role": "accountant"}):
+        r = client.post(USERS, headers=key, json=_new("mallory", grant))
+        assert r.status_code == 403 and r.json()["code"] == "auth.permission_denied", (grant, r.text)
+        assert _counts(runtime) == before
+    boss_id = client.get("/api/v1/auth/me", headers=boss).json()["id"]
+    r = client.patch(f"{USERS}/{boss_id}", headers=key, json={"password": "taken-over-password"})
+    assert r.status_code == 403, r.text
+    assert client.post(USERS, headers=key, json=_new("newcomer")).status_code == 201  # no role: nothing handed out
