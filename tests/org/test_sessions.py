@@ -120,3 +120,12 @@ def test_a_reused_refresh_token_ends_the_access_token_too(client: TestClient, te
     stolen = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert stolen.status_code == 401
     assert _refused(client, _bearer(fresh))  # the thief's replay ends the whole session
+
+
+def test_console_logout_without_the_refresh_cookie_still_ends_the_session(app: object, tenant: TenantRef) -> None:
+    console = TestClient(app, raise_server_exceptions=False)  # type: ignore[arg-type]
+    page_login(console, "clerk")
+    cookie = console.cookies.get("boh_session")
+    console.cookies.delete("boh_refresh")
+    assert post_form(console, "/logout").status_code == 303
+    assert _refused(TestClient(app, raise_server_exceptions=False), {"Cookie": f"boh_session={cookie}"})  # type: ignore[arg-type]

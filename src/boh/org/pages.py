@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from boh.http.deps import UowDep, session_factory
+from boh.http.deps import SESSION_COOKIE, UowDep, session_factory
 from boh.http.files import ExportFormat, download, read_upload
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import (
@@ -182,10 +182,14 @@ def login_submit(
 
 @router.post("/logout", public=True)
 def logout(request: Request) -> Response:
-    raw = request.cookies.get(REFRESH_COOKIE)
-    if raw:
+    raw, access = request.cookies.get(REFRESH_COOKIE), None
+    try:  # the session of the access cookie ends too (a console that lost its refresh cookie)
+        access = _tokens(request).decode(request.cookies.get(SESSION_COOKIE) or "")
+    except InvalidToken:
+        access = None
+    if raw or access:
         with _anon_uow(session_factory(request)) as uow:
-            auth.logout(uow, raw)
+            auth.logout(uow, raw, access=access)
             uow.commit()
     response = redirect("/login")
     clear_session_cookies(response, request)
