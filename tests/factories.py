@@ -70,7 +70,22 @@ def make_user(rt: Runtime, tenant: TenantRef, username: str, roles: list[tuple[s
         return u.id
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+def tenant_of(client: TestClient, username: str) -> str | None:
+    """The code of the one tenant that has ``username`` (usernames are unique per tenant), or None."""
+    from sqlalchemy import select
+
+    from boh.org.models import Tenant, User
+
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        codes = session.scalars(
+            select(Tenant.code).join(User, User.tenant_id == Tenant.id).where(User.username == username)
+        ).all()
+    return codes[0] if len(codes) == 1 else None
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD, tenant: str | None = None) -> dict[str, str]:
+    """Sign in through the API; the tenant is found from the username when only one tenant has it."""
+    data = {"username": username, "password": password, "tenant": tenant or tenant_of(client, username) or ""}
+    r = client.post("/api/v1/auth/token", data=data)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -118,7 +118,7 @@ def test_disabled_tenant_is_locked_out_at_once(runtime: Runtime, cli: CliRunner,
     make_user(runtime, t, "boss", [("hq_admin", None)])
     make_user(runtime, other, "other_boss", [("hq_admin", None)])
     bearer = login(client, "boss")
-    pair = client.post("/api/v1/auth/token", data={"username": "boss", "password": PASSWORD}).json()
+    pair = client.post("/api/v1/auth/token", data={"username": "boss@ACME", "password": PASSWORD}).json()
     device = client.post(
         "/api/v1/org/api-keys", headers=bearer, json={"name": "k", "permissions": ["org.site.read"]}
     ).json()
@@ -136,9 +136,9 @@ def test_disabled_tenant_is_locked_out_at_once(runtime: Runtime, cli: CliRunner,
         assert r.status_code == 401 and r.json()["code"] == "auth.tenant_disabled", r.text
     page = console.get("/org/sites", follow_redirects=False)  # the console session is over: back to login
     assert page.status_code in (302, 303) and page.headers["location"].startswith("/login"), page.status_code
-    r = client.post("/api/v1/auth/token", data={"username": "boss", "password": PASSWORD})
+    r = client.post("/api/v1/auth/token", data={"username": "boss@ACME", "password": PASSWORD})
     assert r.status_code == 401 and r.json()["code"] == "auth.tenant_disabled"
-    r = post_form(console, "/login", {"username": "boss", "password": PASSWORD, "next": "/"})
+    r = post_form(console, "/login", {"username": "boss", "tenant": "acme", "password": PASSWORD, "next": "/"})
     assert r.status_code in (401, 422) and "boh_session" not in r.headers.get("set-cookie", ""), r.status_code
     r = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert r.status_code in (401, 403), r.text

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, tenant_of
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -34,6 +34,7 @@ def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, 
 
 
 def page_login(client: TestClient, username: str, password: str = PASSWORD, next_url: str = "/") -> Any:
-    r = post_form(client, "/login", {"username": username, "password": password, "next": next_url})
+    tenant = tenant_of(client, username) or ""  # usernames are unique per tenant
+    r = post_form(client, "/login", {"username": username, "password": password, "next": next_url, "tenant": tenant})
     assert r.status_code == 303, r.text
     return r

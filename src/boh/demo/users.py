@@ -1,7 +1,7 @@
 """Demo users, one or more for every role, and a device API key for one store.
 
 Every demo user shares ``DEMO_PASSWORD``. Usernames start with ``demo.`` so that they never collide
-with a real tenant's logins (usernames are unique across tenants)."""
+with a real login of the same tenant (usernames are unique per tenant)."""
 
 from __future__ import annotations
 

@@ -18,9 +18,16 @@ MANIFEST = Manifest(
         "inventory.count.read",
         "inventory.count.write",
         "inventory.count.approve",
+        # approving a count whose variance value is above the tenant's threshold, at the sites it is held for
+        "inventory.count.approve_over_threshold",
     ),
     grants={
-        "regional_manager": ("inventory.stock.read", "inventory.count.read", "inventory.count.approve"),
+        "regional_manager": (
+            "inventory.stock.read",
+            "inventory.count.read",
+            "inventory.count.approve",
+            "inventory.count.approve_over_threshold",
+        ),
         "store_manager": (
             "inventory.stock.read",
             "inventory.move.write",

@@ -133,8 +133,9 @@ def get_settings(uow: UowDep) -> SettingsRead:
 )
 def put_settings(uow: UowDep, body: SettingsIn) -> SettingsRead:
     service.put_settings(uow, body)
+    out = queries.settings(uow.session, uow.principal.scope(service.SETTINGS))  # before the commit
     uow.commit()
-    return queries.settings(uow.session, uow.principal.scope(READ))
+    return out
 
 
 @router.get("/moves", perm=READ, response_model=Page[MoveRead], summary="Move history, newest first")

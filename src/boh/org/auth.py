@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,10 +22,11 @@ from boh.kernel.errors import PermissionDenied, TooManyAttempts
 from boh.kernel.tenancy import Principal
 from boh.kernel.uow import UnitOfWork
 from boh.org import repository as repo
+from boh.org import sessions
 from boh.org.access import API_KEYS_CACHE, ensure_tenant_active, is_platform_key, platform_principal
 from boh.org.domain import Assignment, api_key_grants, resolve_grants
-from boh.org.errors import ApiKeyNotFound, InvalidCredentials, InvalidToken
-from boh.org.models import ApiKey, LoginAttempt, RefreshToken, RoleAssignment, User
+from boh.org.errors import ApiKeyNotFound, InvalidCredentials, InvalidToken, TenantRequired
+from boh.org.models import ApiKey, LoginAttempt, LoginSession, RefreshToken, RoleAssignment, Tenant, User
 from boh.org.passwords import verify_password
 from boh.org.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, TokenPair
 from boh.settings import AuthSettings
@@ -35,16 +38,51 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+_SID = re.compile(r"[0-9a-f-]{1,36}")  # a session id is a UUID (only its characters reach the database)
+_MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number is no id (and would be a database error)
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: int
+    tenant_id: int
+    session_id: str
+
+
+def _id(value: object, *, text: bool) -> int:
+    """A positive BIGINT id as the token carries it (``sub`` as decimal text, ``tid`` as a number)."""
+    if text and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    elif not text and isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise ValueError("not an id")
+    if not 0 < number <= _MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
+def _claims(claims: object) -> tuple[int, AccessClaims]:
+    """Expiry and identity of a signed token's claims; ValueError for any claim of the wrong type or range."""
+    if not isinstance(claims, dict) or claims.get("typ") != "access":
+        raise ValueError("not an access token")
+    exp, sid = claims.get("exp"), claims.get("sid")
+    if not isinstance(exp, int) or isinstance(exp, bool) or not isinstance(sid, str) or not _SID.fullmatch(sid):
+        raise ValueError("bad exp or sid")
+    return exp, AccessClaims(_id(claims.get("sub"), text=True), _id(claims.get("tid"), text=False), sid)
+
+
 class TokenService:
     def __init__(self, secret: str, settings: AuthSettings) -> None:
         self.secret = secret
         self.settings = settings
 
-    def access_token(self, user: User) -> str:
+    def access_token(self, user: User, session_id: str) -> str:
         now = utcnow()
         claims = {
             "sub": str(user.id),
             "tid": user.tenant_id,
+            "sid": session_id,
             "typ": "access",
             "iat": int(now.timestamp()),
             "exp": int((now + timedelta(minutes=self.settings.access_token_minutes)).timestamp()),
@@ -52,37 +90,41 @@ class TokenService:
         }
         return jwt.encode(claims, self.secret, algorithm=self.settings.jwt_algorithm)
 
-    def decode(self, token: str) -> tuple[int, int]:
+    def decode(self, token: str) -> AccessClaims:
+        """The claims of a valid, unexpired access token; InvalidToken (401) for anything else, whatever
+        the token holds (a claim missing, of another type or out of range is never a server error)."""
         try:
             claims = jwt.decode(
                 token,
                 self.secret,
                 algorithms=[self.settings.jwt_algorithm],
                 # times are checked below against boh's clock (PyJWT would read the system clock)
-                options={"require": ["exp", "sub", "tid"], "verify_exp": False, "verify_iat": False},
+                options={"require": ["exp", "sub", "tid", "sid"], "verify_exp": False, "verify_iat": False},
             )
-            exp = int(claims["exp"])
-        except (jwt.PyJWTError, TypeError, ValueError) as exc:
+            exp, access = _claims(claims)
+        except (jwt.PyJWTError, TypeError, ValueError, KeyError, OverflowError) as exc:
             raise InvalidToken("the access token is invalid or has expired") from exc
         if exp <= utcnow().timestamp():
             raise InvalidToken("the access token is invalid or has expired")
-        if claims.get("typ") != "access":
-            raise InvalidToken("not an access token")
-        return int(claims["sub"]), int(claims["tid"])
+        return access
 
     def issue(self, session: Session, user: User, family: str | None = None) -> TokenPair:
+        """A token pair of the login session ``family`` (a new session when None)."""
+        sid = family or sessions.start(session, user)
         raw = secrets.token_urlsafe(40)
         session.add(
             RefreshToken(
                 user_id=user.id,
                 token_hash=_sha256(raw),
-                family=family or str(uuid.uuid4()),
+                family=sid,
                 expires_at=utcnow() + timedelta(days=self.settings.refresh_token_days),
                 revoked=False,
             )
         )
         return TokenPair(
-            access_token=self.access_token(user), refresh_token=raw, expires_in=self.settings.access_token_minutes * 60
+            access_token=self.access_token(user, sid),
+            refresh_token=raw,
+            expires_in=self.settings.access_token_minutes * 60,
         )
 
 
@@ -95,7 +137,42 @@ def _record_failure(session: Session, user: User | None, client: str, settings: 
             user.failed_logins = 0
 
 
-def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str, client: str) -> TokenPair:
+def _only_tenant(session: Session) -> int | None:
+    """The tenant of a deployment that hosts exactly one, else None."""
+    ids = session.scalars(select(Tenant.id).order_by(Tenant.id).limit(2)).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def hosts_several_tenants(session: Session) -> bool:
+    return _only_tenant(session) is None
+
+
+def _login_user(session: Session, username: str, tenant: str | None) -> User | None:
+    """The user a sign-in names. Usernames are unique per tenant, so the tenant comes from ``tenant`` (its
+    code), from ``user@CODE``, or - on a server that hosts one tenant only - from the deployment. Only the
+    named tenant is searched: whether another tenant has this username never changes the answer."""
+    wanted: list[ColumnElement[bool]] = []
+    if tenant:
+        wanted.append(and_(func.upper(Tenant.code) == tenant.strip().upper(), User.username == username))
+    else:
+        name, at, code = username.rpartition("@")
+        if at and name and code:
+            wanted.append(and_(func.upper(Tenant.code) == code.upper(), User.username == name))
+        only = _only_tenant(session)
+        if only is not None:
+            wanted.append(and_(Tenant.id == only, User.username == username))
+        elif not wanted:
+            raise TenantRequired(
+                "this server hosts several companies: sign in as user@COMPANY or give the company code (tenant)"
+            )
+    stmt = select(User).join(Tenant, Tenant.id == User.tenant_id).where(or_(*wanted)).with_for_update(of=User)
+    users = session.scalars(stmt).all()
+    return users[0] if len(users) == 1 else None
+
+
+def login(
+    uow: UnitOfWork, tokens: TokenService, *, username: str, password: str, client: str, tenant: str | None = None
+) -> TokenPair:
     """Check a password. Failures are recorded in ``uow`` (the caller commits them, then re-raises)."""
     session, settings = uow.session, tokens.settings
     window_start = utcnow() - timedelta(minutes=15)
@@ -109,7 +186,7 @@ def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str
     )
     if recent >= MAX_FAILURES_PER_CLIENT:
         raise TooManyAttempts("too many failed logins from this address; try again later")
-    user = session.scalars(select(User).where(User.username == username).with_for_update()).one_or_none()
+    user = _login_user(session, username, tenant)
     if user is not None and user.locked_until is not None and user.locked_until > utcnow():
         raise TooManyAttempts("this account is locked after repeated failed logins; try again later")
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
@@ -121,7 +198,7 @@ def login(uow: UnitOfWork, tokens: TokenService, *, username: str, password: str
 
 
 def refresh(uow: UnitOfWork, tokens: TokenService, raw: str) -> TokenPair:
-    """Rotate a refresh token. Presenting a used token again revokes its whole family (theft signal)."""
+    """Rotate a refresh token. Presenting a used token again ends its whole session (theft signal)."""
     session = uow.session
     rt = session.scalars(
         select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw)).with_for_update()
@@ -129,9 +206,11 @@ def refresh(uow: UnitOfWork, tokens: TokenService, raw: str) -> TokenPair:
     if rt is None or rt.revoked or rt.expires_at <= utcnow():
         raise InvalidToken("the refresh token is invalid or has expired")
     if rt.used_at is not None:
-        for other in session.scalars(select(RefreshToken).where(RefreshToken.family == rt.family)):
-            other.revoked = True
+        sessions.end(session, rt.family, "refresh_reused")
         raise InvalidToken("the refresh token was already used; sign in again")
+    login_session = session.get(LoginSession, rt.family)
+    if login_session is None or login_session.ended_at is not None:
+        raise InvalidToken("the session has ended; sign in again")
     rt.used_at = utcnow()
     user = session.get(User, rt.user_id)
     if user is None or not user.active:
@@ -140,11 +219,17 @@ def refresh(uow: UnitOfWork, tokens: TokenService, raw: str) -> TokenPair:
     return tokens.issue(session, user, family=rt.family)
 
 
-def logout(uow: UnitOfWork, raw: str) -> None:
-    rt = uow.session.scalars(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw))).one_or_none()
-    if rt is not None:
-        for other in uow.session.scalars(select(RefreshToken).where(RefreshToken.family == rt.family)):
-            other.revoked = True
+def logout(uow: UnitOfWork, raw: str | None = None, *, access: AccessClaims | None = None) -> None:
+    """End the session of a refresh token and/or of an access token: every token of it stops at once."""
+    families = set()
+    if raw:
+        rt = uow.session.scalars(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw))).one_or_none()
+        if rt is not None:
+            families.add(rt.family)
+    if access is not None:
+        families.add(access.session_id)
+    for family in sorted(families):
+        sessions.end(uow.session, family, "logout")
 
 
 def principal_for_user(session: Session, user: User) -> Principal:
@@ -276,12 +361,21 @@ class OrgAuthenticator:
         return session
 
     def from_bearer(self, token: str) -> Principal:
-        user_id, tenant_id = self.tokens.decode(token)
+        """The user of an access token whose login session is still open: one indexed read of the user and
+        the session (a logout, a new password or a deactivation in any process takes effect at once)."""
+        claims = self.tokens.decode(token)
         with self._lookup_session() as session:
-            user = session.get(User, user_id)
-            if user is None or not user.active or user.tenant_id != tenant_id:
+            row = session.execute(
+                select(User, LoginSession.ended_at)
+                .join(LoginSession, LoginSession.user_id == User.id)
+                .where(User.id == claims.user_id, LoginSession.id == claims.session_id)
+            ).one_or_none()
+            if row is None or row[1] is not None:
+                raise InvalidToken("the session has ended; sign in again")
+            user = row[0]
+            if not user.active or user.tenant_id != claims.tenant_id:
                 raise InvalidToken("the account no longer exists or is disabled")
-            ensure_tenant_active(session, tenant_id)
+            ensure_tenant_active(session, claims.tenant_id)
             return principal_for_user(session, user)
 
     def cached_api_key(self, key: str) -> Principal | None:

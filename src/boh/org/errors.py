@@ -58,3 +58,10 @@ class TenantDisabledLogin(InvalidCredentials):
 
     code = "auth.tenant_disabled"
     title = "Tenant disabled"
+
+
+class TenantRequired(InvalidCredentials):
+    """A sign-in without a company on a server that hosts several: usernames are unique per tenant only."""
+
+    code = "auth.tenant_required"
+    title = "Company code required"

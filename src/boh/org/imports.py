@@ -10,8 +10,8 @@ from pydantic import BaseModel, ValidationError
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.tabular import Row, check_header, read_table, validate_rows, write_table
 from boh.kernel.uow import UnitOfWork
+from boh.org import grants, service
 from boh.org import repository as repo
-from boh.org import service
 from boh.org.queries import list_regions, list_sites
 from boh.org.schemas import SiteCreate, SiteFilter, SiteUpdate, UserCreate
 
@@ -144,6 +144,7 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
     errors += _unknown(rows, "site_code", {x.code for x in sites}, "site")
     errors += _unknown(rows, "region_code", {x.code for x in list_regions(uow.session, scope)}, "region")
     creates: list[UserCreate] = []
+    assignments = []
     for username, (row, payload) in users.items():
         try:
             creates.append(UserCreate.model_validate(payload))
@@ -154,6 +155,10 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
                     col = "role"
                 errors.append(FieldError(("row", row.number, col), err["msg"], err["type"], row=row.number, column=col))
             continue
+        try:  # every grant is checked before the first user is written
+            assignments.append(grants.resolve(uow, creates[-1].roles))
+        except ValidationFailed as exc:
+            errors += [_row_error(row.number, e) for e in exc.errors]
         if service.username_taken(uow, username):
             errors.append(
                 FieldError(
@@ -168,9 +173,16 @@ def import_users(uow: UnitOfWork, filename: str, data: bytes) -> ImportResult:
         raise ValidationFailed(
             sorted(errors, key=lambda e: e.row or 0), f"{len(errors)} problem(s) in the file; nothing was imported"
         )
+    for each in assignments:
+        grants.check_can_grant(uow, each)
     for data_ in creates:
         service.create_user(uow, data_)
     return ImportResult(created=len(creates), updated=0, rows=len(good))
+
+
+def _row_error(row: int, e: FieldError) -> FieldError:
+    column = "role" if e.loc[-1] == "roles" else str(e.loc[-1])
+    return FieldError(("row", row, column), e.message, e.code, row=row, column=column)
 
 
 USER_EXPORT_COLUMNS = ["username", "display_name", "email", "locale", "active", "role", "region_code", "site_code"]

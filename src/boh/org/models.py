@@ -75,13 +75,13 @@ class Site(IdMixin, TimestampMixin, Base):
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "org_user"
     __table_args__ = (
-        UniqueConstraint("username"),
+        UniqueConstraint("tenant_id", "username"),
         # a supplier user acts for a supplier of their own tenant: enforced by the database
         ForeignKeyConstraint(["supplier_id", "tenant_id"], ["catalog_supplier.id", "catalog_supplier.tenant_id"]),
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), index=True)
-    username: Mapped[str] = mapped_column(String(120))  # globally unique login
+    username: Mapped[str] = mapped_column(String(120))  # unique within its tenant (login names the tenant)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -115,6 +115,21 @@ class RefreshToken(IdMixin, Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginSession(Base):
+    """One sign-in. Its id is the family of its rotating refresh tokens and the ``sid`` claim of every access
+    token issued from them; the authenticator looks it up on every request, so ending it (logout, a new
+    password, a role taken away, deactivation, a reused refresh token) ends all of them at once."""
+
+    __tablename__ = "org_login_session"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("org_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
 
 
 class ApiKey(IdMixin, TimestampMixin, Base):

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from boh.http.deps import UowDep, session_factory
+from boh.http.deps import SESSION_COOKIE, UowDep, session_factory
 from boh.http.files import ExportFormat, download, read_upload
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import (
@@ -39,7 +39,7 @@ from boh.kernel.errors import BohError, TooManyAttempts, ValidationFailed
 from boh.kernel.tenancy import Principal
 from boh.kernel.uow import UnitOfWork
 from boh.org import auth, imports, queries, service
-from boh.org.errors import DuplicateCode, InvalidCredentials, InvalidToken, RegionNotFound
+from boh.org.errors import DuplicateCode, InvalidCredentials, InvalidToken, RegionNotFound, TenantRequired
 from boh.org.models import Tenant
 from boh.org.schemas import SiteCreate, SiteFilter, SiteKind, SiteRead, SiteUpdate, TokenPair
 
@@ -135,7 +135,14 @@ def _session_response(request: Request, pair: TokenPair, target: str) -> Respons
 def login_form(request: Request, next: str | None = None) -> Response:
     if getattr(request.state, "principal", None) is not None:
         return redirect(safe_next(next))
-    return render(request, "org/login.html", {"next": safe_next(next), "username": "", "error": None})
+    ctx = {"next": safe_next(next), "username": "", "tenant": "", "error": None, "ask_tenant": _ask_tenant(request)}
+    return render(request, "org/login.html", ctx)
+
+
+def _ask_tenant(request: Request) -> bool:
+    """Whether the sign-in form asks for the company: usernames are unique per tenant only."""
+    with session_factory(request)() as session:
+        return auth.hosts_several_tenants(session)
 
 
 @router.post("/login", public=True)
@@ -144,30 +151,45 @@ def login_submit(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
+    tenant: Annotated[str, Form()] = "",
 ) -> Response:
     client = request.client.host if request.client else "unknown"
     error, status = None, 200
     with _anon_uow(session_factory(request), getattr(request.state, "request_id", None)) as uow:
         try:
-            pair = auth.login(uow, _tokens(request), username=username.strip(), password=password, client=client)
+            pair = auth.login(
+                uow,
+                _tokens(request),
+                username=username.strip(),
+                password=password,
+                client=client,
+                tenant=tenant.strip() or None,
+            )
             uow.commit()
+        except TenantRequired:
+            error, status = _("Enter your company code, or sign in as username@COMPANY."), 401
         except InvalidCredentials:
             uow.commit()  # keep the failed-attempt count
             error, status = _("Wrong username or password."), 401
         except TooManyAttempts:
             error, status = _("Too many failed sign-ins. Wait a few minutes and try again."), 429
     if error is not None:
-        ctx = {"next": safe_next(next), "username": username, "error": error}
+        ctx: dict[str, Any] = {"next": safe_next(next), "username": username, "tenant": tenant, "error": error}
+        ctx["ask_tenant"] = bool(tenant) or _ask_tenant(request)
         return render(request, "org/login.html", ctx, status_code=status)
     return _session_response(request, pair, safe_next(next))
 
 
 @router.post("/logout", public=True)
 def logout(request: Request) -> Response:
-    raw = request.cookies.get(REFRESH_COOKIE)
-    if raw:
+    raw, access = request.cookies.get(REFRESH_COOKIE), None
+    try:  # the session of the access cookie ends too (a console that lost its refresh cookie)
+        access = _tokens(request).decode(request.cookies.get(SESSION_COOKIE) or "")
+    except InvalidToken:
+        access = None
+    if raw or access:
         with _anon_uow(session_factory(request)) as uow:
-            auth.logout(uow, raw)
+            auth.logout(uow, raw, access=access)
             uow.commit()
     response = redirect("/login")
     clear_session_cookies(response, request)

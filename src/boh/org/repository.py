@@ -26,8 +26,12 @@ def site_by_code(session: Session, tenant_id: int, code: str) -> Site | None:
     return session.scalars(select(Site).where(Site.tenant_id == tenant_id, Site.code == code)).one_or_none()
 
 
+def find_region(session: Session, tenant_id: int, code: str) -> Region | None:
+    return session.scalars(select(Region).where(Region.tenant_id == tenant_id, Region.code == code)).one_or_none()
+
+
 def region_by_code(session: Session, tenant_id: int, code: str) -> Region:
-    region = session.scalars(select(Region).where(Region.tenant_id == tenant_id, Region.code == code)).one_or_none()
+    region = find_region(session, tenant_id, code)
     if region is None:
         raise RegionNotFound(f"region '{code}' not found")
     return region

@@ -13,7 +13,7 @@ from boh.http.routing import AUTHENTICATED, SecureRouter
 from boh.kernel.tenancy import Principal, Scope
 from boh.kernel.uow import UnitOfWork
 from boh.org import auth, imports, queries, service
-from boh.org.errors import InvalidCredentials
+from boh.org.errors import InvalidCredentials, InvalidToken
 from boh.org.models import Tenant
 from boh.org.schemas import (
     ApiKeyCreate,
@@ -51,11 +51,20 @@ def _tokens(request: Request) -> auth.TokenService:
 @router.post(
     "/auth/token", public=True, tags=["auth"], response_model=TokenPair, summary="Sign in (OAuth2 password flow)"
 )
-def token(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> TokenPair:
+def token(
+    request: Request,
+    username: Annotated[str, Form(description="Your username, or username@COMPANY (the tenant's code)")],
+    password: Annotated[str, Form()],
+    tenant: Annotated[
+        str | None,
+        Form(description="The company (tenant) code. Usernames are unique per tenant: a server that hosts "
+             "several companies needs it (here or as username@COMPANY)"),
+    ] = None,
+) -> TokenPair:  # fmt: skip
     client = request.client.host if request.client else "unknown"
     with _anon_uow(request) as uow:
         try:
-            pair = auth.login(uow, _tokens(request), username=username, password=password, client=client)
+            pair = auth.login(uow, _tokens(request), username=username, password=password, client=client, tenant=tenant)
         except InvalidCredentials:
             uow.commit()  # keep the failed-attempt count, then refuse
             raise
@@ -81,10 +90,24 @@ def refresh(request: Request, body: RefreshRequest) -> TokenPair:
         return pair
 
 
-@router.post("/auth/logout", public=True, tags=["auth"], status_code=204, summary="Revoke a refresh token")
-def logout(request: Request, body: RefreshRequest) -> None:
+@router.post(
+    "/auth/logout",
+    public=True,
+    tags=["auth"],
+    status_code=204,
+    summary="Sign out: end the session of a refresh token (body) and/or of the bearer access token",
+    description="Every access and refresh token of the session stops working at once.",
+)
+def logout(request: Request, body: RefreshRequest | None = None) -> None:
+    access = None
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer ") and header[7:].strip():
+        try:
+            access = _tokens(request).decode(header[7:].strip())
+        except InvalidToken:
+            access = None  # an invalid or expired token has no session left to end
     with _anon_uow(request) as uow:
-        auth.logout(uow, body.refresh_token)
+        auth.logout(uow, body.refresh_token if body else None, access=access)
         uow.commit()
 
 
@@ -141,8 +164,9 @@ def sites(
 @router.post("/org/sites", perm="org.site.write", tags=["org"], status_code=201, response_model=SiteRead)
 def create_site(uow: UowDep, body: SiteCreate) -> SiteRead:
     site = service.create_site(uow, body)
+    out = queries.get_site(uow.session, uow.principal.scope("org.site.write"), site.id)  # before the commit
     uow.commit()
-    return queries.get_site(uow.session, _site_scope(uow), site.id)
+    return out
 
 
 @router.get("/org/sites/export", perm="org.site.read", tags=["org"], summary="Export sites as CSV or XLSX")
@@ -172,8 +196,9 @@ def get_site(uow: UowDep, site_id: int) -> SiteRead:
 @router.patch("/org/sites/{site_id}", perm="org.site.write", tags=["org"], response_model=SiteRead)
 def update_site(uow: UowDep, site_id: int, body: SiteUpdate) -> SiteRead:
     service.update_site(uow, site_id, body)
+    out = queries.get_site(uow.session, uow.principal.scope("org.site.write"), site_id)  # before the commit
     uow.commit()
-    return queries.get_site(uow.session, _site_scope(uow), site_id)
+    return out
 
 
 @router.get("/org/users", perm="org.user.read", tags=["org"], response_model=Page[UserRead])
@@ -185,8 +210,11 @@ def users(uow: UowDep, page: PageDep, q: str | None = None) -> Page[UserRead]:
 @router.post("/org/users", perm="org.user.write", tags=["org"], status_code=201, response_model=UserRead)
 def create_user(uow: UowDep, body: UserCreate) -> UserRead:
     user = service.create_user(uow, body)
+    # the answer is read before the commit, in the scope of the route's own permission: nothing that
+    # could still refuse the request comes after the write is saved
+    out = queries.get_user(uow.session, uow.principal.scope("org.user.write"), user.id)
     uow.commit()
-    return queries.get_user(uow.session, uow.principal.scope("org.user.read"), user.id)
+    return out
 
 
 @router.post(
@@ -212,8 +240,9 @@ def get_user(uow: UowDep, user_id: int) -> UserRead:
 def update_user(uow: UowDep, user_id: int, body: UserUpdate) -> UserRead:
     queries.get_user(uow.session, uow.principal.scope("org.user.write"), user_id)  # scope check first
     service.update_user(uow, user_id, body)
+    out = queries.get_user(uow.session, uow.principal.scope("org.user.write"), user_id)  # before the commit
     uow.commit()
-    return queries.get_user(uow.session, uow.principal.scope("org.user.read"), user_id)
+    return out
 
 
 @router.get("/org/api-keys", perm="org.apikey.read", tags=["org"], response_model=list[ApiKeyRead])

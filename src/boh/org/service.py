@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
+from boh.org import grants, sessions
 from boh.org import repository as repo
+from boh.org.domain import Assignment
 from boh.org.errors import DuplicateCode
 from boh.org.events import SiteCreated, SiteUpdated, TenantCreated, UserCreated
-from boh.org.models import RefreshToken, Region, RoleAssignment, Site, Tenant, User
+from boh.org.models import Region, RoleAssignment, Site, Tenant, User
 from boh.org.passwords import hash_password
-from boh.org.schemas import RegionCreate, RoleGrant, SiteCreate, SiteUpdate, UserCreate, UserUpdate
+from boh.org.schemas import RegionCreate, SiteCreate, SiteUpdate, UserCreate, UserUpdate
 
 SITE_AUDIT_FIELDS = (
     "code",
@@ -123,43 +125,24 @@ def update_site(uow: UnitOfWork, site_id: int, data: SiteUpdate) -> Site:
     return site
 
 
-def _grants_to_rows(uow: UnitOfWork, user: User, grants: list[RoleGrant]) -> list[RoleAssignment]:
-    rows, errors = [], []
-    for i, g in enumerate(grants):
-        site_id = region_id = None
-        if g.site_code:
-            site = repo.site_by_code(uow.session, uow.tenant_id, g.site_code)
-            if site is None:
-                errors.append(FieldError(("roles", i, "site_code"), f"unknown site '{g.site_code}'"))
-                continue
-            site_id = site.id
-        if g.region_code:
-            region_id = _region_id(uow, g.region_code)
-        rows.append(
-            RoleAssignment(tenant_id=uow.tenant_id, user_id=user.id, role=g.role, region_id=region_id, site_id=site_id)
-        )
-    if errors:
-        raise ValidationFailed(errors)
-    return rows
-
-
-def _check_can_grant(uow: UnitOfWork, grants: list[RoleGrant]) -> None:
-    """Nobody can hand out more than they hold: a scoped user manager cannot create an HQ admin."""
-    scope = uow.principal.scope("org.user.write")
-    if scope.all_sites:
-        return
-    for i, g in enumerate(grants):
-        if g.role == "hq_admin" or not g.site_code:
-            raise ValidationFailed([FieldError(("roles", i), "you can only grant roles for your own sites")])
+def _rows(uow: UnitOfWork, user: User, assignments: list[Assignment]) -> list[RoleAssignment]:
+    return [
+        RoleAssignment(tenant_id=uow.tenant_id, user_id=user.id, role=a.role, region_id=a.region_id, site_id=a.site_id)
+        for a in assignments
+    ]
 
 
 def username_taken(uow: UnitOfWork, username: str) -> bool:
-    return uow.session.scalars(select(User.id).where(User.username == username)).first() is not None
+    """Whether this tenant has the username (usernames are unique per tenant: other tenants never count)."""
+    stmt = select(User.id).where(User.tenant_id == uow.tenant_id, User.username == username)
+    return uow.session.scalars(stmt).first() is not None
 
 
 def create_user(uow: UnitOfWork, data: UserCreate) -> User:
+    """Every check (permission, roles, scope, username) comes before the first write."""
     uow.principal.scope("org.user.write")
-    _check_can_grant(uow, data.roles)
+    assignments = grants.resolve(uow, data.roles)
+    grants.check_can_grant(uow, assignments)
     if username_taken(uow, data.username):
         raise DuplicateCode(f"username '{data.username}' is already taken", field="username")
     user = User(
@@ -181,7 +164,7 @@ def create_user(uow: UnitOfWork, data: UserCreate) -> User:
         raise ValidationFailed(
             [FieldError(("supplier_id",), f"supplier {data.supplier_id} does not exist", "unknown_reference")]
         ) from exc
-    uow.session.add_all(_grants_to_rows(uow, user, data.roles))
+    uow.session.add_all(_rows(uow, user, assignments))
     uow.flush()
     uow.audit(
         "org.user.create",
@@ -194,8 +177,14 @@ def create_user(uow: UnitOfWork, data: UserCreate) -> User:
 
 
 def update_user(uow: UnitOfWork, user_id: int, data: UserUpdate) -> User:
+    """Every check comes before the first write. A new password, a deactivation or a role taken away ends
+    every login session of the user at once (their access tokens stop working on the next request)."""
     uow.principal.scope("org.user.write")
     user = repo.get_user(uow.session, uow.tenant_id, user_id)
+    held = grants.check_can_manage(uow, user.id)
+    new = None if data.roles is None else grants.resolve(uow, data.roles)
+    if new is not None:
+        grants.check_can_grant(uow, new)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "roles"})
     before = {k: getattr(user, k) for k in changes}
     for key, value in changes.items():
@@ -203,14 +192,16 @@ def update_user(uow: UnitOfWork, user_id: int, data: UserUpdate) -> User:
     audit_after: dict[str, Any] = dict(changes)
     if data.password is not None:
         user.password_hash = hash_password(data.password)
-        # a new password signs the user out everywhere: every refresh token is revoked
-        uow.session.execute(update(RefreshToken).where(RefreshToken.user_id == user.id).values(revoked=True))
+        sessions.end_all(uow.session, user.id, "password_changed")  # signed out everywhere
         audit_after["password"] = "changed"  # never the password or its hash
-    if data.roles is not None:
-        _check_can_grant(uow, data.roles)
+    if changes.get("active") is False:
+        sessions.end_all(uow.session, user.id, "deactivated")
+    if new is not None:
         uow.session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
-        uow.session.add_all(_grants_to_rows(uow, user, data.roles))
-        audit_after["roles"] = [g.model_dump() for g in data.roles]
+        uow.session.add_all(_rows(uow, user, new))
+        if set(held) - set(new):
+            sessions.end_all(uow.session, user.id, "roles_removed")
+        audit_after["roles"] = [g.model_dump() for g in data.roles or []]
     uow.flush()
     uow.audit("org.user.update", "user", user.id, before=before, after=audit_after)
     return user

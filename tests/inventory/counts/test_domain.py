@@ -34,8 +34,9 @@ def test_variance_value_and_recount_thresholds() -> None:
 def test_approval_needs_a_manager_above_the_threshold() -> None:
     assert not domain.needs_manager(D("1000"), T)
     assert domain.needs_manager(D("1000.01"), T)
-    assert domain.is_manager(frozenset({"regional_manager"})) and domain.is_manager(frozenset({"hq_admin"}))
-    assert not domain.is_manager(frozenset({"store_manager", "store_staff"}))
+    assert domain.is_manager_at(None, True, 7) and domain.is_manager_at(frozenset({7, 8}), True, 7)
+    assert not domain.is_manager_at(frozenset({8}), True, 7)  # a manager of other sites only
+    assert not domain.is_manager_at(None, False, 7)
 
 
 def test_blocking_lines() -> None:

@@ -35,7 +35,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),
 }
 HIDDEN_WHILE = frozenset({"draft", "counting"})  # a blind count hides expected quantities in these states
-MANAGER_ROLES = frozenset({"regional_manager", "hq_admin", "system"})
 ABC_A, ABC_B = Decimal("0.80"), Decimal("0.95")
 ABC_DAYS = 90
 
@@ -107,8 +106,11 @@ def needs_manager(total_abs_value: Decimal, t: Thresholds) -> bool:
     return total_abs_value > t.approval_threshold
 
 
-def is_manager(roles: frozenset[str]) -> bool:
-    return bool(roles & MANAGER_ROLES)
+def is_manager_at(over_threshold_sites: frozenset[int] | None, held: bool, site_id: int) -> bool:
+    """Whether the approver is a manager *of this site*: it holds the over-threshold approval (regional
+    managers, HQ) for the count's site (None: every site). A role name alone is not enough: a regional
+    manager of another region, who is also a store manager here, is not this store's manager."""
+    return held and (over_threshold_sites is None or site_id in over_threshold_sites)
 
 
 def blocking(expected: Decimal, counted: Decimal | None, recount_required: bool, accepted: bool) -> str | None:

@@ -39,6 +39,14 @@ def _read(uow: UowDep, count_id: int) -> CountRead:
     return queries.get_count(uow.session, uow.principal.scope(READ), count_id)
 
 
+def _commit_read(uow: UowDep, count_id: int, perm: str) -> CountRead:
+    """The answer of a write, read before the commit in the scope of the route's own permission: nothing
+    that could still refuse the request comes after the change is saved."""
+    out = queries.get_count(uow.session, uow.principal.scope(perm), count_id)
+    uow.commit()
+    return out
+
+
 def _settings(t: domain.Thresholds) -> SettingsRead:
     return SettingsRead(
         approval_threshold=t.approval_threshold, recount_pct=t.recount_pct, recount_value=t.recount_value
@@ -61,8 +69,7 @@ def put_settings(uow: UowDep, body: SettingsIn) -> SettingsRead:
 @router.post("", perm=WRITE, status_code=201, response_model=CountRead, summary="Create (schedule) a count")
 def create(uow: UowDep, body: CountCreate) -> CountRead:
     count = service.create_count(uow, body)
-    uow.commit()
-    return _read(uow, count.id)
+    return _commit_read(uow, count.id, WRITE)
 
 
 @router.get("", perm=READ, response_model=Page[CountRead], summary="Counts, scheduled first")
@@ -120,8 +127,7 @@ def lines(
 )
 def start(uow: UowDep, count_id: int) -> CountRead:
     service.start_count(uow, count_id)
-    uow.commit()
-    return _read(uow, count_id)
+    return _commit_read(uow, count_id, WRITE)
 
 
 @router.post(
@@ -175,8 +181,7 @@ def add_rfid(uow: UowDep, count_id: int, body: RfidIn) -> EntriesResult:
 )
 def submit(uow: UowDep, count_id: int) -> CountRead:
     service.submit(uow, count_id)
-    uow.commit()
-    return _read(uow, count_id)
+    return _commit_read(uow, count_id, WRITE)
 
 
 @router.patch(
@@ -188,8 +193,7 @@ def submit(uow: UowDep, count_id: int) -> CountRead:
 )
 def update_lines(uow: UowDep, count_id: int, body: LinesUpdate) -> CountRead:
     service.update_lines(uow, count_id, body)
-    uow.commit()
-    return _read(uow, count_id)
+    return _commit_read(uow, count_id, WRITE)
 
 
 @router.post(
@@ -201,8 +205,7 @@ def update_lines(uow: UowDep, count_id: int, body: LinesUpdate) -> CountRead:
 )
 def recount(uow: UowDep, count_id: int, body: RecountIn) -> CountRead:
     service.recount(uow, count_id, body)
-    uow.commit()
-    return _read(uow, count_id)
+    return _commit_read(uow, count_id, WRITE)
 
 
 @router.post(
@@ -212,12 +215,12 @@ def recount(uow: UowDep, count_id: int, body: RecountIn) -> CountRead:
     responses=_409,
     summary="Approve a reviewed count",
     description="403 inventory.count_manager_approval_required when the total |variance value| is above the "
-    "tenant's threshold and the caller is not a regional manager or HQ administrator.",
+    "tenant's threshold and the caller does not hold inventory.count.approve_over_threshold for the count's "
+    "site (a regional manager of its region, HQ).",
 )
 def approve(uow: UowDep, count_id: int) -> CountRead:
     service.approve(uow, count_id)
-    uow.commit()
-    return _read(uow, count_id)
+    return _commit_read(uow, count_id, APPROVE)
 
 
 @router.post(
@@ -236,5 +239,4 @@ def post(uow: UowDep, count_id: int) -> PostResult:
 @router.post("/{count_id}/cancel", perm=WRITE, response_model=CountRead, responses=_409, summary="Cancel a count")
 def cancel(uow: UowDep, count_id: int) -> CountRead:
     service.cancel(uow, count_id)
-    uow.commit()
-    return _read(uow, count_id)
+    return _commit_read(uow, count_id, WRITE)

@@ -39,6 +39,7 @@ from boh.org.api import get_site_ref
 READ = "inventory.count.read"
 WRITE = "inventory.count.write"
 APPROVE = "inventory.count.approve"
+APPROVE_OVER = "inventory.count.approve_over_threshold"
 ZERO = Decimal(0)
 
 
@@ -277,7 +278,8 @@ def recount(uow: UnitOfWork, count_id: int, data: RecountIn) -> Count:
 
 
 def approve(uow: UnitOfWork, count_id: int) -> Count:
-    """Approve a reviewed count. Above the tenant's threshold only a manager (regional manager, HQ) may."""
+    """Approve a reviewed count. Above the tenant's threshold only a manager of the count's site may: one
+    holding inventory.count.approve_over_threshold there (regional managers of its region, HQ)."""
     _, count = _load(uow, APPROVE, count_id)
     if count.status != "review":
         raise WrongCountStatus(f"count {count.id} is {count.status}: only a count in review is approved")
@@ -298,7 +300,9 @@ def approve(uow: UnitOfWork, count_id: int) -> Count:
         raise ValidationFailed(errors, detail=f"{len(errors)} line(s) must be resolved before approval")
     t = thresholds(uow)
     total = count.total_abs_value or ZERO
-    if domain.needs_manager(total, t) and not domain.is_manager(uow.principal.roles):
+    held = uow.principal.grants.get(APPROVE_OVER)
+    manager = domain.is_manager_at(held, APPROVE_OVER in uow.principal.grants, count.site_id)
+    if domain.needs_manager(total, t) and not manager:
         raise ManagerApprovalRequired(
             f"the variance value {total} {count.currency} is above {t.approval_threshold}: a manager must approve",
             total_abs_value=str(total),
