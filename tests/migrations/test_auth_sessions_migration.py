@@ -38,7 +38,7 @@ def _run(engine: Engine, sql: str, **params: object) -> list[tuple[object, ...]]
 
 def test_upgrade_keeps_roles_and_refresh_tokens_and_opens_their_sessions(database: str) -> None:
     cfg = alembic_config(database)
-    command.upgrade(cfg, "0100inspections")
+    command.upgrade(cfg, "0200kitchen")  # the revision before 0101authsessions
     engine = make_engine(database)
     family = str(uuid.uuid4())
     try:

@@ -1,7 +1,7 @@
 """login sessions (access tokens end with their session) and usernames unique per tenant
 
 Revision ID: 0101authsessions
-Revises: 0100inspections
+Revises: 0200kitchen
 Create Date: 2026-12-06 18:00:00
 """
 import uuid
@@ -15,7 +15,7 @@ import boh.kernel.types
 
 
 revision: str = '0101authsessions'
-down_revision: str | None = '0100inspections'
+down_revision: str | None = '0200kitchen'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
