@@ -64,10 +64,10 @@ FRESH_MAP = history.Mapping_({"site": "store", "item": "product", "timestamp": "
                               "stockout": "out", "discount": "discount", "promo": "activity"})  # fmt: skip
 
 
-def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: str):  # type: ignore[no-untyped-def]
+def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: str, recovery: str = "profile"):  # type: ignore[no-untyped-def]
     df = daily.rename(columns={"day": "ds", "quantity": "y_obs"}).copy()
     df["unique_id"] = df["site"] + "|" + df["item"]
-    df["y"] = domain.impute(df.assign(y=df["demand"]))
+    df["y"] = domain.latent(df, recovery)
     cal = calendar.calendar_frame(country, df["ds"].min().date(), df["ds"].max().date())
     df = df.merge(cal, on="ds", how="left")
     static = df[["unique_id", "site", "item"]].drop_duplicates("unique_id")
@@ -102,6 +102,7 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-2d", action="store_true")
+    ap.add_argument("--recovery", default="profile", choices=domain.RECOVERY)
     args = ap.parse_args()
     n = 300 if args.quick else args.series
     t0 = time.perf_counter()
@@ -119,7 +120,7 @@ def main() -> None:
     t_load = time.perf_counter() - t0
     freq = pd.infer_freq(pd.DatetimeIndex(sorted(daily["day"].unique())[:10])) or "D"
     freq = "W" if freq.startswith("W") else freq
-    df, static = frames(daily, cov, args.country, freq)
+    df, static = frames(daily, cov, args.country, freq, args.recovery)
     last = df["ds"].max()
     step = pd.Timedelta(days=7 if freq == "W" else 1)
     cutoff = last - args.holdout * step

@@ -23,11 +23,9 @@ def holiday_days(country: str, start: date, end: date) -> dict[date, str]:
 def spring_festival(year: int) -> date | None:
     import holidays
 
-    for d, name in holidays.country_holidays("CN", years=[year], language="en_US").items():
-        if "Spring Festival" in str(name) or "Chinese New Year" in str(name):
-            return min(x for x, n in holidays.country_holidays("CN", years=[year], language="en_US").items()
-                       if str(n) == str(name))  # fmt: skip
-    return None
+    days = holidays.country_holidays("CN", years=[year], language="en_US")
+    spring = [d for d, name in days.items() if "Spring Festival" in str(name) or "Chinese New Year" in str(name)]
+    return min(spring) if spring else None
 
 
 def calendar_frame(country: str, start: date, end: date) -> pd.DataFrame:

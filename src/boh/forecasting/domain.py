@@ -22,9 +22,7 @@ SHRINK = 5.0  # pseudo-days of the pooled profile mixed into each series' hourly
 OPERATING = slice(6, 22)  # hours 06:00-21:59: stock in the night hours says little (few sales)
 
 
-def recover_hourly(
-    ids: np.ndarray, sales: np.ndarray, out: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def recover_hourly(ids: np.ndarray, sales: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Latent daily demand and the in-stock share of each day's profile.
 
     ``ids``: series index per day (ints); ``sales``: (days, 24) hourly sales; ``out``: (days, 24) bool, out
@@ -69,6 +67,23 @@ def impute(frame: pd.DataFrame, col: str = "y") -> pd.Series:
     return frame[col].fillna(by_dow).fillna(by_series).fillna(0.0)
 
 
+RECOVERY = ("profile", "impute", "blend", "none")
+
+
+def latent(frame: pd.DataFrame, how: str = "profile") -> pd.Series:
+    """The demand series a model learns from: ``profile`` (recovered from in-stock hours, too-censored days
+    imputed), ``impute`` (censored days excluded and imputed from the series' in-stock days), ``blend`` (the
+    mean of the two), ``none`` (raw sales)."""
+    if how == "none":
+        return frame["y_obs"].astype(float)
+    rec = impute(frame.assign(y=frame["demand"]))
+    if how == "profile":
+        return rec
+    inst = impute(frame.assign(y=frame["y_obs"].where(frame["in_stock"].astype(bool))))
+    inst = np.maximum(inst, frame["y_obs"].astype(float))  # never below what was sold
+    return inst if how == "impute" else (rec + inst) / 2
+
+
 # --- accuracy ---------------------------------------------------------------------------------------------
 
 
@@ -100,9 +115,7 @@ def coverage(actual: np.ndarray, upper: np.ndarray) -> float:
     return float((a <= np.asarray(upper, float) + 1e-9).mean()) if len(a) else float("nan")
 
 
-def mase(
-    actual: np.ndarray, forecast: np.ndarray, series: np.ndarray, scale: dict[str, float] | pd.Series
-) -> float:
+def mase(actual: np.ndarray, forecast: np.ndarray, series: np.ndarray, scale: dict[str, float] | pd.Series) -> float:
     """Mean absolute scaled error: each series' MAE over its in-sample seasonal-naive MAE, averaged."""
     df = pd.DataFrame({"s": series, "e": np.abs(np.asarray(actual, float) - np.asarray(forecast, float))})
     per = df.groupby("s")["e"].mean()

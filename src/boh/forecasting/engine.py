@@ -266,7 +266,8 @@ def _pick(frame: pd.DataFrame) -> np.ndarray:
     values = frame[names].to_numpy(dtype=float)
     idx = frame["model"].map({n: i for i, n in enumerate(names)}).fillna(0).to_numpy(dtype=int)
     picked = values[np.arange(len(frame)), idx]
-    return np.where(np.isnan(picked), frame["lgbm"].to_numpy(dtype=float), picked).clip(min=0)
+    out: np.ndarray = np.where(np.isnan(picked), frame["lgbm"].to_numpy(dtype=float), picked).clip(min=0)
+    return out
 
 
 def _cold_start(
@@ -303,8 +304,8 @@ def _conformal(cv: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     for b in range(len(edges) - 1):
         r = resid[which == b]
         r = r if len(r) else resid
-        rows.append({"lo": edges[b], "hi": edges[b + 1], **{f"r{q}": float(np.quantile(r, p))
-                                                             for q, p in zip(cfg.quantiles, qs, strict=True)}})  # fmt: skip
+        offsets = {f"r{q}": float(np.quantile(r, p)) for q, p in zip(cfg.quantiles, qs, strict=True)}
+        rows.append({"lo": edges[b], "hi": edges[b + 1], **offsets})
     return pd.DataFrame(rows)
 
 
@@ -352,7 +353,7 @@ def run(
     if dask_address:
         from distributed import Client
 
-        with Client(dask_address) as client:
+        with Client(dask_address) as client:  # type: ignore[no-untyped-call]
             futures = client.map(_run_chunk, parts, pure=False)
             results = client.gather(futures)
     elif processes > 1 and len(parts) > 1:
@@ -370,7 +371,12 @@ def run(
 
 
 def predict_short(
-    hist: pd.DataFrame, exog_all: pd.DataFrame, static: pd.DataFrame, cfg: Config, origins: Sequence[pd.Timestamp], h: int
+    hist: pd.DataFrame,
+    exog_all: pd.DataFrame,
+    static: pd.DataFrame,
+    cfg: Config,
+    origins: Sequence[pd.Timestamp],
+    h: int,
 ) -> pd.DataFrame:
     """Daily-ordering horizon: LightGBM fitted once at the first origin, then from each origin forecasts the
     next ``h`` periods from the history up to it (no refit): unique_id, ds, origin, lgbm."""

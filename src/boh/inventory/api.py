@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, R
 from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
+from boh.inventory.queries import DailySales
 from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
 from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult
 from boh.kernel.tenancy import Scope
@@ -31,11 +33,38 @@ from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref
 
 __all__ = [
-    "FefoSuggestion", "FulfilIn", "IncomingIn", "PostResult", "PostedMove", "PostingLine", "ProductionInput",
-    "ProductionOutput", "ProductionResult", "ReceiveIn", "ReleaseIn", "ReservationIn", "RevaluationIn",
-    "StockLevel", "TransferIn", "adjust", "cancel_incoming", "expect", "fulfil", "post_document", "produce",
-    "receive", "receive_transfer", "record_waste", "release", "reserve", "revalue", "stock_levels",
-    "suggest_fefo", "transfer",
+    "DailySales",
+    "FefoSuggestion",
+    "FulfilIn",
+    "IncomingIn",
+    "PostResult",
+    "PostedMove",
+    "PostingLine",
+    "ProductionInput",
+    "ProductionOutput",
+    "ProductionResult",
+    "ReceiveIn",
+    "ReleaseIn",
+    "ReservationIn",
+    "RevaluationIn",
+    "StockLevel",
+    "TransferIn",
+    "adjust",
+    "cancel_incoming",
+    "daily_sales",
+    "expect",
+    "fulfil",
+    "post_document",
+    "produce",
+    "receive",
+    "receive_transfer",
+    "record_waste",
+    "release",
+    "reserve",
+    "revalue",
+    "stock_levels",
+    "suggest_fefo",
+    "transfer",
 ]  # fmt: skip
 
 ZERO = Decimal(0)
@@ -70,6 +99,15 @@ def stock_levels(session: Session, scope: Scope, site_id: int, item_ids: Iterabl
         for i, v in enumerate((r.on_hand, r.reserved, r.in_transit, r.on_order, r.available)):
             s[i] += v
     return {i: StockLevel(i, *v) for i, v in sums.items()}
+
+
+def daily_sales(
+    session: Session, scope: Scope, start: date, end: date, *, site_ids: Iterable[int] | None = None,
+    item_ids: Iterable[int] | None = None,
+) -> list[DailySales]:  # fmt: skip
+    """Units sold per (site, item, day) from the sale moves, each day marked ``stockout`` when on hand was at
+    or below zero during it (censored demand): the demand history of forecasting."""
+    return queries.daily_sales(session, scope, start, end, site_ids, item_ids)
 
 
 def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, quantity: Decimal) -> FefoSuggestion:
