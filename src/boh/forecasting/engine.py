@@ -49,10 +49,13 @@ class Config:
     step: int = 7
     backtest_horizon: int = 14
     chunk_size: int = 1000
-    min_history: int = 21  # fewer observed days: a new series, forecast from its category profile
+    min_history: int = 56  # fewer days: a new series, forecast from its category profile (scaled to its own level)
     seed: int = 7
     exog: tuple[str, ...] = EXOG
     bins: int = 10  # conformal bins by forecast size
+    objective: str = "regression"  # LightGBM objective: regression (mean), l1 (median), tweedie
+    scale: bool = False  # per-series standard scaling of the target before LightGBM
+    margin: float = 1.0  # a statistical model replaces LightGBM only when its backtest MAE < margin x LightGBM's
 
     @property
     def season(self) -> int:
@@ -94,9 +97,11 @@ def _lgbm(cfg: Config) -> Any:
     from lightgbm import LGBMRegressor
     from mlforecast import MLForecast
     from mlforecast.lag_transforms import ExpandingMean, RollingMean, SeasonalRollingMean
+    from mlforecast.target_transforms import LocalStandardScaler
 
     s = cfg.season
     model = LGBMRegressor(
+        objective=cfg.objective,
         n_estimators=300, learning_rate=0.05, num_leaves=63, min_child_samples=20, subsample=0.8, subsample_freq=1,
         colsample_bytree=0.8, n_jobs=1, random_state=cfg.seed, deterministic=True, force_col_wise=True, verbose=-1,
     )  # fmt: skip
@@ -105,6 +110,7 @@ def _lgbm(cfg: Config) -> Any:
         lag_transforms={1: [RollingMean(s), RollingMean(4 * s), ExpandingMean()],
                         s: [SeasonalRollingMean(season_length=s, window_size=4)] if s > 1 else [RollingMean(4)]},
         date_features=["dayofweek", _doy_sin, _doy_cos], num_threads=1,
+        target_transforms=[LocalStandardScaler()] if cfg.scale else None,
     )  # fmt: skip
 
 
@@ -182,7 +188,7 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     exog = [c for c in cfg.exog if c in hist.columns]
 
     cv = _backtest(modelled, static, classes, cfg, h_bt, exog)
-    choice = _choose(cv, classes)
+    choice = _choose(cv, classes, cfg.margin)
     final = _final(modelled, future, static, classes, cfg, exog)
     final = final.merge(choice[["unique_id", "model"]], on="unique_id", how="left")
     final["mean"] = _pick(final)
@@ -230,8 +236,9 @@ def _with_combo(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _choose(cv: pd.DataFrame, classes: pd.Series) -> pd.DataFrame:
-    """Per series, the candidate with the least mean absolute error over the backtest origins."""
+def _choose(cv: pd.DataFrame, classes: pd.Series, margin: float = 1.0) -> pd.DataFrame:
+    """Per series, the candidate with the least mean absolute error over the backtest origins (another than
+    LightGBM only when it beats LightGBM's by the margin)."""
     if cv.empty:
         return pd.DataFrame(columns=["unique_id", "cls", "model"])
     cv = _with_combo(cv)
@@ -239,6 +246,7 @@ def _choose(cv: pd.DataFrame, classes: pd.Series) -> pd.DataFrame:
     err = cv[names].sub(cv["y"], axis=0).abs().assign(unique_id=cv["unique_id"])
     mae = err.groupby("unique_id")[names].mean()
     best = mae.idxmin(axis=1, skipna=True).fillna("lgbm")
+    best = best.where(mae.min(axis=1) < margin * mae["lgbm"], "lgbm")
     return mae.add_prefix("mae_").assign(model=best, cls=classes.reindex(mae.index)).reset_index()
 
 
@@ -277,11 +285,18 @@ def _cold_start(
     if new.empty:
         return pd.DataFrame(columns=["unique_id", "ds", "model", "mean"])
     prof = _profile(hist[hist["unique_id"].isin(known)], static, cfg)
-    new = new.merge(static[["unique_id", "category"]], on="unique_id", how="left").assign(dow=new["ds"].dt.dayofweek)
+    new = new.merge(static[["unique_id", "category"]], on="unique_id", how="left")
+    new["dow"] = new["ds"].dt.dayofweek
     new = new.merge(prof, on=["category", "dow"], how="left")
     overall = prof.groupby("dow")["profile"].mean()
     fallback = new["dow"].map(overall).fillna(0.0)
     new["mean"] = new["profile"].fillna(fallback).fillna(0.0)
+    # a series with a week or more of its own history keeps the profile's weekday shape at its own level
+    own = hist[~hist["unique_id"].isin(known)].groupby("unique_id")["y"].agg(["mean", "size"])
+    own = own[own["size"] >= 7]["mean"]
+    cat_level = new.groupby("unique_id")["mean"].transform("mean")
+    ratio = new["unique_id"].map(own) / cat_level.where(cat_level > 0)
+    new["mean"] = np.where(ratio.notna(), new["mean"] * ratio.fillna(1.0), new["mean"])
     return new.assign(model="profile")[["unique_id", "ds", "model", "mean"]]
 
 
