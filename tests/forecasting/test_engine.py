@@ -18,7 +18,7 @@ from tests.forecasting.conftest import CFG
 
 
 def test_every_series_gets_the_horizon_with_ordered_quantiles(fitted: Any) -> None:
-    res, (hist, future, _static) = fitted
+    res, (_hist, future, _static) = fitted
     fc = res.forecasts
     assert sorted(fc["unique_id"].unique()) == ["new", "s0", "s1", "s2", "s3", "slow"]
     assert (fc.groupby("unique_id").size() == CFG.horizon).all()

@@ -86,7 +86,7 @@ def demand(
     both["ds"] = pd.to_datetime(both["day"])
     for c in ("y_obs", "demand", "discount"):
         both[c] = pd.to_numeric(both.get(c), errors="coerce").astype(float)
-    both["promo"] = both.get("promo", pd.Series(dtype=float)).fillna(False).astype(float)
+    both["promo"] = pd.to_numeric(both.get("promo"), errors="coerce").fillna(0.0).astype(float)
     first = both.groupby(["site_id", "item_id"])["ds"].min()
     days = pd.date_range(start, end, freq="D")
     grid = [(s, i, d) for (s, i), f in first.items() for d in days if d >= f]
