@@ -55,7 +55,8 @@ class Config:
     bins: int = 10  # conformal bins by forecast size
     objective: str = "regression"  # LightGBM objective: regression (mean), l1 (median), tweedie
     scale: bool = False  # per-series standard scaling of the target before LightGBM
-    margin: float = 1.0  # a statistical model replaces LightGBM only when its backtest MAE < margin x LightGBM's
+    band_widen: float = 1.0  # residual offsets times this (1: the conformal quantiles as they are)
+    margin: float = 0.85  # a statistical model replaces LightGBM only when its backtest MAE < margin x LightGBM's
 
     @property
     def season(self) -> int:
@@ -319,7 +320,9 @@ def _conformal(cv: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     for b in range(len(edges) - 1):
         r = resid[which == b]
         r = r if len(r) else resid
-        offsets = {f"r{q}": float(np.quantile(r, p)) for q, p in zip(cfg.quantiles, qs, strict=True)}
+        med = float(np.quantile(r, 0.5))
+        offsets = {f"r{q}": med + cfg.band_widen * (float(np.quantile(r, p)) - med)
+                   for q, p in zip(cfg.quantiles, qs, strict=True)}  # fmt: skip
         rows.append({"lo": edges[b], "hi": edges[b + 1], **offsets})
     return pd.DataFrame(rows)
 
