@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from boh.forecasting import domain
+from boh.kernel import tabular
 from boh.kernel.errors import FieldError, ValidationFailed
 
 FIELDS = ("site", "item", "date", "timestamp", "quantity", "stockout", "price", "discount", "promo")
@@ -34,20 +35,29 @@ class Mapping_:
 
 
 def _frame(filename: str, data: bytes | pd.DataFrame) -> pd.DataFrame:
+    """The file as a frame with its rows' numbers as the user sees them (``_row``; header = row 1). CSV and
+    XLSX go through ``boh.kernel.tabular`` (its limits, formula-safe cells; header names lower-cased) like
+    every other import; Parquet is read by pyarrow."""
     if isinstance(data, pd.DataFrame):
-        return data
-    try:
-        if filename.lower().endswith((".parquet", ".pq")) or data[:4] == b"PAR1":
-            return pd.read_parquet(io.BytesIO(data))
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    except Exception as exc:  # the reader's own message says what is wrong with the file
-        raise ValidationFailed([FieldError(("file",), f"not a readable CSV or Parquet file: {exc}")]) from exc
+        return data.assign(_row=np.arange(2, len(data) + 2))
+    if filename.lower().endswith((".parquet", ".pq")) or data[:4] == b"PAR1":
+        try:
+            frame = pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:  # the reader's own message says what is wrong with the file
+            raise ValidationFailed([FieldError(("file",), f"not a readable Parquet file: {exc}")]) from exc
+        return frame.assign(_row=np.arange(2, len(frame) + 2))
+    header, rows = tabular.read_table(filename, data)
+    frame = pd.DataFrame([r.values for r in rows], columns=[h for h in header if h])
+    return frame.assign(_row=[r.number for r in rows])
 
 
 def read_history(filename: str, data: bytes | pd.DataFrame, mapping: Mapping_) -> pd.DataFrame:
     """The file's rows under BOH's names and types, or ValidationFailed listing every bad row and column."""
     raw = _frame(filename, data)
-    cols = dict(mapping.columns)
+    lower = not isinstance(data, pd.DataFrame) and not (filename.lower().endswith((".parquet", ".pq"))
+                                                        or data[:4] == b"PAR1")  # fmt: skip
+    cols = {k: (v.strip().lower() if lower else v) for k, v in mapping.columns.items()}
+    mapping = Mapping_(cols, mapping.stockout_unit)
     errors = [FieldError(("mapping", k), f"unknown field '{k}'", "unknown_field") for k in cols if k not in FIELDS]
     errors += [FieldError(("mapping", k), f"column '{v}' is not in the file", "missing_column", row=1, column=v)
                for k, v in cols.items() if v not in raw.columns]  # fmt: skip
@@ -59,7 +69,7 @@ def read_history(filename: str, data: bytes | pd.DataFrame, mapping: Mapping_) -
         errors.append(FieldError(("mapping", "stockout_unit"), "must be 'hours' or 'fraction'", "invalid"))
     if errors:
         raise ValidationFailed(errors)
-    df = pd.DataFrame({k: raw[v] for k, v in cols.items()})
+    df = pd.DataFrame({k: raw[v] for k, v in cols.items()}).assign(_row=raw["_row"].to_numpy())
     out, errors = _convert(df, mapping)
     if errors:
         raise ValidationFailed(errors[:MAX_ERRORS] + _more(len(errors)))
@@ -81,6 +91,7 @@ def _num(s: pd.Series) -> pd.Series:
 def _convert(df: pd.DataFrame, mapping: Mapping_) -> tuple[pd.DataFrame, list[FieldError]]:
     bad: list[tuple[np.ndarray, str, str]] = []
     out = pd.DataFrame(index=df.index)
+    numbers = df["_row"].to_numpy()
     for key in ("site", "item"):
         out[key] = df[key].astype(str).str.strip()
         bad.append((out[key].isin(("", "nan", "None")).to_numpy(), key, "a code is required"))
@@ -104,12 +115,13 @@ def _convert(df: pd.DataFrame, mapping: Mapping_) -> tuple[pd.DataFrame, list[Fi
                         f"must be a number from {lo:g}" + (f" to {hi:g}" if hi is not None else "")))  # fmt: skip
             out[key] = v
     out["hourly"] = when == "timestamp"
+    out["_row"] = numbers
     dup = out.duplicated(["site", "item", "ts"], keep="first").to_numpy()
     bad.append((dup, when, "the same site, item and date/time appear on an earlier row"))
     errors: list[FieldError] = []
     for mask, col, msg in bad:
         for i in np.flatnonzero(mask):
-            row = int(i) + 2
+            row = int(numbers[i])
             errors.append(FieldError(("row", row, col), msg, "invalid", row=row, column=mapping.columns.get(col, col)))
     errors.sort(key=lambda e: (e.row or 0, e.column or ""))
     return out, errors

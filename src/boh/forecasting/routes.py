@@ -108,4 +108,4 @@ def import_history(
 
 def _same_names(name: str, data: bytes) -> dict[str, str]:
     cols = history._frame(name, data).columns
-    return {c: c for c in cols if c in history.FIELDS}
+    return {c: c for c in cols if c in history.FIELDS} or {"site": "site"}

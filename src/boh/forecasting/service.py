@@ -98,8 +98,9 @@ def import_history(
     for col, known, label in (("site", sites, "site code"), ("item", items, "item SKU")):
         unknown = ~rows[col].isin(list(known))
         for i in np.flatnonzero(unknown.to_numpy()):
-            errors.append(FieldError(("row", int(i) + 2, col), f"unknown {label} '{rows[col].iat[i]}'", "not_found",
-                                     row=int(i) + 2, column=mapping.columns[col]))  # fmt: skip
+            n = int(rows["_row"].iat[i])
+            errors.append(FieldError(("row", n, col), f"unknown {label} '{rows[col].iat[i]}'", "not_found",
+                                     row=n, column=mapping.columns[col]))  # fmt: skip
     out_of_scope = [s for s in sites.values() if not scope.allows_site(s)]
     if out_of_scope:
         errors.append(FieldError(("site",), "sites outside your scope", "forbidden"))
