@@ -306,8 +306,35 @@ def _cold_start(
 
 def _conformal(cv: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     """Residual quantiles (actual - forecast) of the chosen models on in-stock backtest periods, in bins of
-    forecast size: edges and one row of offsets per bin."""
+    forecast size: edges and one row of offsets per bin. With two or more backtest origins the spread is
+    calibrated first: offsets from the earlier origins are widened (or narrowed) until they cover the nominal
+    share on the last origin, and that factor applies to the offsets from all origins (demand drifts, so
+    yesterday's residuals understate tomorrow's)."""
     ok = cv[cv["in_stock"].astype(bool)] if len(cv) else cv
+    widen = {q: cfg.band_widen for q in cfg.quantiles}
+    cutoffs = sorted(ok["cutoff"].dropna().unique()) if len(ok) else []
+    if len(cutoffs) >= 2:
+        early, last = ok[ok["cutoff"] < cutoffs[-1]], ok[ok["cutoff"] == cutoffs[-1]]
+        if len(early) >= 20 and len(last) >= 20:
+            bands = _offsets(early, cfg, widen)
+            for q in cfg.quantiles:
+                widen[q] = _fit_widen(bands, last, q) * cfg.band_widen
+    return _offsets(ok, cfg, widen)
+
+
+def _fit_widen(bands: pd.DataFrame, last: pd.DataFrame, q: int) -> float:
+    mean = last["mean"].to_numpy(dtype=float)
+    actual = last["y_obs"].to_numpy(dtype=float)
+    edges = np.r_[bands["lo"].to_numpy(), bands["hi"].to_numpy()[-1:]]
+    which = np.clip(np.searchsorted(edges, mean, side="right") - 1, 0, len(bands) - 1)
+    med, off = bands["r50"].to_numpy()[which] if "r50" in bands else 0.0, bands[f"r{q}"].to_numpy()[which]
+    for f in np.arange(0.8, 3.0, 0.05):
+        if (actual <= np.maximum(mean + med + f * (off - med), 0.0) + 1e-9).mean() >= q / 100:
+            return float(f)
+    return 3.0
+
+
+def _offsets(ok: pd.DataFrame, cfg: Config, widen: dict[int, float]) -> pd.DataFrame:
     qs = [q / 100 for q in cfg.quantiles]
     if len(ok) < 20:
         return pd.DataFrame({"lo": [-np.inf], "hi": [np.inf], **{f"r{q}": [0.0] for q in cfg.quantiles}})
@@ -321,7 +348,7 @@ def _conformal(cv: pd.DataFrame, cfg: Config) -> pd.DataFrame:
         r = resid[which == b]
         r = r if len(r) else resid
         med = float(np.quantile(r, 0.5))
-        offsets = {f"r{q}": med + cfg.band_widen * (float(np.quantile(r, p)) - med)
+        offsets = {f"r{q}": med + widen[q] * (float(np.quantile(r, p)) - med)
                    for q, p in zip(cfg.quantiles, qs, strict=True)}  # fmt: skip
         rows.append({"lo": edges[b], "hi": edges[b + 1], **offsets})
     return pd.DataFrame(rows)

@@ -63,8 +63,9 @@ def home(request: Request, uow: UowDep, site_id: int | None = None, item_id: int
     run = queries.latest_run(uow.session, uow.tenant_id)
     ctx: dict[str, Any] = {"options": options, "run": run, "site_id": site_id, "item_id": item_id, "series": None,
                            "models": MODELS}  # fmt: skip
-    if site_id is None and options:
-        site_id, item_id = options[0][0], options[0][1]
+    if item_id is None and options:  # the first series (of the site, when one is given)
+        first = next((o for o in options if site_id is None or o[0] == site_id), options[0])
+        site_id, item_id = first[0], first[1]
         ctx.update(site_id=site_id, item_id=item_id)
     if site_id is not None and item_id is not None:
         try:

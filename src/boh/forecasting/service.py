@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select
 
-from boh.catalog.api import items_by_sku
+from boh.catalog.api import existing_item_ids, items_by_sku
 from boh.forecasting import engine, history, models, series
 from boh.forecasting.schemas import EventIn, ImportResult, PromotionIn, WeatherIn
 from boh.kernel.clock import utcnow
@@ -46,12 +46,17 @@ def _check_sites(uow: UnitOfWork, perm: str, site_ids: Iterable[int], field: str
         raise ValidationFailed(errors)
 
 
+def _check_items(uow: UnitOfWork, item_ids: Iterable[int], field: str) -> None:
+    wanted = set(item_ids)
+    known = existing_item_ids(uow.session, uow.tenant_id, wanted) if wanted else set()
+    errors = [FieldError((field,), f"item {i} not found", "not_found") for i in sorted(wanted - known)]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def create_promotion(uow: UnitOfWork, body: PromotionIn) -> models.Promotion:
     uow.principal.scope(INPUT)
-    from boh.catalog.api import existing_item_ids
-
-    if body.item_id not in existing_item_ids(uow.session, uow.tenant_id, [body.item_id]):
-        raise ValidationFailed([FieldError(("item_id",), f"item {body.item_id} not found", "not_found")])
+    _check_items(uow, [body.item_id], "item_id")
     _check_sites(uow, INPUT, body.site_ids, "site_ids")
     row = models.Promotion(tenant_id=uow.tenant_id, **body.model_dump())
     uow.session.add(row)
@@ -147,12 +152,17 @@ def run_forecast(uow: UnitOfWork, opts: RunOptions) -> models.Run:
     """Forecast the scope's series (or the chosen sites/items) and store the run, its forecasts (mean and
     quantiles per day) and backtest metrics with the model version and the features used."""
     scope = uow.principal.scope(RUN)
+    _check_sites(uow, RUN, opts.site_ids or (), "site_ids")
+    _check_items(uow, opts.item_ids or (), "item_ids")
     origin = opts.origin or utcnow().date()
     t0 = time.perf_counter()
     fr = series.frames(uow.session, scope, origin, opts.horizon, opts.history_days, opts.site_ids, opts.item_ids,
                        opts.new_series)  # fmt: skip
     cfg = engine.Config(horizon=opts.horizon, chunk_size=opts.chunk_size)
-    res = engine.run(fr.hist, fr.future, fr.static, cfg, processes=opts.processes, dask_address=opts.dask)
+    if fr.future.empty:
+        res = engine.Result(pd.DataFrame(columns=["unique_id"]), pd.DataFrame())
+    else:
+        res = engine.run(fr.hist, fr.future, fr.static, cfg, processes=opts.processes, dask_address=opts.dask)
     config: dict[str, Any] = {**cfg.describe(), "features": fr.features,
                               "engine": "dask" if opts.dask else f"processes={opts.processes}"}  # fmt: skip
     config["quantiles"] = list(cfg.quantiles)
