@@ -319,3 +319,17 @@ def test_the_demo_has_checklists_past_inspections_open_actions_and_a_plan(loaded
     assert len(scores) >= 66 and min(scores) < 70 < max(scores)  # some stores well kept, some not
     assert open_actions > 0 and plan.stats["planned"] > 0 and plan.stats["unassigned"] == 0
     assert inspectors == 5  # the regional inspectors and the chain-wide one (consistency has shared stores)
+
+
+def test_the_demo_has_forecasts_with_promotions_and_weather(loaded: Loaded, demo_client: TestClient) -> None:
+    from boh.forecasting import models as fm
+
+    with loaded.rt.session_factory() as s:
+        run = s.scalars(select(fm.Run).where(fm.Run.tenant_id == loaded.tenant_id)).one()
+        forecasts = s.scalars(select(fm.Forecast).where(fm.Forecast.run_id == run.id)).all()
+        promos = s.scalars(select(fm.Promotion).where(fm.Promotion.tenant_id == loaded.tenant_id)).all()
+        weather = s.scalars(select(fm.Weather).where(fm.Weather.tenant_id == loaded.tenant_id)).all()
+    assert run.series == 40 and len(forecasts) == 40 * 28 and len(promos) == 4 and len(weather) >= 2 * 120
+    assert {"promo", "temperature", "holiday"} <= set(run.config["features"])
+    assert all(f.q50 <= f.q80 <= f.q90 <= f.q95 <= f.q99 for f in forecasts)
+    assert sum(f.mean for f in forecasts) > 0 and {f.model for f in forecasts} - {"profile"}

@@ -36,21 +36,23 @@ def _sell(rt: Runtime, t: object, sites: list[int], items: list[int]) -> datetim
     moves = []
     for s in sites:
         for i in items:
-            out_day = (
-                DAYS - 1 - ((first + timedelta(days=DAYS - 1)).weekday() + 1) % 7
-                if (s, i) == (sites[1], items[1])
-                else -1
-            )
-            moves.append(mv(s, i, "receipt", "100000", f"r{s}-{i}", event_at=first - timedelta(hours=1), unit_cost="1"))
+            last_sunday = DAYS - 1 - ((first + timedelta(days=DAYS - 1)).weekday() + 1) % 7
+            out_day = last_sunday if (s, i) == (sites[1], items[1]) else -1
+            moves.append(mv(s, i, "receipt", "10000", f"r{s}-{i}", event_at=first - timedelta(hours=1), unit_cost="1"))
+            left = 10000
             for d in range(DAYS):
                 at = first + timedelta(days=d)
                 qty = int(rng.poisson(8 + 4 * (at.weekday() >= 5)))
-                if d == out_day:  # the whole stock sold: on hand at zero
-                    moves.append(mv(s, i, "sale", "-100000", f"x{s}-{i}-{d}", event_at=at))
-                    moves.append(mv(s, i, "receipt", "100000", f"y{s}-{i}-{d}", event_at=at + timedelta(hours=8),
+                if d == out_day:  # the shelf ran empty after 3 sales: on hand at zero, the demand censored
+                    moves.append(mv(s, i, "waste", f"-{left - 3}", f"w{s}-{i}-{d}", event_at=at - timedelta(hours=1),
+                                    reason_code="expired"))  # fmt: skip
+                    moves.append(mv(s, i, "sale", "-3", f"x{s}-{i}-{d}", event_at=at))
+                    moves.append(mv(s, i, "receipt", "10000", f"y{s}-{i}-{d}", event_at=at + timedelta(hours=8),
                                     unit_cost="1"))  # fmt: skip
+                    left = 10000
                 elif qty:
                     moves.append(mv(s, i, "sale", f"-{qty}", f"s{s}-{i}-{d}", event_at=at))
+                    left -= qty
     post(rt, t, *moves)  # type: ignore[arg-type]
     return first
 
@@ -62,7 +64,7 @@ def test_demand_history_from_the_ledger_marks_stockout_days(runtime: Runtime) ->
         rows = daily_sales(uow.session, uow.principal.scope("inventory.stock.read"), first.date(),
                            utcnow().date(), site_ids=[sites[1]], item_ids=[items[1]])  # fmt: skip
     out = [r for r in rows if r.stockout]
-    assert len(out) == 1 and out[0].quantity == Decimal(100000) and out[0].day.weekday() == 6
+    assert len(out) == 1 and out[0].quantity == Decimal(3) and out[0].day.weekday() == 6
     assert all(r.quantity > 0 for r in rows)
 
 

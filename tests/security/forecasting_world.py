@@ -19,8 +19,15 @@ def seed(w: World) -> None:
 
     item = w.get("item_id")
     start = utcnow().date()
-    w.api("POST", f"{API}/promotions", {"item_id": item, "site_ids": [w.site1], "name": "Alpha week", "discount": "0.8",
-                                        "start_day": str(start), "end_day": str(start + timedelta(days=6))})  # fmt: skip
+    body = {
+        "item_id": item,
+        "site_ids": [w.site1],
+        "name": "Alpha week",
+        "discount": "0.8",
+        "start_day": str(start),
+        "end_day": str(start + timedelta(days=6)),
+    }
+    w.api("POST", f"{API}/promotions", body)
     with w.rt.system_uow(w.a.id) as uow:
         run = models.Run(tenant_id=w.a.id, model_version="alpha-model", config={"features": []}, series=1,
                          origin=date(2030, 1, 6))  # fmt: skip

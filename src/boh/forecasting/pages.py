@@ -25,6 +25,7 @@ router = page_router("/forecasting")
 NAV = [NavLink(N_("Forecasts"), "/forecasting/", READ)]
 DISPLAYS = {"none": N_("No display"), "shelf": N_("Shelf tag"), "endcap": N_("End cap"), "flyer": N_("Flyer"),
             "online": N_("Online")}  # fmt: skip
+CLASSES = {"smooth": N_("Smooth"), "intermittent": N_("Intermittent"), "new": N_("New")}
 MODELS = {"lgbm": N_("LightGBM (features)"), "dow_ses": N_("Weekday smoothing"), "combo": N_("LightGBM + smoothing"),
           "croston": N_("Croston"), "adida": N_("ADIDA"), "imapa": N_("IMAPA"), "tsb": N_("TSB"),
           "profile": N_("Category profile (new)")}  # fmt: skip
@@ -62,7 +63,7 @@ def home(request: Request, uow: UowDep, site_id: int | None = None, item_id: int
     options = queries.forecast_series(uow.session, scope)
     run = queries.latest_run(uow.session, uow.tenant_id)
     ctx: dict[str, Any] = {"options": options, "run": run, "site_id": site_id, "item_id": item_id, "series": None,
-                           "models": MODELS}  # fmt: skip
+                           "models": MODELS, "classes": CLASSES}  # fmt: skip
     if item_id is None and options:  # the first series (of the site, when one is given)
         first = next((o for o in options if site_id is None or o[0] == site_id), options[0])
         site_id, item_id = first[0], first[1]
