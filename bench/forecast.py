@@ -102,7 +102,7 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-2d", action="store_true")
-    ap.add_argument("--recovery", default="profile", choices=domain.RECOVERY)
+    ap.add_argument("--recovery", default="impute", choices=domain.RECOVERY)
     args = ap.parse_args()
     n = 300 if args.quick else args.series
     t0 = time.perf_counter()
