@@ -35,10 +35,14 @@ def test_classes_pick_their_candidates(fitted: Any) -> None:
     # intermittent-demand models are fitted on the slow mover only, never on the smooth series
     assert not np.isnan(choice.loc["slow", "mae_croston"]) and not np.isnan(choice.loc["slow", "mae_tsb"])
     assert np.isnan(choice.loc["s0", "mae_croston"])
-    # the chosen model has the least backtest error
+    # the chosen model has the least backtest error, or is LightGBM when none beats it by the margin
     for uid, row in choice.iterrows():
         maes = {k[4:]: v for k, v in row.items() if str(k).startswith("mae_") and not np.isnan(v)}
-        assert maes[row["model"]] == min(maes.values()), uid
+        best = min(maes.values())
+        if best < CFG.margin * maes["lgbm"]:
+            assert maes[row["model"]] == best, uid
+        else:
+            assert row["model"] == "lgbm", uid
 
 
 def test_a_new_item_starts_from_its_category_profile_at_its_own_level(fitted: Any) -> None:
