@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from boh.catalog.api import item_view
+from boh.catalog.api import category_view, item_view
 from boh.forecasting import models, series
 from boh.forecasting.errors import NoForecast
 from boh.forecasting.schemas import ActualDay, EventRead, ForecastDay, PromotionRead, RunRead, SeriesRead
@@ -70,10 +70,11 @@ def accuracy(session: Session, scope: Scope, by: str) -> list[AccuracyRow]:
     if run is None:
         return []
     M = models.SeriesMetric
-    it, st = item_view(), site_view()
-    col = {"category": func.coalesce(it.c.category_id, -1), "site": st.c.code, "model": M.model}[by]
+    it, st, cat = item_view(), site_view(), category_view()
+    col = {"category": func.coalesce(cat.c.code, "—"), "site": st.c.code, "model": M.model}[by]
     stmt = (select(col, M.wape, M.bias, M.actual)
             .join(it, it.c.id == M.item_id).join(st, st.c.id == M.site_id)
+            .outerjoin(cat, cat.c.id == it.c.category_id)
             .where(M.run_id == run.id, M.tenant_id == scope.tenant_id))  # fmt: skip
     if scope.site_ids is not None:
         stmt = stmt.where(M.site_id.in_(sorted(scope.site_ids)))
