@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
@@ -112,7 +112,6 @@ class SeriesMetric(Base):
     """Backtest of one series in a run: its class, the chosen model and each candidate's error."""
 
     __tablename__ = "forecasting_series_metric"
-    __table_args__ = (UniqueConstraint("run_id", "site_id", "item_id"),)
 
     run_id: Mapped[int] = mapped_column(ForeignKey("forecasting_run.id", ondelete="CASCADE"), primary_key=True)
     site_id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -67,7 +67,6 @@ def upgrade() -> None:
     sa.Column('errors', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['forecasting_run.id'], name=op.f('fk_forecasting_series_metric_run_id_forecasting_run'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'site_id', 'item_id', name=op.f('pk_forecasting_series_metric')),
-    sa.UniqueConstraint('run_id', 'site_id', 'item_id', name=op.f('uq_forecasting_series_metric_run_id_site_id_item_id'))
     )
     op.create_table('forecasting_event',
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
