@@ -12,6 +12,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -106,12 +107,30 @@ def runtime_session(settings: Settings) -> Iterator[Runtime]:
     rt.engine.dispose()
 
 
+def _clear_pg(conn: Any, tables: list[str]) -> None:
+    """Empty the tables that hold a row and restart the identities that have been used. A test writes to a
+    few tables only, and TRUNCATE costs about as much for an empty table as for a full one (new files for
+    each; with CASCADE from the tenant table it reaches every table): DELETE the few rows instead, children
+    first, in one round trip to find them."""
+    probe = " UNION ALL ".join(f"SELECT '{t}' FROM (SELECT 1 FROM \"{t}\" LIMIT 1) AS x" for t in tables)
+    full = {row[0] for row in conn.execute(text(probe))}
+    for t in tables:  # children before parents
+        if t in full:
+            conn.execute(text(f'DELETE FROM "{t}"'))
+    used = conn.execute(
+        text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+             "WHERE last_value IS NOT NULL")
+    ).scalars().all()  # fmt: skip
+    for seq in used:
+        conn.execute(text(f"ALTER SEQUENCE {seq} RESTART"))
+
+
 def _truncate(rt: Runtime) -> None:
     kernel_cache.clear(rt.engine)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with rt.engine.begin() as conn:
         if rt.engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            _clear_pg(conn, tables)
         else:
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))

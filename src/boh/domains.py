@@ -9,7 +9,8 @@ from boh.forecasting.manifest import MANIFEST as FORECASTING
 from boh.inspections.manifest import MANIFEST as INSPECTIONS
 from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
+from boh.kitchen.manifest import MANIFEST as KITCHEN
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, FORECASTING)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN, FORECASTING)

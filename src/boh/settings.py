@@ -60,6 +60,15 @@ class SmtpSettings(BaseModel):
     timeout_seconds: float = 15.0
 
 
+class HttpSettings(BaseModel):
+    """How the server sees its own address behind a reverse proxy (``BOH_HTTP__...``)."""
+
+    # Believe the proxy's X-Forwarded-Proto (https): only when every request comes through a proxy that sets
+    # it (Ingress, nginx). It decides Strict-Transport-Security, Secure cookies and the same-origin check.
+    trust_forwarded_proto: bool = False
+    hsts_seconds: int = Field(default=365 * 86400, ge=365 * 86400)  # sent on HTTPS responses only
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOH_", env_nested_delimiter="__", extra="ignore")
 
@@ -77,6 +86,7 @@ class Settings(BaseSettings):
     blobs: BlobSettings = Field(default_factory=BlobSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
     public_url: str = "http://127.0.0.1:8000"  # the console's address, for links in e-mails
 
     def resolved_database_url(self) -> str:

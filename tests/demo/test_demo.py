@@ -321,6 +321,20 @@ def test_the_demo_has_checklists_past_inspections_open_actions_and_a_plan(loaded
     assert inspectors == 5  # the regional inspectors and the chain-wide one (consistency has shared stores)
 
 
+def test_the_demo_kitchen_has_recipes_a_week_of_batches_and_a_plan(loaded: Loaded) -> None:
+    from boh.kitchen import models as kit
+
+    with loaded.rt.session_factory() as s:
+        t = loaded.tenant_id
+        versions = s.scalar(select(func.count()).select_from(kit.RecipeVersion).where(kit.RecipeVersion.tenant_id == t))
+        done = s.scalars(select(kit.Batch).where(kit.Batch.tenant_id == t, kit.Batch.status == "done")).all()
+        plan = s.scalars(select(kit.Plan).where(kit.Plan.tenant_id == t)).one()
+    assert versions == 4
+    assert len(done) == 28 and len({b.produced_at.date() for b in done if b.produced_at}) == 7
+    assert all(b.lot_id is not None and b.cost and b.cost > 0 for b in done)
+    assert plan.status == "optimal" and plan.lines
+
+
 def test_the_demo_has_forecasts_with_promotions_and_weather(loaded: Loaded, demo_client: TestClient) -> None:
     from boh.forecasting import models as fm
 

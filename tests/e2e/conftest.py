@@ -98,10 +98,15 @@ def live_server(app: Any) -> Iterator[str]:
 
 @pytest.fixture
 def context(browser: Any, live_server: str) -> Iterator[Any]:
+    """A browser context; the test fails if any of its pages reported a Content-Security-Policy violation."""
+    from tests.e2e.helpers import watch_csp
+
     ctx = browser.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(10_000)
+    violations = watch_csp(ctx)
     yield ctx
     ctx.close()
+    assert violations == [], "the pages broke the Content-Security-Policy"
 
 
 @pytest.fixture

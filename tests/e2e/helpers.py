@@ -6,6 +6,28 @@ from typing import Any
 
 from tests.factories import PASSWORD
 
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__bohCspViolation(e.effectiveDirective + " refused " + (e.blockedURI || "inline") + " (" +
+    (e.sourceFile || document.location.pathname) + ":" + e.lineNumber + ")");
+});
+"""
+
+
+def watch_csp(ctx: Any) -> list[str]:
+    """Collect every Content-Security-Policy violation of the context's pages: the `securitypolicyviolation`
+    events (reported through a binding, so they survive navigation) and Chromium's console reports."""
+    seen: list[str] = []
+    ctx.expose_binding("__bohCspViolation", lambda source, text: seen.append(f"{source['page'].url}: {text}"))
+    ctx.add_init_script(_CSP_LISTENER)
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            seen.append(f"console: {message.text}")
+
+    ctx.on("page", lambda page: page.on("console", on_console))
+    return seen
+
 
 def sign_in(page: Any, username: str, password: str = PASSWORD, path: str = "/") -> None:
     page.goto(f"/login?next={path}")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from boh.bootstrap import Runtime
 from boh.inspections import models
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import sign_in, watch_csp
 from tests.inspections.helpers import jpeg, shop
 
 pytestmark = pytest.mark.e2e
@@ -68,6 +68,7 @@ def test_an_inspection_survives_a_lost_connection_on_a_phone(
                               permissions=["geolocation"], has_touch=True)  # fmt: skip
     ctx.set_default_timeout(15_000)
     ctx.add_cookies([{"name": "boh_lang", "value": "en", "url": live_server}])
+    violations = watch_csp(ctx)
     page = ctx.new_page()
     try:
         sign_in(page, "inspector1", path=f"/inspections/visits/{vid}")
@@ -128,6 +129,7 @@ def test_an_inspection_survives_a_lost_connection_on_a_phone(
         expect(page.locator("[data-testid=signature-signature]")).to_be_visible()
         shot(page, "inspection-submitted-phone")
         assert _photos(runtime, vid) == ["shelf_photo"] and len(_answers(runtime, vid)) == 7
+        assert violations == [], "the pages broke the Content-Security-Policy"
     finally:
         ctx.close()
 
@@ -136,6 +138,7 @@ def test_an_inspection_survives_a_lost_connection_on_a_phone(
         action = session.scalars(select(models.Action).where(models.Action.item_key == "chiller")).one()
     ctx = browser.new_context(base_url=live_server, locale="zh-CN", viewport=PHONE)
     ctx.set_default_timeout(15_000)
+    violations = watch_csp(ctx)
     page = ctx.new_page()
     try:
         sign_in(page, "manager1", path=f"/inspections/actions/{action.id}")
@@ -152,5 +155,6 @@ def test_an_inspection_survives_a_lost_connection_on_a_phone(
         page.goto(f"/inspections/visits/{vid}")
         expect(page.locator("[data-testid=visit-status]")).to_have_text("已完成")
         shot(page, "inspection-submitted-phone-zh")
+        assert violations == [], "the pages broke the Content-Security-Policy"
     finally:
         ctx.close()

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
+from boh.http import csrf
 from boh.http.routing import SecureRoute
 from boh.kernel.permissions import ROLE_PERMISSIONS
 from tests.security.checks import nothing_written, report, require_creators
@@ -24,7 +25,6 @@ from tests.security.world import World
 PUBLIC_PAGES = {"GET /login", "POST /login", "POST /logout", "POST /lang"}
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/static"}
 A_DATA = re.compile(r"alpha[-_ ]", re.IGNORECASE)  # tenant A's codes, usernames and names
-CSRF = "csrf-token-for-the-route-walk-0123456789"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,9 @@ def test_public_pages_are_an_allow_list(pages: list[Page]) -> None:
 def _send(w: World, page: Page, headers: dict[str, str], path: dict[str, Any] | None = None) -> httpx.Response:
     values = {p: (path or {}).get(p, w.get(p)) for p in page.path_params}
     url = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), page.path)
-    hdrs = {**headers, "x-csrf-token": CSRF, "Cookie": f"boh_csrf={CSRF}"}  # a valid CSRF pair: not the guard here
+    key = csrf.app_key(w.client.app)  # a valid CSRF pair (anonymous: the walk signs in by header), not the guard here
+    cookie, token = csrf.binding_cookie(key, "route-walk", None, None), csrf.token_for(key, "route-walk")
+    hdrs = {**headers, "x-csrf-token": token, "Cookie": f"boh_csrf={cookie}"}
     w.client.cookies.clear()
     data: dict[str, str] | None = {} if page.method == "POST" else None
     r: httpx.Response = w.client.request(page.method, url, headers=hdrs, data=data, follow_redirects=False)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from boh.catalog.models import Item, ItemBarcode, ItemUom, Supplier, SupplierItem
 from tests.catalog.helpers import make_category, make_item, make_supplier, make_supplier_item
 from tests.factories import TenantRef, make_tenant, make_user
-from tests.web.helpers import page_login, post_form
+from tests.web.helpers import csrf, page_login, post_form
 
 ITEM_FORM = {
     "sku": "MILK1",
@@ -57,7 +57,7 @@ def _upload(client, url: str, rows: list[list[str]]):  # type: ignore[no-untyped
     return client.post(
         url,
         files={"file": ("data.csv", out.getvalue().encode(), "text/csv")},
-        data={"csrf_token": client.cookies.get("boh_csrf")},
+        data={"csrf_token": csrf(client)},
         follow_redirects=False,
     )
 

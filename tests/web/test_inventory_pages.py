@@ -21,7 +21,7 @@ from tests.catalog.helpers import make_assortment
 from tests.factories import make_user
 from tests.inventory.commitments.helpers import expect, reserve
 from tests.inventory.factories import World, make_lot, make_world, mv, post
-from tests.web.helpers import page_login, post_form
+from tests.web.helpers import csrf, page_login, post_form
 
 
 @pytest.fixture
@@ -356,7 +356,7 @@ def test_item_history_names_people_and_documents_and_keeps_a_running_balance(
     post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "h-1", source_type="demo_opening"),
          mv(w.s1, w.item, "sale", "-3", "h-2", source_type="floor_sale", source_id="S001-4-0001"))  # fmt: skip
     _signed_in(runtime, client, w, "store_manager", "S001")
-    r = client.post("/inventory/adjust", data={"csrf_token": client.cookies.get("boh_csrf"), "site_id": w.s1,
+    r = client.post("/inventory/adjust", data={"csrf_token": csrf(client), "site_id": w.s1,
                     "sku": "MILK-1L", "quantity": "-1", "reason_code": "damaged", "idempotency_key": "h-3"},
                     follow_redirects=False)  # fmt: skip
     assert r.status_code == 303

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from boh.kernel.audit import AuditRecord
 from boh.org.models import Site
 from tests.factories import TenantRef, make_region, make_site, make_tenant, make_user
-from tests.web.helpers import page_login, post_form
+from tests.web.helpers import csrf, page_login, post_form
 
 SITE_FORM = {
     "code": "S100",
@@ -162,7 +162,7 @@ def test_import_with_errors_lists_every_error_and_creates_nothing(runtime, clien
     r = client.post(
         "/org/sites/import",
         files={"file": ("sites.csv", data, "text/csv")},
-        data={"csrf_token": client.cookies.get("boh_csrf")},
+        data={"csrf_token": csrf(client)},
         follow_redirects=False,
     )
     assert r.status_code == 422
@@ -180,7 +180,7 @@ def test_import_creates_and_updates_then_export_round_trips(runtime, client) -> 
     r = client.post(
         "/org/sites/import",
         files={"file": ("sites.csv", data, "text/csv")},
-        data={"csrf_token": client.cookies.get("boh_csrf")},
+        data={"csrf_token": csrf(client)},
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/org/sites"

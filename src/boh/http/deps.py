@@ -14,6 +14,7 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from boh.http.csrf import UNSAFE_METHODS, check_cookie_request, refuse_cross_origin
 from boh.kernel.errors import AuthenticationRequired
 from boh.kernel.tenancy import Principal
 from boh.kernel.uow import UnitOfWork
@@ -41,7 +42,7 @@ def credentials(request: Request) -> tuple[str, str] | None:
         return "api_key", key.strip()
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return "bearer", cookie
+        return "cookie", cookie
     return None
 
 
@@ -70,7 +71,11 @@ def current_principal(request: Request) -> Principal:
         raise AuthenticationRequired("send a bearer token (Authorization header) or an API key (X-API-Key)")
     authenticator: Authenticator = request.app.state.authenticator
     kind, value = creds
-    principal = authenticator.from_bearer(value) if kind == "bearer" else authenticator.from_api_key(value)
+    principal = authenticator.from_api_key(value) if kind == "api_key" else authenticator.from_bearer(value)
+    if kind == "cookie" and request.method in UNSAFE_METHODS:
+        # the browser sends the session cookie by itself: a change must prove it comes from the console
+        refuse_cross_origin(request, require=True)
+        check_cookie_request(request, principal)  # boh.http.csrf
     request.state.principal = principal
     return principal
 

@@ -7,9 +7,7 @@ The console shell itself (layout, middleware, error pages, navigation) lives in 
 
 from __future__ import annotations
 
-import hmac
 import json
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,17 +17,22 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from boh.http.csrf import CSRF_COOKIE as CSRF_COOKIE  # the cookie names stay importable from here
+from boh.http.csrf import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    UNSAFE_METHODS,
+    is_https,
+    refuse_cross_origin,
+    sent_token_matches,
+)
+from boh.http.csrf import REFRESH_COOKIE as REFRESH_COOKIE
 from boh.http.deps import SESSION_COOKIE
 from boh.http.i18n import gettext_ as _
 from boh.http.routing import SecureRouter
 from boh.kernel.errors import FieldError, PermissionDenied
 
-REFRESH_COOKIE = "boh_refresh"
-CSRF_COOKIE = "boh_csrf"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
 FLASH_COOKIE = "boh_flash"
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def N_(message: str) -> str:
@@ -74,25 +77,23 @@ def unit_label(code: str | None) -> str:
     return _(UNIT_LABELS[code]) if code in UNIT_LABELS else code
 
 
-# --- CSRF: double-submit cookie, checked on every unsafe page request ---------------------------------
-
-
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
+# --- CSRF: a token bound to the session (boh.http.csrf), checked on every unsafe page request ----------
 
 
 async def csrf_protect(request: Request) -> None:
-    """Refuse a state-changing page request unless it echoes the CSRF cookie (form field or htmx header)."""
+    """Refuse a state-changing page request from another origin, or one that does not send this session's
+    CSRF token (form field or htmx header); ConsoleMiddleware worked out the session's token."""
     if request.method not in UNSAFE_METHODS:
         return
-    expected = request.cookies.get(CSRF_COOKIE, "")
+    refuse_cross_origin(request, require=False)
+    expected = getattr(request.state, "csrf_token", "")
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             value = (await request.form()).get(CSRF_FIELD)
             sent = value if isinstance(value, str) else ""
-    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+    if not sent_token_matches(expected, sent):
         raise PermissionDenied("the form is stale or was not sent by this site; reload the page", code="auth.csrf")
 
 
@@ -123,7 +124,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    return is_https(request)
 
 
 def set_session_cookies(

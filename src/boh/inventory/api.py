@@ -8,45 +8,60 @@ commits) and post through the ledger (boh.inventory.ledger), the one writer of s
   (with lot and expiry), take it off order;
 - ``transfer`` / ``receive_transfer``, ``adjust``, ``record_waste``, ``revalue``;
 - ``produce``: consume inputs (first expiring lots first) and make output lots costed from them.
-Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``."""
+Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``, ``unit_costs`` (moving averages),
+``movements`` (opening, inflows, outflows by type and closing per item over a period).
+
+Extension point: ``register_depletion_rule`` (``DepletionRule``): the domain that knows recipes turns a POS
+sale into its components' moves in the ingestion's own transaction (ingest/depletion.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from boh.inventory import balances, queries, service
 from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
+from boh.inventory.ingest import depletion as _depletion
+from boh.inventory.ingest.depletion import Depletion, DepletionRule, SoldLine
 from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
+from boh.inventory.ledger.rules import INFLOW
+from boh.inventory.models import ItemCost, Move
 from boh.inventory.queries import DailySales
 from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
-from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult
+from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult, ProductionWaste
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref
 
 __all__ = [
     "DailySales",
+    "Depletion",
+    "DepletionRule",
     "FefoSuggestion",
     "FulfilIn",
     "IncomingIn",
+    "ItemMovements",
     "PostResult",
     "PostedMove",
     "PostingLine",
     "ProductionInput",
     "ProductionOutput",
     "ProductionResult",
+    "ProductionWaste",
     "ReceiveIn",
     "ReleaseIn",
     "ReservationIn",
     "RevaluationIn",
+    "SoldLine",
     "StockLevel",
     "TransferIn",
     "adjust",
@@ -54,17 +69,20 @@ __all__ = [
     "daily_sales",
     "expect",
     "fulfil",
+    "movements",
     "post_document",
     "produce",
     "receive",
     "receive_transfer",
     "record_waste",
+    "register_depletion_rule",
     "release",
     "reserve",
     "revalue",
     "stock_levels",
     "suggest_fefo",
     "transfer",
+    "unit_costs",
 ]  # fmt: skip
 
 ZERO = Decimal(0)
@@ -113,6 +131,73 @@ def daily_sales(
 def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, quantity: Decimal) -> FefoSuggestion:
     """Lots to pick ``quantity`` from, first expiring first; expired and quarantined lots are skipped."""
     return queries.suggest_fefo(session, scope, site_id, item_id, quantity)
+
+
+def unit_costs(session: Session, scope: Scope, site_id: int, item_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The current moving-average unit cost (per base unit, the site's currency) of these items at a site;
+    items never costed there are absent."""
+    wanted = sorted(set(item_ids))
+    get_site_ref(session, scope, site_id)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(ItemCost.item_id, ItemCost.avg_unit_cost).where(
+            ItemCost.tenant_id == scope.tenant_id, ItemCost.site_id == site_id, ItemCost.item_id.in_(wanted),
+            ItemCost.cost_source != "none",
+        )
+    )  # fmt: skip
+    return {i: c for i, c in rows}
+
+
+@dataclass(frozen=True)
+class ItemMovements:
+    """One item at one site over [start, end): stock at the start, what came in (receipts, transfers in,
+    production, customer returns), what went out by move type (negative), and the stock at the end."""
+
+    item_id: int
+    opening: Decimal
+    inflow: Decimal
+    outflow: dict[str, Decimal]
+    closing: Decimal
+
+    @property
+    def usage(self) -> Decimal:
+        """Actual usage: opening + inflow - closing."""
+        return self.opening + self.inflow - self.closing
+
+
+def movements(
+    session: Session, scope: Scope, site_id: int, item_ids: Iterable[int], start: datetime, end: datetime
+) -> dict[int, ItemMovements]:
+    """Per item, its movements at a site over [start, end) by event time (counts' variances included, so the
+    closing stock after a count is the counted stock)."""
+    wanted = sorted(set(item_ids))
+    get_site_ref(session, scope, site_id)
+    if not wanted:
+        return {}
+    before = case((Move.event_at < start, Move.quantity), else_=0)
+    within = (Move.event_at >= start) & (Move.event_at < end)
+    rows = session.execute(
+        select(Move.item_id, Move.move_type, func.sum(before), func.sum(case((within, Move.quantity), else_=0)))
+        .where(Move.tenant_id == scope.tenant_id, Move.site_id == site_id, Move.item_id.in_(wanted),
+               Move.event_at < end)
+        .group_by(Move.item_id, Move.move_type)
+    )  # fmt: skip
+    acc: dict[int, list[Any]] = {}
+    for item_id, move_type, opening, qty in rows:
+        a = acc.setdefault(item_id, [ZERO, ZERO, {}])
+        a[0] += Decimal(opening or 0)
+        qty = Decimal(qty or 0)
+        if move_type in INFLOW or (move_type == "return" and qty > 0):
+            a[1] += qty
+        elif qty:
+            a[2][move_type] = a[2].get(move_type, ZERO) + qty
+    return {i: ItemMovements(i, a[0], a[1], a[2], a[0] + a[1] + sum(a[2].values(), ZERO)) for i, a in acc.items()}
+
+
+def register_depletion_rule(rule: DepletionRule | None) -> None:
+    """Set the rule that turns POS sales into their components' moves (see ingest/depletion.py)."""
+    _depletion.register(rule)
 
 
 # --- commands (the caller's unit of work; the caller commits) ---------------------------------------------

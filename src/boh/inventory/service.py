@@ -5,7 +5,8 @@ that a refused batch leaves nothing behind even if the caller goes on to commit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -257,9 +258,20 @@ class ProductionOutput:
 
 
 @dataclass(frozen=True)
+class ProductionWaste:
+    """Stock lost in a batch (spilt, burnt, failed a check): a ``waste`` move of the batch's document."""
+
+    item_id: int
+    quantity: Decimal  # positive: what is wasted
+    reason_code: str
+    lot_id: int | None = None  # None: first expiring lots first
+
+
+@dataclass(frozen=True)
 class ProductionResult:
     consumed: list[PostedMove]
     produced: list[PostedMove]
+    wasted: list[PostedMove] = field(default_factory=list)
 
 
 def produce(
@@ -272,11 +284,13 @@ def produce(
     document_id: str,
     idempotency_key: str,
     event_at: datetime | None = None,
+    waste: Sequence[ProductionWaste] = (),
 ) -> ProductionResult:
     """A production batch: consume the inputs (``production_consume`` at the moving average; lots named or
     first expiring first) and make the outputs (``production_output``, each output lot created), costed from
-    the inputs: their value split over the outputs by ``cost_share``. All or nothing; a retry with the same
-    key returns the first result."""
+    the inputs: their value split over the outputs by ``cost_share`` (by-products: outputs with their share).
+    ``waste``: stock lost in the batch, posted as ``waste`` moves with their reasons after the outputs (so
+    part of an output may be wasted). All or nothing; a retry with the same key returns the first result."""
     scope = uow.principal.scope(WRITE)
     consume = [
         Line(
@@ -301,4 +315,14 @@ def produce(
             for n, o in enumerate(outputs)
         ]  # fmt: skip
         made = post_document(uow, scope, make, internal=False)
-    return ProductionResult(used.all_moves, made.moves)
+        lost = [
+            Line(
+                index=n, site_id=site_id, item_id=w.item_id, lot_id=w.lot_id, move_type="waste",
+                quantity=-abs(w.quantity), reason_code=w.reason_code, source_type=document_type,
+                source_id=document_id, idempotency_key=f"{idempotency_key}:waste:{n}", event_at=event_at,
+                fefo=w.lot_id is None,
+            )
+            for n, w in enumerate(waste)
+        ]  # fmt: skip
+        wasted = post_document(uow, scope, lost, internal=False, fefo=True).all_moves if lost else []
+    return ProductionResult(used.all_moves, made.moves, wasted)

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boh import registry
-from boh.http import i18n
+from boh.http import csrf, i18n
 from boh.http.deps import SESSION_COOKIE, UowDep
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import (
@@ -31,7 +31,6 @@ from boh.http.pages import (
     Tile,
     clear_session_cookies,
     is_htmx,
-    new_csrf_token,
     page_router,
     read_flash,
     redirect,
@@ -121,33 +120,38 @@ def _cookie_headers(fill: Callable[[Response], None]) -> list[tuple[bytes, bytes
     return [(k, v) for k, v in scratch.raw_headers if k == b"set-cookie"]
 
 
-def _csrf_cookie(request: Request, extra: list[tuple[bytes, bytes]]) -> str:
-    token = request.cookies.get(CSRF_COOKIE)
-    if token and len(token) >= 20:
-        return token
-    token = new_csrf_token()
-    # Lax, not Strict: arriving by a link from another site must not mint a new token (stale forms in other tabs)
-    secure = request.url.scheme == "https"
-    extra += _cookie_headers(
-        lambda r: r.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/")
-    )
+def _csrf_token(
+    request: Request, principal: Principal | None, refresh: str | None, extra: list[tuple[bytes, bytes]]
+) -> str:
+    """This session's CSRF token (boh.http.csrf); the binding cookie is (re)issued when it must be."""
+    token, cookie = csrf.page_token(request, principal, request.cookies.get(REFRESH_COOKIE), refresh)
+    if cookie is not None:
+        # Lax, not Strict: arriving by a link from another site must not mint a new token (stale forms in other tabs)
+        secure = csrf.is_https(request)
+        extra += _cookie_headers(
+            lambda r: r.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=secure, path="/")
+        )
     return token
 
 
-async def _session(app: FastAPI, request: Request, extra: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    """The page's principal and tenant names; a refreshed token pair or cleared cookies go into ``extra``."""
+async def _session(
+    app: FastAPI, request: Request, extra: list[tuple[bytes, bytes]]
+) -> tuple[dict[str, Any], str | None]:
+    """The page's principal and tenant names, and the session's refresh token after this request; a refreshed
+    token pair or cleared cookies go into ``extra``."""
     access, refresh = request.cookies.get(SESSION_COOKIE), request.cookies.get(REFRESH_COOKIE)
     if not (access or refresh):
-        return {}
+        return {}, None
     principal, pair, tenant = await run_in_threadpool(_identify, app, access, refresh)
     if pair is not None:
         seconds = app.state.tokens.settings.refresh_token_days * 86400
         extra += _cookie_headers(
             lambda r: set_session_cookies(r, request, pair.access_token, pair.refresh_token, pair.expires_in, seconds)
         )
+        refresh = pair.refresh_token
     elif principal is None:
         extra += _cookie_headers(lambda r: clear_session_cookies(r, request))
-    return {} if principal is None else {"principal": principal, "tenant_names": tenant}
+    return ({}, None) if principal is None else ({"principal": principal, "tenant_names": tenant}, refresh)
 
 
 class ConsoleMiddleware:
@@ -165,9 +169,10 @@ class ConsoleMiddleware:
         app: FastAPI = scope["app"]
         state = scope.setdefault("state", {})
         extra: list[tuple[bytes, bytes]] = []
-        state["csrf_token"] = _csrf_cookie(request, extra)
-        state.update(await _session(app, request, extra))
+        session, refresh = await _session(app, request, extra)
+        state.update(session)
         principal: Principal | None = state.get("principal")
+        state["csrf_token"] = _csrf_token(request, principal, refresh, extra)
         locale = i18n.negotiate(
             request.cookies.get(i18n.LANG_COOKIE),
             principal.locale if principal else None,

@@ -5,6 +5,9 @@
   "use strict";
   var PALETTE = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563"];
   var loading = null;
+  // tooltips drawn on the canvas: ECharts' HTML tooltips carry inline style attributes, which the
+  // console's Content-Security-Policy (style-src 'self') refuses
+  var TOOLTIP_MODE = "richText";
 
   function loadECharts() {
     if (window.echarts) return Promise.resolve(window.echarts);
@@ -32,7 +35,7 @@
       var s = data.series[0] || { values: [] };
       return {
         color: PALETTE,
-        tooltip: { trigger: "item", valueFormatter: function (v) { return v.toLocaleString() + unit; } },
+        tooltip: { trigger: "item", renderMode: TOOLTIP_MODE, valueFormatter: function (v) { return v.toLocaleString() + unit; } },
         legend: { type: "scroll", bottom: 0 },
         series: [{ type: "pie", radius: narrow ? ["30%", "60%"] : ["35%", "68%"], top: 0, bottom: 30,
           label: { show: !narrow, formatter: "{b}: {d}%" },
@@ -52,7 +55,7 @@
     var stacked = data.kind === "stacked";
     return {
       color: PALETTE,
-      tooltip: { trigger: "axis", confine: true,
+      tooltip: { trigger: "axis", confine: true, renderMode: TOOLTIP_MODE,
         valueFormatter: function (v) { return v === null || v === undefined ? "—" : v.toLocaleString() + unit; } },
       legend: { type: "scroll", top: 0 },
       grid: { left: 8, right: 12, top: 32, bottom: 8, containLabel: true },

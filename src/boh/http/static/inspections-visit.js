@@ -69,6 +69,12 @@
   function problem(r) {
     return r.json().catch(function () { return {}; }).then(function (body) { body.status = r.status; return body; });
   }
+  // the API takes the session cookie only with this page's CSRF token (and a same-origin request)
+  function headers(h) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) h["X-CSRF-Token"] = meta.getAttribute("content");
+    return h;
+  }
   function refreshSession() { return fetch("/inspections/session", { credentials: "same-origin" }); }
 
   function send(request) {  // one retry after the console refreshed an expired session
@@ -94,7 +100,7 @@
     }) });
     return send(function () {
       return fetch(API + "/answers", { method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" }, body: body });
+        headers: headers({ "Content-Type": "application/json", "Accept": "application/json" }), body: body });
     }).then(function (r) {
       if (r.ok) {
         entries.forEach(function (e) { itemError(e.item_key, ""); });
@@ -119,7 +125,7 @@
     form.append("client_id", e.client_id);
     return send(function () {
       return fetch(API + "/photos", { method: "POST", credentials: "same-origin", body: form,
-        headers: { "Accept": "application/json" } });
+        headers: headers({ "Accept": "application/json" }) });
     }).then(function (r) {
       if (r.ok) {
         return r.json().then(function (p) {
@@ -277,7 +283,7 @@
           accuracy_m: Math.min(pos.coords.accuracy || 0, 100000).toFixed(2) };
         send(function () {
           return fetch(API + "/checkin", { method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "Accept": "application/json" }, body: JSON.stringify(body) });
+            headers: headers({ "Content-Type": "application/json", "Accept": "application/json" }), body: JSON.stringify(body) });
         }).then(function (r) {
           if (r.ok) { window.location.reload(); return; }
           return problem(r).then(function (p) {
@@ -306,7 +312,7 @@
         if (q.length) { out.textContent = button.getAttribute("data-waiting"); out.className = "error-block"; return; }
         return send(function () {
           return fetch(API + "/submit", { method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "Accept": "application/json" }, body: "{}" });
+            headers: headers({ "Content-Type": "application/json", "Accept": "application/json" }), body: "{}" });
         }).then(function (r) {
           if (r.ok) { window.location.reload(); return; }
           return problem(r).then(function (p) {

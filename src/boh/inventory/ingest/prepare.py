@@ -32,6 +32,7 @@ class Prepared:
     lot_id: int | None = None
     epc: str | None = None
     part: int = 0  # a sale split over lots (fefo.py): its parts share the event, one move each
+    modifiers: tuple[tuple[int, Decimal], ...] = ()  # (item_id, base quantity per sold unit)
 
     @property
     def kind(self) -> str:
@@ -64,6 +65,8 @@ def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent
     skus: set[str] = set()
     gtins: set[str] = set()
     for _, ev in events:
+        if isinstance(ev, SaleEvent):
+            skus.update(m.sku for m in ev.modifiers)
         if isinstance(ev, SaleEvent | WeightEvent):
             if ev.sku is not None:
                 skus.add(ev.sku)
@@ -116,6 +119,20 @@ def _quantity(session: Session, tenant_id: int, p: Prepared, units: dict[int, Un
     return None
 
 
+def _modifiers(p: Prepared, codes: _Codes) -> tuple[str, str] | None:
+    """Resolve a sale's modifier SKUs (their quantity per sold unit, in the modifier item's base unit)."""
+    if not isinstance(p.event, SaleEvent) or not p.event.modifiers:
+        return None
+    found = []
+    for m in p.event.modifiers:
+        info = codes.skus.get(m.sku)
+        if info is None:
+            return "inventory.unknown_sku", f"unknown modifier SKU '{m.sku}'"
+        found.append((info.item_id, m.qty))
+    p.modifiers = tuple(found)
+    return None
+
+
 def prepare(session: Session, scope: Scope, raw: Sequence[Any], default_site: str | None) -> Batch:
     batch = Batch()
     parsed: list[tuple[int, FloorEvent]] = []
@@ -141,7 +158,7 @@ def prepare(session: Session, scope: Scope, raw: Sequence[Any], default_site: st
             batch.reject(i, ev, code, message)
         else:
             p = Prepared(i, ev, site, item)
-            problem = _quantity(session, scope.tenant_id, p, units)
+            problem = _quantity(session, scope.tenant_id, p, units) or _modifiers(p, codes)
             if problem is not None:
                 batch.reject(i, ev, *problem)
             else:

@@ -58,6 +58,14 @@ class _ItemCode(BaseModel):
         return self
 
 
+class Modifier(BaseModel):
+    """A POS modifier of a sold line (extra cheese, large): a catalog SKU and how many per sold unit."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    sku: Text40
+    qty: PositiveQty = Decimal(1)
+
+
 class SaleEvent(_Event, _ItemCode):
     kind: Literal["sale", "return"]
     qty: PositiveQty
@@ -66,6 +74,7 @@ class SaleEvent(_Event, _ItemCode):
     receipt_id: Reference | None = None
     line: int | None = Field(default=None, ge=0, le=2_147_483_647)
     lot: Text60 | None = None
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=20, description="POS modifiers of the line")
 
 
 class RfidReadEvent(_Event):

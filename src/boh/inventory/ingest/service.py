@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from boh.inventory.ingest import claims, deadletters, prepare, rfid, weight
+from boh.inventory.ingest import claims, deadletters, depletion, prepare, rfid, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
 from boh.inventory.ingest.events import CycleCountReported, ShrinkSuspected
 from boh.inventory.ingest.models import Alert, RfidSession
@@ -113,20 +114,60 @@ def _apply(
     uow: UnitOfWork, batch: prepare.Batch, good: list[Prepared], transport: str
 ) -> tuple[list[Prepared], Posted]:
     """Lock every good event's (site, item) (the ledger's lock order: tags and shelves of these keys are
-    then stable too), claim the events, post the sales and returns through the ledger event by event, and
-    withdraw the claims of the ones it refused."""
+    then stable too), claim the events, post the sales and returns through the ledger event by event (a
+    line the depletion rule answers for: its components' moves instead, see depletion.py), and withdraw the
+    claims of the ones it refused."""
     sites = {p.site.id: policy(p.site.settings) for p in good}
-    lock_items(uow, {(p.site.id, p.item.item_id): p.site.settings.currency for p in good})
+    keys = {(p.site.id, p.item.item_id): p.site.settings.currency for p in good}
+    rule = depletion.current()
+    sold = _sold([p for p in good if p.kind in ("sale", "return")], sites) if rule is not None else {}
+    depleted = rule.deplete(uow, list(sold.values())) if rule is not None and sold else {}
+    for index, dep in depleted.items():
+        for item_id, _ in dep.components:
+            keys.setdefault((sold[index].site_id, item_id), sites[sold[index].site_id].currency)
+    lock_items(uow, keys)
     claimed_keys = claims.claim(uow.session, uow.tenant_id, good, transport, utcnow())
     claimed = _in_order([p for p in good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
-    posted = post(uow, [_line(p) for p in sales], sites=sites, each=True)
+    lines = [ln for p in sales for ln in _lines(p, depleted.get(p.index))]
+    posted = post(uow, lines, sites=sites, each=True)
+    if rule is not None:
+        rule.record(uow, [sold[p.index] for p in sales if p.index not in posted.refused])
     if posted.refused:
         refused = [p for p in sales if p.index in posted.refused]
         claims.unclaim(uow.session, uow.tenant_id, [p.claim_key for p in refused])
         batch.rejected.extend(_insufficient(p) for p in refused)
         claimed = [p for p in claimed if p.index not in posted.refused]
     return claimed, posted
+
+
+def _sold(sales: list[Prepared], sites: dict[int, Any]) -> dict[int, depletion.SoldLine]:
+    return {
+        p.index: depletion.SoldLine(
+            index=p.index, event_id=p.event.event_id, kind=p.kind, site_id=p.site.id,
+            day=sites[p.site.id].today(p.event.occurred_at), item_id=p.item.item_id, quantity=p.quantity,
+            occurred_at=p.event.occurred_at, modifiers=p.modifiers,
+        )
+        for p in sales
+    }  # fmt: skip
+
+
+def _lines(p: Prepared, dep: depletion.Depletion | None) -> list[Line]:
+    """The sale's own move, or its components' moves (same index and event; keys ``<key>:r<n>``)."""
+    if dep is None:
+        return [_line(p)]
+    base = _line(p)
+    return [
+        replace(base, item_id=item_id, quantity=qty, lot_id=None, fefo=qty < 0,
+                idempotency_key=_component_key(base.idempotency_key, n))
+        for n, (item_id, qty) in enumerate(dep.components)
+        if qty != 0
+    ]  # fmt: skip
+
+
+def _component_key(key: str, n: int) -> str:
+    full = f"{key}:r{n}"
+    return full if len(full) <= 118 else "evt:" + hashlib.sha256(full.encode()).hexdigest()
 
 
 def move_key(source: str, event_id: str) -> str:
