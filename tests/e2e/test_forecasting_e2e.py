@@ -1,6 +1,6 @@
 """Forecasting pages in a real browser: the forecast-vs-actual chart of a site x item (history, forecast, 80/95%
 upper quantiles, the promotion marked), the accuracy dashboard and the promotions calendar, on a desktop in
-English and on a phone in Chinese (no sideways scrolling)."""
+English and on a phone in Chinese (no sideways scrolling), without a Content-Security-Policy violation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from boh.bootstrap import Runtime
 from boh.forecasting import service
 from boh.kernel.clock import utcnow
-from tests.e2e.helpers import body_overflows, sign_in
+from tests.e2e.helpers import body_overflows, sign_in, watch_csp
 from tests.factories import login, make_user
 from tests.forecasting.test_service import _sell, _world
 
@@ -40,6 +40,7 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
         ctx = browser.new_context(base_url=live_server, locale="en-US", viewport=viewport)
         ctx.set_default_timeout(15_000)
         ctx.add_cookies([{"name": "boh_lang", "value": lang, "url": live_server}])
+        violations = watch_csp(ctx)
         page = ctx.new_page()
         try:
             sign_in(page, "hqadmin", path="/forecasting/")
@@ -59,5 +60,6 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
             page.goto("/forecasting/promotions")
             expect(page.locator("[data-testid=promo]").first).to_contain_text("Milk week")
             shot(page, f"forecast-promotions-{tag}")
+            assert not violations, violations  # the pages run under the console's Content-Security-Policy
         finally:
             ctx.close()
