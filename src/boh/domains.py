@@ -5,6 +5,7 @@ CONTRIBUTING.md, "Adding a domain")."""
 from __future__ import annotations
 
 from boh.catalog.manifest import MANIFEST as CATALOG
+from boh.forecasting.manifest import MANIFEST as FORECASTING
 from boh.inspections.manifest import MANIFEST as INSPECTIONS
 from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
@@ -12,4 +13,4 @@ from boh.kitchen.manifest import MANIFEST as KITCHEN
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN, FORECASTING)

@@ -333,3 +333,17 @@ def test_the_demo_kitchen_has_recipes_a_week_of_batches_and_a_plan(loaded: Loade
     assert len(done) == 28 and len({b.produced_at.date() for b in done if b.produced_at}) == 7
     assert all(b.lot_id is not None and b.cost and b.cost > 0 for b in done)
     assert plan.status == "optimal" and plan.lines
+
+
+def test_the_demo_has_forecasts_with_promotions_and_weather(loaded: Loaded, demo_client: TestClient) -> None:
+    from boh.forecasting import models as fm
+
+    with loaded.rt.session_factory() as s:
+        run = s.scalars(select(fm.Run).where(fm.Run.tenant_id == loaded.tenant_id)).one()
+        forecasts = s.scalars(select(fm.Forecast).where(fm.Forecast.run_id == run.id)).all()
+        promos = s.scalars(select(fm.Promotion).where(fm.Promotion.tenant_id == loaded.tenant_id)).all()
+        weather = s.scalars(select(fm.Weather).where(fm.Weather.tenant_id == loaded.tenant_id)).all()
+    assert run.series == 40 and len(forecasts) == 40 * 28 and len(promos) == 4 and len(weather) >= 2 * 120
+    assert {"promo", "temperature", "holiday"} <= set(run.config["features"])
+    assert all(f.q50 <= f.q80 <= f.q90 <= f.q95 <= f.q99 for f in forecasts)
+    assert sum(f.mean for f in forecasts) > 0 and {f.model for f in forecasts} - {"profile"}

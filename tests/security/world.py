@@ -21,7 +21,7 @@ from boh.bootstrap import Runtime
 from boh.kernel.db import Base
 from boh.kernel.permissions import ROLES
 from tests.factories import TenantRef, login, make_region, make_site, make_tenant, make_user
-from tests.security import inspections_world, kitchen_world
+from tests.security import forecasting_world, inspections_world, kitchen_world
 
 MARKER = "alpha"
 GTIN = "4006381333931"  # a valid EAN-13: the barcode of tenant A's item
@@ -297,6 +297,7 @@ def build(rt: Runtime, client: TestClient) -> World:
     w.by_role[""] = login(client, "alpha_nobody")
     make_user(rt, a, "alpha_s1_manager", [("store_manager", "ALPHA-S1")])
     w.by_role["store_manager@S1"] = login(client, "alpha_s1_manager")
+    forecasting_world.seed(w)
     return w
 
 

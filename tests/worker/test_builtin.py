@@ -65,6 +65,7 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
     assert sorted((o.name, o.status) for o in outs) == [
         ("audit.checkpoint", "ok"),
         ("audit.verify", "ok"),
+        ("forecasting.run", "ok"),
         ("inspections.actions.escalate", "ok"),
         ("inventory.reservations.expire", "ok"),
         ("outbox.cleanup", "ok"),

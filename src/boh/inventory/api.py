@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,7 @@ from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
 from boh.inventory.ledger.rules import INFLOW
 from boh.inventory.models import ItemCost, Move
+from boh.inventory.queries import DailySales
 from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
 from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult, ProductionWaste
 from boh.kernel.tenancy import Scope
@@ -42,6 +43,7 @@ from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref
 
 __all__ = [
+    "DailySales",
     "Depletion",
     "DepletionRule",
     "FefoSuggestion",
@@ -64,6 +66,7 @@ __all__ = [
     "TransferIn",
     "adjust",
     "cancel_incoming",
+    "daily_sales",
     "expect",
     "fulfil",
     "movements",
@@ -114,6 +117,15 @@ def stock_levels(session: Session, scope: Scope, site_id: int, item_ids: Iterabl
         for i, v in enumerate((r.on_hand, r.reserved, r.in_transit, r.on_order, r.available)):
             s[i] += v
     return {i: StockLevel(i, *v) for i, v in sums.items()}
+
+
+def daily_sales(
+    session: Session, scope: Scope, start: date, end: date, *, site_ids: Iterable[int] | None = None,
+    item_ids: Iterable[int] | None = None,
+) -> list[DailySales]:  # fmt: skip
+    """Units sold per (site, item, day) from the sale moves, each day marked ``stockout`` when on hand was at
+    or below zero during it (censored demand): the demand history of forecasting."""
+    return queries.daily_sales(session, scope, start, end, site_ids, item_ids)
 
 
 def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, quantity: Decimal) -> FefoSuggestion:

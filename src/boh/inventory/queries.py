@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -38,6 +40,15 @@ ZERO = Decimal(0)
 
 
 local_date = balances.local_date
+
+
+@dataclass(frozen=True)
+class DailySales:
+    site_id: int
+    item_id: int
+    day: date
+    quantity: Decimal  # units sold, net of returns
+    stockout: bool  # on hand at or below zero at some moment of the day: censored demand
 
 
 def _site_dates(session: Session, tenant_id: int, site_ids: set[int]) -> dict[int, date]:
@@ -220,3 +231,53 @@ def settings(session: Session, scope: Scope) -> SettingsRead:
     if row is None:
         return SettingsRead(max_backdate_days=None, updated_at=None, updated_by=None)
     return SettingsRead(max_backdate_days=row.max_backdate_days, updated_at=row.updated_at, updated_by=row.updated_by)
+
+
+# --- demand history for forecasting (read through boh.inventory.api.daily_sales) ----------------------------
+
+
+def daily_sales(
+    session: Session, scope: Scope, start: date, end: date, site_ids: Iterable[int] | None = None,
+    item_ids: Iterable[int] | None = None,
+) -> list[DailySales]:  # fmt: skip
+    """Units sold per (site, item, UTC day) from the ledger's sale moves (returns net them), with the day
+    marked ``stockout`` when the on-hand quantity was at or below zero at any moment of it (censored demand).
+    Only (site, item) pairs with a sale in the window; days without sales are absent (zero)."""
+    from datetime import UTC, datetime, time, timedelta
+
+    lo = datetime.combine(start, time(), tzinfo=UTC)
+    hi = datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC)
+    base = [Move.tenant_id == scope.tenant_id]
+    if site_ids is not None:
+        base.append(Move.site_id.in_(sorted(set(site_ids))))
+    if item_ids is not None:
+        base.append(Move.item_id.in_(sorted(set(item_ids))))
+    if scope.site_ids is not None:
+        base.append(Move.site_id.in_(sorted(scope.site_ids)))
+    pairs = select(Move.site_id, Move.item_id).where(*base, Move.move_type == "sale", Move.event_at >= lo,
+                                                     Move.event_at < hi).distinct().subquery()  # fmt: skip
+    opening = dict(
+        ((s, i), q) for s, i, q in session.execute(
+            select(Move.site_id, Move.item_id, func.sum(Move.quantity))
+            .join(pairs, (pairs.c.site_id == Move.site_id) & (pairs.c.item_id == Move.item_id))
+            .where(Move.tenant_id == scope.tenant_id, Move.event_at < lo).group_by(Move.site_id, Move.item_id)
+        )
+    )  # fmt: skip
+    moves = session.execute(
+        select(Move.site_id, Move.item_id, Move.event_at, Move.quantity, Move.move_type)
+        .join(pairs, (pairs.c.site_id == Move.site_id) & (pairs.c.item_id == Move.item_id))
+        .where(Move.tenant_id == scope.tenant_id, Move.event_at >= lo, Move.event_at < hi)
+        .order_by(Move.site_id, Move.item_id, Move.event_at, Move.id)
+    )  # fmt: skip
+    out: dict[tuple[int, int, date], list[Decimal | bool]] = {}
+    balance: dict[tuple[int, int], Decimal] = {}
+    for site_id, item_id, at, qty, kind in moves:
+        key = (site_id, item_id)
+        bal = balance.get(key, Decimal(opening.get(key) or 0)) + qty
+        balance[key] = bal
+        row = out.setdefault((site_id, item_id, at.date()), [Decimal(0), False])
+        if kind in ("sale", "return"):
+            row[0] = Decimal(row[0]) - qty
+        if bal <= 0:
+            row[1] = True
+    return [DailySales(s, i, d, Decimal(v[0]), bool(v[1])) for (s, i, d), v in sorted(out.items())]

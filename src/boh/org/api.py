@@ -153,6 +153,11 @@ def tenant_id_by_code(session: Session, code: str) -> int | None:
     return tid
 
 
+def tenant_ids(session: Session) -> list[int]:
+    """The ids of the active tenants (jobs that run for every tenant)."""
+    return list(session.scalars(select(Tenant.id).where(Tenant.active.is_(True)).order_by(Tenant.id)))
+
+
 # --- read-only views of org's tables, for the read models (queries.py) of the domains above ---------------
 # An alias can be selected from and joined, never written: org stays the only writer of its tables.
 

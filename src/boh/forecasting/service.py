@@ -1,0 +1,224 @@
+"""Use cases of forecasting: enter promotions, events and weather; import a chain's sales history; run the
+forecasts. ``uow`` first, keyword-only arguments; they check the principal's scope, audit what changed and
+never commit (the entrypoint does)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select
+
+from boh.catalog.api import existing_item_ids, items_by_sku
+from boh.forecasting import engine, history, models, series
+from boh.forecasting.schemas import EventIn, ImportResult, PromotionIn, WeatherIn
+from boh.kernel.clock import utcnow
+from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.uow import UnitOfWork
+from boh.org.api import get_site_ref, site_ids_by_code
+
+READ, INPUT, IMPORT, RUN = (
+    "forecasting.forecast.read", "forecasting.input.write", "forecasting.history.import", "forecasting.run",
+)  # fmt: skip
+QTY = Decimal("0.000001")
+RATIO = Decimal("0.0001")
+
+
+def _dec(x: float, q: Decimal = QTY) -> Decimal:
+    return Decimal(repr(float(x))).quantize(q)
+
+
+def _check_sites(uow: UnitOfWork, perm: str, site_ids: Iterable[int], field: str) -> None:
+    scope = uow.principal.scope(perm)
+    errors = []
+    for sid in site_ids:
+        try:
+            get_site_ref(uow.session, scope, sid)
+        except Exception:
+            errors.append(FieldError((field,), f"site {sid} not found", "not_found"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_items(uow: UnitOfWork, item_ids: Iterable[int], field: str) -> None:
+    wanted = set(item_ids)
+    known = existing_item_ids(uow.session, uow.tenant_id, wanted) if wanted else set()
+    errors = [FieldError((field,), f"item {i} not found", "not_found") for i in sorted(wanted - known)]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_promotion(uow: UnitOfWork, body: PromotionIn) -> models.Promotion:
+    uow.principal.scope(INPUT)
+    _check_items(uow, [body.item_id], "item_id")
+    _check_sites(uow, INPUT, body.site_ids, "site_ids")
+    row = models.Promotion(tenant_id=uow.tenant_id, **body.model_dump())
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("forecasting.promotion.create", "forecasting_promotion", row.id, after=body.model_dump(mode="json"))
+    return row
+
+
+def create_event(uow: UnitOfWork, body: EventIn) -> models.Event:
+    _check_sites(uow, INPUT, [body.site_id], "site_id")
+    row = models.Event(tenant_id=uow.tenant_id, **body.model_dump())
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("forecasting.event.create", "forecasting_event", row.id, after=body.model_dump(mode="json"))
+    return row
+
+
+def put_weather(uow: UnitOfWork, rows: list[WeatherIn]) -> int:
+    """Upsert daily weather per site (the last row of a (site, day) wins)."""
+    _check_sites(uow, INPUT, sorted({r.site_id for r in rows}), "rows")
+    latest = {(r.site_id, r.day): r for r in rows}
+    W = models.Weather
+    for (sid, day), r in sorted(latest.items()):
+        row = uow.session.get(W, (uow.tenant_id, sid, day))
+        if row is None:
+            uow.session.add(W(tenant_id=uow.tenant_id, site_id=sid, day=day, temperature=r.temperature,
+                              precipitation=r.precipitation))  # fmt: skip
+        else:
+            row.temperature, row.precipitation = r.temperature, r.precipitation
+    uow.audit("forecasting.weather.put", "forecasting_weather", len(latest))
+    return len(latest)
+
+
+def import_history(
+    uow: UnitOfWork, *, filename: str, data: bytes | pd.DataFrame, mapping: history.Mapping_
+) -> ImportResult:
+    """Import a chain's daily or hourly sales (CSV/Parquet, mapped columns): every bad row listed and nothing
+    imported, or all of it (replacing the same site/item/days)."""
+    scope = uow.principal.scope(IMPORT)
+    rows = history.read_history(filename, data, mapping)
+    sites = site_ids_by_code(uow.session, uow.tenant_id, rows["site"].unique())
+    items = {k: v.id for k, v in items_by_sku(uow.session, uow.tenant_id, rows["item"].unique()).items()}
+    errors = []
+    for col, known, label in (("site", sites, "site code"), ("item", items, "item SKU")):
+        unknown = ~rows[col].isin(list(known))
+        for i in np.flatnonzero(unknown.to_numpy()):
+            n = int(rows["_row"].iat[i])
+            errors.append(FieldError(("row", n, col), f"unknown {label} '{rows[col].iat[i]}'", "not_found",
+                                     row=n, column=mapping.columns[col]))  # fmt: skip
+    out_of_scope = [s for s in sites.values() if not scope.allows_site(s)]
+    if out_of_scope:
+        errors.append(FieldError(("site",), "sites outside your scope", "forbidden"))
+    if errors:
+        raise ValidationFailed(errors[: history.MAX_ERRORS] + history._more(len(errors)))
+    daily = history.to_daily(rows)
+    daily["site_id"] = daily["site"].map(sites).astype(int)
+    daily["item_id"] = daily["item"].map(items).astype(int)
+    H = models.History
+    for sid, g in daily.groupby("site_id"):
+        uow.session.execute(delete(H).where(H.tenant_id == uow.tenant_id, H.site_id == int(sid),
+                                            H.day >= g["day"].min().date(), H.day <= g["day"].max().date(),
+                                            H.item_id.in_(sorted(int(i) for i in g["item_id"].unique()))))  # fmt: skip
+    has_discount, has_promo = "discount" in daily.columns, "promo" in daily.columns
+    payload = [{
+        "tenant_id": uow.tenant_id, "site_id": int(r.site_id), "item_id": int(r.item_id), "day": r.day.date(),
+        "quantity": _dec(r.quantity), "demand": None if np.isnan(r.demand) else _dec(r.demand),
+        "stockout": _dec(r.stockout, RATIO), "in_stock": bool(r.in_stock),
+        "discount": _dec(r.discount, RATIO) if has_discount and not np.isnan(r.discount) else None,
+        "promo": bool(has_promo and r.promo > 0),
+    } for r in daily.itertuples()]  # fmt: skip
+    for at in range(0, len(payload), 5000):
+        uow.session.execute(insert(models.History), payload[at : at + 5000])
+    n_series = int(daily[["site_id", "item_id"]].drop_duplicates().shape[0])
+    uow.audit("forecasting.history.import", "forecasting_history", filename,
+              after={"rows": len(rows), "days": len(daily), "series": n_series})  # fmt: skip
+    return ImportResult(rows=len(rows), days=len(daily), series=n_series)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    horizon: int = 28
+    history_days: int = 365
+    site_ids: tuple[int, ...] | None = None
+    item_ids: tuple[int, ...] | None = None
+    new_series: tuple[tuple[int, int], ...] = ()
+    processes: int = 1
+    dask: str | None = None
+    origin: date | None = None
+    chunk_size: int = 1000
+
+
+def run_forecast(uow: UnitOfWork, opts: RunOptions) -> models.Run:
+    """Forecast the scope's series (or the chosen sites/items) and store the run, its forecasts (mean and
+    quantiles per day) and backtest metrics with the model version and the features used."""
+    scope = uow.principal.scope(RUN)
+    _check_sites(uow, RUN, opts.site_ids or (), "site_ids")
+    _check_items(uow, opts.item_ids or (), "item_ids")
+    origin = opts.origin or utcnow().date()
+    t0 = time.perf_counter()
+    fr = series.frames(uow.session, scope, origin, opts.horizon, opts.history_days, opts.site_ids, opts.item_ids,
+                       opts.new_series)  # fmt: skip
+    cfg = engine.Config(horizon=opts.horizon, chunk_size=opts.chunk_size)
+    if fr.future.empty:
+        res = engine.Result(pd.DataFrame(columns=["unique_id"]), pd.DataFrame())
+    else:
+        res = engine.run(fr.hist, fr.future, fr.static, cfg, processes=opts.processes, dask_address=opts.dask)
+    config: dict[str, Any] = {**cfg.describe(), "features": fr.features,
+                              "engine": "dask" if opts.dask else f"processes={opts.processes}"}  # fmt: skip
+    config["quantiles"] = list(cfg.quantiles)
+    run = models.Run(tenant_id=uow.tenant_id, model_version=engine.MODEL_VERSION, config=config, origin=origin,
+                     series=int(res.forecasts["unique_id"].nunique()) if len(res.forecasts) else 0)  # fmt: skip
+    uow.session.add(run)
+    uow.session.flush()
+    _store(uow, run, res)
+    run.seconds = _dec(time.perf_counter() - t0, RATIO)
+    uow.audit("forecasting.run", "forecasting_run", run.id, after={"series": run.series, "origin": str(origin)})
+    return run
+
+
+def _split(uid: str) -> tuple[int, int]:
+    s, i = uid.split("|")
+    return int(s), int(i)
+
+
+def _store(uow: UnitOfWork, run: models.Run, res: engine.Result) -> None:
+    fc = [{
+        "run_id": run.id, "tenant_id": uow.tenant_id, "site_id": _split(r.unique_id)[0],
+        "item_id": _split(r.unique_id)[1],
+        "day": r.ds.date(), "model": str(r.model), "mean": _dec(r.mean), "q50": _dec(r.q50), "q80": _dec(r.q80),
+        "q90": _dec(r.q90), "q95": _dec(r.q95), "q99": _dec(r.q99),
+    } for r in res.forecasts.itertuples()]  # fmt: skip
+    for i in range(0, len(fc), 5000):
+        uow.session.execute(insert(models.Forecast), fc[i : i + 5000])
+    metrics = _metrics(res)
+    if metrics:
+        for m in metrics:
+            m.update(run_id=run.id, tenant_id=uow.tenant_id)
+        uow.session.execute(insert(models.SeriesMetric), metrics)
+
+
+def _metrics(res: engine.Result) -> list[dict[str, Any]]:
+    if res.choice.empty:
+        return []
+    bt = res.residuals
+    bt = bt[bt["in_stock"].astype(bool)] if len(bt) else bt
+    agg = bt.assign(err=(bt["mean"] - bt["y_obs"]).abs(), diff=bt["mean"] - bt["y_obs"]).groupby("unique_id").agg(
+        err=("err", "sum"), diff=("diff", "sum"), actual=("y_obs", "sum")) if len(bt) else pd.DataFrame()  # fmt: skip
+    out = []
+    for r in res.choice.itertuples():
+        site_id, item_id = _split(r.unique_id)
+        a = agg.loc[r.unique_id] if r.unique_id in agg.index else None
+        actual = float(a["actual"]) if a is not None else 0.0
+        errs = {k[4:]: round(float(v), 6) for k, v in r._asdict().items() if k.startswith("mae_") and not np.isnan(v)}
+        out.append({
+            "site_id": site_id, "item_id": item_id, "cls": str(r.cls), "model": str(r.model),
+            "wape": _dec(float(a["err"]) / actual, RATIO) if a is not None and actual > 0 else None,
+            "bias": _dec(float(a["diff"]) / actual, RATIO) if a is not None and actual > 0 else None,
+            "actual": _dec(actual), "errors": errs,
+        })  # fmt: skip
+    return out
+
+
+def latest_run_id(uow: UnitOfWork) -> int | None:
+    return uow.session.scalar(select(models.Run.id).where(models.Run.tenant_id == uow.tenant_id)
+                              .order_by(models.Run.id.desc()).limit(1))  # fmt: skip
