@@ -1,7 +1,7 @@
 """forecasting
 
 Revision ID: 0101forecasting
-Revises: 0200kitchen
+Revises: 0101authsessions
 Create Date: 2026-12-06 18:00:41.257060
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import boh.kernel.types
 
 
 revision: str = '0101forecasting'
-down_revision: str | None = '0200kitchen'
+down_revision: str | None = '0101authsessions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
