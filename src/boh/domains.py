@@ -5,10 +5,11 @@ CONTRIBUTING.md, "Adding a domain")."""
 from __future__ import annotations
 
 from boh.catalog.manifest import MANIFEST as CATALOG
+from boh.coldchain.manifest import MANIFEST as COLDCHAIN
 from boh.inspections.manifest import MANIFEST as INSPECTIONS
 from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, COLDCHAIN)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -100,3 +101,41 @@ adjust = service.adjust
 record_waste = service.record_waste
 revalue = service.revalue
 produce = service.produce
+
+
+@dataclass(frozen=True)
+class LotOnHand:
+    lot_id: int
+    item_id: int
+    sku: str
+    name_en: str
+    name_zh: str | None
+    base_uom: str
+    lot_code: str
+    expiry_date: date | None
+    status: str | None
+    on_hand: Decimal
+
+
+def lots_on_hand(
+    session: Session, tenant_id: int, site_id: int, lot_ids: Iterable[int] | None = None
+) -> list[LotOnHand]:
+    """The lots with stock on hand at a site (the one balance read model), optionally only these lots."""
+    wanted = None if lot_ids is None else set(lot_ids)
+    rows, _ = balances.read(session, Scope(tenant_id), balances.BalanceQuery(site_id=site_id), 1_000_000, 0)
+    return [
+        LotOnHand(
+            r.lot_id,
+            r.item_id,
+            r.sku,
+            r.name_en,
+            r.name_zh,
+            r.base_uom,
+            r.lot_code or "",
+            r.expiry_date,
+            r.lot_status,
+            r.on_hand,
+        )
+        for r in rows
+        if r.lot_id is not None and r.on_hand > 0 and (wanted is None or r.lot_id in wanted)
+    ]
