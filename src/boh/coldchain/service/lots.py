@@ -39,12 +39,12 @@ def lots_in_unit(uow: UnitOfWork, unit: Unit) -> list[inventory.LotOnHand]:
     placed = dict(uow.session.execute(
         select(LotPlacement.lot_id, LotPlacement.unit_id).where(
             LotPlacement.tenant_id == unit.tenant_id, LotPlacement.site_id == unit.site_id)
-    ).tuples().all())  # fmt: skip
+    ).all())  # fmt: skip
     classes: dict[int, str] = {}
     if unit.is_default:
         ids = sorted({lot.item_id for lot in lots})
         classes = dict(uow.session.execute(select(_item.c.id, _item.c.storage_class).where(_item.c.id.in_(ids)))
-                       .tuples().all())  # fmt: skip
+                       .all())  # fmt: skip
     return [
         lot for lot in lots
         if placed.get(lot.lot_id) == unit.id
@@ -88,7 +88,7 @@ def cumulative(uow: UnitOfWork, tenant_id: int, lot_ids: Sequence[int]) -> dict[
         select(Exposure.lot_id, func.sum(Exposure.minutes))
         .where(Exposure.tenant_id == tenant_id, Exposure.lot_id.in_(sorted(set(lot_ids))))
         .group_by(Exposure.lot_id)
-    ).tuples().all())  # fmt: skip
+    ).all())  # fmt: skip
 
 
 def _quarantine_due(uow: UnitOfWork, unit: Unit, exc: Excursion, lot_ids: list[int]) -> None:

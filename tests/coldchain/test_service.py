@@ -1,0 +1,83 @@
+"""Readings in (exactly-once, each bad reading rejected alone), excursions found once whatever the order, the
+lots of the unit flagged."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import func, select
+
+from boh.bootstrap import Runtime
+from boh.coldchain.models import DeadLetter, Excursion, Exposure, Reading
+from boh.notify.models import Notification
+from tests.coldchain.helpers import ingest, make_world, readings
+from tests.factories import make_user
+
+WARM = [3.0] * 10 + [8.0] * 30 + [3.0] * 10  # one excursion: 30 minutes at 8 °C
+
+
+def _count(rt: Runtime, model: type, *where: object) -> int:
+    with rt.session_factory() as s:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+
+
+def test_bad_readings_are_rejected_alone_and_kept(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    batch = readings([3.0, 4.0]) + [
+        {"reading_id": "x1", "sensor": "NOPE", "at": "2026-12-01T00:00:00+00:00", "value": 3},
+        {"reading_id": "x2", "sensor": "T-F1", "at": "2026-12-01T00:00:00", "value": 3},
+        {"reading_id": "x3", "sensor": "T-F1", "at": "2026-12-01T00:00:00+00:00", "value": 900},
+        {"reading_id": "x4", "sensor": "T-F1", "at": "2026-12-01T00:00:00+00:00", "value": "warm"},
+        "not an object",
+    ]
+    result = ingest(runtime, w.tenant, batch)
+    assert result.accepted == 2 and result.duplicates == 0
+    assert [(r.index, r.code) for r in result.rejected] == [
+        (2, "coldchain.unknown_sensor"), (3, "coldchain.bad_time"), (4, "coldchain.out_of_range"),
+        (5, "coldchain.malformed_reading"), (6, "coldchain.malformed_reading"),
+    ]  # fmt: skip
+    assert _count(runtime, Reading) == 2
+    assert _count(runtime, DeadLetter) == 5
+
+
+def test_a_redelivered_batch_is_a_duplicate_and_changes_nothing(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    first = ingest(runtime, w.tenant, readings(WARM))
+    again = ingest(runtime, w.tenant, readings(WARM))
+    assert (first.accepted, first.duplicates) == (50, 0)
+    assert (again.accepted, again.duplicates) == (0, 50)
+    assert _count(runtime, Reading) == 50
+    assert _count(runtime, Excursion, Excursion.kind == "temperature") == 1
+
+
+def test_one_excursion_one_alert_whatever_the_order_and_its_lot_flagged(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")])
+    raw = readings(WARM) + readings([0] * 20 + [100] * 3 + [0] * 27, sensor="D-F1")
+    random.Random(7).shuffle(raw)
+    for start in range(0, len(raw), 7):  # small batches in a random order, some sent twice
+        ingest(runtime, w.tenant, raw[start : start + 7])
+        if start % 21 == 0:
+            ingest(runtime, w.tenant, raw[start : start + 7])
+    with runtime.session_factory() as s:
+        rows = list(s.scalars(select(Excursion).where(Excursion.kind == "temperature")))
+        assert len(rows) == 1
+        exc = rows[0]
+        assert exc.started_at.isoformat() == "2026-12-01T00:10:00+00:00"
+        assert exc.ended_at is not None and exc.ended_at.isoformat() == "2026-12-01T00:40:00+00:00"
+        assert exc.minutes_beyond == 30
+        exposures = list(s.scalars(select(Exposure)))
+        assert [(e.lot_id, e.status, e.minutes) for e in exposures] == [(w.chilled_lot, "flagged", 30)]
+        told = s.scalar(select(func.count()).select_from(Notification).where(
+            Notification.dedupe_key == f"coldchain:excursion:{exc.id}"))  # fmt: skip
+        assert told == 1
+
+
+def test_a_gap_is_a_dropout_and_a_late_reading_that_fills_it_removes_it(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    raw = readings([3.0] * 60)
+    ingest(runtime, w.tenant, raw[:10] + raw[40:])
+    assert _count(runtime, Excursion, Excursion.kind == "dropout") == 1
+    ingest(runtime, w.tenant, raw[10:40])
+    assert _count(runtime, Excursion, Excursion.kind == "dropout") == 0
+    assert _count(runtime, Excursion, Excursion.kind == "temperature") == 0
