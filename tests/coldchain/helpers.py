@@ -75,7 +75,7 @@ def readings(
             "sensor": sensor,
             "at": (start + timedelta(minutes=i)).isoformat(),
             "value": v,
-        }  # fmt: skip
+        }
         for i, v in enumerate(values)
     ]
 
