@@ -47,13 +47,23 @@ def _rejudge_unit(uow: UnitOfWork, unit: Unit, lo: datetime, hi: datetime) -> li
         if row.kind == "temperature":
             t0 = min(t0, row.started_at - back)
             t1 = max(t1, (row.ended_at or hi) + back)
+    before = uow.session.execute(  # the reading before the window: a gap across its start is a dropout too
+        select(Reading.at, Reading.value)
+        .where(Reading.unit_id == unit.id, Reading.kind == "temperature", Reading.at < t0)
+        .order_by(Reading.at.desc())
+        .limit(1)
+    ).first()
+    if before is not None:
+        t0 = before[0]
     temps, doors = _readings(uow, unit.id, t0, t1)
     from boh.coldchain.domain import detect
 
     found: Detection = detect(temps, doors, lim)
-    rows = sorted((r for r in _stored(uow, unit.id, t0, t1) if r.kind == "temperature"), key=lambda r: r.started_at)
+    rows = sorted((r for r in stored if r.kind == "temperature"), key=lambda r: r.started_at)
     new: list[Excursion] = []
     for f in found.excursions:
+        if (f.ended_at is not None and f.ended_at < lo - back) or f.started_at > hi + back:
+            continue  # not touched by the new readings (and maybe stored: only rows near them were loaded)
         match = next((r for r in rows if _overlaps(r, f)), None)
         if match is None:
             row = _create(uow, unit, f)

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -187,12 +187,13 @@ def _touch_sensors(uow: UnitOfWork, fresh: list[tuple[_Parsed, tuple[int, int, s
     for p, s in fresh:
         if p.at > latest.get(s[0], p.at - timedelta(seconds=1)):
             latest[s[0]] = p.at
-    for sid in sorted(latest):
-        uow.session.execute(
-            update(Sensor)
-            .where(Sensor.id == sid, (Sensor.last_at.is_(None)) | (Sensor.last_at < latest[sid]))
-            .values(last_at=latest[sid])
-        )
+    table = cast(Table, Sensor.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("sid"), or_(table.c.last_at.is_(None), table.c.last_at < bindparam("at")))
+        .values(last_at=bindparam("at"))
+    )
+    uow.session.connection().execute(stmt, [{"sid": sid, "at": latest[sid]} for sid in sorted(latest)])
 
 
 def keep_dead_letters(uow: UnitOfWork, raw: Sequence[Any], rejected: Sequence[Rejected], *, transport: str,
