@@ -81,3 +81,56 @@ def test_a_gap_is_a_dropout_and_a_late_reading_that_fills_it_removes_it(runtime:
     ingest(runtime, w.tenant, raw[10:40])
     assert _count(runtime, Excursion, Excursion.kind == "dropout") == 0
     assert _count(runtime, Excursion, Excursion.kind == "temperature") == 0
+
+
+def _available(rt: Runtime, w: object, item: int) -> object:
+    from boh.inventory.api import stock_levels
+    from boh.kernel.tenancy import Scope
+
+    with rt.session_factory() as s:
+        return stock_levels(s, Scope(w.tenant.id), w.site, [item])[item].available  # type: ignore[attr-defined]
+
+
+def test_cumulative_minutes_past_the_limit_quarantine_the_lot_until_a_person_releases_it(runtime: Runtime) -> None:
+    from decimal import Decimal
+
+    from boh.coldchain import service
+    from boh.kernel.tenancy import system_principal
+    from tests.coldchain.helpers import T0
+
+    w = make_world(runtime, tt_limit_min=45)
+    ingest(runtime, w.tenant, readings([3.0] * 5 + [8.0] * 30 + [3.0] * 5))  # 30 min: flagged only
+    assert _available(runtime, w, w.chilled_item) == Decimal(10)
+    later = T0.replace(hour=6)
+    ingest(runtime, w.tenant, readings([3.0] * 5 + [8.0] * 20 + [3.0] * 5, start=later, prefix="b"))  # +20 = 50
+    with runtime.session_factory() as s:
+        rows = sorted(s.scalars(select(Exposure)), key=lambda e: e.id)
+        assert [(e.minutes, e.status) for e in rows] == [(30, "flagged"), (20, "quarantined")]
+        second = rows[1].id
+    assert _available(runtime, w, w.chilled_item) == Decimal(0)  # held: not available
+    with runtime.system_uow(w.tenant.id) as uow, uow.acting_as(system_principal(w.tenant.id)):
+        service.decide(uow, second, action="release", reason="probe: core 4 °C, quality fine")
+        uow.commit()
+    with runtime.session_factory() as s:
+        assert sorted(e.status for e in s.scalars(select(Exposure))) == ["released", "released"]
+    assert _available(runtime, w, w.chilled_item) == Decimal(10)
+
+
+def test_waste_takes_the_quarantined_lot_out(runtime: Runtime) -> None:
+    from decimal import Decimal
+
+    from boh.coldchain import service
+    from boh.inventory.models import Move
+
+    w = make_world(runtime, tt_limit_min=20)
+    ingest(runtime, w.tenant, readings([3.0] * 5 + [9.0] * 30 + [3.0] * 5))
+    with runtime.session_factory() as s:
+        exposure = s.scalars(select(Exposure)).one()
+        assert exposure.status == "quarantined"
+    with runtime.system_uow(w.tenant.id) as uow:
+        service.decide(uow, exposure.id, action="waste", reason="30 min at 9 °C")
+        uow.commit()
+    with runtime.session_factory() as s:
+        waste = s.scalars(select(Move).where(Move.move_type == "waste")).one()
+        assert (waste.lot_id, waste.quantity, waste.reason_code) == (w.chilled_lot, Decimal(-10), "cold_chain")
+    assert _available(runtime, w, w.chilled_item) == Decimal(0)

@@ -21,6 +21,7 @@ from boh.coldchain.service._common import DECIDE
 from boh.http.pages import N_
 from boh.inventory import api as inventory
 from boh.kernel.clock import utcnow
+from boh.kernel.tenancy import system_principal
 from boh.kernel.uow import UnitOfWork
 from boh.notify.api import notify
 
@@ -29,7 +30,8 @@ EXCURSION = N_("Cold chain: %(unit)s at %(peak)s °C since %(since)s; %(lots)s l
 QUARANTINE = N_(
     "Cold chain: %(lots)s lot(s) quarantined after %(unit)s passed its time-temperature limit: release or waste them"
 )
-STANDING = ("flagged", "quarantined")  # waiting for the excursion to end or for a person
+STANDING = ("flagged", "quarantined")
+SOURCE, HOLD = "quarantine", "inventory.lot.hold"  # waiting for the excursion to end or for a person
 
 
 def lots_in_unit(uow: UnitOfWork, unit: Unit) -> list[inventory.LotOnHand]:
@@ -107,8 +109,12 @@ def _quarantine_due(uow: UnitOfWork, unit: Unit, exc: Excursion, lot_ids: list[i
     if not rows:
         return
     lots = [r.lot_id for r in rows]
-    inventory.hold_lots(uow, lots, reason=f"cold chain excursion {exc.id}: over {unit.tt_limit_min} min beyond "
-                        f"{unit.limit_c} °C", source=f"coldchain:excursion:{exc.id}")  # fmt: skip
+    # the rule decides, not whoever sent the reading (a device may hold no inventory permission)
+    with uow.acting_as(system_principal(uow.tenant_id, [HOLD])):
+        inventory.hold_lots(
+            uow, lots, reason=f"cold chain: over {unit.tt_limit_min} min beyond {unit.limit_c} °C",
+            source=SOURCE, source_ref=f"coldchain:excursion:{exc.id}",
+        )  # fmt: skip
     for r in rows:
         r.status = "quarantined"
     uow.flush()
@@ -143,9 +149,8 @@ def decide(uow: UnitOfWork, exposure_id: int, *, action: str, reason: str) -> Ex
             )
         )
     )
-    held = any(r.status == "quarantined" for r in standing)
-    if held:
-        inventory.release_lot(uow, row.lot_id, reason=f"{action}: {reason}")
+    for ref in sorted({f"coldchain:excursion:{r.excursion_id}" for r in standing if r.status == "quarantined"}):
+        inventory.release_lot(uow, row.lot_id, reason=f"{action}: {reason}", source=SOURCE, source_ref=ref)
     if action == "waste":
         for lot in inventory.lots_on_hand(uow.session, uow.tenant_id, row.site_id, [row.lot_id]):
             inventory.record_waste(uow, site_id=row.site_id, item_id=lot.item_id, quantity=lot.on_hand,

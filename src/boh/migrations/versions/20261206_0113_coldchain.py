@@ -1,7 +1,7 @@
 """coldchain
 
 Revision ID: 0113coldchain
-Revises: 0100inspections
+Revises: 0101lotholds
 Create Date: 2026-12-06 17:56:31.855539
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import boh.kernel.types
 
 
 revision: str = '0113coldchain'
-down_revision: str | None = '0100inspections'
+down_revision: str | None = '0101lotholds'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
