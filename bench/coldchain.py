@@ -123,7 +123,7 @@ def main() -> None:
             rt = build_runtime(settings)
             tid, codes = _setup(rt, sim)
             readings = 0
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             for first in range(0, sim.minutes, args.batch_minutes):
                 batch = [
                     r for minute in sim.minutes_of(first, min(first + args.batch_minutes, sim.minutes)) for r in minute
@@ -133,7 +133,7 @@ def main() -> None:
                     uow.commit()
                 assert not result.rejected, result.rejected[:3]
                 readings += result.accepted
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
             with rt.session_factory() as s:
                 rows = s.execute(
                     select(Excursion.unit_id, Excursion.kind, Excursion.started_at, Excursion.ended_at)
@@ -148,13 +148,17 @@ def main() -> None:
     d_precision, d_recall, _ = _score(gaps, sim.dropout_labels())
     rate = readings / elapsed
     print(f"backend {args.backend}: {args.units} units x {args.days} days = {args.units * args.days} sensor-days")
+    load = os.getloadavg()
     print(f"readings ingested: {readings} in {elapsed:.1f} s = {rate:,.0f} readings/s (target >= 5,000)")
+    print(f"CPU of this process: {cpu:.1f} s = {readings / cpu:,.0f} readings per CPU-second; "
+          f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")  # fmt: skip
     print(f"excursions labelled {len(sim.labels())}, alerts {len(alerts)}: precision {precision:.2f}, "
           f"recall {recall:.2f}, alerts per excursion {per:.2f}")  # fmt: skip
     print(f"dropouts labelled {len(sim.dropout_labels())}, reported {len(gaps)}: precision {d_precision:.2f}, "
           f"recall {d_recall:.2f}")  # fmt: skip
     print(json.dumps({"readings": readings, "readings_per_s": round(rate), "precision": round(precision, 4),
                       "recall": round(recall, 4), "alerts_per_excursion": round(per, 4), "backend": args.backend,
+                      "readings_per_cpu_s": round(readings / cpu), "load_avg_1m": round(load[0], 1),
                       "dropout_precision": round(d_precision, 4), "dropout_recall": round(d_recall, 4)}))  # fmt: skip
 
 
