@@ -36,18 +36,19 @@ class SimUnit:
         return f"{self.code}-D"
 
 
-def _in_defrost(minute: int, margin: int = 0) -> bool:
-    tod = minute % 1440
+def _in_defrost(tod: int, margin: int = 0) -> bool:
+    tod %= 1440
     return any(start - margin <= tod < start + length + 20 + margin for start, length in DEFROST)
 
 
 class Simulator:
-    """``units`` units over ``days`` days from ``start`` (UTC midnight is best: defrost is at 02:00 and 14:00)."""
+    """``units`` units over ``days`` days from ``start`` (defrost at 02:00 and 14:00 UTC)."""
 
     def __init__(self, seed: int, *, units: int, days: int, start: datetime, excursions_per_unit: int = 2,
                  dropouts_per_unit: int = 1, doors_per_day: int = 12, prefix: str = "SIM") -> None:  # fmt: skip
         self.rnd = random.Random(seed)
         self.start, self.minutes = start, days * 1440
+        self.offset = start.hour * 60 + start.minute  # minute 0's minute of the (UTC) day
         self.units = [self._unit(f"{prefix}{n:03d}", n) for n in range(units)]
         for u in self.units:
             self._plan(u, excursions_per_unit, dropouts_per_unit, doors_per_day * days)
@@ -60,7 +61,7 @@ class Simulator:
     def _free(self, u: SimUnit, start: int, length: int, margin: int = 90) -> bool:
         if start < 120 or start + length + margin >= self.minutes:
             return False
-        if any(_in_defrost(m, margin) for m in range(start, start + length + _FADE, 15)):
+        if any(_in_defrost(self.offset + m, margin) for m in range(start, start + length + _FADE, 15)):
             return False
         busy = [(s, s + n + _FADE) for s, n, _p in u.excursions] + [(s, s + n) for s, n in u.dropouts]
         return all(start + length + margin < s or start > e + margin for s, e in busy)
@@ -99,7 +100,7 @@ class Simulator:
 
     def temperature(self, u: SimUnit, minute: int, noise: float) -> float:
         t = u.base + noise
-        tod = minute % 1440
+        tod = (self.offset + minute) % 1440
         for start, length in DEFROST:  # the coil warms the air, then the unit pulls it down again
             k = tod - start
             if 0 <= k < length:

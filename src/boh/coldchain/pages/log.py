@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from boh.coldchain import queries, service
 from boh.coldchain.pages._common import EXC_KINDS, RECORD_KINDS, UNIT_KINDS, FormDep, router
 from boh.coldchain.pages.dashboard import _day
-from boh.coldchain.schemas import RecordIn
+from boh.coldchain.schemas import ExcursionRead, RecordIn
 from boh.coldchain.service import READ, RECORD
 from boh.http import i18n, pdf
 from boh.http.deps import UowDep
@@ -24,6 +24,19 @@ from boh.kernel.uow import UnitOfWork
 def _log(uow: UnitOfWork, unit_id: int, day: date) -> queries.DayLog:
     scope = uow.principal.scope(READ)
     return queries.day_log(uow, scope, service.get_unit(uow, scope, unit_id), day)
+
+
+def _excursion_note(e: ExcursionRead) -> str:
+    text = f"{_(EXC_KINDS[e.kind])}: {i18n.fmt_datetime(e.started_at)} – "
+    text += i18n.fmt_datetime(e.ended_at) if e.ended_at else _("ongoing")
+    if e.kind == "temperature":
+        text += (
+            " · "
+            + _("peak %(t)s °C") % {"t": e.peak_c}
+            + " · "
+            + _("%(n)s min beyond the limit") % {"n": e.minutes_beyond}
+        )
+    return text
 
 
 @router.get("/units/{unit_id}/log", perm=READ)
@@ -56,16 +69,9 @@ def unit_log_pdf(uow: UowDep, unit_id: int, day: str | None = None) -> Response:
     rows: list[list[str]] = [
         [h, str(lo) if lo is not None else "—", str(hi) if hi is not None else "—"] for h, lo, hi in log.hourly
     ]
-    notes = [
-        f"{_(EXC_KINDS[e.kind])}: {i18n.fmt_datetime(e.started_at)} – "
-        f"{i18n.fmt_datetime(e.ended_at) if e.ended_at else _('ongoing')}"
-        + (
-            f", {_('peak')} {e.peak_c} °C, {e.minutes_beyond} {_('min beyond the limit')}"
-            if e.kind == "temperature"
-            else ""
-        )
-        for e in log.excursions
-    ] + [f"{_(RECORD_KINDS[r.kind])} · {r.by_name} · {i18n.fmt_datetime(r.at)}: {r.note}" for r in log.records]
+    notes = [_excursion_note(e) for e in log.excursions] + [
+        f"{_(RECORD_KINDS[r.kind])} · {r.by_name} · {i18n.fmt_datetime(r.at)}: {r.note}" for r in log.records
+    ]
     doc = pdf.Document(
         title=_("HACCP temperature log"),
         number=f"{u.code}-{log.day.isoformat()}",
