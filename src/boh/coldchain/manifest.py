@@ -25,5 +25,5 @@ MANIFEST = Manifest(
     nav="boh.coldchain.pages:NAV",
     cli=(CliGroup("coldchain", "Cold chain: MQTT readings, dropout checks.", "boh.coldchain.cli:register"),),
     jobs="boh.coldchain.tasks:JOBS",
-    extra_composition=("mqtt",),
+    extra_composition=("mqtt", "simulator"),
 )
