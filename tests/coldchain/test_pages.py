@@ -38,13 +38,13 @@ def test_dashboard_decision_and_log(runtime: Runtime, client: TestClient) -> Non
     make_user(runtime, w.tenant, "mgr", [("store_manager", "S001")])
     ingest(runtime, w.tenant, readings(WARM))
     _login_page(client, "mgr")
-    dash = client.get("/coldchain/?day=2026-12-01")
+    dash = client.get("/coldchain/?day=2026-12-01")  # the store is in Asia/Shanghai: 08:10-08:40 local
     assert dash.status_code == 200
     assert 'data-testid="unit-F1"' in dash.text and 'data-testid="unit-Z1"' in dash.text
     assert dash.text.count('data-testid="unit-excursion"') == 1  # the fridge's excursion, marked
     block = re.search(rf'id="chart-data-unit-{w.fridge}">(.*?)</script>', dash.text, re.S)
     assert block is not None
-    marked = [v for v in json.loads(block.group(1))["series"][2]["values"] if v is not None]
+    marked = [v for v in json.loads(block.group(1))["series"][1]["values"] if v is not None]
     assert marked == ["8.00"] * 3  # 00:10-00:40 in 10-minute means, marked
     with runtime.session_factory() as s:
         exc_id = s.scalars(select(Excursion.id)).one()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,6 +23,7 @@ from boh.coldchain.pages._common import (
 )
 from boh.coldchain.schemas import DecisionIn, ExcursionRead, RecordIn, UnitRead
 from boh.coldchain.service import DECIDE, READ, RECORD
+from boh.http import i18n
 from boh.http.charts import Chart, Series
 from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
@@ -29,13 +31,16 @@ from boh.http.pages import flash, redirect
 from boh.http.templating import render
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import BohError
+from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
-from boh.org.api import site_points
+from boh.org.api import get_site_ref, site_points
 
 
-def unit_chart(uow: UnitOfWork, unit: UnitRead, start: datetime, excursions: list[ExcursionRead]) -> Chart:
-    """The unit's temperature over 24 h from ``start`` (10-minute means), its limit, and the excursions drawn
-    over it (the points inside an excursion)."""
+def unit_chart(
+    uow: UnitOfWork, unit: UnitRead, start: datetime, excursions: list[ExcursionRead], zone: ZoneInfo
+) -> Chart:
+    """The unit's temperature over 24 h from ``start`` (10-minute means, the site's local time), the
+    excursions drawn over it (the points inside an excursion) and its limit."""
     s = queries.temperature_series(uow, unit.id, start, start + timedelta(days=1))
     spans = [(e.started_at, e.ended_at or start + timedelta(days=2)) for e in excursions if e.kind == "temperature"]
     marked: list[Decimal | None] = [
@@ -44,16 +49,20 @@ def unit_chart(uow: UnitOfWork, unit: UnitRead, start: datetime, excursions: lis
     ]
     return Chart(
         id=f"unit-{unit.id}",
-        title=f"{unit.code} · {unit.name}",
-        categories=[t.strftime("%H:%M") for t in s.times],
+        title=f"{unit.code} · {i18n.localized_name(unit.name, unit.name_zh)}",
+        categories=[t.astimezone(zone).strftime("%H:%M") for t in s.times],
         series=[
             Series(_("Temperature"), s.values),
-            Series(_("Limit"), [unit.limit_c] * len(s.times)),
             Series(_("Excursion"), marked),
+            Series(_("Limit"), [unit.limit_c] * len(s.times)),
         ],
         unit="°C",
-        category_label=_("Time (UTC)"),
+        category_label=_("Time"),
     )
+
+
+def site_timezone(uow: UnitOfWork, site_id: int) -> str:
+    return get_site_ref(uow.session, Scope(uow.tenant_id), site_id, cached=True).timezone
 
 
 def _day(text: str | None) -> date:
@@ -71,12 +80,14 @@ def dashboard(request: Request, uow: UowDep, site_id: int | None = None, day: st
     with_units = [s for s in sites if any(u.site_id == s.id for u in units_all)]
     site = next((s for s in with_units if s.id == site_id), with_units[0] if with_units else None)
     the_day = _day(day)
-    start = datetime.combine(the_day, time(0), UTC)
+    zone = ZoneInfo(site.timezone if site is not None else "UTC")
+    start = datetime.combine(the_day, time(0), zone).astimezone(UTC)
     units = [u for u in units_all if site is not None and u.site_id == site.id]
     charts = []
     for u in units:
         excs, _n = queries.list_excursions(uow, scope, unit_id=u.id, since=start, until=start + timedelta(days=1))
-        charts.append((u, unit_chart(uow, u, start, excs), excs))
+        chart = unit_chart(uow, u, start, excs, zone)
+        charts.append((u, chart if chart.categories else None, excs))
     open_excs, _n = queries.list_excursions(uow, scope, kind="temperature", limit=20)
     waiting = [e for e in open_excs if e.status == "open"]
     ctx = {
@@ -100,8 +111,9 @@ def _excursion_page(
     scope = uow.principal.scope(READ)
     exc = queries.get_excursion(uow, scope, excursion_id)
     unit = next(u for u in queries.list_units(uow, scope, exc.site_id) if u.id == exc.unit_id)
-    start = datetime.combine(exc.started_at.date(), time(0), UTC)
-    chart = unit_chart(uow, unit, start, [exc])
+    zone = ZoneInfo(site_timezone(uow, exc.site_id))
+    start = datetime.combine(exc.started_at.astimezone(zone).date(), time(0), zone).astimezone(UTC)
+    chart = unit_chart(uow, unit, start, [exc], zone)
     ctx = {
         "e": exc,
         "unit": unit,
@@ -144,9 +156,8 @@ def corrective_action(request: Request, uow: UowDep, excursion_id: int, data: Fo
     exc = queries.get_excursion(uow, uow.principal.scope(READ), excursion_id)
     if len(data.get("note", "")) < 3:
         return _excursion_page(request, uow, excursion_id, _("Say what was done (at least 3 characters)"), 422)
-    service.add_record(
-        uow, exc.unit_id, RecordIn(kind="corrective", excursion_id=exc.id, day=exc.started_at.date(), note=data["note"])
-    )
+    day = exc.started_at.astimezone(ZoneInfo(site_timezone(uow, exc.site_id))).date()
+    service.add_record(uow, exc.unit_id, RecordIn(kind="corrective", excursion_id=exc.id, day=day, note=data["note"]))
     uow.commit()
     resp = redirect(f"/coldchain/excursions/{excursion_id}")
     flash(resp, _("Corrective action recorded"))
