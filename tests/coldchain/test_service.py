@@ -134,3 +134,31 @@ def test_waste_takes_the_quarantined_lot_out(runtime: Runtime) -> None:
         waste = s.scalars(select(Move).where(Move.move_type == "waste")).one()
         assert (waste.lot_id, waste.quantity, waste.reason_code) == (w.chilled_lot, Decimal(-10), "cold_chain")
     assert _available(runtime, w, w.chilled_item) == Decimal(0)
+
+
+def test_a_sensor_silent_now_opens_a_dropout_once_and_its_readings_close_it(runtime: Runtime) -> None:
+    from datetime import timedelta
+
+    from boh.coldchain.tasks import open_dropouts
+    from boh.kernel.clock import clock
+    from tests.coldchain.helpers import T0
+
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")])
+    ingest(runtime, w.tenant, readings([3.0] * 10))
+    clock.freeze(T0 + timedelta(minutes=40))  # silent for 31 minutes: over the unit's 15
+    for _ in range(2):
+        with runtime.system_uow(w.tenant.id) as uow:
+            open_dropouts(uow)
+            uow.commit()
+    with runtime.session_factory() as s:
+        rows = list(s.scalars(select(Excursion).where(Excursion.kind == "dropout")))
+        assert [(r.started_at.isoformat(), r.ended_at) for r in rows] == [("2026-12-01T00:09:00+00:00", None)]
+        told = s.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "cold_chain_dropout"))
+        assert told == 1
+    ingest(runtime, w.tenant, readings([3.0] * 5, start=T0 + timedelta(minutes=38), prefix="again"))
+    with runtime.session_factory() as s:
+        rows = list(s.scalars(select(Excursion).where(Excursion.kind == "dropout")))
+        assert [(r.started_at.isoformat(), r.ended_at.isoformat() if r.ended_at else None) for r in rows] == [
+            ("2026-12-01T00:09:00+00:00", "2026-12-01T00:38:00+00:00")
+        ]

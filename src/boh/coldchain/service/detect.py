@@ -135,7 +135,6 @@ def _sync_gaps(uow: UnitOfWork, unit: Unit, stored: Iterable[Excursion], gaps: l
             end = next((e for s, e in wanted if s == r.started_at), None)
             if end is not None:
                 r.ended_at, r.minutes_beyond = end, int((end - r.started_at) / timedelta(minutes=1))
-                wanted.discard((r.started_at, end))
     inside = [r for r in stored if r.started_at >= t0 and r.ended_at is not None and r.ended_at <= t1]
     have = {(r.started_at, r.ended_at): r for r in inside}
     stale = [r.id for key, r in have.items() if key not in wanted]
