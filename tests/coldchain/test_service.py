@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from sqlalchemy import func, select
 
 from boh.bootstrap import Runtime
@@ -162,3 +163,32 @@ def test_a_sensor_silent_now_opens_a_dropout_once_and_its_readings_close_it(runt
         assert [(r.started_at.isoformat(), r.ended_at.isoformat() if r.ended_at else None) for r in rows] == [
             ("2026-12-01T00:09:00+00:00", "2026-12-01T00:38:00+00:00")
         ]
+
+
+@pytest.mark.postgres_only
+def test_concurrent_batches_of_one_unit_make_one_excursion(runtime: Runtime, backend: str) -> None:
+    import threading
+
+    if backend != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    w = make_world(runtime)
+    raw = readings(WARM)
+    halves = [raw[:32], raw[20:]]  # overlapping parts, each alarms on its own
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def send(part: list[dict[str, object]]) -> None:
+        try:
+            barrier.wait(10)
+            ingest(runtime, w.tenant, part)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(h,)) for h in halves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert _count(runtime, Excursion, Excursion.kind == "temperature") == 1
+    assert _count(runtime, Reading) == 50

@@ -27,7 +27,10 @@ def rejudge(uow: UnitOfWork, windows: dict[int, tuple[datetime, datetime]]) -> l
     """Re-run the detector for these units around these times; the excursions that are new."""
     if not windows:
         return []
-    units = {u.id: u for u in uow.session.scalars(select(Unit).where(Unit.id.in_(sorted(windows))))}
+    # one judge per unit at a time: concurrent batches of a unit (two HTTP calls, two subscribers) wait here,
+    # then see each other's readings and rows, so an excursion is never made twice (locks in id order)
+    stmt = select(Unit).where(Unit.id.in_(sorted(windows))).order_by(Unit.id).with_for_update()
+    units = {u.id: u for u in uow.session.scalars(stmt)}
     new: list[Excursion] = []
     for unit_id in sorted(windows):
         unit = units[unit_id]
