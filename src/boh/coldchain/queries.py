@@ -136,6 +136,7 @@ class DayLog:
     unit: UnitRead
     site_code: str
     site_name: str
+    timezone: str
     day: date
     readings: int
     low: Decimal | None
@@ -174,7 +175,7 @@ def day_log(uow: UnitOfWork, scope: Scope, unit: Unit, day: date) -> DayLog:
         select(Record).where(Record.unit_id == unit.id, Record.day == day).order_by(Record.at))]  # fmt: skip
     return DayLog(
         unit=UnitRead.model_validate(unit),
-        site_code=site.code, site_name=site.name, day=day, readings=len(values),
+        site_code=site.code, site_name=site.name, timezone=site.timezone, day=day, readings=len(values),
         low=from_centi(min(values)) if values else None, high=from_centi(max(values)) if values else None,
         hourly=hourly, excursions=excs, records=records,
     )  # fmt: skip

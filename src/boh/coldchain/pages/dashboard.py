@@ -19,6 +19,7 @@ from boh.coldchain.pages._common import (
     LOT_STATUSES,
     UNIT_KINDS,
     FormDep,
+    local_time,
     router,
 )
 from boh.coldchain.schemas import DecisionIn, ExcursionRead, RecordIn, UnitRead
@@ -91,6 +92,7 @@ def dashboard(request: Request, uow: UowDep, site_id: int | None = None, day: st
     open_excs, _n = queries.list_excursions(uow, scope, kind="temperature", limit=20)
     waiting = [e for e in open_excs if e.status == "open"]
     ctx = {
+        "local": local_time(uow),
         "sites": with_units,
         "site": site,
         "day": the_day,
@@ -115,6 +117,7 @@ def _excursion_page(
     start = datetime.combine(exc.started_at.astimezone(zone).date(), time(0), zone).astimezone(UTC)
     chart = unit_chart(uow, unit, start, [exc], zone)
     ctx = {
+        "local": local_time(uow),
         "e": exc,
         "unit": unit,
         "chart": chart,

@@ -4,12 +4,13 @@ sign-offs; signed off on screen, printed as a PDF."""
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from boh.coldchain import queries, service
-from boh.coldchain.pages._common import EXC_KINDS, RECORD_KINDS, UNIT_KINDS, FormDep, router
+from boh.coldchain.pages._common import EXC_KINDS, RECORD_KINDS, UNIT_KINDS, FormDep, local_time, router
 from boh.coldchain.pages.dashboard import _day
 from boh.coldchain.schemas import ExcursionRead, RecordIn
 from boh.coldchain.service import READ, RECORD
@@ -26,9 +27,9 @@ def _log(uow: UnitOfWork, unit_id: int, day: date) -> queries.DayLog:
     return queries.day_log(uow, scope, service.get_unit(uow, scope, unit_id), day)
 
 
-def _excursion_note(e: ExcursionRead) -> str:
-    text = f"{_(EXC_KINDS[e.kind])}: {i18n.fmt_datetime(e.started_at)} – "
-    text += i18n.fmt_datetime(e.ended_at) if e.ended_at else _("ongoing")
+def _excursion_note(e: ExcursionRead, zone: ZoneInfo) -> str:
+    text = f"{_(EXC_KINDS[e.kind])}: {i18n.fmt_datetime(e.started_at.astimezone(zone))} – "
+    text += i18n.fmt_datetime(e.ended_at.astimezone(zone)) if e.ended_at else _("ongoing")
     if e.kind == "temperature":
         text += (
             " · "
@@ -43,6 +44,7 @@ def _excursion_note(e: ExcursionRead) -> str:
 def unit_log(request: Request, uow: UowDep, unit_id: int, day: str | None = None) -> HTMLResponse:
     log = _log(uow, unit_id, _day(day))
     ctx = {
+        "local": local_time(uow),
         "log": log,
         "unit_kinds": UNIT_KINDS,
         "exc_kinds": EXC_KINDS,
@@ -69,8 +71,10 @@ def unit_log_pdf(uow: UowDep, unit_id: int, day: str | None = None) -> Response:
     rows: list[list[str]] = [
         [h, str(lo) if lo is not None else "—", str(hi) if hi is not None else "—"] for h, lo, hi in log.hourly
     ]
-    notes = [_excursion_note(e) for e in log.excursions] + [
-        f"{_(RECORD_KINDS[r.kind])} · {r.by_name} · {i18n.fmt_datetime(r.at)}: {r.note}" for r in log.records
+    zone = ZoneInfo(log.timezone)
+    notes = [_excursion_note(e, zone) for e in log.excursions] + [
+        f"{_(RECORD_KINDS[r.kind])} · {r.by_name} · {i18n.fmt_datetime(r.at.astimezone(zone))}: {r.note}"
+        for r in log.records
     ]
     doc = pdf.Document(
         title=_("HACCP temperature log"),
