@@ -4,8 +4,12 @@ lots of the unit flagged."""
 from __future__ import annotations
 
 import random
+import uuid
+from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from boh.bootstrap import Runtime
@@ -192,3 +196,40 @@ def test_concurrent_batches_of_one_unit_make_one_excursion(runtime: Runtime, bac
     assert not errors
     assert _count(runtime, Excursion, Excursion.kind == "temperature") == 1
     assert _count(runtime, Reading) == 50
+
+
+@st.composite
+def arrivals(draw: st.DrawFn) -> tuple[list[float], list[list[int]]]:
+    """A fridge's hour and a half with 1-3 warm episodes, and the order its minutes arrive in: shuffled
+    batches, some sent twice."""
+    values: list[float] = [3.0] * 5
+    for _ in range(draw(st.integers(1, 3))):
+        values += [draw(st.sampled_from([6.0, 8.0, 11.0]))] * draw(st.integers(5, 25))
+        values += [3.0] * draw(st.integers(3, 12))
+    order = draw(st.permutations(range(len(values))))
+    cuts = sorted(draw(st.lists(st.integers(1, len(values) - 1), max_size=6, unique=True)))
+    batches = [list(order[a:b]) for a, b in zip([0, *cuts], [*cuts, len(values)], strict=True)]
+    again = draw(st.lists(st.integers(0, len(batches) - 1), max_size=2))
+    return values, batches + [batches[i] for i in again]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(arrivals())
+def test_any_arrival_order_gives_one_row_per_excursion_of_the_complete_readings(
+    runtime: Runtime, case: tuple[list[float], list[list[int]]]
+) -> None:
+    from boh.coldchain.domain import Limits, centi, detect
+    from tests.coldchain.helpers import T0
+
+    values, batches = case
+    code = f"H{uuid.uuid4().hex[:6].upper()}"
+    w = make_world(runtime, code=code)
+    raw = readings(values, prefix=code)
+    for batch in batches:
+        ingest(runtime, w.tenant, [raw[i] for i in batch])
+    full = detect([(T0 + timedelta(minutes=i), centi(v)) for i, v in enumerate(values)], [], Limits(limit=500))
+    with runtime.session_factory() as s:
+        rows = sorted(s.scalars(select(Excursion).where(Excursion.kind == "temperature",
+                                                        Excursion.tenant_id == w.tenant.id)),
+                      key=lambda r: r.started_at)  # fmt: skip
+        assert [(r.started_at, r.ended_at) for r in rows] == [(f.started_at, f.ended_at) for f in full.excursions]

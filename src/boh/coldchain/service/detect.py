@@ -2,9 +2,9 @@
 around the new ones, and what it finds is reconciled with the excursions found before.
 
 - An alarmed excursion that overlaps a stored one *is* that one: the row is updated (start, end, peak,
-  minutes beyond the limit), never duplicated, so a redelivered, late or out-of-order reading raises no
-  second alert. One that overlaps none is new: its row is the alert (people are notified once) and the lots
-  stored in the unit are flagged (``lots.py``).
+  minutes beyond the limit: the readings known now decide), never duplicated, so a redelivered, late or
+  out-of-order reading raises no second alert. One that overlaps none is new: its row is the alert (people
+  are notified once) and the lots stored in the unit are flagged (``lots.py``).
 - Dropouts (gaps in the readings) in the window are made to match the readings exactly: a gap that a late
   reading filled disappears. They are records, not alerts; a sensor silent *now* is found by the
   ``coldchain.dropouts`` job, which does notify.
@@ -118,14 +118,14 @@ def _create(uow: UnitOfWork, unit: Unit, f: Found) -> Excursion:
 
 
 def _update(row: Excursion, f: Found) -> bool:
-    """Bring a stored excursion up to date with what was found (its span only grows); True if it changed."""
+    """Bring a stored excursion up to date with what was found on the readings known now (a late reading may
+    move its start earlier, or its end either way); True if it changed. Its alarm time stays the first one."""
     before = (row.started_at, row.alarmed_at, row.ended_at, row.peak_c, row.minutes_beyond)
     row.started_at = min(row.started_at, f.started_at)
     row.alarmed_at = min(row.alarmed_at or f.alarmed_at, f.alarmed_at)
-    if row.ended_at is None or f.ended_at is None or f.ended_at > row.ended_at:
-        row.ended_at = f.ended_at
+    row.ended_at = f.ended_at
     row.peak_c = from_centi(f.peak)
-    row.minutes_beyond = max(row.minutes_beyond, f.minutes_beyond)
+    row.minutes_beyond = f.minutes_beyond
     return before != (row.started_at, row.alarmed_at, row.ended_at, row.peak_c, row.minutes_beyond)
 
 
