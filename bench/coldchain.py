@@ -29,6 +29,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cpu  # bench/cpu.py (the script's directory is on the path)
 from sqlalchemy import create_engine, select, text
 
 from boh.bootstrap import build_runtime, upgrade_database
@@ -40,6 +41,7 @@ from boh.org import service as org
 from boh.org.schemas import SiteCreate
 from boh.settings import Settings, WorkerSettings
 
+APP = "boh-bench-coldchain"
 PG = os.environ.get("BOH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -51,7 +53,7 @@ def _database(backend: str, tmp: Path) -> tuple[str, str | None]:
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return f"{PG.rsplit('/', 1)[0]}/{name}", name
+    return f"{PG.rsplit('/', 1)[0]}/{name}?application_name={APP}", name
 
 
 def _drop(name: str | None) -> None:
@@ -123,6 +125,7 @@ def main() -> None:
             rt = build_runtime(settings)
             tid, codes = _setup(rt, sim)
             readings = 0
+            pg0 = cpu.backend_cpu(PG, APP) if pg_name else {}
             t0, cpu0 = time.perf_counter(), time.process_time()
             for first in range(0, sim.minutes, args.batch_minutes):
                 batch = [
@@ -133,7 +136,8 @@ def main() -> None:
                     uow.commit()
                 assert not result.rejected, result.rejected[:3]
                 readings += result.accepted
-            elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+            elapsed, used = time.perf_counter() - t0, time.process_time() - cpu0
+            pg_cpu = cpu.delta(pg0, cpu.backend_cpu(PG, APP)) if pg_name else 0.0
             with rt.session_factory() as s:
                 rows = s.execute(
                     select(Excursion.unit_id, Excursion.kind, Excursion.started_at, Excursion.ended_at)
@@ -150,7 +154,10 @@ def main() -> None:
     print(f"backend {args.backend}: {args.units} units x {args.days} days = {args.units * args.days} sensor-days")
     load = os.getloadavg()
     print(f"readings ingested: {readings} in {elapsed:.1f} s = {rate:,.0f} readings/s (target >= 5,000)")
-    print(f"CPU of this process: {cpu:.1f} s = {readings / cpu:,.0f} readings per CPU-second; "
+    if pg_cpu:
+        print(f"CPU of the PostgreSQL backends: {pg_cpu:.1f} s; with this process "
+              f"{readings / (used + pg_cpu):,.0f} readings per CPU-second")  # fmt: skip
+    print(f"CPU of this process: {used:.1f} s = {readings / used:,.0f} readings per CPU-second; "
           f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")  # fmt: skip
     print(f"excursions labelled {len(sim.labels())}, alerts {len(alerts)}: precision {precision:.2f}, "
           f"recall {recall:.2f}, alerts per excursion {per:.2f}")  # fmt: skip
@@ -158,7 +165,8 @@ def main() -> None:
           f"recall {d_recall:.2f}")  # fmt: skip
     print(json.dumps({"readings": readings, "readings_per_s": round(rate), "precision": round(precision, 4),
                       "recall": round(recall, 4), "alerts_per_excursion": round(per, 4), "backend": args.backend,
-                      "readings_per_cpu_s": round(readings / cpu), "load_avg_1m": round(load[0], 1),
+                      "readings_per_cpu_s": round(readings / used), "pg_backend_cpu_s": round(pg_cpu, 1),
+                      "load_avg_1m": round(load[0], 1),
                       "dropout_precision": round(d_precision, 4), "dropout_recall": round(d_recall, 4)}))  # fmt: skip
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Table, delete, or_, select
 
 from boh.coldchain.domain import Detection, Found, Gap, from_centi
 from boh.coldchain.models import Excursion, Reading, Unit
@@ -90,11 +91,16 @@ def _stored(uow: UnitOfWork, unit_id: int, t0: datetime, t1: datetime) -> list[E
 
 def _readings(uow: UnitOfWork, unit_id: int, t0: datetime, t1: datetime
               ) -> tuple[list[tuple[datetime, int]], list[tuple[datetime, int]]]:  # fmt: skip
-    rows = uow.session.execute(
-        select(Reading.kind, Reading.at, Reading.value)
-        .where(Reading.unit_id == unit_id, Reading.at >= t0, Reading.at <= t1, Reading.kind != "humidity")
-        .order_by(Reading.at, Reading.id)
-    ).all()
+    t = cast(Table, Reading.__table__)  # Core: thousands of rows per call
+    rows = (
+        uow.session.connection()
+        .execute(
+            select(t.c.kind, t.c.at, t.c.value)
+            .where(t.c.unit_id == unit_id, t.c.at >= t0, t.c.at <= t1, t.c.kind != "humidity")
+            .order_by(t.c.at, t.c.id)
+        )
+        .all()
+    )
     temps = [(r[1], r[2]) for r in rows if r[0] == "temperature"]
     doors = [(r[1], r[2]) for r in rows if r[0] == "door"]
     return temps, doors

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -145,41 +145,21 @@ def ingest(
 
 def _store(uow: UnitOfWork, good: dict[str, tuple[_Parsed, tuple[int, int, str, int]]]
            ) -> list[tuple[_Parsed, tuple[int, int, str, int]]]:  # fmt: skip
-    """Insert the readings not stored before; the ones inserted now."""
-    ids = sorted(good)
-    seen: set[str] = set()
-    for start in range(0, len(ids), 500):
-        seen.update(
-            uow.session.scalars(
-                select(Reading.reading_id).where(
-                    Reading.tenant_id == uow.tenant_id, Reading.reading_id.in_(ids[start : start + 500])
-                )
-            )
-        )
-    fresh = [good[i] for i in ids if i not in seen]
-    if not fresh:
-        return []
+    """Insert the readings not stored before (one INSERT .. ON CONFLICT DO NOTHING RETURNING: the unique
+    (tenant, reading_id) decides, even between concurrent batches); the ones inserted now."""
+    table = cast(Table, Reading.__table__)  # Core: the bulk path
     rows = [
-        {
-            "tenant_id": uow.tenant_id,
-            "unit_id": s[1],
-            "sensor_id": s[0],
-            "kind": s[2],
-            "reading_id": p.reading_id,
-            "at": p.at,
-            "value": p.value,
-        }
-        for p, s in fresh
-    ]
+        {"tenant_id": uow.tenant_id, "unit_id": s[1], "sensor_id": s[0], "kind": s[2], "reading_id": p.reading_id,
+         "at": p.at, "value": p.value}
+        for p, s in good.values()
+    ]  # fmt: skip
+    if not rows:
+        return []
     dialect = uow.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(Reading).on_conflict_do_nothing(index_elements=["tenant_id", "reading_id"])
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(Reading).on_conflict_do_nothing(index_elements=["tenant_id", "reading_id"])
-    else:  # pragma: no cover
-        stmt = insert(Reading)
-    uow.session.execute(stmt, rows)
-    return fresh
+    insert_of = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert_of(table).on_conflict_do_nothing(index_elements=["tenant_id", "reading_id"])
+    inserted = set(uow.session.connection().execute(stmt.returning(table.c.reading_id), rows).scalars())
+    return [good[i] for i in sorted(inserted)]
 
 
 def _touch_sensors(uow: UnitOfWork, fresh: list[tuple[_Parsed, tuple[int, int, str, int]]]) -> None:
