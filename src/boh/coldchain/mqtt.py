@@ -222,6 +222,7 @@ class ColdChainSubscriber:
                         Rejected(index=-1, reading_id=None, code="coldchain.unknown_tenant", message=tenant)
                     )
                 return "ok"
+            counts = [0, 0]
             with self.rt.system_uow(tid, request_id=f"mqtt-coldchain:{items[0].mid}") as uow:
                 site_id = site_ids_by_code(uow.session, tid, [site]).get(site)
                 for m in items:
@@ -230,13 +231,15 @@ class ColdChainSubscriber:
                                                    message=f"no site {site!r}"))  # fmt: skip
                     elif m.readings:
                         result = ingest(uow, m.readings, transport="mqtt", site_id=site_id, dead_letters=False)
-                        self.stats.accepted += result.accepted
-                        self.stats.duplicates += result.duplicates
+                        counts[0] += result.accepted
+                        counts[1] += result.duplicates
                         m.rejected.extend(result.rejected)
                     if m.rejected:
                         keep_dead_letters(uow, m.readings, m.rejected, transport="mqtt", topic=m.topic,
                                           payload=m.payload)  # fmt: skip
                 uow.commit()
+            self.stats.accepted += counts[0]  # counted once committed: a retried batch is not counted twice
+            self.stats.duplicates += counts[1]
             return "ok"
         except Exception as exc:
             for m, mark in zip(items, marks, strict=True):
