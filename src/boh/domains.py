@@ -5,6 +5,7 @@ CONTRIBUTING.md, "Adding a domain")."""
 from __future__ import annotations
 
 from boh.catalog.manifest import MANIFEST as CATALOG
+from boh.coldchain.manifest import MANIFEST as COLDCHAIN
 from boh.forecasting.manifest import MANIFEST as FORECASTING
 from boh.inspections.manifest import MANIFEST as INSPECTIONS
 from boh.inventory.manifest import MANIFEST as INVENTORY
@@ -13,4 +14,4 @@ from boh.kitchen.manifest import MANIFEST as KITCHEN
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN, FORECASTING)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN, FORECASTING, COLDCHAIN)

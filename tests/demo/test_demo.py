@@ -347,3 +347,21 @@ def test_the_demo_has_forecasts_with_promotions_and_weather(loaded: Loaded, demo
     assert {"promo", "temperature", "holiday"} <= set(run.config["features"])
     assert all(f.q50 <= f.q80 <= f.q90 <= f.q95 <= f.q99 for f in forecasts)
     assert sum(f.mean for f in forecasts) > 0 and {f.model for f in forecasts} - {"profile"}
+
+
+def test_the_demo_has_fridges_with_a_day_of_readings_and_a_quarantined_past_excursion(loaded: Loaded) -> None:
+    from boh.coldchain import models as cc
+    from boh.inventory.models import Lot
+
+    with loaded.rt.session_factory() as s:
+        t = loaded.tenant_id
+        units = s.scalar(select(func.count()).select_from(cc.Unit).where(cc.Unit.tenant_id == t))
+        readings = s.scalar(select(func.count()).select_from(cc.Reading).where(cc.Reading.tenant_id == t)) or 0
+        excursions = list(s.scalars(select(cc.Excursion).where(cc.Excursion.tenant_id == t,
+                                                                cc.Excursion.kind == "temperature")))  # fmt: skip
+        held = list(s.scalars(select(cc.Exposure.lot_id).where(cc.Exposure.status == "quarantined")))
+        on_hold = s.scalar(select(func.count()).select_from(Lot).where(Lot.id.in_(held), Lot.on_hold)) or 0
+    assert units == 23  # every store's fridge and the DC's cold room
+    assert readings >= 23 * 24 * 60 * 0.99
+    assert len(excursions) == 1 and excursions[0].minutes_beyond >= 120 and excursions[0].ended_at is not None
+    assert held and on_hold == len(held)

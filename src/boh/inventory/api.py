@@ -7,7 +7,9 @@ commits) and post through the ledger (boh.inventory.ledger), the one writer of s
 - ``expect`` / ``receive`` / ``cancel_incoming``: put a purchase or transfer line on order, receive it
   (with lot and expiry), take it off order;
 - ``transfer`` / ``receive_transfer``, ``adjust``, ``record_waste``, ``revalue``;
-- ``produce``: consume inputs (first expiring lots first) and make output lots costed from them.
+- ``produce``: consume inputs (first expiring lots first) and make output lots costed from them;
+- ``hold_lots`` / ``release_lot``: block lots (a recall, a quarantine: not available, pickable or sellable)
+  and release them (``holds.py``).
 Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``, ``unit_costs`` (moving averages),
 ``movements`` (opening, inflows, outflows by type and closing per item over a period).
 
@@ -25,9 +27,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from boh.inventory import balances, queries, service
+from boh.inventory import balances, holds, queries, service
 from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
+from boh.inventory.holds import Hold
 from boh.inventory.ingest import depletion as _depletion
 from boh.inventory.ingest.depletion import Depletion, DepletionRule, SoldLine
 from boh.inventory.ledger.contract import Line as PostingLine
@@ -48,6 +51,7 @@ __all__ = [
     "DepletionRule",
     "FefoSuggestion",
     "FulfilIn",
+    "Hold",
     "IncomingIn",
     "ItemMovements",
     "PostResult",
@@ -69,6 +73,8 @@ __all__ = [
     "daily_sales",
     "expect",
     "fulfil",
+    "hold_lots",
+    "holds_of",
     "movements",
     "post_document",
     "produce",
@@ -77,6 +83,7 @@ __all__ = [
     "record_waste",
     "register_depletion_rule",
     "release",
+    "release_lot",
     "reserve",
     "revalue",
     "stock_levels",
@@ -223,3 +230,44 @@ adjust = service.adjust
 record_waste = service.record_waste
 revalue = service.revalue
 produce = service.produce
+hold_lots = holds.hold_lots
+release_lot = holds.release_lot
+holds_of = holds.holds_of
+
+
+@dataclass(frozen=True)
+class LotOnHand:
+    lot_id: int
+    item_id: int
+    sku: str
+    name_en: str
+    name_zh: str | None
+    base_uom: str
+    lot_code: str
+    expiry_date: date | None
+    status: str | None
+    on_hand: Decimal
+
+
+def lots_on_hand(
+    session: Session, tenant_id: int, site_id: int, lot_ids: Iterable[int] | None = None
+) -> list[LotOnHand]:
+    """The lots with stock on hand at a site (the one balance read model), optionally only these lots."""
+    wanted = None if lot_ids is None else set(lot_ids)
+    rows, _ = balances.read(session, Scope(tenant_id), balances.BalanceQuery(site_id=site_id), 1_000_000, 0)
+    return [
+        LotOnHand(
+            r.lot_id,
+            r.item_id,
+            r.sku,
+            r.name_en,
+            r.name_zh,
+            r.base_uom,
+            r.lot_code or "",
+            r.expiry_date,
+            r.lot_status,
+            r.on_hand,
+        )
+        for r in rows
+        if r.lot_id is not None and r.on_hand > 0 and (wanted is None or r.lot_id in wanted)
+    ]

@@ -15,6 +15,7 @@ MANIFEST = Manifest(
         "inventory.reservation.write",
         "inventory.incoming.write",
         "inventory.settings.write",
+        "inventory.lot.hold",
         "inventory.count.read",
         "inventory.count.write",
         "inventory.count.approve",
@@ -27,6 +28,7 @@ MANIFEST = Manifest(
             "inventory.count.read",
             "inventory.count.approve",
             "inventory.count.approve_over_threshold",
+            "inventory.lot.hold",
         ),
         "store_manager": (
             "inventory.stock.read",
@@ -36,6 +38,7 @@ MANIFEST = Manifest(
             "inventory.count.read",
             "inventory.count.write",
             "inventory.count.approve",
+            "inventory.lot.hold",
         ),
         "store_staff": (
             "inventory.stock.read",
@@ -44,7 +47,7 @@ MANIFEST = Manifest(
             "inventory.count.read",
             "inventory.count.write",
         ),
-        "inspector": ("inventory.stock.read", "inventory.count.read"),
+        "inspector": ("inventory.stock.read", "inventory.count.read", "inventory.lot.hold"),
         "buyer": ("inventory.stock.read", "inventory.incoming.write"),
         "accountant": ("inventory.stock.read",),
         "device": ("inventory.move.write", "inventory.events.write"),

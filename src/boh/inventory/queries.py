@@ -137,7 +137,8 @@ def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, qua
         )
     ).all()
     stock = [
-        rules.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved) for b, lot in rows
+        rules.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved, lot.on_hold)
+        for b, lot in rows
     ]
     allocations, shortfall = rules.fefo(stock, quantity, local_date(site.timezone))
     lines = [
@@ -281,3 +282,9 @@ def daily_sales(
         if bal <= 0:
             row[1] = True
     return [DailySales(s, i, d, Decimal(v[0]), bool(v[1])) for (s, i, d), v in sorted(out.items())]
+    return SettingsRead(
+        max_backdate_days=row.max_backdate_days,
+        held_lot_sales=row.held_lot_sales,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )

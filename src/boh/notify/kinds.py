@@ -16,4 +16,6 @@ KINDS: dict[str, str] = {
     "inspection_action": N_("Corrective actions"),
     "inspection_overdue": N_("Overdue corrective actions"),
     "food_safety_alert": N_("Food-safety failures found in an inspection"),
+    "cold_chain_excursion": N_("Cold-chain excursions and quarantined lots"),
+    "cold_chain_dropout": N_("Cold-chain sensors gone silent"),
 }

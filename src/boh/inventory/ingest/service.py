@@ -27,6 +27,7 @@ from boh.inventory.ingest.models import Alert, RfidSession
 from boh.inventory.ingest.prepare import Prepared
 from boh.inventory.ingest.schemas import MAX_BATCH, IngestResult, Rejected, SessionReport
 from boh.inventory.ledger.contract import Line, Posted
+from boh.inventory.ledger.documents import flag_held_sales
 from boh.inventory.ledger.post import lock_items, post
 from boh.inventory.ledger.validate import policy
 from boh.kernel.clock import utcnow
@@ -131,6 +132,7 @@ def _apply(
     sales = [p for p in claimed if p.kind in ("sale", "return")]
     lines = [ln for p in sales for ln in _lines(p, depleted.get(p.index))]
     posted = post(uow, lines, sites=sites, each=True)
+    flag_held_sales(uow, posted.parts)
     if rule is not None:
         rule.record(uow, [sold[p.index] for p in sales if p.index not in posted.refused])
     if posted.refused:
