@@ -64,7 +64,12 @@ def test_settings_api_is_read_by_staff_and_set_by_hq(runtime: Runtime, client: T
     make_user(runtime, w.tenant, "mgr1", [("store_manager", "S001")])
     boss, mgr = login(client, "boss"), login(client, "mgr1")
     url = "/api/v1/inventory/settings"
-    assert client.get(url, headers=mgr).json() == {"max_backdate_days": None, "updated_at": None, "updated_by": None}
+    assert client.get(url, headers=mgr).json() == {
+        "max_backdate_days": None,
+        "held_lot_sales": "refuse",
+        "updated_at": None,
+        "updated_by": None,
+    }
     assert client.put(url, headers=mgr, json={"max_backdate_days": 3}).status_code == 403
     bad = client.put(url, headers=boss, json={"max_backdate_days": -1})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][-1] == "max_backdate_days"

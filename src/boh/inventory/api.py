@@ -7,7 +7,9 @@ commits) and post through the ledger (boh.inventory.ledger), the one writer of s
 - ``expect`` / ``receive`` / ``cancel_incoming``: put a purchase or transfer line on order, receive it
   (with lot and expiry), take it off order;
 - ``transfer`` / ``receive_transfer``, ``adjust``, ``record_waste``, ``revalue``;
-- ``produce``: consume inputs (first expiring lots first) and make output lots costed from them.
+- ``produce``: consume inputs (first expiring lots first) and make output lots costed from them;
+- ``hold_lots`` / ``release_lot``: block lots (a recall, a quarantine: not available, pickable or sellable)
+  and release them (``holds.py``).
 Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``."""
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from boh.inventory import balances, queries, service
+from boh.inventory import balances, holds, queries, service
 from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
+from boh.inventory.holds import Hold
 from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
@@ -31,11 +34,40 @@ from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref
 
 __all__ = [
-    "FefoSuggestion", "FulfilIn", "IncomingIn", "PostResult", "PostedMove", "PostingLine", "ProductionInput",
-    "ProductionOutput", "ProductionResult", "ReceiveIn", "ReleaseIn", "ReservationIn", "RevaluationIn",
-    "StockLevel", "TransferIn", "adjust", "cancel_incoming", "expect", "fulfil", "post_document", "produce",
-    "receive", "receive_transfer", "record_waste", "release", "reserve", "revalue", "stock_levels",
-    "suggest_fefo", "transfer",
+    "FefoSuggestion",
+    "FulfilIn",
+    "Hold",
+    "IncomingIn",
+    "PostResult",
+    "PostedMove",
+    "PostingLine",
+    "ProductionInput",
+    "ProductionOutput",
+    "ProductionResult",
+    "ReceiveIn",
+    "ReleaseIn",
+    "ReservationIn",
+    "RevaluationIn",
+    "StockLevel",
+    "TransferIn",
+    "adjust",
+    "cancel_incoming",
+    "expect",
+    "fulfil",
+    "hold_lots",
+    "holds_of",
+    "post_document",
+    "produce",
+    "receive",
+    "receive_transfer",
+    "record_waste",
+    "release",
+    "release_lot",
+    "reserve",
+    "revalue",
+    "stock_levels",
+    "suggest_fefo",
+    "transfer",
 ]  # fmt: skip
 
 ZERO = Decimal(0)
@@ -100,3 +132,6 @@ adjust = service.adjust
 record_waste = service.record_waste
 revalue = service.revalue
 produce = service.produce
+hold_lots = holds.hold_lots
+release_lot = holds.release_lot
+holds_of = holds.holds_of

@@ -92,7 +92,7 @@ def local_date(timezone: str, at: Any = None) -> date:
 
 def _per_item(tenant_id: int, site_id: int, today: date) -> Any:
     """The available stock of each item at the site, over its usable lots (the rule in SQL)."""
-    usable = rules.lot_usable_sql(Lot.id, Lot.status, Lot.expiry_date, today)
+    usable = rules.lot_usable_sql(Lot.id, Lot.status, Lot.expiry_date, today, Lot.on_hold)
     avail = case((usable, Balance.on_hand - Balance.reserved), else_=literal(ZERO, Qty()))  # type: ignore[arg-type]
     return (
         select(Balance.item_id.label("item_id"), func.sum(avail).label("avail"))
@@ -109,6 +109,7 @@ def _statement(scope: Scope, f: BalanceQuery, today: date | None) -> Select[Any]
     cols: list[Any] = [
         b.site_id, b.item_id, i.sku, i.name_en, i.name_zh, i.base_uom, b.lot_id, Lot.lot_code, Lot.expiry_date,
         Lot.status, b.on_hand, b.reserved, b.in_transit, b.on_order, ItemCost.avg_unit_cost, ItemCost.currency,
+        Lot.on_hold,
     ]  # fmt: skip
     stmt = select(*cols).join(_item, i.id == b.item_id).outerjoin(Lot, Lot.id == b.lot_id).outerjoin(ItemCost, cost)
     if f.site_id is not None and today is not None:  # one site: the item's availability and threshold
@@ -176,7 +177,7 @@ def _site_dates(session: Session, scope: Scope, rows: Any) -> dict[int, date]:
 
 
 def _view(r: Any, today: date) -> BalanceView:
-    usable = rules.lot_usable(r.status, r.expiry_date, today)
+    usable = rules.lot_usable(r.status, r.expiry_date, today, r.on_hold)
     avg = r.avg_unit_cost
     return BalanceView(
         site_id=r.site_id, item_id=r.item_id, sku=r.sku, name_en=r.name_en, name_zh=r.name_zh, base_uom=r.base_uom,

@@ -18,6 +18,13 @@ class LotNotFound(NotFound):
     title = "Lot not found"
 
 
+class LotOnHold(Conflict):
+    """A lot on hold (a recall, a quarantine) may not be sold or used."""
+
+    code = "inventory.lot_on_hold"
+    title = "Lot on hold"
+
+
 class MoveNotFound(NotFound):
     code = "inventory.move_not_found"
     title = "Move not found"

@@ -68,6 +68,39 @@ class LotStatusChanged(Event):
 
 
 @dataclass(frozen=True)
+class LotsHeld(Event):
+    """Lots were put on hold (not available, pickable or sellable): ``source`` recall | quarantine | ..."""
+
+    topic = "inventory.lots_held"
+    lot_ids: tuple[int, ...]
+    hold_ids: tuple[int, ...]
+    source: str
+    source_ref: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class LotHoldReleased(Event):
+    """Holds on a lot were released; ``on_hold``: whether another hold still keeps it."""
+
+    topic = "inventory.lot_hold_released"
+    lot_id: int
+    hold_ids: tuple[int, ...]
+    on_hold: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class HeldLotSold(Event):
+    """Sales of lots on hold were posted because the tenant's policy is ``flag`` (with ``refuse`` they are
+    refused): the recall must reach these sales."""
+
+    topic = "inventory.held_lot_sold"
+    move_ids: tuple[int, ...]
+    lot_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class StockBelowReorderPoint(Event):
     """Available stock of an item at a site went from at or above its threshold to below it (the
     assortment's reorder_point, else its safety_stock). Published once per crossing, for replenishment."""

@@ -15,12 +15,18 @@ MANIFEST = Manifest(
         "inventory.reservation.write",
         "inventory.incoming.write",
         "inventory.settings.write",
+        "inventory.lot.hold",
         "inventory.count.read",
         "inventory.count.write",
         "inventory.count.approve",
     ),
     grants={
-        "regional_manager": ("inventory.stock.read", "inventory.count.read", "inventory.count.approve"),
+        "regional_manager": (
+            "inventory.stock.read",
+            "inventory.count.read",
+            "inventory.count.approve",
+            "inventory.lot.hold",
+        ),
         "store_manager": (
             "inventory.stock.read",
             "inventory.move.write",
@@ -29,6 +35,7 @@ MANIFEST = Manifest(
             "inventory.count.read",
             "inventory.count.write",
             "inventory.count.approve",
+            "inventory.lot.hold",
         ),
         "store_staff": (
             "inventory.stock.read",
@@ -37,7 +44,7 @@ MANIFEST = Manifest(
             "inventory.count.read",
             "inventory.count.write",
         ),
-        "inspector": ("inventory.stock.read", "inventory.count.read"),
+        "inspector": ("inventory.stock.read", "inventory.count.read", "inventory.lot.hold"),
         "buyer": ("inventory.stock.read", "inventory.incoming.write"),
         "accountant": ("inventory.stock.read",),
         "device": ("inventory.move.write", "inventory.events.write"),

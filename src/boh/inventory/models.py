@@ -49,6 +49,27 @@ class Lot(IdMixin, TimestampMixin, Base):
     expiry_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="available")  # available | quarantined
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # True while the lot has an open hold (``LotHold``): not available, not pickable, not sellable
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class LotHold(IdMixin, Base):
+    """A hold on a lot (a recall, a quarantine): who placed it, when, why, from where; open until released.
+    A lot is on hold while it has an open hold (``Lot.on_hold`` mirrors that, set by ``holds.py``)."""
+
+    __tablename__ = "inventory_lot_hold"
+    __table_args__ = (Index("ix_inventory_lot_hold_lot", "tenant_id", "lot_id", "released_at"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("inventory_lot.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(40))  # recall | quarantine | inspection | ...
+    source_ref: Mapped[str | None] = mapped_column(String(80))  # e.g. the recall's id
+    held_by: Mapped[str] = mapped_column(String(120))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(120))
+    release_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Move(IdMixin, Base):
@@ -153,5 +174,8 @@ class InventorySettings(Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), primary_key=True)
     # moves posted by people and integrations (not floor events) may be dated at most this many days back
     max_backdate_days: Mapped[int | None] = mapped_column(Integer)
+    # a sale of a lot on hold: "refuse" it (documents: an error; floor events: rejected alone) or "flag" it
+    # (posted, and HeldLotSold published)
+    held_lot_sales: Mapped[str] = mapped_column(String(8), default="refuse", server_default="refuse")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120))

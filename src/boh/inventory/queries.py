@@ -126,7 +126,8 @@ def suggest_fefo(session: Session, scope: Scope, site_id: int, item_id: int, qua
         )
     ).all()
     stock = [
-        rules.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved) for b, lot in rows
+        rules.LotStock(lot.id, lot.lot_code, lot.expiry_date, lot.status, b.on_hand - b.reserved, lot.on_hold)
+        for b, lot in rows
     ]
     allocations, shortfall = rules.fefo(stock, quantity, local_date(site.timezone))
     lines = [
@@ -219,4 +220,9 @@ def settings(session: Session, scope: Scope) -> SettingsRead:
     row = repo.get_settings(session, scope.tenant_id)
     if row is None:
         return SettingsRead(max_backdate_days=None, updated_at=None, updated_by=None)
-    return SettingsRead(max_backdate_days=row.max_backdate_days, updated_at=row.updated_at, updated_by=row.updated_by)
+    return SettingsRead(
+        max_backdate_days=row.max_backdate_days,
+        held_lot_sales=row.held_lot_sales,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )

@@ -154,6 +154,9 @@ class LotRead(BaseModel):
     expiry_date: date | None
     status: str
     received_at: datetime
+    on_hold: bool = Field(
+        default=False, description="An open hold (recall, quarantine): not available, pickable or sellable"
+    )
 
 
 class LotStatusIn(_Base):
@@ -262,9 +265,14 @@ class SettingsIn(_Base):
         description="Moves posted by people and integrations may be dated at most this many days back (null: no "
         "limit). Floor events (POS, RFID, sensors) are facts recorded at their own time and are not limited.",
     )
+    held_lot_sales: Literal["refuse", "flag"] = Field(
+        default="refuse",
+        description="A sale of a lot on hold (recall, quarantine): refuse it, or post it and flag it (HeldLotSold)",
+    )
 
 
 class SettingsRead(BaseModel):
     max_backdate_days: int | None
+    held_lot_sales: str = "refuse"
     updated_at: datetime | None
     updated_by: str | None

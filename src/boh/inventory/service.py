@@ -227,11 +227,12 @@ def put_settings(uow: UnitOfWork, data: SettingsIn) -> InventorySettings:
     """Set the tenant's ledger rules (audited with the values before and after)."""
     uow.principal.scope(SETTINGS)
     row = repo.get_settings(uow.session, uow.tenant_id)
-    before = {"max_backdate_days": row.max_backdate_days} if row else None
+    before = {"max_backdate_days": row.max_backdate_days, "held_lot_sales": row.held_lot_sales} if row else None
     if row is None:
         row = InventorySettings(tenant_id=uow.tenant_id, updated_by=uow.principal.actor)
         uow.session.add(row)
     row.max_backdate_days, row.updated_at, row.updated_by = data.max_backdate_days, utcnow(), uow.principal.actor
+    row.held_lot_sales = data.held_lot_sales
     uow.flush()
     uow.audit("inventory.settings.update", "tenant", uow.tenant_id, before=before, after=data.model_dump())
     return row

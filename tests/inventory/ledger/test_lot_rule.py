@@ -21,16 +21,18 @@ def test_the_python_and_sql_forms_of_the_rule_agree(runtime: Runtime) -> None:
     w = make_world(runtime)
     today = date(2026, 11, 25)
     expiries = [None, today - timedelta(days=1), today, today + timedelta(days=1)]
-    for n, (status, expiry) in enumerate(product(("available", "quarantined"), expiries)):
+    for n, (status, held, expiry) in enumerate(product(("available", "quarantined"), (False, True), expiries)):
         lot_id = make_lot(runtime, w.tenant, w.item, f"L{n}", expiry)
-        if status == "quarantined":
-            with runtime.session_factory() as s, s.begin():
-                s.get(Lot, lot_id).status = status  # type: ignore[union-attr]
+        with runtime.session_factory() as s, s.begin():
+            lot = s.get(Lot, lot_id)
+            assert lot is not None
+            lot.status, lot.on_hold = status, held
     with runtime.session_factory() as s:
         lots = s.scalars(select(Lot)).all()
-        by_sql = set(s.scalars(select(Lot.id).where(rules.lot_usable_sql(Lot.id, Lot.status, Lot.expiry_date, today))))
-    by_python = {lot.id for lot in lots if rules.lot_usable(lot.status, lot.expiry_date, today)}
-    assert len(lots) == 8 and by_sql == by_python and len(by_python) == 3  # available, not expired
+        usable = rules.lot_usable_sql(Lot.id, Lot.status, Lot.expiry_date, today, Lot.on_hold)
+        by_sql = set(s.scalars(select(Lot.id).where(usable)))
+    by_python = {lot.id for lot in lots if rules.lot_usable(lot.status, lot.expiry_date, today, lot.on_hold)}
+    assert len(lots) == 16 and by_sql == by_python and len(by_python) == 3  # available, not held, not expired
 
 
 def test_the_read_model_sums_usable_stock_per_item_with_the_rule(runtime: Runtime) -> None:

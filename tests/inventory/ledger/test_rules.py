@@ -72,13 +72,14 @@ def test_lot_usability_is_one_rule_in_python_and_sql() -> None:
     from sqlalchemy import column, select, table
     from sqlalchemy.dialects import sqlite
 
-    lots = table("l", column("lot_id"), column("status"), column("expiry"))
+    lots = table("l", column("lot_id"), column("status"), column("expiry"), column("held"))
     today = date(2026, 11, 25)
-    expr = domain.lot_usable_sql(lots.c.lot_id, lots.c.status, lots.c.expiry, today)
+    expr = domain.lot_usable_sql(lots.c.lot_id, lots.c.status, lots.c.expiry, today, lots.c.held)
     sql = str(
         select(lots.c.lot_id).where(expr).compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
     )
     assert "lot_id IS NULL" in sql and "status = 'available'" in sql and "expiry >= '2026-11-25'" in sql
+    assert "held IS NOT 1" in sql
 
 
 def test_lot_usable_by_local_date() -> None:
@@ -87,6 +88,7 @@ def test_lot_usable_by_local_date() -> None:
     assert domain.lot_usable("available", date(2026, 11, 25), today)  # the expiry day itself is usable
     assert not domain.lot_usable("available", date(2026, 11, 24), today)
     assert not domain.lot_usable("quarantined", date(2027, 1, 1), today)
+    assert not domain.lot_usable("available", date(2027, 1, 1), today, held=True)  # a recall's hold
 
 
 def test_fefo_orders_by_expiry_and_skips_unusable_lots() -> None:
@@ -98,6 +100,7 @@ def test_fefo_orders_by_expiry_and_skips_unusable_lots() -> None:
         LotStock(4, "EXPIRED", date(2026, 11, 20), "available", D("100")),
         LotStock(5, "HELD", date(2026, 11, 25), "quarantined", D("100")),
         LotStock(6, "EMPTY", date(2026, 11, 25), "available", D("0")),
+        LotStock(7, "RECALLED", date(2026, 11, 25), "available", D("100"), held=True),
     ]
     allocations, rest = domain.fefo(lots, D("12"), today)
     assert [(a.lot.lot_code, a.take) for a in allocations] == [("SOON", D("4")), ("LATE", D("5")), ("NOEXP", D("3"))]

@@ -26,6 +26,7 @@ class Stock:
     status: str | None  # None: no lot
     on_hand: Decimal
     reserved: Decimal
+    held: bool = False  # the lot is on hold
 
     @property
     def free(self) -> Decimal:
@@ -34,14 +35,18 @@ class Stock:
 
 def reservable(stock: Iterable[Stock], today: date) -> list[Stock]:
     """The balances a reservation may take from: usable (no expired or quarantined lot) with free stock."""
-    return [s for s in stock if s.free > 0 and lot_usable(s.status, s.expiry_date, today)]
+    return [s for s in stock if s.free > 0 and lot_usable(s.status, s.expiry_date, today, s.held)]
 
 
 def allocate(stock: Iterable[Stock], quantity: Decimal, today: date) -> tuple[list[tuple[int, Decimal]], Decimal]:
     """Where to reserve ``quantity``: first expiring lot first (as boh.inventory.domain.fefo), then the
     stock without a lot. Returns (lot_key, quantity) pairs and the part that could not be covered."""
     usable = reservable(stock, today)
-    lots = [LotStock(s.lot_key, s.lot_code or "", s.expiry_date, s.status or "", s.free) for s in usable if s.lot_key]
+    lots = [
+        LotStock(s.lot_key, s.lot_code or "", s.expiry_date, s.status or "", s.free, s.held)
+        for s in usable
+        if s.lot_key
+    ]
     taken, rest = fefo(lots, quantity, today)
     out = [(a.lot.lot_id, a.take) for a in taken]
     plain = next((s for s in usable if s.lot_key == 0), None)

@@ -63,12 +63,17 @@ def entries(session: Session, commitment_id: int) -> list[CommitmentEntry]:
 def stock_of(session: Session, tenant_id: int, site_id: int, item_id: int) -> list[Stock]:
     """The balances of an item at a site with their lots, read fresh (call it after locking the cost row)."""
     rows = session.execute(
-        select(Balance.lot_key, Lot.lot_code, Lot.expiry_date, Lot.status, Balance.on_hand, Balance.reserved)
+        select(
+            Balance.lot_key, Lot.lot_code, Lot.expiry_date, Lot.status, Balance.on_hand, Balance.reserved, Lot.on_hold
+        )
         .outerjoin(Lot, Lot.id == Balance.lot_id)
         .where(Balance.tenant_id == tenant_id, Balance.site_id == site_id, Balance.item_id == item_id)
         .order_by(Balance.lot_key)
     ).all()
-    return [Stock(int(lk), code, exp, status, on_hand, reserved) for lk, code, exp, status, on_hand, reserved in rows]
+    return [
+        Stock(int(lk), code, exp, status, on_hand, reserved, bool(held))
+        for lk, code, exp, status, on_hand, reserved, held in rows
+    ]
 
 
 def due_to_expire(session: Session, now: datetime, limit: int) -> list[tuple[int, int]]:

@@ -256,9 +256,11 @@ def _check_usable(uow: UnitOfWork, scope: Scope, c: Commitment, lot_keys: list[i
     if not lots:
         return
     today = local_date(get_site_ref(uow.session, scope, c.site_id).timezone)
-    bad = sorted(lot.lot_code for lot in lots.values() if not lot_usable(lot.status, lot.expiry_date, today))
+    bad = sorted(
+        lot.lot_code for lot in lots.values() if not lot_usable(lot.status, lot.expiry_date, today, lot.on_hold)
+    )
     if bad:
-        raise LotNotUsable(f"reserved lot(s) {', '.join(bad)} are quarantined or expired", lots=bad)
+        raise LotNotUsable(f"reserved lot(s) {', '.join(bad)} are on hold, quarantined or expired", lots=bad)
 
 
 def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn) -> Outcome:

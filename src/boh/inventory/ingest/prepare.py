@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from boh.catalog.api import UnitTable
 from boh.inventory.ingest import domain, resolve
 from boh.inventory.ingest.schemas import FloorEvent, Rejected, RfidReadEvent, SaleEvent, WeightEvent
+from boh.inventory.ledger import rules
+from boh.inventory.ledger.documents import held_lot_ids
+from boh.inventory.models import InventorySettings
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import BohError
 from boh.kernel.tenancy import Scope
@@ -155,6 +158,9 @@ def _resolve_lots(session: Session, tenant_id: int, candidates: list[Prepared], 
     """Set lot ids (an unknown lot code is rejected) and drop repeats of an event id within the batch."""
     pairs = {(p.item.item_id, p.event.lot) for p in candidates if isinstance(p.event, SaleEvent) and p.event.lot}
     lots = resolve.lots(session, tenant_id, pairs)
+    held = held_lot_ids(session, tenant_id, set(lots.values())) if lots else set()
+    rule = session.get(InventorySettings, tenant_id) if held else None
+    policy = rule.held_lot_sales if rule is not None else "refuse"
     seen: set[tuple[str, str]] = set()
     for p in candidates:
         ev = p.event
@@ -162,6 +168,11 @@ def _resolve_lots(session: Session, tenant_id: int, candidates: list[Prepared], 
             lot_id = lots.get((p.item.item_id, ev.lot))
             if lot_id is None:
                 batch.reject(p.index, ev, "inventory.lot_not_found", f"the item has no lot '{ev.lot}'")
+                continue
+            if lot_id in held and rules.refuses_held(ev.kind, p.quantity, policy):
+                batch.reject(
+                    p.index, ev, "inventory.lot_on_hold", f"lot '{ev.lot}' is on hold (a recall or a quarantine)"
+                )
                 continue
             p.lot_id = lot_id
         if p.claim_key in seen:

@@ -26,6 +26,7 @@ from boh.inventory.ingest.models import Alert, RfidSession
 from boh.inventory.ingest.prepare import Prepared
 from boh.inventory.ingest.schemas import MAX_BATCH, IngestResult, Rejected, SessionReport
 from boh.inventory.ledger.contract import Line, Posted
+from boh.inventory.ledger.documents import flag_held_sales
 from boh.inventory.ledger.post import lock_items, post
 from boh.inventory.ledger.validate import policy
 from boh.kernel.clock import utcnow
@@ -121,6 +122,7 @@ def _apply(
     claimed = _in_order([p for p in good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
     posted = post(uow, [_line(p) for p in sales], sites=sites, each=True)
+    flag_held_sales(uow, posted.parts)
     if posted.refused:
         refused = [p for p in sales if p.index in posted.refused]
         claims.unclaim(uow.session, uow.tenant_id, [p.claim_key for p in refused])

@@ -184,17 +184,41 @@ def went_below_zero(on_hand_after: Decimal, delta: Decimal) -> bool:
 # --- lots --------------------------------------------------------------------------------------------
 
 
-def lot_usable(status: str | None, expiry: date | None, today: date) -> bool:
-    """Stock without a lot is usable; a lot is usable while available and not past its expiry date
-    (the expiry date itself is still usable), judged by the site's local date."""
+def lot_usable(status: str | None, expiry: date | None, today: date, held: bool | None = False) -> bool:
+    """Stock without a lot is usable; a lot is usable while available, not on hold (a recall, a
+    quarantine: see ``boh.inventory.holds``) and not past its expiry date (the expiry date itself is still
+    usable), judged by the site's local date."""
     if status is None:
         return True
-    return status == "available" and (expiry is None or expiry >= today)
+    return status == "available" and not held and (expiry is None or expiry >= today)
 
 
-def lot_usable_sql(lot_id: Any, status: Any, expiry: Any, today: date) -> ColumnElement[bool]:
-    """``lot_usable`` as a SQL condition over a balance's lot columns (outer-joined: no lot = usable)."""
-    return or_(lot_id.is_(None), and_(status == "available", or_(expiry.is_(None), expiry >= today)))
+def lot_usable_sql(lot_id: Any, status: Any, expiry: Any, today: date, held: Any) -> ColumnElement[bool]:
+    """``lot_usable`` as a SQL condition over a balance's lot columns (outer-joined: no lot = usable);
+    ``held`` is the lot's ``on_hold`` column."""
+    return or_(
+        lot_id.is_(None),
+        and_(status == "available", held.is_not(True), or_(expiry.is_(None), expiry >= today)),
+    )
+
+
+HELD_SALES = ("refuse", "flag")  # the tenant's policy for a sale of a lot on hold
+
+
+def refuses_held(move_type: str, quantity: Decimal, policy: str, internal: bool = False) -> bool:
+    """Whether a move of a lot on hold is refused: a sale per the tenant's policy (``refuse``; ``flag``
+    posts it and flags it), a production consumption always (held food is not used). Wasting, returning
+    or sending held stock back stays possible; a reversal (internal) is never refused."""
+    if internal or quantity >= 0:
+        return False
+    if move_type == "sale":
+        return policy != "flag"
+    return move_type == "production_consume"
+
+
+def flags_held(move_type: str, quantity: Decimal, policy: str) -> bool:
+    """A sale of a lot on hold that the ``flag`` policy lets through (and reports)."""
+    return move_type == "sale" and quantity < 0 and policy == "flag"
 
 
 @dataclass(frozen=True)
@@ -204,6 +228,7 @@ class LotStock:
     expiry_date: date | None
     status: str
     available: Decimal
+    held: bool = False  # on hold (recall, quarantine): never picked
 
 
 @dataclass(frozen=True)
@@ -215,7 +240,7 @@ class Allocation:
 def fefo(lots: Iterable[LotStock], quantity: Decimal, today: date) -> tuple[list[Allocation], Decimal]:
     """First expired, first out: usable lots with stock, earliest expiry first (no expiry last, then by
     lot code), taken until ``quantity`` is covered. Returns the allocations and the uncovered rest."""
-    usable = [lot for lot in lots if lot.available > 0 and lot_usable(lot.status, lot.expiry_date, today)]
+    usable = [lot for lot in lots if lot.available > 0 and lot_usable(lot.status, lot.expiry_date, today, lot.held)]
     usable.sort(key=lambda lot: (lot.expiry_date is None, lot.expiry_date or date.max, lot.lot_code, lot.lot_id))
     rest = quantity
     out: list[Allocation] = []

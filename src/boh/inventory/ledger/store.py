@@ -146,7 +146,16 @@ class PortableStore:
         b = BALANCE.c
         for start in range(0, len(wanted), CHUNK):
             stmt = (
-                select(b.site_id, b.item_id, LOT.c.id, LOT.c.lot_code, LOT.c.expiry_date, LOT.c.status, b.on_hand)
+                select(
+                    b.site_id,
+                    b.item_id,
+                    LOT.c.id,
+                    LOT.c.lot_code,
+                    LOT.c.expiry_date,
+                    LOT.c.status,
+                    b.on_hand,
+                    LOT.c.on_hold,
+                )
                 .join(LOT, LOT.c.id == b.lot_id)
                 .where(
                     b.tenant_id == tenant_id,
@@ -155,8 +164,8 @@ class PortableStore:
                     tuple_(b.site_id, b.item_id).in_(wanted[start : start + CHUNK]),
                 )
             )
-            for s, i, lot_id, code, expiry, status, on_hand in self.session.execute(stmt):
-                out.setdefault((s, i), []).append(LotStock(lot_id, code, expiry, status, on_hand))
+            for s, i, lot_id, code, expiry, status, on_hand, held in self.session.execute(stmt):
+                out.setdefault((s, i), []).append(LotStock(lot_id, code, expiry, status, on_hand, bool(held)))
         return out
 
     # --- costs --------------------------------------------------------------------------------------

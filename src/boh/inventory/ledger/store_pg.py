@@ -62,7 +62,7 @@ _LATER = text(
     "AND m.event_at > :since AND m.quantity <> 0) m"
 )
 _LOT_STOCK = text(
-    "SELECT b.site_id, b.item_id, l.id, l.lot_code, l.expiry_date, l.status, b.on_hand "
+    "SELECT b.site_id, b.item_id, l.id, l.lot_code, l.expiry_date, l.status, b.on_hand, l.on_hold "
     "FROM inventory_balance b JOIN inventory_lot l ON l.id = b.lot_id "
     f"JOIN unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}) AS k(s, i) ON b.site_id = k.s AND b.item_id = k.i "
     "WHERE b.tenant_id = :t AND b.lot_key <> 0 AND b.on_hand > 0"
@@ -91,8 +91,8 @@ class PgStore(PortableStore):
         rows = self._run(
             _LOT_STOCK, {"t": tenant_id, "s": joined([k[0] for k in wanted]), "i": joined([k[1] for k in wanted])}
         )
-        for s, i, lot_id, code, expiry, status, on_hand in rows:
-            out.setdefault((s, i), []).append(LotStock(lot_id, code, expiry, status, on_hand))
+        for s, i, lot_id, code, expiry, status, on_hand, held in rows:
+            out.setdefault((s, i), []).append(LotStock(lot_id, code, expiry, status, on_hand, bool(held)))
         return out
 
     def lock_costs(self, tenant_id: int, keys: Mapping[CostKey, str], now: datetime) -> dict[CostKey, CostRow]:

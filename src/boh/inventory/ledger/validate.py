@@ -105,6 +105,7 @@ def validate(
     now = utcnow()
     rule = uow.session.get(InventorySettings, uow.tenant_id)
     days = rule.max_backdate_days if rule is not None else None
+    held_sales = rule.held_lot_sales if rule is not None else "refuse"
     earliest = now - timedelta(days=days) if days is not None else None
     seen: set[str] = set()
     out: list[Line] = []
@@ -123,6 +124,9 @@ def validate(
         lot_id, lot_problem = _resolve_lot(ln, lots, by_code)
         if lot_problem is not None:
             err(lot_problem.field, lot_problem.message, lot_problem.code)
+        lot = lots.get(lot_id) if lot_id in lots else by_code.get((ln.item_id, ln.lot_code or ""))
+        if lot is not None and lot.on_hold and rules.refuses_held(ln.move_type, ln.quantity, held_sales, internal):
+            err("lot_id", f"lot '{lot.lot_code}' is on hold (a recall or a quarantine)", "inventory.lot_on_hold")
         currency = sites[ln.site_id].currency
         if ln.currency is not None and ln.currency != currency:
             err("currency", f"costs at this site are in {currency}", "inventory.wrong_currency")

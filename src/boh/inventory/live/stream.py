@@ -107,7 +107,9 @@ def balances_of(session: Session, scope: Scope, site_id: int, keys: list[tuple[i
     ).all()
     out = []
     for b, lot, sku in rows:
-        usable = rules.lot_usable(lot.status if lot else None, lot.expiry_date if lot else None, today)
+        usable = rules.lot_usable(
+            lot.status if lot else None, lot.expiry_date if lot else None, today, lot.on_hold if lot else False
+        )
         out.append(
             BalanceEvent(
                 site_id=b.site_id,
