@@ -10,5 +10,6 @@ from boh.inventory.manifest import MANIFEST as INVENTORY
 from boh.kernel.manifest import Manifest
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
+from boh.trace.manifest import MANIFEST as TRACE
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS)
+DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, TRACE)

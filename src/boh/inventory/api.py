@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from boh.inventory import balances, holds, queries, service
+from boh.inventory import balances, holds, lineage, queries, service
 from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
 from boh.inventory.holds import Hold
@@ -135,3 +135,13 @@ produce = service.produce
 hold_lots = holds.hold_lots
 release_lot = holds.release_lot
 holds_of = holds.holds_of
+
+# --- lineage reads (lot genealogy: boh.trace) --------------------------------------------------------------
+lot_moves = lineage.lot_moves
+batch_moves = lineage.batch_moves
+lot_facts = lineage.lot_facts
+lot_ids_by_code = lineage.lot_ids_by_code
+lots_of_code = lineage.lots_of_code
+received_lots = lineage.received_lots
+moves_between = lineage.moves_between
+supplier_lots = lineage.supplier_lots

@@ -16,4 +16,5 @@ KINDS: dict[str, str] = {
     "inspection_action": N_("Corrective actions"),
     "inspection_overdue": N_("Overdue corrective actions"),
     "food_safety_alert": N_("Food-safety failures found in an inspection"),
+    "recall": N_("Recalls: stock to remove from sale"),
 }
