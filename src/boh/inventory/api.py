@@ -27,6 +27,7 @@ from boh.inventory.holds import Hold
 from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
+from boh.inventory.lineage import LotFact
 from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
 from boh.inventory.service import ProductionInput, ProductionOutput, ProductionResult
 from boh.kernel.tenancy import Scope
@@ -38,6 +39,7 @@ __all__ = [
     "FulfilIn",
     "Hold",
     "IncomingIn",
+    "LotFact",
     "PostResult",
     "PostedMove",
     "PostingLine",
@@ -51,15 +53,23 @@ __all__ = [
     "StockLevel",
     "TransferIn",
     "adjust",
+    "batch_moves",
     "cancel_incoming",
     "expect",
     "fulfil",
     "hold_lots",
     "holds_of",
+    "lot_facts",
+    "lot_ids_by_code",
+    "lot_moves",
+    "lots_of_code",
+    "lots_with_prefix",
+    "moves_between",
     "post_document",
     "produce",
     "receive",
     "receive_transfer",
+    "received_lots",
     "record_waste",
     "release",
     "release_lot",
@@ -67,6 +77,7 @@ __all__ = [
     "revalue",
     "stock_levels",
     "suggest_fefo",
+    "supplier_lots",
     "transfer",
 ]  # fmt: skip
 
@@ -145,3 +156,4 @@ lots_of_code = lineage.lots_of_code
 received_lots = lineage.received_lots
 moves_between = lineage.moves_between
 supplier_lots = lineage.supplier_lots
+lots_with_prefix = lineage.lots_with_prefix

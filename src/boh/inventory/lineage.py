@@ -156,3 +156,10 @@ def supplier_lots(session: Session, tenant_id: int, supplier_id: int, *, start: 
         .distinct()
     )
     return sorted(i for i in session.scalars(stmt) if i is not None)
+
+
+def lots_with_prefix(session: Session, tenant_id: int, prefix: str) -> set[str]:
+    """The lot codes starting with ``prefix`` (any item)."""
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = select(Lot.lot_code).where(Lot.tenant_id == tenant_id, Lot.lot_code.like(like, escape="\\"))
+    return set(session.scalars(stmt))
