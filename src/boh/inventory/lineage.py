@@ -14,7 +14,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from boh.inventory.ledger.contract import PostedMove
-from boh.inventory.ledger.store import posted_move
+from boh.inventory.ledger.store import MOVE, posted_move
 from boh.inventory.models import Lot, Move
 
 CHUNK = 1000
@@ -43,8 +43,8 @@ def lot_moves(session: Session, tenant_id: int, lot_ids: Iterable[int]) -> list[
     wanted: list[Any] = sorted(set(lot_ids))
     out: list[PostedMove] = []
     for chunk in _chunks(wanted):
-        stmt = select(Move).where(Move.tenant_id == tenant_id, Move.lot_id.in_(chunk))
-        out.extend(posted_move(m) for m in session.scalars(stmt))
+        stmt = select(MOVE).where(MOVE.c.tenant_id == tenant_id, MOVE.c.lot_id.in_(chunk))
+        out.extend(posted_move(m) for m in session.execute(stmt))
     return sorted(out, key=lambda m: m.id)
 
 
@@ -53,12 +53,12 @@ def batch_moves(session: Session, tenant_id: int, refs: Iterable[BatchRef]) -> l
     wanted: list[Any] = sorted(set(refs))
     out: list[PostedMove] = []
     for chunk in _chunks(wanted):
-        stmt = select(Move).where(
-            Move.tenant_id == tenant_id,
-            tuple_(Move.source_type, Move.source_id).in_(chunk),
-            Move.move_type.in_(PRODUCTION),
+        stmt = select(MOVE).where(
+            MOVE.c.tenant_id == tenant_id,
+            tuple_(MOVE.c.source_type, MOVE.c.source_id).in_(chunk),
+            MOVE.c.move_type.in_(PRODUCTION),
         )
-        out.extend(posted_move(m) for m in session.scalars(stmt))
+        out.extend(posted_move(m) for m in session.execute(stmt))
     return sorted(out, key=lambda m: m.id)
 
 
