@@ -99,7 +99,7 @@ def test_identifiers_are_normalised_to_digital_links() -> None:
     assert epcis.normalise("urn:epc:class:lgtin:4012345.012345.998877") == (
         "https://id.gs1.org/01/04012345123456/10/998877"
     )
-    assert epcis.normalise("urn:epc:id:sgtin:0614141.107346.2017") == "https://id.gs1.org/01/10614141073467/21/2017"
+    assert epcis.normalise("urn:epc:id:sgtin:0614141.107346.2017") == "https://id.gs1.org/01/10614141073464/21/2017"
     assert epcis.normalise("https://example.com/01/09520123456788/10/ABC") == (
         "https://id.gs1.org/01/09520123456788/10/ABC"
     )

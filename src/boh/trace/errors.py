@@ -10,6 +10,11 @@ class RecallNotFound(NotFound):
     title = "Recall not found"
 
 
+class LotNotFound(NotFound):
+    code = "trace.lot_not_found"
+    title = "Lot not found"
+
+
 class RecallClosed(Conflict):
     code = "trace.recall_closed"
     title = "The recall is closed"

@@ -16,9 +16,9 @@ from boh.http.i18n import gettext_ as _
 from boh.http.pages import N_, NavLink, flash, form_data, page_router, redirect
 from boh.http.pdf import Document, pdf_response, render
 from boh.http.templating import render as render_page
-from boh.inventory.errors import LotNotFound
 from boh.kernel.errors import BohError
 from boh.trace import queries, recall
+from boh.trace.errors import LotNotFound
 from boh.trace.genealogy import Direction
 from boh.trace.recall import CONFIRM, READ, WRITE
 
@@ -30,7 +30,7 @@ DEPTHS = {"1": N_("One step (one-up / one-down)"), "": N_("Full trace")}
 ERRORS = {
     "trace.nothing_to_recall": N_("No lot matches: check the lot code or the supplier and dates"),
     "trace.recall_closed": N_("The recall is closed"),
-    "inventory.lot_not_found": N_("No such lot"),
+    "trace.lot_not_found": N_("No such lot"),
 }
 
 

@@ -15,6 +15,7 @@ from boh.catalog.api import item_view
 from boh.inventory import api as inventory
 from boh.kernel.tenancy import Scope
 from boh.org.api import site_view
+from boh.trace.errors import LotNotFound
 from boh.trace.genealogy import Direction, Trace, trace
 from boh.trace.source import LedgerSource
 
@@ -75,8 +76,6 @@ class TraceView:
 
 
 def lot_trace(session: Session, scope: Scope, lot_id: int, direction: Direction, depth: int | None) -> TraceView:
-    from boh.inventory.errors import LotNotFound
-
     facts = inventory.lot_facts(session, scope.tenant_id, [lot_id])
     if lot_id not in facts:
         raise LotNotFound(f"lot {lot_id} not found")
