@@ -59,6 +59,7 @@ __all__ = [
     "fulfil",
     "hold_lots",
     "holds_of",
+    "lot_closure",
     "lot_facts",
     "lot_ids_by_code",
     "lot_moves",
@@ -157,3 +158,4 @@ received_lots = lineage.received_lots
 moves_between = lineage.moves_between
 supplier_lots = lineage.supplier_lots
 lots_with_prefix = lineage.lots_with_prefix
+lot_closure = lineage.lot_closure

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from boh.inventory.ledger.contract import PostedMove
@@ -163,3 +163,38 @@ def lots_with_prefix(session: Session, tenant_id: int, prefix: str) -> set[str]:
     like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     stmt = select(Lot.lot_code).where(Lot.tenant_id == tenant_id, Lot.lot_code.like(like, escape="\\"))
     return set(session.scalars(stmt))
+
+
+def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], direction: str) -> dict[int, int]:
+    """Every lot reachable from ``roots`` through production batches (``forward``: the lots made from them;
+    ``backward``: the lots they were made from), with its shortest distance in batches: one recursive
+    query. A batch links each lot it consumed to each lot it made."""
+    start = sorted(set(roots))
+    if not start:
+        return {}
+    frm, to = (("production_consume", "production_output") if direction == "forward"
+               else ("production_output", "production_consume"))  # fmt: skip
+    c, o = MOVE.alias("c"), MOVE.alias("o")
+    seed = select(Lot.id.label("lot_id"), literal(0).label("depth")).where(
+        Lot.tenant_id == tenant_id, Lot.id.in_(start)
+    )
+    reach = seed.cte("reach", recursive=True)
+    step = (
+        select(o.c.lot_id, (reach.c.depth + 1).label("depth"))
+        .select_from(reach)
+        .join(c, and_(c.c.tenant_id == tenant_id, c.c.lot_id == reach.c.lot_id, c.c.move_type == frm))
+        .join(
+            o,
+            and_(
+                o.c.tenant_id == tenant_id,
+                o.c.source_type == c.c.source_type,
+                o.c.source_id == c.c.source_id,
+                o.c.move_type == to,
+                o.c.lot_id.is_not(None),
+            ),
+        )
+        .where(reach.c.depth < 64)
+    )
+    reach = reach.union(step)
+    rows = session.execute(select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id))
+    return {int(lot): int(d) for lot, d in rows}

@@ -129,14 +129,74 @@ def _ref(m: PostedMove) -> BatchRef | None:
     return None
 
 
+def _link(
+    group: list[PostedMove], ref: BatchRef, direction: Direction, levels: dict[int, int],
+    edges: dict[tuple[int, int, BatchRef], Edge], untracked: dict[int, PostedMove],
+) -> tuple[list[PostedMove], list[PostedMove]]:  # fmt: skip
+    """The edges of one batch on the traced path (forward: from traced inputs; backward: to traced outputs)
+    and its lot-less inputs; returns the batch's inputs and outputs."""
+    ins = [m for m in group if m.move_type == CONSUME]
+    outs = [m for m in group if m.move_type == OUTPUT]
+    for m in ins:
+        if m.lot_id is None:
+            untracked[m.id] = m
+    for i in ins:
+        for o in outs:
+            if i.lot_id is None or o.lot_id is None:
+                continue
+            if (i.lot_id if direction == "forward" else o.lot_id) not in levels:
+                continue  # a co-input (forward) or a by-product (backward): not on this path
+            key = (i.lot_id, o.lot_id, ref)
+            e = edges.get(key)
+            if e is None:
+                edges[key] = Edge(i.lot_id, o.lot_id, ref, o.site_id, -i.quantity, o.quantity, o.event_at)
+            else:  # several parts of one input lot in one batch
+                edges[key] = Edge(e.parent, e.child, ref, e.site_id, e.consumed - i.quantity, e.made, e.at)
+    return ins, outs
+
+
+def _batches(source: Source, refs: set[BatchRef]) -> dict[BatchRef, list[PostedMove]]:
+    by_batch: dict[BatchRef, list[PostedMove]] = defaultdict(list)
+    if refs:
+        for m in source.batch_moves(refs):
+            ref = _ref(m)
+            if ref is not None:
+                by_batch[ref].append(m)
+    return by_batch
+
+
+def _result(
+    start: tuple[int, ...], direction: Direction, levels: dict[int, int], moves: dict[int, list[PostedMove]],
+    edges: dict[tuple[int, int, BatchRef], Edge], untracked: dict[int, PostedMove], complete: bool,
+) -> Trace:  # fmt: skip
+    return Trace(
+        start, direction, levels, sorted(edges.values(), key=lambda e: (e.at, e.parent, e.child)),
+        {k: sorted(v, key=lambda m: m.id) for k, v in moves.items()}, sorted(untracked.values(), key=lambda m: m.id),
+        complete,
+    )  # fmt: skip
+
+
 def trace(source: Source, roots: Iterable[int], direction: Direction, depth: int | None = None) -> Trace:
     """The genealogy of ``roots`` forward (what was made from them) or backward (what they were made
-    from), ``depth`` levels deep (None: all); every lot found comes with its moves."""
+    from), ``depth`` levels deep (None: all); every lot found comes with its moves. A full trace from a
+    source that can give the closure at once (one recursive query) takes three queries whatever its depth;
+    otherwise the walk goes level by level (two queries a level)."""
     start = tuple(sorted(set(roots)))
-    levels: dict[int, int] = {lot: 0 for lot in start}
     moves: dict[int, list[PostedMove]] = defaultdict(list)
     edges: dict[tuple[int, int, BatchRef], Edge] = {}
     untracked: dict[int, PostedMove] = {}
+    side = CONSUME if direction == "forward" else OUTPUT
+    closure = getattr(source, "closure", None)
+    if depth is None and closure is not None and start:
+        levels = {lot: 0 for lot in start} | closure(start, direction)
+        for m in source.lot_moves(levels):
+            if m.lot_id is not None:
+                moves[m.lot_id].append(m)
+        refs = {r for ms in moves.values() for m in ms if m.move_type == side and (r := _ref(m)) is not None}
+        for ref, group in _batches(source, refs).items():
+            _link(group, ref, direction, levels, edges, untracked)
+        return _result(start, direction, levels, moves, edges, untracked, True)
+    levels = {lot: 0 for lot in start}
     frontier = list(start)
     seen_batches: set[BatchRef] = set()
     level = 0
@@ -147,47 +207,17 @@ def trace(source: Source, roots: Iterable[int], direction: Direction, depth: int
             if m.lot_id is not None:
                 moves[m.lot_id].append(m)
         if depth is not None and level >= depth:
-            want = CONSUME if direction == "forward" else OUTPUT
-            complete = not any(m.move_type == want and _ref(m) not in seen_batches for m in fetched)
+            complete = not any(m.move_type == side and _ref(m) not in seen_batches for m in fetched)
             break
-        side = CONSUME if direction == "forward" else OUTPUT
         refs = {r for m in fetched if m.move_type == side and (r := _ref(m)) is not None} - seen_batches
         seen_batches |= refs
         nxt: set[int] = set()
-        if refs:
-            by_batch: dict[BatchRef, list[PostedMove]] = defaultdict(list)
-            for m in source.batch_moves(refs):
-                ref = _ref(m)
-                if ref is not None:
-                    by_batch[ref].append(m)
-            for ref, group in by_batch.items():
-                ins = [m for m in group if m.move_type == CONSUME]
-                outs = [m for m in group if m.move_type == OUTPUT]
-                for m in ins:
-                    if m.lot_id is None:
-                        untracked[m.id] = m
-                for i in ins:
-                    for o in outs:
-                        if i.lot_id is None or o.lot_id is None:
-                            continue
-                        if (i.lot_id if direction == "forward" else o.lot_id) not in levels:
-                            continue  # a co-input (forward) or a by-product (backward): not on this path
-                        key = (i.lot_id, o.lot_id, ref)
-                        e = edges.get(key)
-                        if e is None:
-                            edges[key] = Edge(i.lot_id, o.lot_id, ref, o.site_id, -i.quantity, o.quantity, o.event_at)
-                        else:  # several parts of one input lot (or output) in one batch
-                            edges[key] = Edge(
-                                e.parent, e.child, ref, e.site_id, e.consumed + (-i.quantity), e.made, e.at
-                            )
-                for m in outs if direction == "forward" else ins:
-                    if m.lot_id is not None and m.lot_id not in levels:
-                        levels[m.lot_id] = level + 1
-                        nxt.add(m.lot_id)
+        for ref, group in _batches(source, refs).items():
+            ins, outs = _link(group, ref, direction, levels, edges, untracked)
+            for m in outs if direction == "forward" else ins:
+                if m.lot_id is not None and m.lot_id not in levels:
+                    levels[m.lot_id] = level + 1
+                    nxt.add(m.lot_id)
         frontier = sorted(nxt)
         level += 1
-    return Trace(
-        start, direction, levels, sorted(edges.values(), key=lambda e: (e.at, e.parent, e.child)),
-        {k: sorted(v, key=lambda m: m.id) for k, v in moves.items()}, sorted(untracked.values(), key=lambda m: m.id),
-        complete,
-    )  # fmt: skip
+    return _result(start, direction, levels, moves, edges, untracked, complete)

@@ -21,3 +21,6 @@ class LedgerSource:
 
     def batch_moves(self, refs: Iterable[BatchRef]) -> list[PostedMove]:
         return inventory.batch_moves(self.session, self.tenant_id, refs)
+
+    def closure(self, roots: Iterable[int], direction: str) -> dict[int, int]:
+        return inventory.lot_closure(self.session, self.tenant_id, roots, direction)
