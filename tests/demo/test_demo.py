@@ -319,3 +319,16 @@ def test_the_demo_has_checklists_past_inspections_open_actions_and_a_plan(loaded
     assert len(scores) >= 66 and min(scores) < 70 < max(scores)  # some stores well kept, some not
     assert open_actions > 0 and plan.stats["planned"] > 0 and plan.stats["unassigned"] == 0
     assert inspectors == 5  # the regional inspectors and the chain-wide one (consistency has shared stores)
+
+
+def test_the_demo_has_a_recall_drill_with_a_confirmed_store(loaded: Loaded) -> None:
+    from boh.trace import models as trace
+
+    with loaded.rt.session_factory() as s:
+        drills = s.scalars(select(trace.Recall).where(trace.Recall.tenant_id == loaded.tenant_id)).all()
+        assert [(r.number, r.mock) for r in drills] == [("MR-00001", True)]
+        sites = s.scalars(select(trace.RecallSite).where(trace.RecallSite.recall_id == drills[0].id)).all()
+        held = s.scalar(select(func.count()).select_from(Lot).where(Lot.tenant_id == loaded.tenant_id,
+                                                                     Lot.on_hold.is_(True)))  # fmt: skip
+    assert len({x.site_id for x in sites}) == 3 and any(x.confirmed_at for x in sites)
+    assert held == 0  # a drill blocks nothing

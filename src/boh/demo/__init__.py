@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from boh.demo import activity, catalog, inspections, inventory, org, users
+from boh.demo import trace as trace_drill
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
 from boh.inspections.api import BlobStore, open_photo_store
 from boh.kernel.tenancy import system_principal
@@ -73,7 +74,7 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-STEPS = 9  # the calls of ``progress`` in load_demo
+STEPS = 10  # the calls of ``progress`` in load_demo
 
 
 def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
@@ -114,6 +115,8 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             step("inspections")
             insp = inspections.load_inspections(uow, seed, org_refs, user_refs, _photo_store(runtime))
             user_refs.logins += insp.logins
+            step("recall drill")
+            trace_drill.load_drill(uow, seed, org_refs, catalog_refs)
         step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)
