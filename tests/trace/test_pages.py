@@ -92,3 +92,7 @@ def test_the_api_traces_recalls_and_exports(runtime: Runtime, client: TestClient
     imported = client.post(f"{API}/epcis", json=doc, params={"name": "own"}, headers=hq).json()
     assert imported["events"] == len(doc["epcisBody"]["eventList"]) == imported["new"]
     assert client.post(f"{API}/epcis", json={"type": "nonsense"}, headers=hq).status_code == 422
+    # a store's staff sees the events of their own store only
+    assert "/id/site/S002" in json.dumps(doc)
+    mine = client.get(f"{API}/epcis/lots/{s.tomato[1]}", headers=staff).json()
+    assert mine["epcisBody"]["eventList"] and "S002" not in json.dumps(mine) and "CK01" not in json.dumps(mine)

@@ -199,14 +199,26 @@ def _event_id(tenant_id: int, key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{tenant_id}:{key}')}"
 
 
-def events(session: Session, tenant_id: int, moves: Sequence[PostedMove], base: str) -> list[dict[str, Any]]:
-    """The EPCIS events of these moves (production moves grouped by batch), by time."""
+def visible(moves: Iterable[PostedMove], site_ids: frozenset[int] | None) -> list[PostedMove]:
+    """The moves a caller limited to ``site_ids`` may see (None: all): at their sites, and transfers only
+    between them."""
+    if site_ids is None:
+        return list(moves)
+    return [m for m in moves if m.site_id in site_ids and (m.counter_site_id is None or m.counter_site_id in site_ids)]
+
+
+def events(
+    session: Session, tenant_id: int, moves: Sequence[PostedMove], base: str, site_ids: frozenset[int] | None = None
+) -> list[dict[str, Any]]:
+    """The EPCIS events of these moves (production moves grouped by batch), by time; ``site_ids``: only
+    what a caller limited to these sites may see."""
+    moves = visible(moves, site_ids)
     batches: dict[tuple[str, str], list[PostedMove]] = defaultdict(list)
     for m in moves:
         if m.move_type in ("production_consume", "production_output") and m.source_type and m.source_id:
             batches[(m.source_type, m.source_id)].append(m)
     if batches:  # a batch's every move, though only part of it was asked for
-        whole = inventory.batch_moves(session, tenant_id, batches)
+        whole = visible(inventory.batch_moves(session, tenant_id, batches), site_ids)
         batches = defaultdict(list)
         for m in whole:
             batches[(m.source_type or "", m.source_id or "")].append(m)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from boh.inventory import api as inventory
 from boh.inventory.api import PostedMove
-from boh.trace.epcis import Names, lot_uri, names
+from boh.trace.epcis import Names, lot_uri, names, visible
 from boh.trace.models import EpcisEvent, EpcisIdentifier
 
 CTE_TYPES = ("receipt", "transfer_in", "transfer_out", "production_output")
@@ -147,7 +147,10 @@ def supplier_rows(
     return out
 
 
-def for_product(session: Session, tenant_id: int, item_id: int, start: date, end: date, base: str) -> list[KdeRow]:
+def for_product(
+    session: Session, tenant_id: int, item_id: int, start: date, end: date, base: str,
+    site_ids: frozenset[int] | None = None,
+) -> list[KdeRow]:  # fmt: skip
     """The sheet for a product and date range (inclusive): its lots' CTEs, the transformations that used
     it, and the supplier data received for its lots, sorted by time."""
     lo = datetime.combine(start, datetime.min.time()).astimezone()
@@ -164,7 +167,8 @@ def for_product(session: Session, tenant_id: int, item_id: int, start: date, end
         if used_in
         else []
     )  # type: ignore[arg-type]
-    rows = rows_for(session, tenant_id, [m for m in moves if m.move_type != "production_consume"] + made, base)
+    mine = visible([m for m in moves if m.move_type != "production_consume"] + made, site_ids)
+    rows = rows_for(session, tenant_id, mine, base)
     uris = {r.lot_uri: (r.product, r.sku) for r in rows if r.sku and r.traceability_lot_code}
     rows += supplier_rows(session, tenant_id, uris, uris)
     return sorted(rows, key=lambda r: (r.event_time, r.event_type, r.traceability_lot_code))

@@ -122,8 +122,8 @@ def recall_csv(uow: UowDep, recall_id: int) -> Response:
 def fsma_sheet(
     request: Request, uow: UowDep, item_id: int, start: date, end: date, format: Literal["csv", "xlsx"] = "xlsx"
 ) -> Response:
-    uow.principal.scope(READ)
-    rows = fsma.for_product(uow.session, uow.tenant_id, item_id, start, end, base_url(request))
+    scope = uow.principal.scope(READ)
+    rows = fsma.for_product(uow.session, uow.tenant_id, item_id, start, end, base_url(request), scope.site_ids)
     name = f"fsma204-{item_id}-{start}-{end}"
     if format == "csv":
         return Response(fsma.to_csv(rows), media_type="text/csv; charset=utf-8",
@@ -139,9 +139,10 @@ def fsma_sheet(
 def epcis_export(
     request: Request, uow: UowDep, lot_id: int, direction: Literal["forward", "backward"] = "forward"
 ) -> Response:
-    v = queries.lot_trace(uow.session, uow.principal.scope(READ), lot_id, direction, None)
+    scope = uow.principal.scope(READ)
+    v = queries.lot_trace(uow.session, scope, lot_id, direction, None)
     moves = [m for ms in v.trace.moves.values() for m in ms]
-    doc = epcis.document(epcis.events(uow.session, uow.tenant_id, moves, base_url(request)))
+    doc = epcis.document(epcis.events(uow.session, uow.tenant_id, moves, base_url(request), scope.site_ids))
     return Response(json.dumps(doc), media_type="application/ld+json")
 
 
