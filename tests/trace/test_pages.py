@@ -40,6 +40,23 @@ def test_explorer_wizard_recall_page_and_report(runtime: Runtime, app: FastAPI) 
         assert {n["name"] for n in graph["nodes"]} == {"TOM-B", "SAU-1", "SAU-2", "RAG-1", "LAS-1", "MEA-1"}
         assert 'data-testid="trace-table"' in r.text
     client.cookies.set("boh_lang", "en")
+    # a supplier's EPCIS event about the tomato lot shows in its trace
+    from boh.catalog.models import ItemBarcode
+
+    with runtime.system_uow(s.c.tenant.id) as uow:
+        uow.session.add(
+            ItemBarcode(tenant_id=s.c.tenant.id, item_id=s.c.items["TOMATO"], gtin="06901234000016", uom=None)
+        )
+        uow.commit()
+    packing = {"type": "ObjectEvent", "eventTime": "2026-10-30T06:00:00Z", "eventTimeZoneOffset": "+08:00",
+               "action": "ADD", "bizStep": "packing", "epcList": [],
+               "quantityList": [{"epcClass": "urn:epc:class:lgtin:6901234.000001.TOM-B", "quantity": 10}]}  # fmt: skip
+    doc = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], "type": "EPCISDocument",
+           "schemaVersion": "2.0", "creationDate": "2026-10-30T07:00:00Z",
+           "epcisBody": {"eventList": [packing]}}  # fmt: skip
+    assert client.post(f"{API}/epcis", json=doc, params={"name": "farm-dispatch"}, headers=hq).status_code == 200
+    page = client.get("/trace/", params={"lot": "TOM-B"}, headers=hq).text
+    assert 'data-testid="supplier-events"' in page and "farm-dispatch" in page
     assert "No lot with this code" in client.get("/trace/", params={"lot": "NOPE"}, headers=hq).text
     r = client.get("/trace/recalls/new", params={"lot": "TOM-B"}, headers=hq)
     assert r.status_code == 200 and "Affected: 6 lot(s)" in r.text

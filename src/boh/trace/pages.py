@@ -60,7 +60,9 @@ def explorer(request: Request, uow: UowDep, lot: str = "", lot_id: int | None = 
             view = queries.lot_trace(uow.session, scope, lot_id, way, int(depth) if depth.isdigit() else None)
         except LotNotFound:
             error = _("No such lot")
-    ctx = {"lot": lot, "lot_id": lot_id, "direction": direction, "depth": depth, "view": view, "choices": choices,
+    external = queries.supplier_events(uow.session, scope, view, str(request.base_url).rstrip("/")) if view else []
+    ctx = {"external": external, "lot": lot, "lot_id": lot_id, "direction": direction, "depth": depth, "view": view,
+           "choices": choices,
            "error": error, "directions": [(k, _(v)) for k, v in DIRECTIONS.items()],
            "depths": [(k, _(v)) for k, v in DEPTHS.items()], "graph": view.graph() if view else None,
            "can_recall": uow.principal.can(WRITE)}  # fmt: skip

@@ -121,3 +121,13 @@ def find_lots(session: Session, scope: Scope, code: str) -> list[int]:
 
 def positions_rows(v: TraceView, scope: Scope) -> Sequence[Any]:
     return [p for p in v.trace.positions() if scope.site_ids is None or p.site_id in scope.site_ids]
+
+
+def supplier_events(session: Session, scope: Scope, v: TraceView, base: str, limit: int = 50) -> list[Any]:
+    """Imported EPCIS events (a supplier's harvesting, packing, shipping...) that name the traced lots by
+    their GS1 Digital Link, and the events linked to those."""
+    from boh.trace import epcis
+
+    n = epcis.names(session, scope.tenant_id, [], extra_lots=[x.lot_id for x in v.nodes])
+    uris = [epcis.lot_uri(n.gtins.get(x.item_id), x.sku, x.lot_code, base) for x in v.nodes if x.item_id in n.gtins]
+    return epcis.external_trace(session, scope.tenant_id, uris)[:limit] if uris else []
