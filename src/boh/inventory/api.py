@@ -63,7 +63,6 @@ __all__ = [
     "lot_facts",
     "lot_ids_by_code",
     "lot_moves",
-    "lot_neighbourhood",
     "lots_of_code",
     "lots_with_prefix",
     "moves_between",
@@ -160,4 +159,3 @@ moves_between = lineage.moves_between
 supplier_lots = lineage.supplier_lots
 lots_with_prefix = lineage.lots_with_prefix
 lot_closure = lineage.lot_closure
-lot_neighbourhood = lineage.lot_neighbourhood

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, tuple_, union_all
+from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from boh.inventory.ledger.contract import PostedMove
@@ -198,36 +198,3 @@ def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], directio
     reach = reach.union(step)
     rows = session.execute(select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id))
     return {int(lot): int(d) for lot, d in rows}
-
-
-def lot_neighbourhood(
-    session: Session, tenant_id: int, lot_ids: Iterable[int], direction: str
-) -> tuple[list[PostedMove], list[PostedMove], list[PostedMove]]:
-    """One step of genealogy in one query: the moves of these lots, the production moves of the batches
-    they went into (``forward``) or came out of (``backward``), and the moves of the lots on the other side
-    of those batches (their outputs, or their inputs)."""
-    roots = sorted(set(lot_ids))
-    if not roots:
-        return [], [], []
-    side, other = (("production_consume", "production_output") if direction == "forward"
-                   else ("production_output", "production_consume"))  # fmt: skip
-    b, n = MOVE.alias("b"), MOVE.alias("n")
-    own = select(MOVE).where(MOVE.c.tenant_id == tenant_id, MOVE.c.lot_id.in_(roots)).cte("own")
-    refs = select(own.c.source_type, own.c.source_id).where(own.c.move_type == side).distinct().cte("refs")
-    batch = (
-        select(b)
-        .join(refs, and_(b.c.source_type == refs.c.source_type, b.c.source_id == refs.c.source_id))
-        .where(b.c.tenant_id == tenant_id, b.c.move_type.in_(PRODUCTION))
-        .cte("batch")
-    )
-    others = select(batch.c.lot_id).where(batch.c.move_type == other, batch.c.lot_id.is_not(None))
-    near = select(n).where(n.c.tenant_id == tenant_id, n.c.lot_id.in_(others), n.c.lot_id.not_in(roots))
-    stmt = union_all(
-        select(literal("own").label("tag"), *own.c),
-        select(literal("batch").label("tag"), *batch.c),
-        select(literal("near").label("tag"), *[c for c in near.subquery().c]),
-    )
-    out: dict[str, list[PostedMove]] = {"own": [], "batch": [], "near": []}
-    for row in session.execute(stmt):
-        out[row.tag].append(posted_move(row))
-    return out["own"], out["batch"], out["near"]

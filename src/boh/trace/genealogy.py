@@ -196,28 +196,6 @@ def trace(source: Source, roots: Iterable[int], direction: Direction, depth: int
         for ref, group in _batches(source, refs).items():
             _link(group, ref, direction, levels, edges, untracked)
         return _result(start, direction, levels, moves, edges, untracked, True)
-    near = getattr(source, "neighbourhood", None)
-    if depth == 1 and near is not None and start:  # one-up / one-down: one query
-        levels = {lot: 0 for lot in start}
-        own, batch, others = near(start, direction)
-        for m in own:
-            if m.lot_id is not None:
-                moves[m.lot_id].append(m)
-        by_batch: dict[BatchRef, list[PostedMove]] = defaultdict(list)
-        for m in batch:
-            if (r := _ref(m)) is not None:
-                by_batch[r].append(m)
-        for ref, group in by_batch.items():
-            ins, outs = _link(group, ref, direction, levels, edges, untracked)
-            for m in outs if direction == "forward" else ins:
-                if m.lot_id is not None:
-                    levels.setdefault(m.lot_id, 1)
-        for m in others:
-            if m.lot_id is not None and levels.get(m.lot_id) == 1:
-                moves[m.lot_id].append(m)
-        found = [m for lot, d in levels.items() if d == 1 for m in moves[lot]]
-        complete = not any(m.move_type == side and _ref(m) not in by_batch for m in found)
-        return _result(start, direction, levels, moves, edges, untracked, complete)
     levels = {lot: 0 for lot in start}
     frontier = list(start)
     seen_batches: set[BatchRef] = set()

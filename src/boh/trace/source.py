@@ -24,8 +24,3 @@ class LedgerSource:
 
     def closure(self, roots: Iterable[int], direction: str) -> dict[int, int]:
         return inventory.lot_closure(self.session, self.tenant_id, roots, direction)
-
-    def neighbourhood(
-        self, lot_ids: Iterable[int], direction: str
-    ) -> tuple[list[PostedMove], list[PostedMove], list[PostedMove]]:
-        return inventory.lot_neighbourhood(self.session, self.tenant_id, lot_ids, direction)
