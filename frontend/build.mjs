@@ -15,6 +15,8 @@ const FILES = [
   ["@picocss/pico", "css/pico.min.css", "pico.min.css"],
   // charts (boh.http templates/_charts.html + static/charts.js): line, bar, pie and the common components
   ["echarts", "dist/echarts.common.min.js", "echarts.min.js"],
+  // the trace explorer's genealogy graph (static/trace-graph.js): the full build, which has the graph chart
+  ["echarts", "dist/echarts.min.js", "echarts-full.min.js"],
   // camera barcode scanning (static/scan.js): ZXing's browser layer, which bundles @zxing/library
   ["@zxing/browser", "umd/zxing-browser.min.js", "zxing-browser.min.js"],
   // CJK font embedded in PDF documents (boh.http.pdf), never sent to browsers by a page

@@ -365,3 +365,16 @@ def test_the_demo_has_fridges_with_a_day_of_readings_and_a_quarantined_past_excu
     assert readings >= 23 * 24 * 60 * 0.99
     assert len(excursions) == 1 and excursions[0].minutes_beyond >= 120 and excursions[0].ended_at is not None
     assert held and on_hold == len(held)
+
+
+def test_the_demo_has_a_recall_drill_with_a_confirmed_store(loaded: Loaded) -> None:
+    from boh.trace import models as trace
+
+    with loaded.rt.session_factory() as s:
+        drills = s.scalars(select(trace.Recall).where(trace.Recall.tenant_id == loaded.tenant_id)).all()
+        assert [(r.number, r.mock) for r in drills] == [("MR-00001", True)]
+        sites = s.scalars(select(trace.RecallSite).where(trace.RecallSite.recall_id == drills[0].id)).all()
+        held = s.scalar(select(func.count()).select_from(Lot).where(Lot.tenant_id == loaded.tenant_id,
+                                                                     Lot.on_hold.is_(True)))  # fmt: skip
+    assert len({x.site_id for x in sites}) == 3 and any(x.confirmed_at for x in sites)
+    assert held == 0  # a drill blocks nothing

@@ -14,7 +14,9 @@ Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``, ``unit_costs`` (movi
 ``movements`` (opening, inflows, outflows by type and closing per item over a period).
 
 Extension point: ``register_depletion_rule`` (``DepletionRule``): the domain that knows recipes turns a POS
-sale into its components' moves in the ingestion's own transaction (ingest/depletion.py)."""
+sale into its components' moves in the ingestion's own transaction (ingest/depletion.py).
+
+Lineage reads (lot genealogy, for boh.trace): ``lot_moves``, ``batch_moves``, ``lot_facts``, ``lot_closure``..."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from boh.inventory import balances, holds, queries, service
+from boh.inventory import balances, holds, lineage, queries, service
 from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
 from boh.inventory.holds import Hold
@@ -37,6 +39,7 @@ from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
 from boh.inventory.ledger.rules import INFLOW
+from boh.inventory.lineage import LotFact
 from boh.inventory.models import ItemCost, Move
 from boh.inventory.queries import DailySales
 from boh.inventory.schemas import FefoSuggestion, RevaluationIn, TransferIn
@@ -54,6 +57,7 @@ __all__ = [
     "Hold",
     "IncomingIn",
     "ItemMovements",
+    "LotFact",
     "PostResult",
     "PostedMove",
     "PostingLine",
@@ -69,17 +73,26 @@ __all__ = [
     "StockLevel",
     "TransferIn",
     "adjust",
+    "batch_moves",
     "cancel_incoming",
     "daily_sales",
     "expect",
     "fulfil",
     "hold_lots",
     "holds_of",
+    "lot_closure",
+    "lot_facts",
+    "lot_ids_by_code",
+    "lot_moves",
+    "lots_of_code",
+    "lots_with_prefix",
     "movements",
+    "moves_between",
     "post_document",
     "produce",
     "receive",
     "receive_transfer",
+    "received_lots",
     "record_waste",
     "register_depletion_rule",
     "release",
@@ -88,6 +101,7 @@ __all__ = [
     "revalue",
     "stock_levels",
     "suggest_fefo",
+    "supplier_lots",
     "transfer",
     "unit_costs",
 ]  # fmt: skip
@@ -271,3 +285,16 @@ def lots_on_hand(
         for r in rows
         if r.lot_id is not None and r.on_hand > 0 and (wanted is None or r.lot_id in wanted)
     ]
+
+
+# --- lineage reads (lot genealogy: boh.trace) --------------------------------------------------------------
+lot_moves = lineage.lot_moves
+batch_moves = lineage.batch_moves
+lot_facts = lineage.lot_facts
+lot_ids_by_code = lineage.lot_ids_by_code
+lots_of_code = lineage.lots_of_code
+received_lots = lineage.received_lots
+moves_between = lineage.moves_between
+supplier_lots = lineage.supplier_lots
+lots_with_prefix = lineage.lots_with_prefix
+lot_closure = lineage.lot_closure

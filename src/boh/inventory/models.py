@@ -81,6 +81,7 @@ class Move(IdMixin, Base):
         Index("ix_inventory_move_tenant_item_site_at", "tenant_id", "item_id", "site_id", "event_at"),
         Index("ix_inventory_move_tenant_site_at", "tenant_id", "site_id", "event_at"),
         Index("ix_inventory_move_source", "tenant_id", "source_type", "source_id"),
+        Index("ix_inventory_move_lot", "tenant_id", "lot_id"),  # lot genealogy (boh.trace)
     )
 
     # No foreign keys on this append-only fact table (a per-row FK trigger costs as much as the insert):

@@ -18,4 +18,5 @@ KINDS: dict[str, str] = {
     "food_safety_alert": N_("Food-safety failures found in an inspection"),
     "cold_chain_excursion": N_("Cold-chain excursions and quarantined lots"),
     "cold_chain_dropout": N_("Cold-chain sensors gone silent"),
+    "recall": N_("Recalls: stock to remove from sale"),
 }

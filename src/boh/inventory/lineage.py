@@ -1,0 +1,200 @@
+"""Read views of the ledger for lot genealogy (the trace domain): the moves of lots, the moves of
+production batches, lot facts and the lots received from a supplier. A production batch is the set of
+``production_consume`` and ``production_output`` moves that share ``(source_type, source_id)`` (what
+``service.produce`` writes): its consumed lots are the inputs of its output lots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy.orm import Session
+
+from boh.inventory.ledger.contract import PostedMove
+from boh.inventory.ledger.store import MOVE, posted_move
+from boh.inventory.models import Lot, Move
+
+CHUNK = 1000
+PRODUCTION = ("production_consume", "production_output")
+BatchRef = tuple[str, str]  # source_type, source_id
+
+
+@dataclass(frozen=True, slots=True)
+class LotFact:
+    id: int
+    item_id: int
+    lot_code: str
+    expiry_date: date | None
+    status: str
+    on_hold: bool
+    received_at: datetime
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def lot_moves(session: Session, tenant_id: int, lot_ids: Iterable[int]) -> list[PostedMove]:
+    """Every move of these lots (all sites), in id order."""
+    wanted: list[Any] = sorted(set(lot_ids))
+    out: list[PostedMove] = []
+    for chunk in _chunks(wanted):
+        stmt = select(MOVE).where(MOVE.c.tenant_id == tenant_id, MOVE.c.lot_id.in_(chunk))
+        out.extend(posted_move(m) for m in session.execute(stmt))
+    return sorted(out, key=lambda m: m.id)
+
+
+def batch_moves(session: Session, tenant_id: int, refs: Iterable[BatchRef]) -> list[PostedMove]:
+    """The production moves (consumed and made) of these batches, in id order."""
+    wanted: list[Any] = sorted(set(refs))
+    out: list[PostedMove] = []
+    for chunk in _chunks(wanted):
+        stmt = select(MOVE).where(
+            MOVE.c.tenant_id == tenant_id,
+            tuple_(MOVE.c.source_type, MOVE.c.source_id).in_(chunk),
+            MOVE.c.move_type.in_(PRODUCTION),
+        )
+        out.extend(posted_move(m) for m in session.execute(stmt))
+    return sorted(out, key=lambda m: m.id)
+
+
+def lot_facts(session: Session, tenant_id: int, lot_ids: Iterable[int]) -> dict[int, LotFact]:
+    wanted: list[Any] = sorted(set(lot_ids))
+    out: dict[int, LotFact] = {}
+    for chunk in _chunks(wanted):
+        stmt = select(Lot).where(Lot.tenant_id == tenant_id, Lot.id.in_(chunk))
+        for lot in session.scalars(stmt):
+            out[lot.id] = LotFact(
+                lot.id, lot.item_id, lot.lot_code, lot.expiry_date, lot.status, lot.on_hold, lot.received_at
+            )
+    return out
+
+
+def lot_ids_by_code(session: Session, tenant_id: int, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """(item_id, lot_code) -> lot id, for the lots that exist."""
+    wanted: list[Any] = sorted(set(pairs))
+    out: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(wanted):
+        stmt = select(Lot.item_id, Lot.lot_code, Lot.id).where(
+            Lot.tenant_id == tenant_id, tuple_(Lot.item_id, Lot.lot_code).in_(chunk)
+        )
+        out.update({(i, c): lot_id for i, c, lot_id in session.execute(stmt)})
+    return out
+
+
+def lots_of_code(session: Session, tenant_id: int, lot_code: str) -> list[int]:
+    """The lots with this code (of any item)."""
+    stmt = select(Lot.id).where(Lot.tenant_id == tenant_id, Lot.lot_code == lot_code).order_by(Lot.id)
+    return list(session.scalars(stmt))
+
+
+def received_lots(
+    session: Session,
+    tenant_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    item_ids: Iterable[int] | None = None,
+    source_ids: Iterable[str] | None = None,
+) -> list[PostedMove]:
+    """Receipt moves with a lot dated in [start, end) (of these items, of these receipt documents when
+    given), in id order."""
+    stmt = select(Move).where(
+        Move.tenant_id == tenant_id, Move.move_type == "receipt", Move.lot_id.is_not(None),
+        Move.event_at >= start, Move.event_at < end,
+    )  # fmt: skip
+    if item_ids is not None:
+        stmt = stmt.where(Move.item_id.in_(sorted(set(item_ids))))
+    if source_ids is not None:
+        stmt = stmt.where(Move.source_id.in_(sorted(set(source_ids))))
+    return [posted_move(m) for m in session.scalars(stmt.order_by(Move.id))]
+
+
+def moves_between(
+    session: Session,
+    tenant_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    move_types: Iterable[str] | None = None,
+    item_ids: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> list[PostedMove]:
+    """Moves dated in [start, end) (of these types and items when given), by event time."""
+    stmt = select(Move).where(Move.tenant_id == tenant_id, Move.event_at >= start, Move.event_at < end)
+    if move_types is not None:
+        stmt = stmt.where(Move.move_type.in_(sorted(set(move_types))))
+    if item_ids is not None:
+        stmt = stmt.where(Move.item_id.in_(sorted(set(item_ids))))
+    stmt = stmt.order_by(Move.event_at, Move.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [posted_move(m) for m in session.scalars(stmt)]
+
+
+def supplier_lots(session: Session, tenant_id: int, supplier_id: int, *, start: datetime, end: datetime) -> list[int]:
+    """The lots received from a supplier in [start, end) (posted receipts of that supplier, by their
+    receipt moves)."""
+    from boh.inventory.receiving.models import Receipt, ReceiptLine
+
+    stmt = (
+        select(Move.lot_id)
+        .join(ReceiptLine, ReceiptLine.move_id == Move.id)
+        .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+        .where(
+            Receipt.tenant_id == tenant_id,
+            Receipt.supplier_id == supplier_id,
+            Receipt.posted_at >= start,
+            Receipt.posted_at < end,
+            Move.tenant_id == tenant_id,
+            Move.lot_id.is_not(None),
+        )
+        .distinct()
+    )
+    return sorted(i for i in session.scalars(stmt) if i is not None)
+
+
+def lots_with_prefix(session: Session, tenant_id: int, prefix: str) -> set[str]:
+    """The lot codes starting with ``prefix`` (any item)."""
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = select(Lot.lot_code).where(Lot.tenant_id == tenant_id, Lot.lot_code.like(like, escape="\\"))
+    return set(session.scalars(stmt))
+
+
+def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], direction: str) -> dict[int, int]:
+    """Every lot reachable from ``roots`` through production batches (``forward``: the lots made from them;
+    ``backward``: the lots they were made from), with its shortest distance in batches: one recursive
+    query. A batch links each lot it consumed to each lot it made."""
+    start = sorted(set(roots))
+    if not start:
+        return {}
+    frm, to = (("production_consume", "production_output") if direction == "forward"
+               else ("production_output", "production_consume"))  # fmt: skip
+    c, o = MOVE.alias("c"), MOVE.alias("o")
+    seed = select(Lot.id.label("lot_id"), literal(0).label("depth")).where(
+        Lot.tenant_id == tenant_id, Lot.id.in_(start)
+    )
+    reach = seed.cte("reach", recursive=True)
+    step = (
+        select(o.c.lot_id, (reach.c.depth + 1).label("depth"))
+        .select_from(reach)
+        .join(c, and_(c.c.tenant_id == tenant_id, c.c.lot_id == reach.c.lot_id, c.c.move_type == frm))
+        .join(
+            o,
+            and_(
+                o.c.tenant_id == tenant_id,
+                o.c.source_type == c.c.source_type,
+                o.c.source_id == c.c.source_id,
+                o.c.move_type == to,
+                o.c.lot_id.is_not(None),
+            ),
+        )
+        .where(reach.c.depth < 64)
+    )
+    reach = reach.union(step)
+    rows = session.execute(select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id))
+    return {int(lot): int(d) for lot, d in rows}
