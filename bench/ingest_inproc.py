@@ -3,7 +3,8 @@
 Seeds a fresh database like bench/ingest.py, then calls ``boh.inventory.ingest.service.ingest`` in one
 process with batches of --batch events and commits each, measuring wall time and this process's CPU time
 (the rest of the wall time is the database). ``--profile`` prints a cProfile of the run. The last line is
-one JSON object: events_per_s, python_cpu_us_per_event, db_wait_us_per_event, backend.
+one JSON object: events_per_s, python_cpu_us_per_event (gc_us_per_event of it in the cyclic garbage
+collector), db_wait_us_per_event, db_cpu_us_per_event (CPU of the PostgreSQL backends), backend.
 
     .venv/bin/python bench/ingest_inproc.py --backend postgresql --events 40000 --batch 2000
 """
@@ -11,7 +12,9 @@ one JSON object: events_per_s, python_cpu_us_per_event, db_wait_us_per_event, ba
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -20,12 +23,14 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ingest_setup import SECRET, fresh_database, log, seed
+from cpu import _stat as cpu_stat
+from ingest_setup import SECRET, log, seeded
 
-from boh.bootstrap import build_runtime, upgrade_database
+from boh.bootstrap import build_runtime
 from boh.inventory.ingest import service
 from boh.settings import Settings
 from boh.simulate.generator import generate_events, parse_mix
@@ -42,13 +47,12 @@ def main() -> None:
     ap.add_argument("--stock", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    ap.add_argument("--reuse-seed", action="store_true", help="clone a kept seeded template (see bench/ingest.py)")
     ap.add_argument("--sql", action="store_true", help="print the time spent per SQL statement")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="boh-bench-"))
-    url, drop = fresh_database(args.backend, tmp)
+    url, drop, world = seeded(args.backend, tmp, args.sites, args.items, 0, stock=args.stock, reuse=args.reuse_seed)
     try:
-        upgrade_database(url)
-        world = seed(url, args.sites, args.items, 0, stock=args.stock)
         rt = build_runtime(Settings(database_url=url, secret_key=SECRET, log_json=False))  # type: ignore[arg-type]
         sql_times: dict[str, list[float]] = {}
         if args.sql:
@@ -63,11 +67,42 @@ def main() -> None:
                 key = " ".join(statement.split())[:90]
                 sql_times.setdefault(key, []).append(time.perf_counter() - conn.info["t0"])
 
+        backends: set[int] = set()  # the PostgreSQL backends of the run's connections: their CPU is read from /proc
+        if args.backend == "postgresql":
+            from sqlalchemy import event as sa_event
+
+            @sa_event.listens_for(rt.engine, "connect")
+            def _pid(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+                with dbapi_conn.cursor() as cur:
+                    cur.execute("SELECT pg_backend_pid()")
+                    backends.add(cur.fetchone()[0])
+
+            rt.engine.dispose()  # every connection of the run is a new one, seen by the listener
+
+        def db_cpu() -> float:
+            return sum(st[1] for pid in backends if (st := cpu_stat(pid)) is not None)
+
+        db_times: dict[str, list[float]] = {}
+        if args.sql and args.backend == "postgresql":
+            _db_cpu_per_statement(db_cpu, db_times)
+
         evs = generate_events(random.Random(1), world.snapshot, args.events, parse_mix(args.mix))
         batches = [evs[i : i + args.batch] for i in range(0, len(evs), args.batch)]
         log(f"{args.backend}: {len(evs)} events in {len(batches)} batches")
         prof = cProfile.Profile(time.process_time) if args.profile else None
-        wall, cpu = time.perf_counter(), time.process_time()
+        gc_cpu = [0.0, 0.0]  # seconds in the cyclic garbage collector during the run, start of the current pass
+
+        def _gc(phase: str, _info: dict[str, int]) -> None:
+            if phase == "start":
+                gc_cpu[1] = time.process_time()
+            else:
+                gc_cpu[0] += time.process_time() - gc_cpu[1]
+
+        gc.collect()
+        gc.callbacks.append(_gc)
+        with rt.system_uow(world.tenant_id):
+            pass  # open the run's first connection before the clock starts
+        wall, cpu, db0 = time.perf_counter(), time.process_time(), db_cpu()
         if prof:
             prof.enable()
         accepted = 0
@@ -77,7 +112,8 @@ def main() -> None:
                 uow.commit()
         if prof:
             prof.disable()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        wall, cpu, db = time.perf_counter() - wall, time.process_time() - cpu, db_cpu() - db0
+        gc.callbacks.remove(_gc)
         if prof:
             stats = pstats.Stats(prof)
             stats.sort_stats(os.environ.get("BOH_PROF_SORT", "cumulative")).print_stats(45)
@@ -91,6 +127,10 @@ def main() -> None:
         n = len(evs)
         for key, ts in sorted(sql_times.items(), key=lambda kv: -sum(kv[1]))[:25]:
             print(f"{sum(ts) * 1e6 / n:8.1f} us/event {len(ts):6d}x  {key}")
+        if db_times:
+            print("PostgreSQL backend CPU per statement (clock ticks: use many events):")
+        for key, ts in sorted(db_times.items(), key=lambda kv: -sum(kv[1]))[:25]:
+            print(f"{sum(ts) * 1e6 / n:8.1f} us/event {len(ts):6d}x  {key}")
         print(
             json.dumps(
                 {
@@ -98,6 +138,8 @@ def main() -> None:
                     "accepted": accepted,
                     "python_cpu_us_per_event": round(cpu / n * 1e6, 1),
                     "db_wait_us_per_event": round((wall - cpu) / n * 1e6, 1),
+                    "gc_us_per_event": round(gc_cpu[0] / n * 1e6, 1),
+                    "db_cpu_us_per_event": round(db / n * 1e6, 1) if backends else None,
                     "backend": args.backend,
                     "batch": args.batch,
                 }
@@ -109,6 +151,34 @@ def main() -> None:
         else:
             drop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _db_cpu_per_statement(db_cpu: Callable[[], float], out: dict[str, list[float]]) -> None:
+    """Charge the backends' CPU to each statement the driver runs (SQLAlchemy's and the raw cursors')."""
+    import psycopg
+
+    execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+
+    def timed_execute(self, query, *a, **kw):  # type: ignore[no-untyped-def]
+        t0 = db_cpu()
+        try:
+            return execute(self, query, *a, **kw)
+        finally:
+            key = " ".join(str(query if isinstance(query, str) else query.as_string(self)).split())[:90]
+            out.setdefault(key, []).append(db_cpu() - t0)
+
+    @contextlib.contextmanager
+    def timed_copy(self, statement, *a, **kw):  # type: ignore[no-untyped-def]
+        t0 = db_cpu()
+        try:
+            with copy(self, statement, *a, **kw) as cp:
+                yield cp
+        finally:
+            key = " ".join(str(statement if isinstance(statement, str) else statement.as_string(self)).split())
+            out.setdefault(key[:90], []).append(db_cpu() - t0)
+
+    psycopg.Cursor.execute = timed_execute  # type: ignore[method-assign]
+    psycopg.Cursor.copy = timed_copy  # type: ignore[method-assign,assignment]
 
 
 if __name__ == "__main__":

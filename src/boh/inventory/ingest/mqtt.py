@@ -58,6 +58,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from boh.inventory.ingest import deadletters
 from boh.inventory.ingest.envelope import FEEDS, Context, open_envelope
 from boh.inventory.ingest.schemas import Rejected
+from boh.kernel import gcpause
 from boh.kernel.brokers import parse_broker_url
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
@@ -325,7 +326,8 @@ class MqttIngestor:
                     p.events.clear()
                 return "ok"
             batch, owners = self._batch(items)
-            with self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
+            # the collector waits for the commit (see boh.kernel.gcpause)
+            with gcpause.paused(), self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
                 with uow.audit_batch():  # the audit chain head is locked once, at the end, not per slice
                     results = [
                         (start, self.ingest(uow, batch[start : start + self.max_batch]))

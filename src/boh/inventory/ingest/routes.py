@@ -25,6 +25,7 @@ from boh.inventory.ingest.schemas import (
     ReplayResult,
     SessionReport,
 )
+from boh.kernel import gcpause
 from boh.kernel.errors import FieldError, ValidationFailed
 
 READ = "inventory.stock.read"
@@ -58,13 +59,14 @@ async def post_events(request: Request) -> IngestResult:
     body = await request.body()
 
     def work() -> IngestResult:
-        events: list[Any] | None = domain.decode_body(body)
-        if events is None:
-            events = _envelope_or_422(body)
-        with request_uow(request) as uow:
-            result = service.ingest(uow, events, transport="http")
-            uow.commit()
-            return result
+        with gcpause.paused():  # decoding allocates as much as the ingestion (see boh.kernel.gcpause)
+            events: list[Any] | None = domain.decode_body(body)
+            if events is None:
+                events = _envelope_or_422(body)
+            with request_uow(request) as uow:
+                result = service.ingest(uow, events, transport="http")
+                uow.commit()
+                return result
 
     return await anyio.to_thread.run_sync(work, limiter=_limiter(request))
 

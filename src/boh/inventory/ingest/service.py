@@ -30,9 +30,11 @@ from boh.inventory.ledger.contract import Line, Posted
 from boh.inventory.ledger.documents import flag_held_sales
 from boh.inventory.ledger.post import lock_items, post
 from boh.inventory.ledger.validate import policy
+from boh.kernel import gcpause
 from boh.kernel.clock import utcnow
 from boh.kernel.db import unstorable_value
 from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 
 WRITE = "inventory.events.write"
@@ -56,6 +58,19 @@ def ingest(
         raise ValidationFailed(
             [FieldError(("events",), f"at most {MAX_BATCH} events per batch", "inventory.batch_too_large")]
         )
+    with gcpause.paused():  # a batch's garbage is freed by reference counting (see boh.kernel.gcpause)
+        return _ingest(uow, scope, events, default_site, transport, topic, dead_letters)
+
+
+def _ingest(
+    uow: UnitOfWork,
+    scope: Scope,
+    events: Sequence[Any],
+    default_site: str | None,
+    transport: str,
+    topic: str | None,
+    dead_letters: bool,
+) -> IngestResult:
     batch = prepare.prepare(uow.session, scope, events, default_site)
     accepted = _isolating(uow, batch, batch.good, transport) if batch.good else 0
     batch.rejected.sort(key=lambda r: r.index)
