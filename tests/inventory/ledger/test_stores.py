@@ -240,3 +240,23 @@ def test_both_stores_post_identical_moves_balances_costs_and_values(
     assert lite_snap["moves"] == pg_snap["moves"]
     assert lite_snap["balances"] == pg_snap["balances"]
     assert lite_snap["costs"] == pg_snap["costs"]
+
+
+def test_lock_costs_creates_the_missing_rows_and_returns_every_one(stores: tuple[Runtime, Runtime]) -> None:
+    """The PostgreSQL store locks existing rows without inserting and creates rows only when some are missing
+    (then it starts over): both paths give every key's row, the created ones in the mapped currency."""
+    for rt in stores:
+        _truncate(rt)
+        w = _world(rt)
+        ax, by = (w.sites["A"], w.items["X"]), (w.sites["B"], w.items["Y"])
+        with rt.session_factory() as s:
+            store = store_for(s)
+            first = store.lock_costs(w.tenant.id, {ax: "EUR"}, NOW)
+            both = store.lock_costs(w.tenant.id, {ax: "EUR", by: "USD"}, NOW)  # one exists, one is created
+            again = store.lock_costs(w.tenant.id, {by: "USD", ax: "EUR"}, NOW)  # both exist
+            s.commit()
+            currencies = {(c.site_id, c.item_id): c.currency for c in s.scalars(select(ItemCost))}
+        assert set(first) == {ax} and set(both) == {ax, by}
+        assert both[ax].id == first[ax].id
+        assert again == both
+        assert currencies == {ax: "EUR", by: "USD"}

@@ -141,12 +141,12 @@ def _apply(
     for index, dep in depleted.items():
         for item_id, _ in dep.components:
             keys.setdefault((sold[index].site_id, item_id), sites[sold[index].site_id].currency)
-    lock_items(uow, keys)
+    locked = lock_items(uow, keys)
     claimed_keys = claims.claim(uow.session, uow.tenant_id, good, transport, utcnow())
     claimed = _in_order([p for p in good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
     lines = [ln for p in sales for ln in _lines(p, depleted.get(p.index))]
-    posted = post(uow, lines, sites=sites, each=True)
+    posted = post(uow, lines, sites=sites, each=True, locked=locked)
     flag_held_sales(uow, posted.parts)
     if rule is not None:
         rule.record(uow, [sold[p.index] for p in sales if p.index not in posted.refused])

@@ -64,12 +64,21 @@ class _Work:
         return self.uow.tenant_id
 
 
-def post(uow: UnitOfWork, lines: Sequence[Line], *, sites: Mapping[int, SitePolicy], each: bool) -> Posted:
-    """Post validated lines (see the module docstring)."""
+def post(
+    uow: UnitOfWork,
+    lines: Sequence[Line],
+    *,
+    sites: Mapping[int, SitePolicy],
+    each: bool,
+    locked: Mapping[CostKey, CostRow] | None = None,
+) -> Posted:
+    """Post validated lines (see the module docstring). ``locked``: the cost rows the caller locked with
+    ``lock_items`` in this transaction and has not changed since; when they cover every line, they are
+    not read and locked a second time."""
     w = _Work(uow, store_for(uow.session), sites, utcnow())
     with uow.session.begin_nested():
         resolved, new_lots = _create_lots(w, list(lines))
-        _lock(w, resolved)
+        _lock(w, resolved, locked or {})
         replayed = _replays(w, resolved, strict=not each)
         fresh = [ln for ln in resolved if ln.index not in replayed]
         _fallbacks(w, fresh)
@@ -126,12 +135,15 @@ def _record_lots(uow: UnitOfWork, created: list[NewLot]) -> None:
         uow.publish(LotCreated(tenant_id=uow.tenant_id, lot_id=lot_id, item_id=item_id, lot_code=code))
 
 
-def _lock(w: _Work, lines: list[Line]) -> None:
+def _lock(w: _Work, lines: list[Line], locked: Mapping[CostKey, CostRow]) -> None:
     keys: dict[CostKey, str] = {ln.cost_key: w.sites[ln.site_id].currency for ln in lines}
     for ln in lines:
         if ln.move_type == "transfer_in" and ln.counter_site_id is not None:
             keys[(ln.counter_site_id, ln.item_id)] = w.sites[ln.counter_site_id].currency
-    w.costs = w.store.lock_costs(w.tenant_id, keys, w.now)
+    if all(k in locked for k in keys):
+        w.costs = {k: locked[k] for k in keys}
+    else:
+        w.costs = w.store.lock_costs(w.tenant_id, keys, w.now)
     w.states = {k: c.state for k, c in w.costs.items()}
     w.transit = {k: c.transit_value for k, c in w.costs.items()}
 
@@ -431,8 +443,8 @@ def _publish(
             )
 
 
-def lock_items(uow: UnitOfWork, keys: Mapping[CostKey, str]) -> None:
+def lock_items(uow: UnitOfWork, keys: Mapping[CostKey, str]) -> dict[CostKey, CostRow]:
     """Lock the (site, item) cost rows of these keys (mapped to the site's currency) in the ledger's order,
     creating missing ones: what a caller that also writes its own rows of these keys (RFID tags, weight
-    shelves, commitments) takes first."""
-    store_for(uow.session).lock_costs(uow.tenant_id, keys, utcnow())
+    shelves, commitments) takes first. The rows as locked (``post(locked=...)`` takes them)."""
+    return store_for(uow.session).lock_costs(uow.tenant_id, keys, utcnow())

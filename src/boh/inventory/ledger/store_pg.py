@@ -40,6 +40,9 @@ _CREATE_COSTS = text(
     f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('c', 'varchar')}) AS u(s, i, c) "
     "ORDER BY u.s, u.i ON CONFLICT (tenant_id, site_id, item_id) DO NOTHING"
 )
+_SAVEPOINT = text("SAVEPOINT boh_lock_costs")
+_ROLLBACK_TO = text("ROLLBACK TO SAVEPOINT boh_lock_costs")
+_RELEASE = text("RELEASE SAVEPOINT boh_lock_costs")
 _SAVE_COSTS = text(
     "UPDATE inventory_item_cost c SET quantity = u.q, avg_unit_cost = u.a, total_value = u.v, cost_source = u.src, "
     f"transit_value = u.tr, updated_at = :now FROM unnest({_a('id', 'bigint')}, {_a('q', 'numeric')}, "
@@ -100,10 +103,20 @@ class PgStore(PortableStore):
         if not ordered:
             return {}
         sites, items = joined([k[0] for k in ordered]), joined([k[1] for k in ordered])
-        self._run(
-            _CREATE_COSTS, {"t": tenant_id, "s": sites, "i": items, "c": joined([keys[k] for k in ordered]), "now": now}
-        )
+        # Nearly always every row exists: lock them straight away. When some are missing, the locks just
+        # taken are released (rolled back to the savepoint) and the rows are created first, then locked, as
+        # if they had been missing all along: a writer never waits on another's insert of a cost row while
+        # it holds cost rows of its own.
+        self._run(_SAVEPOINT, {})
         rows = self._run(_LOCK, {"t": tenant_id, "s": sites, "i": items})
+        if len(rows) < len(ordered):
+            self._run(_ROLLBACK_TO, {})
+            self._run(
+                _CREATE_COSTS,
+                {"t": tenant_id, "s": sites, "i": items, "c": joined([keys[k] for k in ordered]), "now": now},
+            )
+            rows = self._run(_LOCK, {"t": tenant_id, "s": sites, "i": items})
+        self._run(_RELEASE, {})
         return {
             (s, i): CostRow(cid, CostState(q, avg, value, source), transit)
             for cid, s, i, q, avg, value, source, transit in rows
