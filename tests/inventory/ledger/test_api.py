@@ -80,3 +80,26 @@ def test_post_document_and_commitments_through_the_api(runtime: Runtime, w: Worl
         lv = api.stock_levels(uow.session, Scope(w.tenant.id), w.s1, [w.item])[w.item]
     assert (lv.on_hand, lv.reserved, lv.available) == (D(10), D(3), D(7))
     assert held.commitment.open_quantity == D(3)
+
+
+def test_the_negative_flag_marks_the_outflow_even_after_a_true_up(runtime: Runtime, w: World) -> None:
+    """A document whose receipt meets short stock gets a true-up revaluation move (value only) before the
+    receipt: the outflow after it that leaves the balance below zero is the move flagged, not its neighbour."""
+    post(runtime, w.tenant, mv(w.s1, w.item, "adjustment", "-3", "short", reason_code="DAMAGE"))
+    with runtime.system_uow(w.tenant.id) as uow:
+        lines = [
+            api.PostingLine(index=0, site_id=w.s1, item_id=w.item, lot_id=None, move_type="receipt",
+                            quantity=D(2), unit_cost=D(1), idempotency_key="doc:1"),
+            api.PostingLine(index=1, site_id=w.s1, item_id=w.item, lot_id=None, move_type="adjustment",
+                            quantity=D(-4), reason_code="DAMAGE", idempotency_key="doc:2"),
+        ]  # fmt: skip
+        api.post_document(uow, lines)
+        uow.commit()
+    with runtime.session_factory() as s:
+        flagged = s.execute(select(Move.idempotency_key, Move.negative).order_by(Move.id)).all()
+    assert [(k, n) for k, n in flagged if not k.startswith("true-up:")] == [
+        ("short", True),
+        ("doc:1", False),
+        ("doc:2", True),
+    ]
+    assert any(k.startswith("true-up:") and not n for k, n in flagged)

@@ -360,7 +360,7 @@ def _apply(
     valued, true_ups = _value(w, parts)
     deltas = _deltas(parts)
     after = w.store.add_to_balances(w.tenant_id, deltas, w.now)
-    negative = rules.negative_flags(after, [replace(f, index=n) for n, f in enumerate(_flows_of(w, valued))])
+    negative = rules.negative_flags(after, _flows_of(w, valued))  # positions in ``valued``
     actor = w.uow.principal.actor
     rows = [_row(w, v, n in negative, actor) for n, v in enumerate(valued)]
     ids = w.store.insert_moves(rows)
