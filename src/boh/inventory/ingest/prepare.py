@@ -25,7 +25,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 QTY_Q = Decimal("0.000001")
 
 
-@dataclass
+@dataclass(slots=True)
 class Prepared:
     index: int
     event: FloorEvent
@@ -36,14 +36,13 @@ class Prepared:
     epc: str | None = None
     part: int = 0  # a sale split over lots (fefo.py): its parts share the event, one move each
     modifiers: tuple[tuple[int, Decimal], ...] = ()  # (item_id, base quantity per sold unit)
+    # the event's, read a dozen times per event: plain attributes, not properties
+    kind: str = field(init=False)
+    claim_key: tuple[str, str] = field(init=False)
 
-    @property
-    def kind(self) -> str:
-        return self.event.kind
-
-    @property
-    def claim_key(self) -> tuple[str, str]:
-        return (self.event.source, self.event.event_id)
+    def __post_init__(self) -> None:
+        self.kind = self.event.kind
+        self.claim_key = (self.event.source, self.event.event_id)
 
 
 @dataclass

@@ -128,7 +128,7 @@ def value_at_average(state: CostState, quantity: Decimal) -> Valued:
     """Any uncosted move at the current average, which it leaves unchanged."""
     new_q = state.quantity + quantity
     value = -state.total_value if new_q == 0 else money(_mul(quantity, state.avg_unit_cost))
-    new_state = replace(state, quantity=new_q, total_value=state.total_value + value)
+    new_state = CostState(new_q, state.avg_unit_cost, state.total_value + value, state.source)  # hot: no replace()
     return Valued(new_state, value, state.avg_unit_cost, provisional=state.source == PROVISIONAL)
 
 
