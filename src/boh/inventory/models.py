@@ -118,6 +118,9 @@ class Balance(IdMixin, Base):
         UniqueConstraint("tenant_id", "site_id", "item_id", "lot_key"),
         CheckConstraint("lot_key = COALESCE(lot_id, 0)", name="lot_key"),
         Index("ix_inventory_balance_tenant_item", "tenant_id", "item_id"),
+        # every sale rewrites its balance row: room in each page keeps the new version there (a HOT update,
+        # no index entries); migration 0102ingestperf
+        {"postgresql_with": {"fillfactor": 80}},
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
@@ -140,7 +143,8 @@ class ItemCost(IdMixin, Base):
     sender's books until the receiver receives it)."""
 
     __tablename__ = "inventory_item_cost"
-    __table_args__ = (UniqueConstraint("tenant_id", "site_id", "item_id"),)
+    # every sale rewrites its cost row: room for HOT updates, as for the balance
+    __table_args__ = (UniqueConstraint("tenant_id", "site_id", "item_id"), {"postgresql_with": {"fillfactor": 80}})
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))

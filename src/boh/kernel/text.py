@@ -21,7 +21,7 @@ SEP = "\x1f"  # the ASCII unit separator: never in stored text (see unstorable_c
 def joined(values: Sequence[object]) -> str:
     """Values joined by the unit separator, for ``string_to_array(:param, chr(31))`` in PostgreSQL: one text
     parameter instead of an array, which the driver would dump value by value in Python."""
-    out = SEP.join("" if v is None else str(v) for v in values)
+    out = SEP.join(["" if v is None else str(v) for v in values])  # a list: join would build one anyway
     if out.count(SEP) != max(len(values) - 1, 0):
         raise ValueError("a value holds the unit separator")
     return out

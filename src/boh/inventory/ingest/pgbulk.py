@@ -29,16 +29,18 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
     rows = conn.execute(
         text(
             # every part probes an index once per key (a LATERAL join), whatever the planner's statistics say:
-            # the tag table grows from empty, and young statistics made it filter whole scans instead
+            # the tag table grows from empty, and young statistics made it filter whole scans instead.
+            # UNION ALL: a tag found by two parts is the same row twice (one snapshot), kept once by the
+            # caller's dict by EPC; UNION would sort or hash every row to drop the repeats
             f"SELECT {cols} FROM unnest(string_to_array(:epcs, ',')) AS e(epc) "  # noqa: S608 (constant columns)
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t "
             "WHERE t.tenant_id = :tenant AND t.epc = e.epc) t"
-            f" UNION SELECT {cols} FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), "
+            f" UNION ALL SELECT {cols} FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), "
             "CAST(string_to_array(:i, ',') AS bigint[]), CAST(string_to_array(:n, ',') AS integer[])) "
             f"AS u(s, i, n) CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
             "AND t.site_id = u.s AND t.item_id = u.i AND t.status = 'present' "
             "ORDER BY t.last_seen_at DESC, t.epc DESC LIMIT u.n) t"
-            f" UNION SELECT {cols} FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
+            f" UNION ALL SELECT {cols} FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
             "CAST(string_to_array(:xi, ',') AS bigint[])) AS x(s, i) "
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
             "AND t.site_id = x.s AND t.item_id = x.i AND t.status = 'sold' AND t.sold_at BETWEEN :lo AND :hi) t"
