@@ -49,7 +49,10 @@ _SAVE_COSTS = text(
     "UPDATE inventory_item_cost c SET quantity = u.q, avg_unit_cost = u.a, total_value = u.v, cost_source = u.src, "
     f"transit_value = u.tr, updated_at = :now FROM unnest({_a('id', 'bigint')}, {_a('q', 'numeric')}, "
     f"{_a('a', 'numeric')}, {_a('v', 'numeric')}, {_a('src', 'varchar')}, {_a('tr', 'numeric')}) "
-    "AS u(id, q, a, v, src, tr) WHERE c.id = u.id"
+    "AS u(id, q, a, v, src, tr) WHERE c.id = u.id "
+    # the same ids as a semi-join: the rows are found by the primary key (joined alone, the planner hashed
+    # every cost row of the table)
+    f"AND c.id IN (SELECT unnest({_a('id', 'bigint')}))"
 )
 _BY_KEY = text(
     f"SELECT m.* FROM unnest({_a('k', 'varchar')}) AS u(k) CROSS JOIN LATERAL "
