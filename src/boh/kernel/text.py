@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 _UNSTORABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+UNSTORABLE = _UNSTORABLE  # what unstorable_char finds, for validators that search themselves
 
 
 def unstorable_char(value: str) -> int | None:

@@ -75,6 +75,12 @@ _LOT_STOCK = text(
     f"JOIN unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}) AS k(s, i) ON b.site_id = k.s AND b.item_id = k.i "
     "WHERE b.tenant_id = :t AND b.lot_key <> 0 AND b.on_hand > 0"
 )
+# whether any of these items has a lot at all (index probes): most items have none, and the lot stock read
+# then scans the tenant's balances for nothing
+_ANY_LOT = text(
+    "SELECT EXISTS (SELECT 1 FROM inventory_lot l WHERE l.tenant_id = :t AND l.item_id IN "
+    f"(SELECT unnest({_a('i', 'bigint')})))"
+)
 _UPSERT = text(
     "INSERT INTO inventory_balance (tenant_id, site_id, item_id, lot_id, lot_key, on_hand, reserved, in_transit, "
     "on_order, updated_at) SELECT :t, u.s, u.i, NULLIF(u.l, 0), u.l, u.q, u.r, u.tr, u.o, :now "
@@ -95,6 +101,8 @@ class PgStore(PortableStore):
         wanted = sorted(set(keys))
         out: dict[CostKey, list[LotStock]] = {}
         if not wanted:
+            return out
+        if not self._run(_ANY_LOT, {"t": tenant_id, "i": joined(sorted({k[1] for k in wanted}))})[0][0]:
             return out
         rows = self._run(
             _LOT_STOCK, {"t": tenant_id, "s": joined([k[0] for k in wanted]), "i": joined([k[1] for k in wanted])}
