@@ -1,7 +1,7 @@
 """ingestion: room for HOT updates in the balance and cost rows every sale rewrites
 
 Revision ID: 0102ingestperf
-Revises: 0113coldchain
+Revises: 0102trace
 Create Date: 2026-12-06 18:50:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0102ingestperf"
-down_revision: str | None = "0113coldchain"
+down_revision: str | None = "0102trace"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
