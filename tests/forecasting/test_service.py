@@ -140,3 +140,11 @@ def test_history_import_lists_every_bad_row_and_imports_nothing(runtime: Runtime
         rows = {(x.site_id, x.day.day): x for x in session.scalars(select(models.History))}
     assert rows[(sites[0], 2)].demand == Decimal(4) and not rows[(sites[0], 2)].in_stock  # 2 sold in half a day
     assert rows[(sites[1], 2)].demand is None  # out of stock all day: censored, imputed at fit time
+
+
+def test_a_run_with_no_sales_is_an_empty_run_not_an_error(runtime: Runtime, client: TestClient) -> None:
+    t, _sites, _items = _world(runtime)
+    make_user(runtime, t, "hqadmin", [("hq_admin", None)])  # type: ignore[arg-type]
+    r = client.post("/api/v1/forecasting/runs", headers=login(client, "hqadmin"), json={"horizon": 7})
+    assert r.status_code == 201, r.text
+    assert r.json()["series"] == 0

@@ -221,7 +221,9 @@ def test_http_stream_sends_a_balance_event_after_a_move_and_ends_on_disconnect(
 
 def _below_events(rt: Runtime) -> list[StockBelowReorderPoint]:
     with rt.session_factory() as s:
-        rows = s.scalars(select(OutboxRecord).where(OutboxRecord.topic == StockBelowReorderPoint.topic))
+        rows = s.scalars(
+            select(OutboxRecord).where(OutboxRecord.topic == StockBelowReorderPoint.topic).order_by(OutboxRecord.id)
+        )
         out = [decode(r.topic, r.payload) for r in rows.all()]
     return [e for e in out if isinstance(e, StockBelowReorderPoint)]
 

@@ -58,6 +58,7 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
     # only the every-N-minutes jobs are due at once
     assert [(o.name, o.status) for o in run_due(runtime, reg)] == [
         ("audit.checkpoint", "ok"),
+        ("coldchain.dropouts", "ok"),
         ("inventory.reservations.expire", "ok"),
     ]
     clock.advance(timedelta(hours=20))  # 04:00 and 03:30 UTC next day have passed
@@ -65,6 +66,7 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
     assert sorted((o.name, o.status) for o in outs) == [
         ("audit.checkpoint", "ok"),
         ("audit.verify", "ok"),
+        ("coldchain.dropouts", "ok"),
         ("forecasting.run", "ok"),
         ("inspections.actions.escalate", "ok"),
         ("inventory.reservations.expire", "ok"),

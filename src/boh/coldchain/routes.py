@@ -121,9 +121,10 @@ def get_excursion(uow: UowDep, excursion_id: int) -> ExcursionRead:
              responses={409: {"description": "coldchain.already_decided"}})  # fmt: skip
 def decide(uow: UowDep, exposure_id: int, body: DecisionIn) -> ExposureRead:
     row = service.decide(uow, exposure_id, action=body.action, reason=body.reason)
+    exc = queries.get_excursion(uow, uow.principal.scope(DECIDE), row.excursion_id)  # answer built before the commit
+    out = next(e for e in exc.exposures if e.id == row.id)
     uow.commit()
-    exc = queries.get_excursion(uow, uow.principal.scope(READ), row.excursion_id)
-    return next(e for e in exc.exposures if e.id == row.id)
+    return out
 
 
 @router.post("/units/{unit_id}/records", perm=RECORD, status_code=201, response_model=RecordRead,

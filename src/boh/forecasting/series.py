@@ -176,6 +176,9 @@ def frames(
     d = demand(session, scope, start, origin, site_ids, item_ids)
     keys = pd.concat([d[["site_id", "item_id"]], pd.DataFrame(list(extra_keys), columns=["site_id", "item_id"])])
     keys = keys.drop_duplicates().astype(int).reset_index(drop=True)
+    if keys.empty:  # no sales in the window and no new series: nothing to forecast (an empty run)
+        none = pd.DataFrame(columns=["unique_id", "ds"])
+        return Frames(none.assign(y=[]), none, pd.DataFrame(columns=["unique_id"]), origin, ["dayofweek", "dayofyear"])
     ex = _exog(session, scope, keys, start, end)
     ex["unique_id"] = [key(s, i) for s, i in zip(ex["site_id"], ex["item_id"], strict=True)]
     d["unique_id"] = [key(s, i) for s, i in zip(d["site_id"], d["item_id"], strict=True)]

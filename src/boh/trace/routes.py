@@ -64,8 +64,10 @@ def lot_trace(
     )  # fmt: skip
 
 
-def _recall(uow: UowDep, recall_id: int) -> RecallRead:
-    v = recall.get(uow.session, uow.principal.scope(READ), recall_id)
+def _recall(uow: UowDep, recall_id: int, perm: str = READ) -> RecallRead:
+    """The recall as the API shows it, read with the route's own permission (a write route builds its answer
+    before it commits: a caller allowed to write but not to read never gets a refusal after a write)."""
+    v = recall.get(uow.session, uow.principal.scope(perm), recall_id)
     return RecallRead(
         id=v.id, number=v.number, mock=v.mock, status=v.status, reason=v.reason, summary=v.summary,
         seconds=v.seconds, created_at=v.created_at, closed_at=v.closed_at, lot_ids=[lot.lot_id for lot in v.lots],
@@ -87,8 +89,9 @@ def list_recalls(uow: UowDep) -> list[RecallRow]:
 def start_recall(uow: UowDep, body: RecallIn) -> RecallRead:
     origin = recall.Origin(tuple(body.lot_ids), body.supplier_id, body.start, body.end)
     r = recall.start(uow, origin, reason=body.reason, mock=body.mock)
+    out = _recall(uow, r.id, WRITE)
     uow.commit()
-    return _recall(uow, r.id)
+    return out
 
 
 @router.get("/recalls/{recall_id}", perm=READ, response_model=RecallRead, summary="A recall with its sites")
@@ -100,15 +103,17 @@ def get_recall(uow: UowDep, recall_id: int) -> RecallRead:
              summary="A site confirms it removed the recalled stock")  # fmt: skip
 def confirm_recall(uow: UowDep, recall_id: int, body: ConfirmIn) -> RecallRead:
     recall.confirm(uow, recall_id, body.site_id, removed=body.removed, note=body.note)
+    out = _recall(uow, recall_id, CONFIRM)
     uow.commit()
-    return _recall(uow, recall_id)
+    return out
 
 
 @router.post("/recalls/{recall_id}/close", perm=WRITE, response_model=RecallRead, summary="Close a recall")
 def close_recall(uow: UowDep, recall_id: int, body: CloseIn) -> RecallRead:
     recall.close(uow, recall_id, note=body.note)
+    out = _recall(uow, recall_id, WRITE)
     uow.commit()
-    return _recall(uow, recall_id)
+    return out
 
 
 @router.get("/recalls/{recall_id}/report.csv", perm=READ, summary="The recall's report (CSV)")
