@@ -119,7 +119,10 @@ def serve(
     from boh.http.observability import configure_logging
 
     configure_logging(settings.log_level, settings.log_json, log_file)
-    uvicorn.run("boh.web.main:app", host=host, port=port, workers=workers, log_config=None)
+    # keep-alive longer than the clients' and proxies' (httpx pools keep idle connections 5 s, load balancers
+    # often 60 s): with equal timeouts the server closes a connection just as a client reuses it, and that
+    # request fails with a read error (bench/load.py saw one in a thousand)
+    uvicorn.run("boh.web.main:app", host=host, port=port, workers=workers, log_config=None, timeout_keep_alive=75)
 
 
 lazy.set_runtime(runtime, app)
