@@ -26,10 +26,11 @@ done
 TOKEN=$(curl -sf -d username=demo.admin -d password=boh-demo-2026 "http://127.0.0.1:${PORT}/api/v1/auth/token" |
     .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 echo "server log: ${WORK}/server.log"
-# the live stream holds its connection open by design: left out
+# the live stream holds its connection open by design, and logout would end the fuzzer's own session (every
+# later request a 401): both left out
 export BOH_FUZZ_BASE="http://127.0.0.1:${PORT}" BOH_FUZZ_TOKEN="${TOKEN}" SCHEMATHESIS_HOOKS=fuzz_hooks
 PYTHONPATH="scripts${PYTHONPATH:+:${PYTHONPATH}}" .venv/bin/schemathesis run "http://127.0.0.1:${PORT}/openapi.json" -H "Authorization: Bearer ${TOKEN}" \
-    -c not_a_server_error -n "${EXAMPLES}" --exclude-path-regex stream --continue-on-failure --request-timeout 20
+    -c not_a_server_error -n "${EXAMPLES}" --exclude-path-regex 'stream|/auth/logout' --continue-on-failure --request-timeout 20
 if grep -q '"level": "ERROR"' "${WORK}/server.log"; then
     echo "the server logged errors: see ${WORK}/server.log" >&2
     exit 1

@@ -37,16 +37,20 @@ def _ids() -> dict[str, list[int]]:
                     body = r.json()
                     rows = body.get("items", body) if isinstance(body, dict) else body
                     found.setdefault(param, []).extend(int(x["id"]) for x in rows if isinstance(x, dict) and "id" in x)
-    return {k: v for k, v in found.items() if v}
+        me = int(http.get(base + "/auth/me").json()["id"])
+    # the fuzzer's own user is never a target: deactivating it, changing its password or roles would end the
+    # fuzzer's session (finding 9: those end every session at once) and leave every later request a 401
+    found["user_id"] = [i for i in found.get("user_id", []) if i != me]
+    return {k: v for k, v in found.items() if v}, me
 
 
-IDS = _ids()
+IDS, ME = _ids()
 
 
 @schemathesis.hook
 def map_path_parameters(ctx: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
     for name, value in list((path_parameters or {}).items()):
         pool = IDS.get(name)
-        if pool and isinstance(value, int) and value % 5:  # one in five keeps its generated id
-            path_parameters[name] = pool[value % len(pool)]  # type: ignore[index]
+        if pool and isinstance(value, int) and (value % 5 or (name == "user_id" and value == ME)):
+            path_parameters[name] = pool[value % len(pool)]  # type: ignore[index]  # one in five keeps its id
     return path_parameters

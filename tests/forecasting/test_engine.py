@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from boh.forecasting import engine
-from tests.forecasting.conftest import CFG
+from tests.forecasting.conftest import CFG, synthetic
 
 
 def test_every_series_gets_the_horizon_with_ordered_quantiles(fitted: Any) -> None:
@@ -95,3 +95,11 @@ def test_the_same_forecasts_on_a_local_dask_cluster(fitted: Any, tmp_path: Path)
     cols = ["unique_id", "ds", "model", "mean", "q50", "q80", "q90", "q95", "q99"]
     pd.testing.assert_frame_equal(on_dask.forecasts[cols].reset_index(drop=True),
                                   res.forecasts[cols].reset_index(drop=True))  # fmt: skip
+
+
+def test_series_too_short_to_model_start_from_profiles_not_an_error() -> None:
+    # found by scripts/fuzz_api.sh: a chunk whose series were all shorter than min_history was a KeyError
+    hist, future, static = synthetic(days=CFG.min_history - 1)
+    res = engine.fit_predict(hist, future, static, CFG)
+    assert set(res.forecasts["unique_id"]) == set(future["unique_id"])
+    assert (res.forecasts["model"] == "profile").all()

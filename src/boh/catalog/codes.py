@@ -68,7 +68,10 @@ def _element_strings(text: str) -> GS1ElementStrings:
             return GS1Message.parse_hri(text, config=config).element_strings
         except biip.ParseError as exc:
             raise InvalidBarcode(str(exc)) from exc
-    result = biip.parse(text, config=config)
+    try:
+        result = biip.parse(text, config=config)
+    except (biip.ParseError, ValueError, IndexError) as exc:  # "]<", or "]" alone (biip indexes past its end)
+        raise InvalidBarcode(str(exc) or f"'{text}' is not a GTIN or a GS1 element string") from exc
     if result.gs1_message is not None:
         return result.gs1_message.element_strings
     if result.gs1_digital_link_uri is not None:

@@ -231,6 +231,9 @@ def _candidates(frame: pd.DataFrame) -> list[str]:
 def _with_combo(frame: pd.DataFrame) -> pd.DataFrame:
     stats = [c for c in (*STATS_SMOOTH, *STATS_INTERMITTENT) if c in frame.columns]
     frame = frame.copy()
+    for c in ("lgbm", "dow_ses"):  # absent when no series had enough history to be modelled
+        if c not in frame.columns:
+            frame[c] = np.nan
     frame[stats] = frame[stats].clip(lower=0)
     frame["lgbm"] = frame["lgbm"].clip(lower=0)
     frame["combo"] = (frame["lgbm"] + frame["dow_ses"]) / 2

@@ -13,6 +13,7 @@ from fastapi import Body, Query, Request, Response
 
 from boh.http.deps import UowDep
 from boh.http.routing import SecureRouter
+from boh.kernel.errors import FieldError, ValidationFailed
 from boh.trace import epcis, fsma, queries, recall
 from boh.trace.recall import CONFIRM, READ, WRITE
 from boh.trace.schemas import (
@@ -123,11 +124,22 @@ def recall_csv(uow: UowDep, recall_id: int) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="recall-{v.number}.csv"'})  # fmt: skip
 
 
+def _check_range(start: date, end: date) -> None:
+    """A date range that reads as one: start on or before end, both within years 1900-9998."""
+    errors = [FieldError((name,), "a date between 1900 and 9998", "out_of_range")
+              for name, d in (("start", start), ("end", end)) if not 1900 <= d.year <= 9998]  # fmt: skip
+    if not errors and start > end:
+        errors.append(FieldError(("end",), "the end is before the start", "before_start"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
 @router.get("/fsma", perm=READ, summary="FSMA 204 sortable spreadsheet for a product and date range")
 def fsma_sheet(
     request: Request, uow: UowDep, item_id: int, start: date, end: date, format: Literal["csv", "xlsx"] = "xlsx"
 ) -> Response:
     scope = uow.principal.scope(READ)
+    _check_range(start, end)
     rows = fsma.for_product(uow.session, uow.tenant_id, item_id, start, end, base_url(request), scope.site_ids)
     name = f"fsma204-{item_id}-{start}-{end}"
     if format == "csv":
