@@ -148,4 +148,3 @@ def test_a_run_with_no_sales_is_an_empty_run_not_an_error(runtime: Runtime, clie
     r = client.post("/api/v1/forecasting/runs", headers=login(client, "hqadmin"), json={"horizon": 7})
     assert r.status_code == 201, r.text
     assert r.json()["series"] == 0
-
