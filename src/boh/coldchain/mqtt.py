@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from boh.coldchain.schemas import MAX_READINGS, Rejected
 from boh.coldchain.service import ingest, keep_dead_letters
-from boh.kernel.brokers import parse_broker_url
+from boh.kernel.brokers import mqtt_client, parse_broker_url
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import site_ids_by_code, tenant_id_by_code
 
@@ -100,12 +99,7 @@ class ColdChainSubscriber:
         self._tenants: dict[str, int | None] = {}
         self._worker: threading.Thread | None = None
         cid = client_id or f"boh-coldchain-{tenant or 'all'}"
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid, clean_session=False, manual_ack=True)
-        if self.addr.username:
-            self.client.username_pw_set(self.addr.username, self.addr.password)
-        if self.addr.tls:
-            self.client.tls_set()
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client = mqtt_client(self.addr, cid)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_subscribe = self._on_subscribe

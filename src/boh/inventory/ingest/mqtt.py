@@ -52,14 +52,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from boh.inventory.ingest import deadletters
 from boh.inventory.ingest.envelope import FEEDS, Context, open_envelope
 from boh.inventory.ingest.schemas import Rejected
 from boh.kernel import gcpause
-from boh.kernel.brokers import parse_broker_url
+from boh.kernel.brokers import mqtt_client, parse_broker_url
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
 
@@ -192,12 +191,7 @@ class MqttIngestor:
         self._workers: list[threading.Thread] = []
         self._lock = threading.Lock()  # the counters, updated by every worker thread
         cid = client_id or f"boh-ingest-{tenant or 'all'}"
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid, clean_session=False, manual_ack=True)
-        if self.addr.username:
-            self.client.username_pw_set(self.addr.username, self.addr.password)
-        if self.addr.tls:
-            self.client.tls_set()
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client = mqtt_client(self.addr, cid)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
