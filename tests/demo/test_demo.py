@@ -9,7 +9,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import typer
@@ -26,6 +27,7 @@ from boh.demo.inventory import load_inventory
 from boh.inventory.commitments.models import Commitment
 from boh.inventory.models import Balance, Lot, LotHold, Move
 from boh.inventory.rebuild import rebuild_check
+from boh.kernel.clock import utcnow
 from boh.kernel.permissions import ROLES
 from boh.org.models import Region, RoleAssignment, Site, Tenant, User
 from boh.settings import Settings
@@ -96,7 +98,7 @@ def test_items_are_bilingual_coded_and_dated(loaded: Loaded) -> None:
     assert sum(i.perishable for i in items) >= 100
     assert all(i.shelf_life_days for i in items if i.perishable)
     assert {i.kind for i in items} == {"grocery", "fresh", "prepared", "ingredient", "packaging"}
-    assert any(i.allergens for i in items) and {i.base_uom for i in items} == {"each", "kg"}
+    assert any(i.allergens for i in items) and {i.base_uom for i in items} == {"each", "kg", "portion"}  # dishes
     assert len(gtins) >= 250 and all(normalize_gtin(g) == g for g in gtins)
 
 
@@ -329,10 +331,33 @@ def test_the_demo_kitchen_has_recipes_a_week_of_batches_and_a_plan(loaded: Loade
         versions = s.scalar(select(func.count()).select_from(kit.RecipeVersion).where(kit.RecipeVersion.tenant_id == t))
         done = s.scalars(select(kit.Batch).where(kit.Batch.tenant_id == t, kit.Batch.status == "done")).all()
         plan = s.scalars(select(kit.Plan).where(kit.Plan.tenant_id == t)).one()
-    assert versions == 4
+    assert versions == 4 + 2  # the kitchen's four and the bistro's two dishes made to order
     assert len(done) == 28 and len({b.produced_at.date() for b in done if b.produced_at}) == 7
     assert all(b.lot_id is not None and b.cost and b.cost > 0 for b in done)
     assert plan.status == "optimal" and plan.lines
+
+
+def test_the_demo_bistro_shows_a_usage_variance_on_its_page(loaded: Loaded, demo_client: TestClient) -> None:
+    """SH05's till sales went through its dishes' recipes (theoretical usage = the recipes x the portions
+    sold); spoiled eggs and an oil count correction left beside them and show as variance (the eggs also
+    sell as themselves at the bistro's counter); what only the dishes used has none."""
+    from boh.kitchen import queries as kq
+    from boh.kitchen.models import MenuSale
+
+    with loaded.rt.system_uow(loaded.tenant_id) as uow:
+        site = uow.session.scalar(select(Site.id).where(Site.tenant_id == loaded.tenant_id, Site.code == "SH05"))
+        sold = uow.session.scalar(select(func.count()).select_from(MenuSale).where(MenuSale.site_id == site))
+        today = utcnow().date()
+        rows = kq.usage(uow.session, uow.principal.scope("kitchen.usage.read"), site, today - timedelta(days=7), today)
+    assert sold == 12  # two dishes on six days
+    theory = {r.sku: r.theoretical for r in rows}
+    assert theory == {"200120": Decimal("25.8"), "200009": Decimal("10.5"), "100005": Decimal("2.64"),
+                      "100035": Decimal("0.366"), "200020": Decimal("2.16")}  # fmt: skip
+    variance = {r.sku: r.variance for r in rows}
+    assert variance["100035"] == Decimal("0.4") and variance["100005"] == variance["200020"] == 0
+    assert variance["200120"] >= 2 and rows[0].variance_value > 0
+    page = demo_client.get(f"/kitchen/usage?site_id={site}", headers=login(demo_client, "demo.admin", DEMO_PASSWORD))
+    assert page.status_code == 200 and 'data-testid="chart-usage-variance"' in page.text and "200120" in page.text
 
 
 def test_the_demo_has_forecasts_with_promotions_and_weather(loaded: Loaded, demo_client: TestClient) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -226,7 +227,10 @@ def test_a_batch_issues_fefo_makes_a_costed_lot_with_by_product_and_waste(runtim
         )
         assert [D(q) for _, q in taken] == [D(1), D(3)]
         assert row.cost == D("4") * D("3.25") + D("0.2") * 10  # at the moving average (3.25 a kg of tomato)
-        assert (row.status, row.yield_pct, row.lot_code) == ("done", D("95.00"), b.number)
+        assert (row.status, row.yield_pct) == ("done", D("95.00"))
+        # its output lot carries a traceability lot code (FSMA 204) of the kitchen's local production day
+        day = row.produced_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+        assert row.lot_code == f"CK01-SAUCE-{day:%y%m%d}-01"
         lot = uow.session.get(Lot, row.lot_id)
         assert lot is not None and lot.item_id == k.sauce and lot.expiry_date is not None
         outs = {o["item_id"]: D(o["value"]) for o in row.record["outputs"]}

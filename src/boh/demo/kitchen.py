@@ -2,7 +2,12 @@
 (its teriyaki sauce and its dumpling wrappers made in-house from bought ingredients), a week of
 production batches recorded day by day through the ledger (ingredient lots issued, output lots made and
 costed, a little waste), and next week's production plan from the stores' daily orders. Everything goes
-through the kitchen's services, with the clock set to each production day."""
+through the kitchen's services, with the clock set to each production day.
+
+The bistro SH05 cooks two dishes to order (tomato and egg stir-fry, egg fried rice): a week of POS sales
+deplete their ingredients through the recipes (the floor-event ingestion, as a till would), and some eggs
+and oil leave the stock beside the recipes (spoilage, a count correction), so its usage-variance page
+shows over-use worth looking at."""
 
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from boh.catalog import service as catalog_service
 from boh.catalog.api import item_by_sku
+from boh.catalog.schemas import ItemCreate
 from boh.demo.refs import CatalogRefs, OrgRefs
 from boh.inventory.api import PostingLine, post_document
+from boh.inventory.ingest import service as ingest
 from boh.kernel.clock import clock, utcnow
 from boh.kernel.uow import UnitOfWork
 from boh.kitchen import service
@@ -102,6 +110,7 @@ class KitchenRefs:
     recipes: int = 0
     batches: int = 0
     plan_status: str = ""
+    menu_sales: int = 0
 
 
 def _items(uow: UnitOfWork) -> dict[str, int]:
@@ -197,7 +206,73 @@ def load_kitchen(uow: UnitOfWork, seed: int, org: OrgRefs, cat: CatalogRefs) -> 
         ),
     )
     refs.plan_status = plan.status
+    refs.menu_sales = _bistro(uow, org, today)
     return refs
+
+
+BISTRO = "SH05"
+# the bistro's own ingredients: eggs in 10-packs, loose tomatoes by the kg, 5 kg sacks of rice, 5 L bottles of
+# rapeseed oil, 500 g bunches of spring onion
+EGGS10, TOMATO, RICE5, OIL5, SCALLION = "200120", "200009", "100005", "100035", "200020"
+DISHES = {  # sku -> (English, Chinese, recipe lines per portion in the ingredients' base units)
+    "390101": ("Tomato and egg stir-fry", "番茄炒蛋",
+               [_line(EGGS10, "0.3"), _line(TOMATO, "0.25"), _line(OIL5, "0.004"), _line(SCALLION, "0.02")]),
+    "390102": ("Egg fried rice", "蛋炒饭",
+               [_line(EGGS10, "0.2"), _line(RICE5, "0.04"), _line(OIL5, "0.003"), _line(SCALLION, "0.02")]),
+}  # fmt: skip
+BISTRO_STOCK = {EGGS10: ("40", "10.65"), TOMATO: ("20", "5.04"), RICE5: ("6", "31.50"), OIL5: ("3", "52.00"),
+                SCALLION: ("8", "2.10")}  # fmt: skip
+
+
+def _bistro(uow: UnitOfWork, org: OrgRefs, today: datetime) -> int:
+    """SH05's made-to-order dishes: recipes, a delivery of their ingredients, a week of till sales through
+    the ingestion (depleting the ingredients by the recipes) and what left beside the recipes."""
+    site = org.site_ids[BISTRO]
+    ids = {sku: item_by_sku(uow.session, uow.tenant_id, sku) for sku in BISTRO_STOCK}
+    if any(ref is None for ref in ids.values()):
+        return 0  # a catalog without these ingredients: no bistro menu
+    item_ids = {sku: ref.id for sku, ref in ids.items() if ref is not None}
+    bento = item_by_sku(uow.session, uow.tenant_id, BENTO)  # the dishes go with the rice meals
+    category = bento.category_id if bento else None
+    for sku, (name, name_zh, lines) in DISHES.items():
+        dish = catalog_service.create_item(uow, ItemCreate(sku=sku, name_en=name, name_zh=name_zh, kind="prepared",
+                                                         base_uom="portion", category_id=category))  # fmt: skip
+        definition = {"yield_qty": "1", "stocked": False,
+                      "lines": [{"item_id": item_ids[ln["sku"]], "quantity": ln["quantity"], "loss_pct": ln["loss_pct"]}
+                                for ln in lines]}  # fmt: skip
+        row = service.recipes.create(uow, RecipeCreate.model_validate({"item_id": dish.id, "definition": definition}))
+        service.recipes.publish(uow, row.id)
+    start = today - timedelta(days=7)  # deliveries on day 1 (a week ago), sales on days 1..6
+    with clock.frozen(start + timedelta(days=1, hours=1)):
+        post_document(uow, [
+            PostingLine(index=n, site_id=site, item_id=item_ids[sku], lot_id=None, move_type="receipt", quantity=D(q),
+                        unit_cost=D(cost), idempotency_key=f"demo-bistro-in-{sku}", source_type="demo_delivery",
+                        event_at=start + timedelta(days=1, hours=1))
+            for n, (sku, (q, cost)) in enumerate(sorted(BISTRO_STOCK.items()))
+        ])  # fmt: skip
+    sold = 0
+    for day in range(1, 7):
+        at = start + timedelta(days=day, hours=4)  # 12:00 in Shanghai
+        events = [
+            {"event_id": f"demo-bistro-{day}-{sku}", "source": f"pos:{BISTRO}:1", "site": BISTRO, "kind": "sale",
+             "sku": sku, "qty": str(qty), "occurred_at": at.isoformat()}
+            for sku, qty in (("390101", 6 + day % 3), ("390102", 9 + (day * 2) % 5))
+        ]  # fmt: skip
+        with clock.frozen(at + timedelta(minutes=1)):
+            result = ingest.ingest(uow, events)
+        assert not result.rejected, result.rejected
+        sold += len(events)
+    with clock.frozen(today - timedelta(hours=10)):
+        at = today - timedelta(hours=10)
+        post_document(uow, [
+            PostingLine(index=0, site_id=site, item_id=item_ids[EGGS10], lot_id=None, move_type="waste",
+                        quantity=D("-2"), reason_code="spoiled", idempotency_key="demo-bistro-waste-eggs",
+                        source_type="demo_waste", event_at=at),
+            PostingLine(index=1, site_id=site, item_id=item_ids[OIL5], lot_id=None, move_type="adjustment",
+                        quantity=D("-0.4"), reason_code="count_correction", idempotency_key="demo-bistro-adj-oil",
+                        source_type="demo_count", event_at=at),
+        ])  # fmt: skip
+    return sold
 
 
 __all__ = ["UTC", "KitchenRefs", "load_kitchen"]

@@ -16,7 +16,8 @@ Reads: ``stock_levels``, ``suggest_fefo``, ``daily_sales``, ``unit_costs`` (movi
 Extension point: ``register_depletion_rule`` (``DepletionRule``): the domain that knows recipes turns a POS
 sale into its components' moves in the ingestion's own transaction (ingest/depletion.py).
 
-Lineage reads (lot genealogy, for boh.trace): ``lot_moves``, ``batch_moves``, ``lot_facts``, ``lot_closure``..."""
+Lineage reads (lot genealogy, for boh.trace): ``lot_moves``, ``batch_moves``, ``lot_facts``, ``lot_closure``...;
+``traceability_lot_code``: the next free FSMA 204 lot code SITE-SKU-YYMMDD-NN for a lot a site makes."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ __all__ = [
     "stock_levels",
     "suggest_fefo",
     "supplier_lots",
+    "traceability_lot_code",
     "transfer",
     "unit_costs",
 ]  # fmt: skip
@@ -298,3 +300,4 @@ moves_between = lineage.moves_between
 supplier_lots = lineage.supplier_lots
 lots_with_prefix = lineage.lots_with_prefix
 lot_closure = lineage.lot_closure
+traceability_lot_code = lineage.traceability_lot_code

@@ -165,6 +165,17 @@ def lots_with_prefix(session: Session, tenant_id: int, prefix: str) -> set[str]:
     return set(session.scalars(stmt))
 
 
+def traceability_lot_code(session: Session, tenant_id: int, site_code: str, sku: str, day: date) -> str:
+    """A new traceability lot code (FSMA 204) for a lot a site makes: SITE-SKU-YYMMDD-NN, NN the next free
+    one of the day. The kitchen names its batches' output lots with it; trace documents it."""
+    prefix = f"{site_code}-{sku}-{day:%y%m%d}-"
+    used = lots_with_prefix(session, tenant_id, prefix)
+    n = len(used) + 1
+    while f"{prefix}{n:02d}" in used:
+        n += 1
+    return f"{prefix}{n:02d}"
+
+
 def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], direction: str) -> dict[int, int]:
     """Every lot reachable from ``roots`` through production batches (``forward``: the lots made from them;
     ``backward``: the lots they were made from), with its shortest distance in batches: one recursive

@@ -1,7 +1,8 @@
 """Console pages of the kitchen domain, usable on a phone at the kitchen: the kitchen home (recipes with
 cost and allergens, batches, plans, sales without a recipe), the recipe editor (draft lines, publish, cost
 card, what-if), production plans (solve from pasted demand rows, runs by day with a start-batch button, the
-conflicts of an infeasible plan in words) and the batch screen (record actual output, waste, lot)."""
+conflicts of an infeasible plan in words), the batch screen (record actual output, waste, lot) and the usage
+variance of a store (theoretical vs actual usage per ingredient over a period, the variance's value charted)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from boh.catalog.api import get_item_ref, item_by_sku
+from boh.http.charts import Chart, Series
 from boh.http.deps import UowDep
+from boh.http.i18n import current_locale
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import N_, NavLink, flash, form_data, form_errors, page_router, redirect
 from boh.http.templating import render
@@ -25,9 +28,10 @@ from boh.kernel.uow import UnitOfWork
 from boh.kitchen import queries
 from boh.kitchen.schemas import BatchCreate, BatchRecord, PlanCreate, RecipeCreate, RecipeUpdate
 from boh.kitchen.service import batches, plans, recipes
-from boh.org.api import site_points
+from boh.org.api import get_site_ref, site_points
 
 router = page_router("/kitchen")
+USAGE = "kitchen.usage.read"
 NAV = [NavLink(N_("Kitchen"), "/kitchen/", recipes.READ)]
 FormDep = Annotated[dict[str, str], Depends(form_data)]
 WASTE_REASONS = {"spilt": N_("Spilt"), "burnt": N_("Burnt"), "failed_check": N_("Failed a check"),
@@ -64,8 +68,8 @@ def home(request: Request, uow: UowDep) -> HTMLResponse:
         "rows": rows, "sites": sites, "site_id": site_id, "statuses": STATUSES, "allergen_labels": ALLERGENS,
         "batches": queries.list_batches(uow.session, p.scope(batches.READ), 20) if p.can(batches.READ) else [],
         "plans": queries.list_plans(uow.session, p.scope(plans.READ), 10) if p.can(plans.READ) else [],
-        "unmapped": queries.unmapped(uow.session, p.scope("kitchen.usage.read")) if p.can("kitchen.usage.read") else [],
-        "can": {"write": p.can(recipes.WRITE), "plan": p.can(plans.WRITE)},
+        "unmapped": queries.unmapped(uow.session, p.scope(USAGE)) if p.can(USAGE) else [],
+        "can": {"write": p.can(recipes.WRITE), "plan": p.can(plans.WRITE), "usage": p.can(USAGE)},
     }  # fmt: skip
     return render(request, "kitchen/home.html", ctx)
 
@@ -288,3 +292,49 @@ def record_batch(request: Request, uow: UowDep, batch_id: int, data: FormDep) ->
 def default_start() -> date:
     today = utcnow().date()
     return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _usage_chart(rows: list[Any], currency: str, zh: bool) -> Chart:
+    """The ten largest variances by value (losses and gains), largest first."""
+    top = sorted(rows, key=lambda r: -abs(r.variance_value))[:10]
+    names = [f"{r.sku} {r.name_zh if zh and r.name_zh else r.name}" for r in top]
+    return Chart(
+        "usage-variance", _("Variance by ingredient (value)"), names,
+        [Series(_("Variance value"), [r.variance_value for r in top])], kind="bar", unit=currency,
+        category_label=_("Ingredient"),
+    )  # fmt: skip
+
+
+@router.get("/usage", perm=USAGE)
+def usage_page(request: Request, uow: UowDep, start: str | None = None, end: str | None = None) -> HTMLResponse:
+    """A store's theoretical vs actual usage over a period: what the recipes say its sales used against what
+    left its stock (opening + receipts - closing, counts included), the variance per ingredient in units and
+    value, largest loss first, so a manager sees over-portioning, waste and shrink."""
+    scope = uow.principal.scope(USAGE)
+    stores = [s for s in site_points(uow.session, scope) if s.kind == "store"]
+    wanted = request.query_params.get("site_id")
+    site = next((s for s in stores if wanted and str(s.id) == wanted), stores[0] if stores else None)
+    to = _day(end, utcnow().date())
+    since = _day(start, to - timedelta(days=6))
+    errors: dict[str, str] = {}
+    if since > to:
+        errors["start"] = _("The first day must not be after the last day.")
+    elif (to - since).days > 92:
+        errors["start"] = _("Choose a period of at most 93 days.")
+    rows = queries.usage(uow.session, scope, site.id, since, to) if site and not errors else []
+    currency = get_site_ref(uow.session, scope, site.id).currency if site else ""
+    zh = current_locale.get().startswith("zh")
+    ctx = {
+        "stores": stores, "site": site, "start": since, "end": to, "rows": rows, "errors": errors,
+        "currency": currency, "chart": _usage_chart(rows, currency, zh) if rows else None,
+        "total": sum((r.variance_value for r in rows), Decimal(0)),
+        "loss": sum((r.variance_value for r in rows if r.variance_value > 0), Decimal(0)),
+    }  # fmt: skip
+    return render(request, "kitchen/usage.html", ctx, status_code=422 if errors else 200)

@@ -169,6 +169,7 @@ def usage(session: Session, scope: Scope, site_id: int, start: date, end: date) 
                 item_id=item_id,
                 sku=ref.sku,
                 name=ref.name_en,
+                name_zh=ref.name_zh,
                 uom=ref.base_uom,
                 opening=opening,
                 inflow=inflow,

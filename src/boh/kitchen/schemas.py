@@ -207,6 +207,7 @@ class UsageRow(BaseModel):
     item_id: int
     sku: str
     name: str
+    name_zh: str | None = None
     uom: str
     opening: Decimal
     inflow: Decimal

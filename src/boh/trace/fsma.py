@@ -207,10 +207,6 @@ def _cell(v: str, i: int) -> Any:
 
 def assign_tlc(session: Session, tenant_id: int, site_code: str, sku: str, day: date) -> str:
     """A new traceability lot code for a lot the kitchen makes: SITE-SKU-YYMMDD-NN (NN: the next free one
-    of the day)."""
-    prefix = f"{site_code}-{sku}-{day:%y%m%d}-"
-    used = inventory.lots_with_prefix(session, tenant_id, prefix)
-    n = len(used) + 1
-    while f"{prefix}{n:02d}" in used:
-        n += 1
-    return f"{prefix}{n:02d}"
+    of the day). The rule lives with the lots (boh.inventory.api.traceability_lot_code), which the kitchen
+    uses for its batches' output lots."""
+    return inventory.traceability_lot_code(session, tenant_id, site_code, sku, day)

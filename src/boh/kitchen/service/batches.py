@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from boh.catalog.api import get_item_ref
-from boh.inventory.api import ProductionInput, ProductionOutput, ProductionWaste, produce
+from boh.inventory.api import ProductionInput, ProductionOutput, ProductionWaste, produce, traceability_lot_code
 from boh.kernel.clock import utcnow
 from boh.kernel.uow import UnitOfWork
 from boh.kitchen import domain, models
@@ -74,7 +75,10 @@ def record(uow: UnitOfWork, batch_id: int, data: BatchRecord) -> models.Batch:
     shelf = recipe.shelf_life_days or item.shelf_life_days
     now = utcnow()
     expiry = (now + timedelta(days=shelf)).date() if shelf else None
-    lot_code = data.lot_code or row.number
+    # without a code given, the output lot gets a traceability lot code (FSMA 204): SITE-SKU-YYMMDD-NN
+    site = get_site_ref(uow.session, uow.principal.scope(WRITE), row.site_id)
+    local_day = now.astimezone(ZoneInfo(site.timezone)).date()
+    lot_code = data.lot_code or traceability_lot_code(uow.session, uow.tenant_id, site.code, item.sku, local_day)
     by_share = sum((b.cost_share for b in data.by_products), Decimal(0))
     outputs = [ProductionOutput(row.item_id, data.actual_qty, lot_code, expiry, Decimal(1) - by_share)]
     outputs += [
