@@ -30,6 +30,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from boh.catalog.api import barcode_view, item_view
+from boh.coldchain import api as coldchain
 from boh.inventory import api as inventory
 from boh.inventory.api import LotFact, PostedMove
 from boh.kernel.uow import UnitOfWork
@@ -266,7 +267,49 @@ def events(
             "transformationID": f"{base}/id/batch/{stype}/{sid}",
         }  # fmt: skip
         out.append((first.event_at, first.id, ev))
+    out += _sensor_events(session, tenant_id, n, base, site_ids)
     return [ev for _, _, ev in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+SENSOR_DISPOSITIONS = {"flagged": "in_progress", "quarantined": "non_sellable_other", "released": "active",
+                       "wasted": "destroyed"}  # fmt: skip
+
+
+def _sensor_events(
+    session: Session, tenant_id: int, n: Names, base: str, site_ids: frozenset[int] | None
+) -> list[tuple[datetime, int, dict[str, Any]]]:
+    """The cold chain's sensor data of the lots in the events: one ObjectEvent (bizStep sensor_reporting)
+    per excursion a lot was exposed to, with the unit's readings over it (min/max/mean, the limit broken
+    as an ALARM_CONDITION) and the lot's decision as its disposition."""
+    from urllib.parse import quote
+
+    out: list[tuple[datetime, int, dict[str, Any]]] = []
+    for r in coldchain.lot_sensor_reports(session, tenant_id, n.lots, site_ids):
+        item = n.items.get(r.item_id)
+        sku = item.sku if item is not None else str(r.item_id)
+        site = _site_uri(n, r.site_id, base)
+        report: dict[str, Any] = {"type": "gs1:Temperature", "exception": "ALARM_CONDITION", "uom": "CEL"}
+        for key, value in (("minValue", r.min_c), ("maxValue", r.max_c), ("meanValue", r.mean_c)):
+            if value is not None:
+                report[key] = float(value)
+        metadata: dict[str, Any] = {"startTime": _time(r.started_at),
+                                    "bizRules": f"{base}/id/coldchain-limit/{r.direction}/{r.limit_c}"}  # fmt: skip
+        if r.ended_at is not None:
+            metadata["endTime"] = _time(r.ended_at)
+        if r.sensors:
+            metadata["deviceID"] = f"{base}/id/sensor/{quote(r.sensors[0], safe='')}"
+        at = r.ended_at or r.started_at
+        ev: dict[str, Any] = {
+            "type": "ObjectEvent", "eventID": _event_id(tenant_id, f"exposure:{r.lot_id}:{r.started_at.isoformat()}"),
+            "eventTime": _time(at), "eventTimeZoneOffset": "+00:00", "action": "OBSERVE",
+            "bizStep": "sensor_reporting", "disposition": SENSOR_DISPOSITIONS.get(r.decision, "in_progress"),
+            "epcList": [], "quantityList": [{"epcClass": lot_uri(n.gtins.get(r.item_id), sku, n.lots[r.lot_id].lot_code,
+                                                                 base)}],
+            "readPoint": {"id": f"{site}/unit/{quote(r.unit_code, safe='')}"}, "bizLocation": {"id": site},
+            "sensorElementList": [{"sensorMetadata": metadata, "sensorReport": [report]}],
+        }  # fmt: skip
+        out.append((at, -len(out) - 1, ev))  # after the moves at the same time, by order
+    return out
 
 
 def document(event_list: list[dict[str, Any]], *, created: datetime | None = None) -> dict[str, Any]:

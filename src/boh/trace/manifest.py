@@ -9,7 +9,7 @@ _READ, _RECALL, _CONFIRM, _IMPORT = "trace.read", "trace.recall.write", "trace.r
 MANIFEST = Manifest(
     name="trace",
     summary="Lot genealogy across the chain, recalls and drills, FSMA 204 records and GS1 EPCIS 2.0.",
-    rank=40,  # above inventory: reads the ledger and holds lots through boh.inventory.api
+    rank=45,  # above inventory (reads the ledger, holds lots) and the cold chain (its lots' sensor data)
     permissions=(_READ, _RECALL, _CONFIRM, _IMPORT),
     grants={
         "regional_manager": (_READ, _RECALL, _CONFIRM, _IMPORT),
