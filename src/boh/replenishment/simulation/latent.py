@@ -6,7 +6,8 @@ holds the two equal on real data). A day's latent demand is its in-stock sales d
 series' hourly profile that fell in its in-stock hours (the profile comes from in-stock hours only, shrunk
 towards the pooled profile of all series when a series has few of them); sales in stocked-out hours are kept
 when larger. A day in stock for less than ``MIN_SHARE`` of its profile is too censored to scale and is
-imputed: the median of the series' recovered days on the same weekday (else of all its days).
+imputed: the median of the series' recovered days on the same weekday (else of all its days), and never
+below what that day sold.
 
 Arrays are (series, days, 24) in the data's order; the series' hourly demand profile is returned too (the
 replay uses it to place a stockout within the day and count stockout hours)."""
@@ -50,7 +51,7 @@ def recover(sales: np.ndarray, out: np.ndarray, weekday0: int = 0) -> tuple[np.n
     scaled = in_sales / np.maximum(share, 1e-9)
     rec = np.where(share >= MIN_SHARE, np.maximum(observed, scaled), np.nan)
     rec = np.where(share >= 0.999, observed, rec)
-    return impute(rec, weekday0), share, prof
+    return np.maximum(impute(rec, weekday0), observed), share, prof
 
 
 def impute(rec: np.ndarray, weekday0: int = 0) -> np.ndarray:

@@ -23,8 +23,9 @@ from boh.replenishment.simulation.service import READ, SIMULATE
 router = page_router("/replenishment")
 NAV = [NavLink(N_("Policy simulation"), "/replenishment/simulation", READ)]
 POLICY_NAMES = {"boh": N_("BOH policy"), "baseline": N_("Baseline (experience rule)")}
+SHORT_NAMES = {"boh": N_("BOH"), "baseline": N_("Baseline")}
 FormDep = Annotated[dict[str, str], Depends(form_data)]
-GRID = 2  # stockout-rate grid of the curve charts, in percentage points
+GRID = 1  # stockout-rate grid of the curve charts, in percentage points
 
 
 def _d(v: Any) -> Decimal | None:
@@ -84,11 +85,13 @@ def _trace_charts(run: Any, sample: int, base_key: str, boh_key: str) -> list[Ch
     for field, cid, title in (("closing", "sim-stock", _("Stock at closing")), ("orders", "sim-orders", _("Orders")),
                               ("lost", "sim-lost", _("Lost sales (stockouts)"))):  # fmt: skip
         demand = [_d(v) for v in run.traces[boh_key]["demand"][sample]]
-        series = [Series(_("Demand"), demand)] if field == "lost" else []
+        series = []
         for key, name in ((base_key, _("Baseline (experience rule)")), (boh_key, _("BOH policy"))):
             tr = run.traces.get(key)
             if tr:
                 series.append(Series(name, [_d(v) for v in tr[field][sample]]))
+        if field == "lost":
+            series.append(Series(_("Demand"), demand))
         out.append(Chart(id=cid, title=title, categories=labels, category_label=_("Date"), series=series))
     return out
 
@@ -99,7 +102,7 @@ def home(request: Request, uow: UowDep, run_id: int | None = None, category: str
     runs = queries.runs(uow.session, uow.tenant_id)
     run = queries.get_run(uow.session, uow.tenant_id, run_id) if run_id else (runs[0] if runs else None)
     ctx: dict[str, Any] = {"runs": runs, "run": run, "category": category, "policies": POLICY_NAMES,
-                           "can_choose": uow.principal.can(SIMULATE)}  # fmt: skip
+                           "short": SHORT_NAMES, "can_choose": uow.principal.can(SIMULATE)}  # fmt: skip
     if run is None:
         return render(request, "replenishment/simulation.html", ctx)
     cats = sorted({c for p in run.curves.get("boh", []) for c in p.get("categories", {})}, key=lambda c: int(c))
