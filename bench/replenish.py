@@ -16,6 +16,7 @@ replenishment core's database work is measured by the core's own benchmark)."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -55,6 +56,7 @@ def main() -> int:
     ap.add_argument("--shelf-life", type=int, default=3)
     ap.add_argument("--lead-time", type=int, default=1)
     ap.add_argument("--case-pack", type=float, default=0.1)
+    ap.add_argument("--no-what-if", action="store_true", help="skip the forecast-error what-if")
     args = ap.parse_args()
     if not (args.data / "hourly.parquet").is_file():
         print(f"no FreshRetailNet-50K data at {args.data}", file=sys.stderr)
@@ -68,23 +70,42 @@ def main() -> int:
     res = sweep.run(h, study, log=lambda s: print("  " + s))
     for line in sweep.summary_lines(res):
         print(line)
+    if not args.no_what_if:
+        print("-- what if the forecast were better (diagnostic: true future demand mixed into the forecast) --")
+        for blend in (0.25, 0.5):
+            w = sweep.run(h, dataclasses.replace(study, oracle_blend=blend, samples=0))
+            wo = w["operating"]
+            print(
+                f"  blend {blend}: WAPE 2 days ahead {w['forecast_wape_2d']:.3f}; operating point "
+                + (
+                    f"level {wo['level']} vs cover {wo['cover']}: turnover x{sweep._f(wo['turnover_ratio'])} "
+                    f"stockout item-days x{sweep._f(wo['stockout_ratio'])} waste x{sweep._f(wo['waste_ratio'])}"
+                    if wo
+                    else "n/a"
+                )
+            )
     step = policy_step_seconds()
     print(f"policy step (one day's order decision, vectorised) for 100,000 site x item series: {step:.3f}s")
-    a, m = res["at_chosen"], res["boh_at_chosen"]
-    met = sweep.score(a) >= 0
-    print(f"target (turnover >= x1.15 and stockout item-days <= x0.90 at equal waste): {'MET' if met else 'NOT met'}")
-    base_waste = a["waste_rate"]  # equal waste by construction (the baseline is read off its curve at this waste)
+    hd, op = res["headline"], res["operating"]
+    eq = hd["equal_waste"] or {}
+    print(
+        f"target (turnover >= x1.15 and stockout item-days <= x0.90, no more waste) at the operating point: "
+        f"{'MET' if op and op['met'] else 'NOT met'}; vendor claim x1.35 turnover and x0.78 stockouts"
+    )
     out = {
-        "turnover_ratio": a["turnover_ratio"], "stockout_rate": m["stockout_rate"],
-        "stockout_rate_baseline": a["baseline_stockout_rate"],
-        "waste_ratio": (m["waste_rate"] / base_waste) if base_waste else None, "fill_rate": m["fill_rate"],
+        "turnover_ratio": op and op["turnover_ratio"], "stockout_rate": op and op["stockout_rate"],
+        "stockout_rate_baseline": op and op["baseline"]["stockout_rate"], "waste_ratio": op and op["waste_ratio"],
+        "fill_rate": op and op["fill_rate"],
         "forecast_wape_2d": res["forecast_wape_2d"],
         "suggestion_run_s": step, "suggestion_run_what": "policy step only, 100,000 series (core figure at merge)",
-        "series": h.n, "chosen_level": res["chosen_level"], "stockout_ratio": a["stockout_ratio"],
+        "series": h.n, "baseline_cover": hd["cover"], "level": op and op["level"],
+        "stockout_ratio": op and op["stockout_ratio"],
+        "equal_waste": {"turnover_ratio": eq.get("turnover_ratio"), "stockout_ratio": eq.get("stockout_ratio")},
         "forecast_wape_2d_in_stock": res["forecast_wape_2d_in_stock"],
-        "recorded_stockout_hours_rate": res["recorded"]["stockout_hours_rate"],
-        "stockout_hours_rate": m["stockout_hours_rate"], "bullwhip_store": m["bullwhip_store"],
-        "bullwhip_dc": m.get("bullwhip_dc"), "target_met": met, "seconds": round(time.perf_counter() - t0, 1),
+        "stockout_hours_rate": op and op["stockout_hours_rate"], "bullwhip_store": op and op["bullwhip_store"],
+        "stockout_hours_rate_recorded_chain": res["recorded"]["stockout_hours_rate"],
+        "bullwhip_dc": op and op["bullwhip_dc"], "target_met": bool(op and op["met"]),
+        "seconds": round(time.perf_counter() - t0, 1),
     }  # fmt: skip
     print(json.dumps(out))
     return 0

@@ -33,7 +33,8 @@ def _d(v: Any) -> Decimal | None:
 
 
 def _decimals(d: dict[str, Any] | None) -> dict[str, Any]:
-    return {k: (_d(v) if isinstance(v, str | int | float) else v) for k, v in (d or {}).items()}
+    return {k: (_d(v) if isinstance(v, str | int | float) and not isinstance(v, bool) else v)
+            for k, v in (d or {}).items()}  # fmt: skip
 
 
 def _points(run: Any, kind: str, category: str) -> list[dict[str, Any]]:
@@ -126,8 +127,9 @@ def home(request: Request, uow: UowDep, run_id: int | None = None, category: str
         boh_key = next((k for k in run.traces if k.startswith("boh:")), "")
     ctx.update(
         cats=cats, category=category, base=base, boh=boh, chosen=chosen, choice=choice, choices=choices,
-        kind=kind, param=param, summary=summary, at=_decimals(summary.get("at_chosen")), samples=samples,
-        sample=sample, pair=_decimals(summary.get("no_more_waste")), recorded=_decimals(summary.get("recorded")),
+        kind=kind, param=param, summary=summary, op=_decimals(summary.get("operating")), samples=samples,
+        eq=_decimals((summary.get("headline") or {}).get("equal_waste")), sample=sample,
+        recorded=_decimals(summary.get("recorded")),
         wape=_d(summary.get("forecast_wape_2d")), level=level,
         curve_charts=[
             _curve_chart("sim-turnover", _("Inventory turnover (per year) against stockout item-days"), "turnover",

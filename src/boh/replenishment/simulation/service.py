@@ -38,10 +38,22 @@ def stored(value: Any) -> Any:
 
 
 def store_run(uow: UnitOfWork, result: dict[str, Any], *, label: str, source: str) -> models.SimRun:
-    summary = {k: result.get(k) for k in ("series", "forecast_wape_2d", "forecast_wape_2d_in_stock", "chosen_level",
-                                          "at_chosen", "boh_at_chosen", "no_more_waste", "recorded", "samples",
-                                          "trace_days", "forecast_seconds")}  # fmt: skip
-    summary["compare"] = result["test"]["compare"]
+    keys = (
+        "series",
+        "forecast_wape_2d",
+        "forecast_wape_2d_in_stock",
+        "chosen_level",
+        "best_cover",
+        "headline",
+        "operating",
+        "validation_level_on_test",
+        "recorded",
+        "samples",
+        "trace_days",
+        "forecast_seconds",
+    )
+    summary = {k: result.get(k) for k in keys}
+    summary["versus"] = result["test"]["versus"]
     run = models.SimRun(
         tenant_id=uow.tenant_id, label=label[:120], source=source[:200], series=int(result["series"]),
         seconds=Decimal(str(result["seconds"])), created_by=uow.principal.actor, params=stored(result["study"]),
