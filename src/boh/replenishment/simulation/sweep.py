@@ -206,7 +206,8 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast)[lv] for p in protect}
         mp = engine.metrics(_run(h, prm, policies.Boh(lv, F, qp), study.test, study.warmup), groups)
         mb = next(b["metrics"] for b in test["baseline"] if b["param"] == cover)
-        out: dict[str, Any] = {"level": lv, "cover": cover, **{k: mp.get(k) for k in KEYS}, "baseline": {k: mb.get(k) for k in KEYS},
+        out: dict[str, Any] = {"level": lv, "cover": cover, **{k: mp.get(k) for k in KEYS},
+               "baseline": {k: mb.get(k) for k in KEYS},
                "turnover_ratio": _ratio(mp["turnover"], mb["turnover"]),
                "stockout_ratio": _ratio(mp["stockout_rate"], mb["stockout_rate"]),
                "waste_ratio": _ratio(mp["waste_rate"], mb["waste_rate"])}  # fmt: skip
