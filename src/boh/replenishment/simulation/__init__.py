@@ -9,8 +9,8 @@ Modules (pure numpy except the last four):
 * ``latent``: the true demand in stocked-out hours, recovered from the series' hourly profile of in-stock
   hours (the forecasting domain's rule, held equal to it by a test); every policy faces this same demand;
 * ``forecast``: a vectorised weekday x level x promotion-uplift forecaster fed only the history up to its
-  origin, re-fitted weekly, with conformal quantiles of the protection-period demand (why not the
-  LightGBM engine: see its docstring);
+  origin, re-fitted weekly, with conformal quantiles of the protection-period demand (as accurate as the
+  forecasting engine's LightGBM on the same origins, and fast enough for every origin: see its docstring);
 * ``engine``: the replay (lots aged first-expiring-first-out, lead time, order days, case packs, shelf life,
   lost sales, stockout hours inside the day) and the metrics (turnover, stock and days of cover, fill rate,
   stockout item-days, lost units and hours, waste, order lines, bullwhip per echelon: store and a DC
