@@ -38,8 +38,8 @@ class CategoryParams:
 
 @dataclass(frozen=True)
 class Study:
-    covers: tuple[float, ...] = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0)
-    levels: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)
+    covers: tuple[float, ...] = (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0)
+    levels: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995)
     defaults: CategoryParams = CategoryParams()
     categories: dict[int, CategoryParams] = field(default_factory=dict)
     first_origin: int = 27
