@@ -31,7 +31,7 @@ origins 27-55, before both windows; the baseline's best cover (fewest lost plus 
 the validation window. The comparison on the test window reads BOH's measured curve at the baseline's
 stockout and waste levels and replays BOH at that level (a measured operating point).
 
-Measured on all 50,000 series (``bench/replenish.py --series 50000``; 2 cores shared with other work, 11.5
+Measured on all 50,000 series (``bench/replenish.py --series 50000``; 2 cores shared with other work, 8
 minutes with the what-if sweeps):
 two-day-ahead WAPE 0.326 on latent demand (0.345 on fully in-stock days). Baseline's best cover 3.5 days:
 turnover 222/yr, stockout item-days 10.1%, waste 5.3% of units disposed. BOH at 10% fewer stockout
