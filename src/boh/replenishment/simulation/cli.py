@@ -17,7 +17,7 @@ from boh.replenishment.simulation import data, service, sweep, synthetic
 def register(app: typer.Typer, get_runtime: Callable[[], Any]) -> None:
     group = typer.Typer(help="Replenishment: simulate policies on a demand history.", no_args_is_help=True)
     app.add_typer(group, name="replenish")
-    group.command("simulate")(_simulate(get_runtime))
+    group.command("simulate")(simulate_command(get_runtime))
 
 
 def _categories(text: str, base: sweep.CategoryParams) -> dict[int, sweep.CategoryParams]:
@@ -34,7 +34,10 @@ def _categories(text: str, base: sweep.CategoryParams) -> dict[int, sweep.Catego
     return out
 
 
-def _simulate(get_runtime: Callable[[], Any]) -> Callable[..., None]:
+def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
+    """The ``simulate`` command (a replenishment CLI group of the core can mount it: ``group.command("simulate")
+    (simulate_command(get_runtime))``)."""
+
     def simulate(
         tenant_code: Annotated[str, typer.Option("--tenant", help="Tenant code (the run is stored there)")],
         data_path: Annotated[Path, typer.Option("--data", help="FreshRetailNet-style folder or hourly.parquet")] = (
