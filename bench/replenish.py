@@ -1,0 +1,161 @@
+"""Replenishment policy simulation on real demand: FreshRetailNet-50K (../shared/data/freshretailnet50k, read
+in place), BOH's order-up-to policy against the "experience" rule, both swept (baseline days of cover, BOH
+service level) over the same latent demand, compared at equal waste (``boh.replenishment.simulation``: the
+code behind ``boh replenish simulate``). BOH's operating level is chosen on the validation window and reported
+on the later test window; no parameter is chosen on the test window.
+
+    python bench/replenish.py                     # 10,000 series (whole stores drawn at random)
+    python bench/replenish.py --series 50000      # all of them
+    python bench/replenish.py --quick             # 1,500 series, under a minute
+    python bench/replenish.py --shelf-life 2      # fresh defaults otherwise (lead 1 day, daily orders, case 0.1)
+
+Last line: one JSON object. ``suggestion_run_s`` is, on this branch, the time of BOH's vectorised policy step
+(one day's order decision) for 100,000 site x item series (the nightly run of 20 sites x 5,000 items with the
+replenishment core's database work is measured by the core's own benchmark)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from boh.replenishment.simulation import data, engine, forecast, policies, sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "freshretailnet50k"
+
+
+def policy_step_seconds(n: int = 100_000, repeat: int = 3) -> float:
+    """Best of ``repeat``: BOH's order decision for ``n`` series (state, forecasts and quantiles given)."""
+    rng = np.random.default_rng(1)
+    prm = engine.Params.uniform(n, lead=1, shelf=3, case=0.1)
+    mean = rng.gamma(2.0, 0.5, size=(2, n, 11))
+    q = {2: mean[:, :, :2].sum(axis=2) * 1.3}
+    pol = policies.Boh(0.9, mean, q)
+    lots = rng.gamma(1.0, 0.3, size=(n, 3))
+    st = engine.State(1, 0, lots, np.zeros((n, 1)), np.zeros((n, 1)), prm)
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        pol.order(st)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
+    """Two-day-ahead WAPE of the forecasting engine's LightGBM (fitted once at the test window's first origin,
+    then forecasting from each origin with the history up to it: ``engine.predict_short``) against this
+    simulation's forecaster, same series, origins and latent demand; with the engine's time."""
+    import pandas as pd
+
+    from boh.forecasting import engine as fengine
+
+    idx = np.arange(min(n, h.n))
+    sub = h.take(idx)
+    ids = [f"{s}|{p}" for s, p in zip(sub.store, sub.product, strict=True)]
+    rows = len(sub.days)
+    df = pd.DataFrame({
+        "unique_id": np.repeat(ids, rows), "ds": np.tile(sub.days, len(ids)), "y": sub.demand.ravel(),
+        "discount": sub.discount.ravel(), "promo": sub.activity.ravel(),
+    })  # fmt: skip
+    static = pd.DataFrame({"unique_id": ids, "category": sub.category.astype(float), "group": 0.0})
+    cfg = fengine.Config(exog=("discount", "promo"))
+    ta, tb = study.test
+    origins = list(range(ta + study.warmup - 2, tb - 2))
+    t = time.perf_counter()
+    short = fengine.predict_short(df, df[["unique_id", "ds", "discount", "promo"]], static, cfg,
+                                  [sub.days[o] for o in origins], 2)  # fmt: skip
+    secs = time.perf_counter() - t
+    short = short[short["ds"] == short["origin"] + pd.Timedelta(days=2)]
+    truth = df.set_index(["unique_id", "ds"])["y"]
+    y = truth.reindex(pd.MultiIndex.from_frame(short[["unique_id", "ds"]])).to_numpy()
+    lg = short["lgbm"].clip(lower=0).to_numpy()
+    eng = float(np.abs(y - lg).sum() / y.sum())
+    F = forecast.forecasts(sub, study.first_origin, 2, study.forecast)
+    ours = forecast.wape(F, sub.demand, 2, range(origins[0], origins[-1] + 1))
+    print(
+        f"forecasting engine (LightGBM, fitted once, {len(ids)} series, {len(origins)} origins, {secs:.1f}s): "
+        f"WAPE 2 days ahead {eng:.3f}; this simulation's forecaster on the same: {ours:.3f}"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--series", type=int, default=10_000)
+    ap.add_argument("--quick", action="store_true", help="1,500 series")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--shelf-life", type=int, default=3)
+    ap.add_argument("--lead-time", type=int, default=1)
+    ap.add_argument("--case-pack", type=float, default=0.1)
+    ap.add_argument("--no-what-if", action="store_true", help="skip the forecast-error what-if")
+    ap.add_argument(
+        "--engine",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score the forecasting engine's LightGBM (boh.forecasting.engine) on N series",
+    )
+    args = ap.parse_args()
+    if not (args.data / "hourly.parquet").is_file():
+        print(f"no FreshRetailNet-50K data at {args.data}", file=sys.stderr)
+        return 2
+    n = 1_500 if args.quick else args.series
+    t0 = time.perf_counter()
+    h = data.load(args.data, sample=n, seed=args.seed)
+    print(f"loaded {h.n} series x {len(h.days)} days, latent demand recovered: {time.perf_counter() - t0:.1f}s")
+    cat = sweep.CategoryParams(shelf_life=args.shelf_life, lead_time=args.lead_time, case_pack=args.case_pack)
+    study = sweep.Study(defaults=cat)
+    res = sweep.run(h, study, log=lambda s: print("  " + s))
+    for line in sweep.summary_lines(res):
+        print(line)
+    if not args.no_what_if:
+        print("-- what if the forecast were better (diagnostic: true future demand mixed into the forecast) --")
+        for blend in (0.25, 0.5):
+            w = sweep.run(h, dataclasses.replace(study, oracle_blend=blend, samples=0))
+            wo = w["operating"]
+            print(
+                f"  blend {blend}: WAPE 2 days ahead {w['forecast_wape_2d']:.3f}; operating point "
+                + (
+                    f"level {wo['level']} vs cover {wo['cover']}: turnover x{sweep._f(wo['turnover_ratio'])} "
+                    f"stockout item-days x{sweep._f(wo['stockout_ratio'])} waste x{sweep._f(wo['waste_ratio'])}"
+                    if wo
+                    else "n/a"
+                )
+            )
+    if args.engine:
+        engine_wape(h, study, args.engine)
+    step = policy_step_seconds()
+    print(f"policy step (one day's order decision, vectorised) for 100,000 site x item series: {step:.3f}s")
+    hd, op = res["headline"], res["operating"]
+    eq = hd["equal_waste"] or {}
+    print(
+        f"target (turnover >= x1.15 and stockout item-days <= x0.90, no more waste) at the operating point: "
+        f"{'MET' if op and op['met'] else 'NOT met'}; vendor claim x1.35 turnover and x0.78 stockouts"
+    )
+    out = {
+        "turnover_ratio": op and op["turnover_ratio"], "stockout_rate": op and op["stockout_rate"],
+        "stockout_rate_baseline": op and op["baseline"]["stockout_rate"], "waste_ratio": op and op["waste_ratio"],
+        "fill_rate": op and op["fill_rate"],
+        "forecast_wape_2d": res["forecast_wape_2d"],
+        "suggestion_run_s": step, "suggestion_run_what": "policy step only, 100,000 series (core figure at merge)",
+        "series": h.n, "baseline_cover": hd["cover"], "level": op and op["level"],
+        "stockout_ratio": op and op["stockout_ratio"],
+        "equal_waste": {"turnover_ratio": eq.get("turnover_ratio"), "stockout_ratio": eq.get("stockout_ratio")},
+        "forecast_wape_2d_in_stock": res["forecast_wape_2d_in_stock"],
+        "stockout_hours_rate": op and op["stockout_hours_rate"], "bullwhip_store": op and op["bullwhip_store"],
+        "stockout_hours_rate_recorded_chain": res["recorded"]["stockout_hours_rate"],
+        "bullwhip_dc": op and op["bullwhip_dc"], "target_met": bool(op and op["met"]),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }  # fmt: skip
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

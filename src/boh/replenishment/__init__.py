@@ -1,0 +1,1 @@
+"""Replenishment: order suggestions and the policy simulation (see manifest)."""
