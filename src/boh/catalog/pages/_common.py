@@ -23,7 +23,11 @@ S_READ, S_WRITE = "catalog.supplier.read", "catalog.supplier.write"
 PAGE_SIZE = 25
 
 router = page_router("/catalog")
-NAV = [NavLink(N_("Items"), "/catalog/items", I_READ), NavLink(N_("Suppliers"), "/catalog/suppliers", S_READ)]
+NAV = [
+    NavLink(N_("Items"), "/catalog/items", I_READ),
+    NavLink(N_("Suppliers"), "/catalog/suppliers", S_READ),
+    NavLink(N_("Certificates"), "/catalog/certificates", "catalog.certificate.read"),
+]
 FormDep = Annotated[dict[str, str], Depends(form_data)]
 FileDep = Annotated[UploadFile | None, File()]
 
