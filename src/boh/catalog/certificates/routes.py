@@ -138,11 +138,11 @@ def store_document(
     request: Request, uow: UnitOfWork, cert_id: int, name: str, content_type: str, content: bytes
 ) -> str:
     """Check and store an uploaded document, and point the certificate at it (the caller commits)."""
+    get_certificate(uow.session, uow.principal.scope(WRITE), cert_id)  # 404 first: another's certificate
     if content_type not in DOC_TYPES:
         raise InvalidDocument("the document must be a PDF, JPEG, PNG or WebP file", field="file")
     if not content or len(content) > MAX_DOC:
         raise InvalidDocument("the document must hold 1 byte to 10 MB", field="file")
-    get_certificate(uow.session, uow.principal.scope(WRITE), cert_id)  # 404 before anything is stored
     key = f"certificates/{uow.tenant_id}/{cert_id}/{uuid.uuid4().hex[:12]}.{DOC_TYPES[content_type]}"
     service.attach_document(uow, cert_id, key=key, name=name, content_type=content_type)
     open_blob_store(request.app.state.settings).put(key, content, content_type)  # before commit: at worst unused
