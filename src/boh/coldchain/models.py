@@ -161,7 +161,9 @@ class Record(IdMixin, Base):
 
 
 class DeadLetter(IdMixin, Base):
-    """A reading rejected for its own content (HTTP or MQTT), kept with its reason."""
+    """A reading rejected for its own content (HTTP or MQTT), kept with its reason. Once the cause is fixed
+    (the sensor registered, the reading corrected) it is replayed: ``replayed`` when its readings went in (or
+    were in already: exactly-once by reading_id), else it stays ``open`` with the new reason."""
 
     __tablename__ = "coldchain_dead_letter"
 
@@ -173,3 +175,7 @@ class DeadLetter(IdMixin, Base):
     code: Mapped[str] = mapped_column(String(60))
     message: Mapped[str] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")  # open | replayed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # replays tried
+    replayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replayed_by: Mapped[str | None] = mapped_column(String(120))
