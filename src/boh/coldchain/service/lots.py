@@ -18,6 +18,7 @@ from boh.catalog.api import item_view
 from boh.coldchain.errors import AlreadyDecided, ExposureNotFound
 from boh.coldchain.models import Excursion, Exposure, LotPlacement, Unit
 from boh.coldchain.service._common import DECIDE
+from boh.coldchain.service.risk import site_risk
 from boh.http.pages import N_
 from boh.inventory import api as inventory
 from boh.kernel.clock import utcnow
@@ -75,6 +76,7 @@ def excursion_found(uow: UnitOfWork, unit: Unit, exc: Excursion) -> None:
     uow.audit("coldchain.excursion.alarm", "coldchain_excursion", exc.id,
               after={"unit": unit.id, "started_at": exc.started_at.isoformat(), "lots": len(lots)})  # fmt: skip
     _quarantine_due(uow, unit, exc, [lot.lot_id for lot in lots])
+    site_risk(uow, exc)
 
 
 def humidity_found(uow: UnitOfWork, unit: Unit, exc: Excursion, direction: str) -> None:
@@ -90,6 +92,7 @@ def humidity_found(uow: UnitOfWork, unit: Unit, exc: Excursion, direction: str) 
     uow.audit("coldchain.excursion.alarm", "coldchain_excursion", exc.id,
               after={"unit": unit.id, "kind": "humidity", "direction": direction,
                      "started_at": exc.started_at.isoformat()})  # fmt: skip
+    site_risk(uow, exc)
 
 
 def excursion_changed(uow: UnitOfWork, unit: Unit, exc: Excursion) -> None:
