@@ -107,3 +107,17 @@ def test_limits_are_checked_and_updatable(runtime: Runtime) -> None:
         )
         with pytest.raises(ValidationFailed):
             service.update_unit(uow, w.fridge, UnitUpdate(humidity_min_pct=Decimal(85)))
+
+
+def test_the_dashboard_shows_the_humidity_limits_and_the_excursion(runtime: Runtime, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.helpers import page_login
+
+    w = _hum_world(runtime)
+    make_user(runtime, w.tenant, "mgr", [("store_manager", "S001")], locale="en")
+    ingest(runtime, w.tenant, readings(DAMP, sensor="H-F1"))
+    page_login(client, "mgr")
+    dash = client.get("/coldchain/?day=2026-12-01").text
+    assert "humidity 50.00–90.00%" in dash
+    assert dash.count('data-testid="unit-excursion"') == 1 and "Humidity excursion" in dash
+    [exc] = _excursions(runtime)
+    assert "peak 95.00% relative humidity" in client.get(f"/coldchain/excursions/{exc.id}").text
