@@ -308,6 +308,7 @@ def build(rt: Runtime, client: TestClient) -> World:
     make_user(rt, a, "alpha_s1_manager", [("store_manager", "ALPHA-S1")])
     w.by_role["store_manager@S1"] = login(client, "alpha_s1_manager")
     forecasting_world.seed(w)
+    certificates_world.seed(w)
     return w
 
 
