@@ -75,6 +75,11 @@ def test_edit_page_revokes(runtime, client) -> None:
     assert r.status_code == 303, r.text
     [row] = _certs(runtime)
     assert (row.status, row.issuer) == ("revoked", "Ecocert")
+    r = post_form(client, f"/catalog/certificates/{cert}",
+                  {"number": "", "issuer": "x", "valid_from": "2026-01-01", "valid_to": "2027-06-30"})  # fmt: skip
+    assert r.status_code == 422 and 'id="e-number"' in r.text
+    [row] = _certs(runtime)
+    assert (row.number, row.issuer, row.status) == ("ORG-1", "Ecocert", "revoked")  # nothing written
 
 
 def test_renew_page_policy_and_today_part_in_chinese(runtime, client) -> None:

@@ -22,7 +22,7 @@ from boh.catalog.pages.suppliers import supplier_page
 from boh.catalog.schemas import SupplierFilter
 from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
-from boh.http.pages import field_errors, flash, form_errors, pager, redirect
+from boh.http.pages import field_errors, flash, form_errors, pager, redirect, required_errors
 from boh.http.templating import render
 from boh.http.today import TodayPart
 from boh.kernel.errors import BohError, ValidationFailed
@@ -98,15 +98,16 @@ async def certificate_update(request: Request, uow: UowDep, cert_id: int) -> Res
     data, upload = await _form(request)
     payload: dict[str, Any] = {f: data.get(f) or None for f in _FIELDS if f != "type"}
     payload["status"] = data.get("status") or "active"
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = required_errors(data, "number", "issuer", "valid_from", "valid_to")
     try:
         update = CertificateUpdate.model_validate(
             {k: v for k, v in payload.items() if v is not None or k == "scope_note"}
         )
-        service.update_certificate(uow, cert_id, update)
-        await _store(request, uow, cert_id, upload)
+        if not errors:
+            service.update_certificate(uow, cert_id, update)
+            await _store(request, uow, cert_id, upload)
     except ValidationError as exc:
-        errors = form_errors(exc)
+        errors = {**form_errors(exc), **errors}
     except BohError as exc:
         errors = _errors(exc)
     if errors:
