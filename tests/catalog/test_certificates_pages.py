@@ -93,6 +93,7 @@ def test_renew_page_policy_and_today_part_in_chinese(runtime, client) -> None:
     assert r.status_code == 303, r.text
     with runtime.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(CertificateRequirement)) == 1
+    assert 'data-testid="certificates-link"' in client.get("/catalog/suppliers").text
     html = client.get("/catalog/certificates").text
     assert "ORG-1" in html and 'data-testid="requirements-table"' in html
     assert "隔离" in html  # the quarantine action, translated

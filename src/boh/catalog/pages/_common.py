@@ -23,11 +23,7 @@ S_READ, S_WRITE = "catalog.supplier.read", "catalog.supplier.write"
 PAGE_SIZE = 25
 
 router = page_router("/catalog")
-NAV = [
-    NavLink(N_("Items"), "/catalog/items", I_READ),
-    NavLink(N_("Suppliers"), "/catalog/suppliers", S_READ),
-    NavLink(N_("Certificates"), "/catalog/certificates", "catalog.certificate.read"),
-]
+NAV = [NavLink(N_("Items"), "/catalog/items", I_READ), NavLink(N_("Suppliers"), "/catalog/suppliers", S_READ)]
 FormDep = Annotated[dict[str, str], Depends(form_data)]
 FileDep = Annotated[UploadFile | None, File()]
 

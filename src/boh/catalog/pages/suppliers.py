@@ -74,6 +74,7 @@ def suppliers_list(
         "filters": params,
         "pager": pager(total, page, PAGE_SIZE, params),
         "can_write": uow.principal.can(S_WRITE),
+        "can_certificates": uow.principal.can(C_READ),
     }
     if is_htmx(request) and request.headers.get("hx-target") == "supplier-results":
         return render(request, "catalog/_suppliers_results.html", ctx)
