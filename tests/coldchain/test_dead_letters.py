@@ -118,3 +118,30 @@ def test_replay_many_through_the_api_and_the_cli(runtime: Runtime, client) -> No
     out = CliRunner().invoke(app, ["coldchain", "replay", "--tenant", w.tenant.code, "--all"])
     assert out.output.splitlines()[-1] == "0 replayed, 0 still refused"
     assert _count(runtime, Reading) == 50
+
+
+def test_the_rejected_readings_page_lists_and_replays(runtime: Runtime, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.helpers import page_login, post_form
+
+    w = _new_sensor_world(runtime)
+    make_user(runtime, w.tenant, "boss", [("hq_admin", None)], locale="en")
+    page_login(client, "boss")
+    assert 'data-testid="dead-letters-link"' in client.get("/coldchain/").text
+    html = client.get("/coldchain/dead-letters").text
+    assert html.count('data-testid="dead-letter"') == 25 and "coldchain.unknown_sensor" in html  # a page of 25
+    letter = _letters(runtime)[0]
+    r = post_form(client, f"/coldchain/dead-letters/{letter.id}/replay")
+    assert r.status_code == 303
+    assert _count(runtime, Reading) == 1 and _letters(runtime)[0].status == "replayed"
+    assert client.get("/coldchain/dead-letters?status=replayed").text.count('data-testid="dead-letter"') == 1
+
+
+def test_a_store_manager_sees_no_rejected_readings(runtime: Runtime, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.helpers import page_login
+
+    w = _new_sensor_world(runtime)
+    make_user(runtime, w.tenant, "mgr", [("store_manager", "S001")], locale="en")
+    page_login(client, "mgr")
+    assert 'data-testid="dead-letters-link"' not in client.get("/coldchain/").text
+    html = client.get("/coldchain/dead-letters").text
+    assert 'data-testid="not-tenant-wide"' in html and 'data-testid="dead-letter"' not in html
