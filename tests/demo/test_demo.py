@@ -403,3 +403,26 @@ def test_the_demo_has_a_recall_drill_with_a_confirmed_store(loaded: Loaded) -> N
             LotHold.tenant_id == loaded.tenant_id, LotHold.source == "recall"))  # fmt: skip
     assert len({x.site_id for x in sites}) == 3 and any(x.confirmed_at for x in sites)
     assert recall_holds == 0  # a drill blocks nothing (the demo's lots on hold are the cold chain's quarantine)
+
+
+def test_the_demo_has_supplier_certificates_one_expiring_one_expired_with_quarantine(loaded: Loaded) -> None:
+    from boh.catalog.api import CertificateVerdict, certificate_verdict
+    from boh.kernel.clock import utcnow
+    from boh.notify.models import Notification
+
+    with loaded.rt.session_factory() as s:
+        t = loaded.tenant_id
+        ids = dict(s.execute(select(Supplier.code, Supplier.id).where(Supplier.tenant_id == t)).all())
+        today = utcnow().date()
+        seafood = s.scalars(select(SupplierItem.item_id).where(SupplierItem.supplier_id == ids["SUP08"])).first()
+        assert seafood is not None
+        assert certificate_verdict(s, t, ids["SUP08"], today, [seafood]) == CertificateVerdict(
+            "quarantine", ("certificate_expired:food_safety:SUP08",)
+        )
+        assert certificate_verdict(s, t, ids["SUP05"], today) == CertificateVerdict("ok", ())
+        assert certificate_verdict(s, t, ids["SUP05"], today + timedelta(days=14)) == CertificateVerdict(
+            "quarantine", ("certificate_expired:organic:SUP05",)
+        )
+        told = s.scalar(select(func.count()).select_from(Notification).where(
+            Notification.tenant_id == t, Notification.kind == "certificate_expiry"))  # fmt: skip
+    assert told and told > 0

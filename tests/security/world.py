@@ -21,7 +21,14 @@ from boh.bootstrap import Runtime
 from boh.kernel.db import Base
 from boh.kernel.permissions import ROLES
 from tests.factories import TenantRef, login, make_region, make_site, make_tenant, make_user
-from tests.security import coldchain_world, forecasting_world, inspections_world, kitchen_world, trace_world
+from tests.security import (
+    certificates_world,
+    coldchain_world,
+    forecasting_world,
+    inspections_world,
+    kitchen_world,
+    trace_world,
+)
 
 MARKER = "alpha"
 GTIN = "4006381333931"  # a valid EAN-13: the barcode of tenant A's item
@@ -258,6 +265,7 @@ CREATORS.update(inspections_world.CREATORS)
 CREATORS.update(kitchen_world.CREATORS)
 CREATORS.update(coldchain_world.CREATORS)
 CREATORS.update(trace_world.CREATORS)
+CREATORS.update(certificates_world.CREATORS)
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the
 # meaning depends on the route -> a name in CREATORS.
@@ -300,6 +308,7 @@ def build(rt: Runtime, client: TestClient) -> World:
     make_user(rt, a, "alpha_s1_manager", [("store_manager", "ALPHA-S1")])
     w.by_role["store_manager@S1"] = login(client, "alpha_s1_manager")
     forecasting_world.seed(w)
+    certificates_world.seed(w)
     return w
 
 

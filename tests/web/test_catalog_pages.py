@@ -268,5 +268,7 @@ def test_supplier_user_sees_only_its_own_supplier(runtime, app, client) -> None:
     listing = client.get("/catalog/suppliers").text
     assert "OWN" in listing and "OTHER" not in listing and "New supplier" not in listing
     assert client.get(f"/catalog/suppliers/{other}").status_code == 404
-    assert '<form method="post" action="/catalog/suppliers/' not in client.get(f"/catalog/suppliers/{own}").text
+    page = client.get(f"/catalog/suppliers/{own}").text
+    assert f'<form method="post" action="/catalog/suppliers/{own}"' not in page  # no edit of the supplier itself
+    assert f'action="/catalog/suppliers/{own}/certificates"' in page  # but it records its own certificates
     assert client.get("/catalog/suppliers/new").status_code == 403

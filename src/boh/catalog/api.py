@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boh.catalog import repository as repo
+from boh.catalog.certificates.domain import CERT_TYPES, CertificateVerdict
+from boh.catalog.certificates.repository import compute_verdict
 from boh.catalog.codes import (
     ITEM_CODES_CACHE,
     EpcResult,
@@ -39,9 +41,11 @@ from boh.catalog.models import Assortment, Category, Item, ItemBarcode, Supplier
 from boh.kernel.tenancy import Scope
 
 __all__ = [
+    "CERT_TYPES",
     "EU_ALLERGENS",
     "ITEM_CODES_CACHE",
     "AssortmentParams",
+    "CertificateVerdict",
     "EpcResult",
     "ItemRef",
     "PriceBreak",
@@ -53,6 +57,7 @@ __all__ = [
     "assortment_params",
     "barcode_view",
     "category_view",
+    "certificate_verdict",
     "convert",
     "decode_epc",
     "existing_item_ids",
@@ -445,3 +450,15 @@ def assortment_view() -> Any:
     """``catalog_assortment`` as a read-only alias (tenant_id, site_id, item_id, active, min/max, reorder point,
     safety stock, ...)."""
     return Assortment.__table__.alias("catalog_assortment_view")
+
+
+def certificate_verdict(
+    session: Session, tenant_id: int, supplier_id: int, on_date: date, item_ids: Iterable[int] = ()
+) -> CertificateVerdict:
+    """What a receipt from this supplier on ``on_date`` (of these items) gets under the tenant's certificate
+    requirements: ``action`` "ok", "block" (refuse the receipt) or "quarantine" (receive it, hold its lots),
+    the strictest of the unmet requirements that apply; ``reasons`` are stable codes
+    ``certificate_<expired|missing|not_yet_valid>:<type>:<supplier code>``, sorted. A certificate is valid
+    through its ``valid_to`` day. Requirements by item category apply only when ``item_ids`` has an item of
+    that category (or a sub-category). SupplierNotFound for another tenant's supplier."""
+    return compute_verdict(session, tenant_id, supplier_id, on_date, item_ids)

@@ -87,3 +87,19 @@ class InvalidEpc(BohError):
     code = "catalog.invalid_epc"
     status = 422
     title = "Invalid EPC"
+
+
+class CertificateNotFound(NotFound):
+    code = "catalog.certificate_not_found"
+    title = "Certificate not found"
+
+
+class DuplicateCertificate(Conflict):
+    code = "catalog.duplicate_certificate"
+    title = "Certificate already recorded"
+
+
+class InvalidDocument(BohError):
+    code = "catalog.invalid_document"
+    status = 422
+    title = "Invalid certificate document"

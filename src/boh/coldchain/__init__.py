@@ -4,5 +4,6 @@ HACCP records (readings, excursions, corrective actions, sign-offs per unit and 
 
 Owns the ``coldchain_*`` tables. Public: ``api`` (unit and excursion views for other domains).
 Uses ``boh.inventory.api`` (lots on hand, lot holds, waste), ``boh.catalog.api`` (storage class),
-``boh.org.api`` (sites) and ``boh.notify.api`` (alerts). Publishes no events yet.
+``boh.org.api`` (sites) and ``boh.notify.api`` (alerts). Publishes ``events.SiteColdChainRisk`` (repeated
+excursions at a site; inspections takes it as a risk signal).
 """

@@ -15,6 +15,9 @@ and finds:
   ``dropout_s``), the basis of a lot's cumulative exposure;
 - **dropouts**: consecutive readings more than ``dropout_s`` apart: reported as such, never as "all fine".
 
+Humidity is judged the same way on the humidity readings, against a maximum and/or a minimum relative
+humidity (``humidity_limits``), each direction on its own.
+
 The result depends only on the set of readings, not on the order they arrived in, so re-running it after a
 redelivered or late reading finds the same excursions. While readings are missing the contiguity rule keeps
 an alarm from being raised on partial evidence: with readings on a regular grid (``reading_gap_s`` under two
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -179,6 +182,17 @@ def detect(temps: Sequence[tuple[datetime, int]], doors: Sequence[tuple[datetime
         prev = (at, v)
     if run_start is not None and alarmed is not None:
         out.excursions.append(Found(run_start, alarmed, None, peak, beyond_s))
+    return out
+
+
+def humidity_limits(lim: Limits, low: int | None, high: int | None, hysteresis: int) -> list[Limits]:
+    """The unit's temperature limits turned into its humidity limits (hundredths of % RH): one for too damp
+    (above ``high``) and one for too dry (below ``low``), with the same duration, door and defrost rules."""
+    out = []
+    if high is not None:
+        out.append(replace(lim, limit=high, direction="max", hysteresis=hysteresis))
+    if low is not None:
+        out.append(replace(lim, limit=low, direction="min", hysteresis=hysteresis))
     return out
 
 

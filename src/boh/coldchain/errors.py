@@ -28,3 +28,8 @@ class AlreadyDecided(Conflict):
 class DuplicateCode(Conflict):
     code = "coldchain.duplicate_code"
     title = "The code is already used"
+
+
+class DeadLetterNotFound(NotFound):
+    code = "coldchain.dead_letter_not_found"
+    title = "Dead letter not found"

@@ -49,6 +49,11 @@ class Unit(IdMixin, TimestampMixin, Base):
     # daily defrost windows in the site's local time: [{"start": "HH:MM", "minutes": 30}]
     defrost: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     defrost_recovery_s: Mapped[int] = mapped_column(Integer, default=1200)
+    # relative humidity limits in % (None: no such limit), judged like the temperature: same minimum
+    # duration, door and defrost suppression, with their own hysteresis
+    humidity_min_pct: Mapped[Decimal | None] = mapped_column(Temp)
+    humidity_max_pct: Mapped[Decimal | None] = mapped_column(Temp)
+    humidity_hysteresis_pct: Mapped[Decimal] = mapped_column(Temp, default=Decimal(2), server_default="2")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -82,8 +87,10 @@ class Reading(Base):
 
 
 class Excursion(IdMixin, TimestampMixin, Base):
-    """A temperature excursion that alarmed (kind ``temperature``) or a gap in a unit's readings
-    (``dropout``). One row per excursion: its alert was raised when the row was made."""
+    """A temperature or humidity excursion that alarmed (kind ``temperature`` / ``humidity``) or a gap in a
+    unit's readings (``dropout``). One row per excursion: its alert was raised when the row was made. For a
+    humidity excursion ``peak_c`` holds the peak relative humidity in % (its lots are not flagged: the
+    time-temperature rule is about temperature)."""
 
     __tablename__ = "coldchain_excursion"
     __table_args__ = (Index("ix_coldchain_excursion_unit", "tenant_id", "unit_id", "started_at"),)
@@ -91,7 +98,7 @@ class Excursion(IdMixin, TimestampMixin, Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("coldchain_unit.id"))
-    kind: Mapped[str] = mapped_column(String(12))  # temperature | dropout
+    kind: Mapped[str] = mapped_column(String(12))  # temperature | humidity | dropout
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     alarmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the minimum duration was reached
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: still going on
@@ -154,7 +161,9 @@ class Record(IdMixin, Base):
 
 
 class DeadLetter(IdMixin, Base):
-    """A reading rejected for its own content (HTTP or MQTT), kept with its reason."""
+    """A reading rejected for its own content (HTTP or MQTT), kept with its reason. Once the cause is fixed
+    (the sensor registered, the reading corrected) it is replayed: ``replayed`` when its readings went in (or
+    were in already: exactly-once by reading_id), else it stays ``open`` with the new reason."""
 
     __tablename__ = "coldchain_dead_letter"
 
@@ -166,3 +175,7 @@ class DeadLetter(IdMixin, Base):
     code: Mapped[str] = mapped_column(String(60))
     message: Mapped[str] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")  # open | replayed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # replays tried
+    replayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replayed_by: Mapped[str | None] = mapped_column(String(120))

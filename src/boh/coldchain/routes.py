@@ -4,13 +4,13 @@ per reading), excursions and the decisions on their lots, HACCP records, lot pla
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 from fastapi import Request
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field
 
 from boh.coldchain import queries, service
 from boh.coldchain.models import DeadLetter
@@ -24,6 +24,7 @@ from boh.coldchain.schemas import (
     ReadingsIn,
     RecordIn,
     RecordRead,
+    Rejected,
     SensorCreate,
     SensorRead,
     UnitCreate,
@@ -144,17 +145,68 @@ class DeadLetterRead(BaseModel):
     message: str
     payload: Any
     received_at: datetime
+    status: str = Field(description="open, or replayed once its readings went in")
+    attempts: int = Field(description="Replays tried")
+    replayed_at: datetime | None
+    replayed_by: str | None
+
+
+class ReplayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    corrected: Any | None = Field(
+        default=None, description="The fixed reading (or message) to ingest instead of the stored payload"
+    )
+
+
+class ReplayManyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int] = Field(default_factory=list, max_length=1000, description="These letters (none: all open)")
+    code: str | None = Field(default=None, max_length=60, description="With no ids: only the open ones of this code")
+
+
+class ReplayRead(BaseModel):
+    letter_id: int
+    status: str
+    accepted: int
+    duplicates: int
+    rejected: list[Rejected]
+    already: bool = Field(description="It had been replayed before: nothing was done")
+
+
+def _letter(r: DeadLetter) -> DeadLetterRead:
+    return DeadLetterRead(
+        id=r.id, transport=r.transport, topic=r.topic, reading_id=r.reading_id, code=r.code, message=r.message,
+        payload=json.loads(r.payload), received_at=r.received_at, status=r.status, attempts=r.attempts,
+        replayed_at=r.replayed_at, replayed_by=r.replayed_by,
+    )  # fmt: skip
 
 
 @router.get("/dead-letters", perm=WRITE, response_model=Page[DeadLetterRead], summary="Rejected readings, newest first")
-def dead_letters(uow: UowDep, page: PageDep) -> Page[DeadLetterRead]:
+def dead_letters(
+    uow: UowDep, page: PageDep, status: Literal["open", "replayed"] | None = None, code: str | None = None
+) -> Page[DeadLetterRead]:
     if uow.principal.scope(WRITE).site_ids is not None:  # letters name no site for sure: tenant-wide users only
         return Page(items=[], total=0, limit=page.limit, offset=page.offset)
-    rows = list(uow.session.scalars(
-        select(DeadLetter).where(DeadLetter.tenant_id == uow.tenant_id).order_by(DeadLetter.id.desc())
-        .limit(page.limit).offset(page.offset)
-    ))  # fmt: skip
-    items = [DeadLetterRead(id=r.id, transport=r.transport, topic=r.topic, reading_id=r.reading_id, code=r.code,
-                            message=r.message, payload=json.loads(r.payload), received_at=r.received_at)
-             for r in rows]  # fmt: skip
-    return Page(items=items, total=len(items) + page.offset, limit=page.limit, offset=page.offset)
+    rows, total = service.list_letters(uow, status=status, code=code, limit=page.limit, offset=page.offset)
+    return Page(items=[_letter(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/dead-letters/{letter_id}/replay", perm=WRITE, response_model=ReplayRead,
+    summary="Replay a dead letter once its cause is fixed (optionally with a corrected reading); exactly-once",
+)  # fmt: skip
+def replay_letter(uow: UowDep, letter_id: int, body: ReplayIn | None = None) -> ReplayRead:
+    r = service.replay(uow, letter_id, corrected=body.corrected if body else None)
+    uow.commit()
+    return ReplayRead(**asdict(r))
+
+
+@router.post(
+    "/dead-letters/replay", perm=WRITE, response_model=list[ReplayRead],
+    summary="Replay several dead letters (or every open one, of a code): each is ingested exactly once",
+)  # fmt: skip
+def replay_letters(uow: UowDep, body: ReplayManyIn) -> list[ReplayRead]:
+    ids = body.ids or service.open_ids(uow, code=body.code)
+    out = [ReplayRead(**asdict(r)) for r in service.replay_many(uow, ids)]
+    uow.commit()
+    return out

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 UnitKind = Literal["fridge", "freezer", "hot_holding", "vehicle"]
 SensorKind = Literal["temperature", "humidity", "door"]
@@ -39,6 +39,21 @@ class UnitCreate(BaseModel):
     defrost: list[DefrostWindow] = Field(default_factory=list)
     defrost_recovery_s: int = Field(1200, ge=0, le=7200)
     is_default: bool = True
+    humidity_min_pct: Decimal | None = Field(None, ge=0, le=100, description="Too dry below this % RH (none: no limit)")
+    humidity_max_pct: Decimal | None = Field(
+        None, ge=0, le=100, description="Too damp above this % RH (none: no limit)"
+    )
+    humidity_hysteresis_pct: Decimal = Field(Decimal(2), ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _humidity(self) -> UnitCreate:
+        _check_humidity(self.humidity_min_pct, self.humidity_max_pct)
+        return self
+
+
+def _check_humidity(low: Decimal | None, high: Decimal | None) -> None:
+    if low is not None and high is not None and low >= high:
+        raise ValueError("humidity_min_pct must be below humidity_max_pct")
 
 
 class UnitUpdate(BaseModel):
@@ -53,6 +68,14 @@ class UnitUpdate(BaseModel):
     tt_limit_min: int | None = Field(None, ge=1, le=10080)
     defrost: list[DefrostWindow] | None = None
     active: bool | None = None
+    humidity_min_pct: Decimal | None = Field(None, ge=0, le=100)
+    humidity_max_pct: Decimal | None = Field(None, ge=0, le=100)
+    humidity_hysteresis_pct: Decimal | None = Field(None, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _humidity(self) -> UnitUpdate:
+        _check_humidity(self.humidity_min_pct, self.humidity_max_pct)
+        return self
 
 
 class SensorCreate(BaseModel):
@@ -91,6 +114,9 @@ class UnitRead(BaseModel):
     tt_limit_min: int
     defrost: list[DefrostWindow]
     defrost_recovery_s: int
+    humidity_min_pct: Decimal | None = None
+    humidity_max_pct: Decimal | None = None
+    humidity_hysteresis_pct: Decimal = Decimal(2)
     active: bool
     sensors: list[SensorRead] = Field(default_factory=list)
 

@@ -22,6 +22,7 @@ from typing import Protocol
 from boh.demo import (
     activity,
     catalog,
+    certificates,
     coldchain,
     forecasting,
     inspections,
@@ -85,7 +86,7 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-STEPS = 14  # the calls of ``progress`` in load_demo
+STEPS = 15  # the calls of ``progress`` in load_demo
 
 
 def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
@@ -136,6 +137,8 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             trace_drill.load_drill(uow, seed, org_refs, catalog_refs)
             step("replenishment simulation")
             replenishment_sim.load_simulation(uow)
+            step("supplier certificates")
+            certificates.load_certificates(uow, seed, catalog_refs)
         step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

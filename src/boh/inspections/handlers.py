@@ -10,8 +10,10 @@ holds these names to inventory's events). Each delivery runs in its own transact
   inventory.rfid_cycle_count_reported   -> stock_discrepancy when tags were missing or unexpected
   inventory.shrink_suspected            -> shrink
   inventory.stock_below_reorder_point   -> stockout when nothing is available any more
-Waste, cold-chain alerts and sales are not published by any domain yet; ``record`` takes them the same way
-the day those events exist (kinds ``waste``, ``cold_chain``, ``sales``).
+The cold chain is a layer above; its facts arrive the same way, by topic (``COLDCHAIN_TOPICS``):
+  coldchain.site_risk_raised            -> cold_chain (value: the site's excursions in the window)
+Waste and sales are not published by any domain yet; ``record`` takes them the same way the day those
+events exist (kinds ``waste``, ``sales``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ TOPICS = {
     "shrink": "inventory.shrink_suspected",
     "below_reorder": "inventory.stock_below_reorder_point",
 }
+COLDCHAIN_TOPICS = {"site_risk": "coldchain.site_risk_raised"}
 
 
 def record(uow: UnitOfWork, event: Event, kind: str, value: Decimal | None = None) -> None:
@@ -74,6 +77,13 @@ def on_below_reorder(uow: UnitOfWork, event: Event) -> None:
         record(uow, event, "stockout")
 
 
+def on_cold_chain_risk(uow: UnitOfWork, event: Event) -> None:
+    """Repeated excursions at a site: a cold-chain signal, which raises the site's risk score (5 points each,
+    at most 20) and so brings a risk-based inspection forward."""
+    excursions = _field(event, "excursions")
+    record(uow, event, "cold_chain", Decimal(excursions) if excursions is not None else None)
+
+
 def subscribe(bus: EventBus) -> None:
     """The inspections domain's subscriptions (by topic: see the module's docstring)."""
     bus.subscribe(TOPICS["count_posted"], on_count_posted)
@@ -81,3 +91,4 @@ def subscribe(bus: EventBus) -> None:
     bus.subscribe(TOPICS["cycle_count"], on_cycle_count)
     bus.subscribe(TOPICS["shrink"], on_shrink)
     bus.subscribe(TOPICS["below_reorder"], on_below_reorder)
+    bus.subscribe(COLDCHAIN_TOPICS["site_risk"], on_cold_chain_risk)

@@ -19,4 +19,5 @@ KINDS: dict[str, str] = {
     "cold_chain_excursion": N_("Cold-chain excursions and quarantined lots"),
     "cold_chain_dropout": N_("Cold-chain sensors gone silent"),
     "recall": N_("Recalls: stock to remove from sale"),
+    "certificate_expiry": N_("Supplier certificates expiring or expired"),
 }

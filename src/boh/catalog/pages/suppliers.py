@@ -10,6 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from boh.catalog import imports, queries, service
+from boh.catalog.certificates import queries as cert_queries
+from boh.catalog.certificates.notices import LABELS as CERT_LABELS
+from boh.catalog.certificates.schemas import CertificateRead
 from boh.catalog.imports import supplier_items as si_columns
 from boh.catalog.imports import suppliers as supplier_columns
 from boh.catalog.pages._common import (
@@ -31,6 +34,7 @@ from boh.http.files import ExportFormat, download
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import N_, checked, field_errors, flash, form_errors, is_htmx, pager, redirect, required_errors
 from boh.http.templating import render
+from boh.kernel.clock import utcnow
 from boh.kernel.errors import BohError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 
@@ -50,6 +54,7 @@ IMPORT_SUPPLIER_ITEMS = ImportSpec(
     si_columns.COLUMNS,
     si_columns.REQUIRED,
 )
+C_READ, C_WRITE = "catalog.certificate.read", "catalog.certificate.write"
 _FIELDS = ("name", "name_zh", "email", "phone", "currency", "payment_terms_days")
 
 
@@ -69,6 +74,7 @@ def suppliers_list(
         "filters": params,
         "pager": pager(total, page, PAGE_SIZE, params),
         "can_write": uow.principal.can(S_WRITE),
+        "can_certificates": uow.principal.can(C_READ),
     }
     if is_htmx(request) and request.headers.get("hx-target") == "supplier-results":
         return render(request, "catalog/_suppliers_results.html", ctx)
@@ -122,6 +128,16 @@ def _values(supplier: SupplierRead | None, data: dict[str, str] | None = None) -
     return supplier.model_dump()
 
 
+def _certificates(uow: UnitOfWork, supplier: SupplierRead | None) -> list[CertificateRead] | None:
+    """The supplier's certificates, or None when the reader may not see certificates."""
+    if supplier is None or not uow.principal.can(C_READ):
+        return None
+    rows, _total = cert_queries.supplier_certificates(
+        uow.session, uow.principal.scope(C_READ), supplier.id, utcnow().date(), 200, 0
+    )
+    return rows
+
+
 def _form_page(
     request: Request,
     uow: UnitOfWork,
@@ -130,6 +146,8 @@ def _form_page(
     errors: dict[str, str],
     status: int = 200,
     page: int = 1,
+    cert_values: dict[str, Any] | None = None,
+    cert_errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     offered: list[SupplierItemRead] = []
     total = 0
@@ -149,8 +167,29 @@ def _form_page(
         "pager": pager(total, page, PAGE_SIZE, {}),
         "labels": LABELS,
         "can_write": uow.principal.can(S_WRITE),
+        "certificates": _certificates(uow, supplier),
+        "cert_labels": CERT_LABELS,
+        "cert_can_write": uow.principal.can(C_WRITE),
+        "cert_values": cert_values or {},
+        "cert_errors": cert_errors or {},
     }
     return render(request, "catalog/supplier_form.html", ctx, status_code=status)
+
+
+def supplier_page(
+    request: Request,
+    uow: UnitOfWork,
+    supplier_id: int,
+    *,
+    cert_values: dict[str, Any] | None = None,
+    cert_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The supplier's page (for the certificate form's errors)."""
+    supplier = queries.get_supplier(uow.session, uow.principal.scope(S_READ), supplier_id)
+    return _form_page(
+        request, uow, supplier, _values(supplier), {}, status, cert_values=cert_values, cert_errors=cert_errors
+    )
 
 
 def _errors(exc: BohError) -> dict[str, str]:

@@ -20,7 +20,11 @@ FormDep = Annotated[dict[str, str], Depends(form_data)]
 
 UNIT_KINDS = {"fridge": N_("Fridge"), "freezer": N_("Freezer"), "hot_holding": N_("Hot holding"),
               "vehicle": N_("Vehicle")}  # fmt: skip
-EXC_KINDS = {"temperature": N_("Temperature excursion"), "dropout": N_("Sensor dropout")}
+EXC_KINDS = {
+    "temperature": N_("Temperature excursion"),
+    "humidity": N_("Humidity excursion"),
+    "dropout": N_("Sensor dropout"),
+}
 EXC_STATUSES = {"open": N_("Open"), "reviewed": N_("Corrective action recorded")}
 LOT_STATUSES = {"flagged": N_("Flagged"), "quarantined": N_("Quarantined"), "released": N_("Released"),
                 "wasted": N_("Wasted")}  # fmt: skip

@@ -23,7 +23,7 @@ from boh.coldchain.pages._common import (
     router,
 )
 from boh.coldchain.schemas import DecisionIn, ExcursionRead, RecordIn, UnitRead
-from boh.coldchain.service import DECIDE, READ, RECORD
+from boh.coldchain.service import DECIDE, READ, RECORD, WRITE
 from boh.http import i18n
 from boh.http.charts import Chart, Series
 from boh.http.deps import UowDep
@@ -98,6 +98,7 @@ def dashboard(request: Request, uow: UowDep, site_id: int | None = None, day: st
         "day": the_day,
         "cards": charts,
         "waiting": waiting,
+        "can_replay": uow.principal.can(WRITE) and uow.principal.scope(WRITE).site_ids is None,
         "unit_kinds": UNIT_KINDS,
         "exc_kinds": EXC_KINDS,
         "exc_statuses": EXC_STATUSES,

@@ -37,6 +37,8 @@ def _excursion_note(e: ExcursionRead, zone: ZoneInfo) -> str:
             + " · "
             + _("%(n)s min beyond the limit") % {"n": e.minutes_beyond}
         )
+    elif e.kind == "humidity":
+        text += " · " + _("peak %(h)s%% relative humidity") % {"h": e.peak_c}
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from boh.coldchain.service._common import DECIDE, INGEST, READ, RECORD, WRITE, get_unit, limits
+from boh.coldchain.service.deadletters import list_letters, open_ids, replay, replay_many
 from boh.coldchain.service.detect import rejudge
 from boh.coldchain.service.lots import decide, lots_in_unit
 from boh.coldchain.service.readings import ingest, keep_dead_letters
@@ -11,5 +12,6 @@ from boh.coldchain.service.units import add_sensor, create_unit, place_lot, upda
 
 __all__ = [
     "DECIDE", "INGEST", "READ", "RECORD", "WRITE", "add_record", "add_sensor", "create_unit", "decide", "get_unit",
-    "ingest", "keep_dead_letters", "limits", "lots_in_unit", "place_lot", "rejudge", "update_unit",
+    "ingest", "keep_dead_letters", "limits", "list_letters", "lots_in_unit", "open_ids", "place_lot", "rejudge",
+    "replay", "replay_many", "update_unit",
 ]  # fmt: skip

@@ -5,6 +5,8 @@ around the new ones, and what it finds is reconciled with the excursions found b
   minutes beyond the limit: the readings known now decide), never duplicated, so a redelivered, late or
   out-of-order reading raises no second alert. One that overlaps none is new: its row is the alert (people
   are notified once) and the lots stored in the unit are flagged (``lots.py``).
+- Humidity excursions (a unit with humidity limits) are found the same way on the humidity readings and
+  reconciled the same way; they are told once but flag no lots.
 - Dropouts (gaps in the readings) in the window are made to match the readings exactly: a gap that a late
   reading filled disappears. They are records, not alerts; a sensor silent *now* is found by the
   ``coldchain.dropouts`` job, which does notify.
@@ -18,7 +20,7 @@ from typing import cast
 
 from sqlalchemy import Table, delete, or_, select
 
-from boh.coldchain.domain import Detection, Found, Gap, from_centi
+from boh.coldchain.domain import Detection, Found, Gap, Limits, centi, detect, from_centi, humidity_limits
 from boh.coldchain.models import Excursion, Reading, Unit
 from boh.coldchain.service._common import limits
 from boh.kernel.uow import UnitOfWork
@@ -48,7 +50,7 @@ def _rejudge_unit(uow: UnitOfWork, unit: Unit, lo: datetime, hi: datetime) -> li
     t0, t1 = lo - back, hi + back
     stored = _stored(uow, unit.id, t0, t1)
     for row in stored:
-        if row.kind == "temperature":
+        if row.kind in ("temperature", "humidity"):
             t0 = min(t0, row.started_at - back)
             t1 = max(t1, (row.ended_at or hi) + back)
     before = uow.session.execute(  # the reading before the window: a gap across its start is a dropout too
@@ -59,9 +61,7 @@ def _rejudge_unit(uow: UnitOfWork, unit: Unit, lo: datetime, hi: datetime) -> li
     ).first()
     if before is not None:
         t0 = before[0]
-    temps, doors = _readings(uow, unit.id, t0, t1)
-    from boh.coldchain.domain import detect
-
+    temps, doors, hums = _readings(uow, unit.id, t0, t1)
     found: Detection = detect(temps, doors, lim)
     rows = sorted((r for r in stored if r.kind == "temperature"), key=lambda r: r.started_at)
     new: list[Excursion] = []
@@ -76,7 +76,36 @@ def _rejudge_unit(uow: UnitOfWork, unit: Unit, lo: datetime, hi: datetime) -> li
             excursion_found(uow, unit, row)
         elif _update(match, f):
             excursion_changed(uow, unit, match)
+    new.extend(_humidity(uow, unit, lim, [r for r in stored if r.kind == "humidity"], hums, doors, lo, hi))
     _sync_gaps(uow, unit, [r for r in stored if r.kind == "dropout"], found.gaps, t0, t1)
+    return new
+
+
+def _humidity(
+    uow: UnitOfWork, unit: Unit, lim: Limits, stored: list[Excursion], hums: list[tuple[datetime, int]],
+    doors: list[tuple[datetime, int]], lo: datetime, hi: datetime,
+) -> list[Excursion]:  # fmt: skip
+    """Humidity excursions, judged like the temperature on the humidity readings and reconciled the same
+    way (an overlapping stored row is that excursion); a new one is told once, its lots are not flagged."""
+    from boh.coldchain.service.lots import humidity_found
+
+    low = centi(unit.humidity_min_pct) if unit.humidity_min_pct is not None else None
+    high = centi(unit.humidity_max_pct) if unit.humidity_max_pct is not None else None
+    back = lim.lookback
+    rows = sorted(stored, key=lambda r: r.started_at)
+    new: list[Excursion] = []
+    for hlim in humidity_limits(lim, low, high, centi(unit.humidity_hysteresis_pct)):
+        for f in detect(hums, doors, hlim).excursions:
+            if (f.ended_at is not None and f.ended_at < lo - back) or f.started_at > hi + back:
+                continue
+            match = next((r for r in rows if _overlaps(r, f)), None)
+            if match is None:
+                row = _create(uow, unit, f, kind="humidity")
+                rows.append(row)
+                new.append(row)
+                humidity_found(uow, unit, row, hlim.direction)
+            else:
+                _update(match, f)
     return new
 
 
@@ -89,21 +118,25 @@ def _stored(uow: UnitOfWork, unit_id: int, t0: datetime, t1: datetime) -> list[E
     ))  # fmt: skip
 
 
-def _readings(uow: UnitOfWork, unit_id: int, t0: datetime, t1: datetime
-              ) -> tuple[list[tuple[datetime, int]], list[tuple[datetime, int]]]:  # fmt: skip
+Series = list[tuple[datetime, int]]
+
+
+def _readings(uow: UnitOfWork, unit_id: int, t0: datetime, t1: datetime) -> tuple[Series, Series, Series]:
+    """A unit's temperature, door and humidity readings in the window, each in time order."""
     t = cast(Table, Reading.__table__)  # Core: thousands of rows per call
     rows = (
         uow.session.connection()
         .execute(
             select(t.c.kind, t.c.at, t.c.value)
-            .where(t.c.unit_id == unit_id, t.c.at >= t0, t.c.at <= t1, t.c.kind != "humidity")
+            .where(t.c.unit_id == unit_id, t.c.at >= t0, t.c.at <= t1)
             .order_by(t.c.at, t.c.id)
         )
         .all()
     )
     temps = [(r[1], r[2]) for r in rows if r[0] == "temperature"]
     doors = [(r[1], r[2]) for r in rows if r[0] == "door"]
-    return temps, doors
+    hums = [(r[1], r[2]) for r in rows if r[0] == "humidity"]
+    return temps, doors, hums
 
 
 def _overlaps(row: Excursion, f: Found) -> bool:
@@ -112,9 +145,9 @@ def _overlaps(row: Excursion, f: Found) -> bool:
     return row.started_at <= f_end and f.started_at <= row_end
 
 
-def _create(uow: UnitOfWork, unit: Unit, f: Found) -> Excursion:
+def _create(uow: UnitOfWork, unit: Unit, f: Found, kind: str = "temperature") -> Excursion:
     row = Excursion(
-        tenant_id=unit.tenant_id, site_id=unit.site_id, unit_id=unit.id, kind="temperature", started_at=f.started_at,
+        tenant_id=unit.tenant_id, site_id=unit.site_id, unit_id=unit.id, kind=kind, started_at=f.started_at,
         alarmed_at=f.alarmed_at, ended_at=f.ended_at, peak_c=from_centi(f.peak), minutes_beyond=f.minutes_beyond,
         status="open",
     )  # fmt: skip

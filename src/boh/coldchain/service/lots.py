@@ -18,6 +18,7 @@ from boh.catalog.api import item_view
 from boh.coldchain.errors import AlreadyDecided, ExposureNotFound
 from boh.coldchain.models import Excursion, Exposure, LotPlacement, Unit
 from boh.coldchain.service._common import DECIDE
+from boh.coldchain.service.risk import site_risk
 from boh.http.pages import N_
 from boh.inventory import api as inventory
 from boh.kernel.clock import utcnow
@@ -27,6 +28,8 @@ from boh.notify.api import notify
 
 _item = item_view()
 EXCURSION = N_("Cold chain: %(unit)s at %(peak)s °C since %(since)s; %(lots)s lot(s) flagged")
+TOO_DAMP = N_("Cold chain: %(unit)s at %(peak)s%% relative humidity since %(since)s (above %(limit)s%%)")
+TOO_DRY = N_("Cold chain: %(unit)s at %(peak)s%% relative humidity since %(since)s (below %(limit)s%%)")
 QUARANTINE = N_(
     "Cold chain: %(lots)s lot(s) quarantined after %(unit)s passed its time-temperature limit: release or waste them"
 )
@@ -73,6 +76,23 @@ def excursion_found(uow: UnitOfWork, unit: Unit, exc: Excursion) -> None:
     uow.audit("coldchain.excursion.alarm", "coldchain_excursion", exc.id,
               after={"unit": unit.id, "started_at": exc.started_at.isoformat(), "lots": len(lots)})  # fmt: skip
     _quarantine_due(uow, unit, exc, [lot.lot_id for lot in lots])
+    site_risk(uow, exc)
+
+
+def humidity_found(uow: UnitOfWork, unit: Unit, exc: Excursion, direction: str) -> None:
+    """A new humidity excursion: told once (the row is the excursion); its lots are not flagged."""
+    limit = unit.humidity_max_pct if direction == "max" else unit.humidity_min_pct
+    notify(
+        uow, kind="cold_chain_excursion", message=TOO_DAMP if direction == "max" else TOO_DRY,
+        params={"unit": {"en": unit.name, "zh": unit.name_zh or unit.name}, "peak": str(exc.peak_c),
+                "since": exc.started_at.strftime("%Y-%m-%d %H:%M UTC"), "limit": str(limit)},
+        roles=["store_manager", "regional_manager"], site_id=unit.site_id, link=f"/coldchain/excursions/{exc.id}",
+        dedupe_key=f"coldchain:excursion:{exc.id}",
+    )  # fmt: skip
+    uow.audit("coldchain.excursion.alarm", "coldchain_excursion", exc.id,
+              after={"unit": unit.id, "kind": "humidity", "direction": direction,
+                     "started_at": exc.started_at.isoformat()})  # fmt: skip
+    site_risk(uow, exc)
 
 
 def excursion_changed(uow: UnitOfWork, unit: Unit, exc: Excursion) -> None:

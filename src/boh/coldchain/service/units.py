@@ -32,7 +32,8 @@ def create_unit(uow: UnitOfWork, data: UnitCreate) -> Unit:
         hysteresis_c=data.hysteresis_c, min_duration_s=data.min_duration_s, door_grace_s=data.door_grace_s,
         door_max_s=data.door_max_s, dropout_s=data.dropout_s, reading_gap_s=data.reading_gap_s,
         tt_limit_min=data.tt_limit_min or d["tt_limit_min"], defrost=[w.model_dump() for w in data.defrost],
-        defrost_recovery_s=data.defrost_recovery_s, active=True,
+        defrost_recovery_s=data.defrost_recovery_s, humidity_min_pct=data.humidity_min_pct,
+        humidity_max_pct=data.humidity_max_pct, humidity_hysteresis_pct=data.humidity_hysteresis_pct, active=True,
     )  # fmt: skip
     uow.session.add(unit)
     uow.flush()
@@ -48,6 +49,9 @@ def update_unit(uow: UnitOfWork, unit_id: int, data: UnitUpdate) -> Unit:
     for key, value in changes.items():
         if value is not None:
             setattr(unit, key, value)
+    low, high = unit.humidity_min_pct, unit.humidity_max_pct
+    if low is not None and high is not None and low >= high:
+        raise ValidationFailed([FieldError(("humidity_min_pct",), "humidity_min_pct must be below humidity_max_pct")])
     uow.flush()
     uow.audit("coldchain.unit.update", "coldchain_unit", unit.id, after={k: str(v) for k, v in changes.items()})
     return unit

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from boh.catalog.api import find_item
+from boh.catalog.api import find_item, get_supplier_ref
 from boh.http.pages import N_
 from boh.inventory import service as ledger
 from boh.inventory.commitments import service as commitments
@@ -43,12 +43,15 @@ def _draft(uow: UnitOfWork, receipt_id: int) -> Receipt:
 
 def start(
     uow: UnitOfWork, *, site_id: int, source: str, idempotency_key: str, document_id: str | None = None,
-    from_site_id: int | None = None,
+    from_site_id: int | None = None, supplier_id: int | None = None,
 ) -> Receipt:  # fmt: skip
     """A draft receipt with the expected lines (a PO's open lines, the open transfers from one sender), or
-    an empty one for an unannounced delivery. A draft already started for the same delivery is returned."""
+    an empty one for an unannounced delivery. A draft already started for the same delivery is returned.
+    ``supplier_id``: who delivers (its lots are then found by a supplier recall)."""
     scope = uow.principal.scope(WRITE)
     site = get_site_ref(uow.session, scope, site_id)
+    if supplier_id is not None:
+        get_supplier_ref(uow.session, uow.tenant_id, supplier_id)  # SupplierNotFound for another tenant's
     if source not in domain.SOURCES:
         raise ValidationFailed([FieldError(("source",), f"unknown source {source!r}")])
     same = select(Receipt).where(Receipt.tenant_id == uow.tenant_id, Receipt.site_id == site_id)
@@ -68,7 +71,8 @@ def start(
     if source != "unannounced" and not expected:
         raise NothingToReceive("nothing is expected from this delivery any more")
     r = Receipt(tenant_id=uow.tenant_id, site_id=site_id, number="", source=source, document_id=document_id,
-                from_site_id=from_site_id, idempotency_key=idempotency_key, created_by=uow.principal.actor)  # fmt: skip
+                from_site_id=from_site_id, supplier_id=supplier_id, idempotency_key=idempotency_key,
+                created_by=uow.principal.actor)  # fmt: skip
     uow.session.add(r)
     uow.flush()
     r.number = domain.number(site.code, r.id)
