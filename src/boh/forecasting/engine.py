@@ -31,7 +31,7 @@ import pandas as pd
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "boh-numba"))
 
 MODEL_VERSION = "boh-forecast-1.0"
-QUANTILES: tuple[int, ...] = (50, 80, 90, 95, 99)
+QUANTILES: tuple[int, ...] = (10, 50, 80, 90, 95, 99)
 EXOG: tuple[str, ...] = (
     "discount", "promo", "display", "holiday", "festival", "event", "temperature", "precipitation",
 )  # fmt: skip
@@ -331,8 +331,9 @@ def _fit_widen(bands: pd.DataFrame, last: pd.DataFrame, q: int) -> float:
     edges = np.r_[bands["lo"].to_numpy(), bands["hi"].to_numpy()[-1:]]
     which = np.clip(np.searchsorted(edges, mean, side="right") - 1, 0, len(bands) - 1)
     med, off = bands["r50"].to_numpy()[which] if "r50" in bands else 0.0, bands[f"r{q}"].to_numpy()[which]
-    for f in np.arange(0.8, 3.0, 0.05):
-        if (actual <= np.maximum(mean + med + f * (off - med), 0.0) + 1e-9).mean() >= q / 100:
+    for f in np.arange(0.8, 3.0, 0.05):  # the narrowest band that covers the nominal share (upper quantiles)
+        share = (actual <= np.maximum(mean + med + f * (off - med), 0.0) + 1e-9).mean()
+        if (share >= q / 100) if q >= 50 else (share <= q / 100):  # lower quantiles: at most the share below
             return float(f)
     return 3.0
 
@@ -390,27 +391,42 @@ def run(
     *,
     processes: int = 1,
     dask_address: str | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Result:
     """Forecast all series, chunk by chunk: in this process (``processes=1``), in a pool of local processes,
-    or on the Dask cluster at ``dask_address`` (``tcp://host:8786``). Same chunks, same numbers."""
+    or on the Dask cluster at ``dask_address`` (``tcp://host:8786``). Same chunks, same numbers. ``progress``
+    is told the share of chunks done (0-1) after each chunk."""
     parts = []
     for ids in chunks(hist["unique_id"].unique().tolist() + future["unique_id"].unique().tolist(), cfg.chunk_size):
         sel = set(ids)
         parts.append((hist[hist["unique_id"].isin(sel)], future[future["unique_id"].isin(sel)],
                       static[static["unique_id"].isin(sel)], cfg))  # fmt: skip
+    total = max(len(parts), 1)
+
+    def tell(done: int) -> None:
+        if progress is not None:
+            progress(done / total)
+
+    results: list[Result] = []
     if dask_address:
-        from distributed import Client
+        from distributed import Client, as_completed
 
         with Client(dask_address) as client:  # type: ignore[no-untyped-call]
             futures = client.map(_run_chunk, parts, pure=False)
+            for n, _done in enumerate(as_completed(futures), 1):  # type: ignore[no-untyped-call]
+                tell(n)
             results = client.gather(futures)
     elif processes > 1 and len(parts) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=processes) as pool:
-            results = list(pool.map(_run_chunk, parts))
+            for r in pool.map(_run_chunk, parts):
+                results.append(r)
+                tell(len(results))
     else:
-        results = [_run_chunk(p) for p in parts]
+        for p in parts:
+            results.append(_run_chunk(p))
+            tell(len(results))
     return Result(
         pd.concat([r.forecasts for r in results], ignore_index=True),
         pd.concat([r.choice for r in results], ignore_index=True),
