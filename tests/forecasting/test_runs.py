@@ -162,3 +162,12 @@ def test_the_console_button_queues_a_run_and_its_page_follows_it(runtime: Runtim
     assert 'data-status="done"' in status.text and "every 2s" not in status.text  # done: polling stops
     assert 'data-testid="run-result"' in status.text
     assert client.get(r.headers["location"], headers=h).status_code == 200
+
+
+def test_the_console_button_without_its_form_key_queues_nothing(runtime: Runtime, client: TestClient) -> None:
+    t, _sites, _items = _world(runtime)
+    make_user(runtime, t, "hqadmin", [("hq_admin", None)])  # type: ignore[arg-type]
+    page_login(client, "hqadmin")
+    assert post_form(client, "/forecasting/runs", {}).status_code == 422
+    assert post_form(client, "/forecasting/runs", {"key": "x" * 49}).status_code == 422
+    assert _count(runtime, models.Run) == 0

@@ -258,6 +258,7 @@ CREATORS.update(inspections_world.CREATORS)
 CREATORS.update(kitchen_world.CREATORS)
 CREATORS.update(coldchain_world.CREATORS)
 CREATORS.update(trace_world.CREATORS)
+CREATORS.update(forecasting_world.CREATORS)
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the
 # meaning depends on the route -> a name in CREATORS.

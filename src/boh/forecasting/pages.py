@@ -21,6 +21,7 @@ from boh.http.i18n import gettext_ as _
 from boh.http.pages import N_, NavLink, form_data, page_router, redirect
 from boh.http.templating import render
 from boh.kernel.clock import utcnow
+from boh.kernel.errors import FieldError, ValidationFailed
 
 router = page_router("/forecasting")
 FormDep = Annotated[dict[str, str], Depends(form_data)]
@@ -119,9 +120,10 @@ def promotions(request: Request, uow: UowDep, start: date | None = None) -> HTML
 def start_run(request: Request, uow: UowDep, data: FormDep) -> Response:
     """The "run forecasts" button: a queued run for the worker, then its page (progress, then the result). The
     form's key makes a double click or a resent form the same run."""
-    key = data.get("key") or None
-    key = key if key and len(key) <= 64 and key.replace("-", "").isalnum() else None
-    run, _new = service.queue_run(uow, service.RunOptions(), f"console:{key}" if key else None)
+    key = data.get("key") or ""
+    if not (0 < len(key) <= 48 and key.replace("-", "").isalnum()):  # the form always sends one
+        raise ValidationFailed([FieldError(("key",), "the form's key is missing: reload the page", "missing")])
+    run, _new = service.queue_run(uow, service.RunOptions(), f"console:{key}")
     uow.commit()
     return redirect(f"/forecasting/runs/{run.id}")
 
@@ -131,12 +133,12 @@ def _run_ctx(uow: UowDep, run_id: int) -> dict[str, Any]:
     return {"r": run, "statuses": RUN_STATUSES, "percent": int(run.progress * 100)}
 
 
-@router.get("/runs/{run_id}", perm=READ)
-def run_page(request: Request, uow: UowDep, run_id: int) -> HTMLResponse:
-    return render(request, "forecasting/run.html", _run_ctx(uow, run_id))
+@router.get("/runs/{forecast_run_id}", perm=READ)
+def run_page(request: Request, uow: UowDep, forecast_run_id: int) -> HTMLResponse:
+    return render(request, "forecasting/run.html", _run_ctx(uow, forecast_run_id))
 
 
-@router.get("/runs/{run_id}/status", perm=READ)
-def run_status(request: Request, uow: UowDep, run_id: int) -> HTMLResponse:
+@router.get("/runs/{forecast_run_id}/status", perm=READ)
+def run_status(request: Request, uow: UowDep, forecast_run_id: int) -> HTMLResponse:
     """The run's status block, polled by the run page (htmx) until the run is done or failed."""
-    return render(request, "forecasting/_run_status.html", _run_ctx(uow, run_id))
+    return render(request, "forecasting/_run_status.html", _run_ctx(uow, forecast_run_id))

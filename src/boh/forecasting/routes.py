@@ -62,10 +62,10 @@ def create_run(uow: UowDep, body: RunIn, response: Response) -> RunRead:
     return RunRead.model_validate(run)
 
 
-@router.get("/runs/{run_id}", perm=READ, response_model=RunRead,
+@router.get("/runs/{forecast_run_id}", perm=READ, response_model=RunRead,
             summary="A run: status (queued, running, done, failed), progress, errors as problem details")  # fmt: skip
-def get_run(uow: UowDep, run_id: int) -> RunRead:
-    return queries.get_run(uow.session, uow.tenant_id, run_id)
+def get_run(uow: UowDep, forecast_run_id: int) -> RunRead:
+    return queries.get_run(uow.session, uow.tenant_id, forecast_run_id)
 
 
 @router.get("/accuracy", perm=READ, summary="Backtest WAPE and bias of the last run by category, site or model")
