@@ -54,9 +54,10 @@ def create_run(uow: UowDep, body: RunIn, response: Response) -> RunRead:
         uow.commit()
     except IntegrityError:  # the same key committed by a concurrent retry: answer with that run
         uow.rollback()
-        if body.idempotency_key is None:
+        same = service.run_by_key(uow.session, uow.tenant_id, body.idempotency_key) if body.idempotency_key else None
+        if same is None:
             raise
-        run, _new = service.queue_run(uow, opts, body.idempotency_key)
+        run, _new = service.queue_run(uow, opts, body.idempotency_key)  # that run, or a conflict on other options
     response.headers["Location"] = f"{router.prefix}/runs/{run.id}"
     response.headers["Retry-After"] = "2"
     return RunRead.model_validate(run)
