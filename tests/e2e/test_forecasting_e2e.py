@@ -1,6 +1,8 @@
-"""Forecasting pages in a real browser: the forecast-vs-actual chart of a site x item (history, forecast, 80/95%
-upper quantiles, the promotion marked), the accuracy dashboard and the promotions calendar, on a desktop in
-English and on a phone in Chinese (no sideways scrolling), without a Content-Security-Policy violation."""
+"""Forecasting pages in a real browser: the forecast-vs-actual chart of a site x item (history, forecast, the
+shaded 10-90% band, the promotion marked), the accuracy dashboard and the promotions calendar, and the "run
+forecasts" button (a queued run whose page shows its progress, then its result once the worker is done), on a
+desktop and a phone in English and Chinese (no sideways scrolling), without a Content-Security-Policy
+violation."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from boh.bootstrap import Runtime
-from boh.forecasting import service
+from boh.forecasting import service, tasks
 from boh.kernel.clock import utcnow
 from tests.e2e.helpers import body_overflows, sign_in, watch_csp
 from tests.factories import login, make_user
@@ -36,7 +38,9 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
         service.run_forecast(uow, service.RunOptions(horizon=14, origin=today - timedelta(days=1)))
         uow.commit()
 
-    for lang, viewport, tag in (("en", DESKTOP, "desktop-en"), ("zh", PHONE, "phone-zh")):
+    views = (("en", DESKTOP, "desktop-en"), ("zh", PHONE, "phone-zh"), ("zh", DESKTOP, "desktop-zh"),
+             ("en", PHONE, "phone-en"))  # fmt: skip
+    for lang, viewport, tag in views:
         ctx = browser.new_context(base_url=live_server, locale="en-US", viewport=viewport)
         ctx.set_default_timeout(15_000)
         ctx.add_cookies([{"name": "boh_lang", "value": lang, "url": live_server}])
@@ -49,6 +53,16 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
             expect(page.locator("[data-testid=series]")).to_be_visible()
             expect(page.locator("[data-testid=quantiles] tbody tr")).to_have_count(14)
             expect(page.locator("[data-chart] canvas").first).to_be_visible()  # ECharts drew the chart
+            band = page.evaluate("""() => {
+                const el = document.querySelector('[data-chart=forecast]');
+                const opt = window.echarts.getInstanceByDom(el).getOption();
+                return opt.series.filter(s => s.stack === 'band').map(s => [s.data.filter(v => v !== null).length,
+                                                                              !!s.areaStyle]);
+            }""")
+            assert band == [[14, False], [14, True]]  # the 14 forecast days: a base line and the shaded band
+            box = page.locator("[data-chart=forecast]").bounding_box()
+            page.mouse.move(box["x"] + box["width"] * 0.93, box["y"] + box["height"] * 0.6)  # a forecast day
+            shot(page, f"forecast-tooltip-{tag}", full_page=False)
             expect(page.locator("h1")).to_have_text("Forecasts" if lang == "en" else "需求预测")
             assert "★" in page.locator("[data-testid=series]").inner_text()  # the promotion days are marked
             assert not body_overflows(page), f"{tag}: the forecast page scrolls sideways"
@@ -61,5 +75,26 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
             expect(page.locator("[data-testid=promo]").first).to_contain_text("Milk week")
             shot(page, f"forecast-promotions-{tag}")
             assert not violations, violations  # the pages run under the console's Content-Security-Policy
+        finally:
+            ctx.close()
+
+    for lang, viewport, tag in (("en", DESKTOP, "desktop-en"), ("zh", PHONE, "phone-zh")):
+        ctx = browser.new_context(base_url=live_server, locale="en-US", viewport=viewport)
+        ctx.set_default_timeout(15_000)
+        ctx.add_cookies([{"name": "boh_lang", "value": lang, "url": live_server}])
+        violations = watch_csp(ctx)
+        page = ctx.new_page()
+        try:  # the "run forecasts" button: a queued run whose page follows it until the worker is done
+            sign_in(page, "hqadmin", path="/forecasting/")
+            page.get_by_test_id("run-forecast").click()
+            expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "queued")
+            expect(page.get_by_test_id("run-progress")).to_be_visible()
+            assert not body_overflows(page)
+            shot(page, f"forecast-run-queued-{tag}")
+            assert len(tasks.run_queued(runtime)["done"]) == 1  # the worker's job, driven here
+            expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "done")  # the page polled
+            expect(page.get_by_test_id("run-result")).to_contain_text("4")
+            shot(page, f"forecast-run-done-{tag}")
+            assert not violations, violations
         finally:
             ctx.close()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from boh.bootstrap import Runtime
-from boh.forecasting import models, service
+from boh.forecasting import models, service, tasks
 from boh.inventory.api import daily_sales
 from boh.kernel.clock import utcnow
 from tests.factories import login, make_site, make_tenant, make_user
@@ -92,7 +92,7 @@ def test_a_run_is_stored_and_read_through_the_api(runtime: Runtime, client: Test
         run_id, config = run.id, run.config
     assert run.series == 4 and config["model_version"].startswith("boh-forecast")
     assert {"dayofweek", "promo", "discount", "display", "temperature"} <= set(config["features"])
-    assert config["quantiles"] == [50, 80, 90, 95, 99] and config["horizon"] == 7
+    assert config["quantiles"] == [10, 50, 80, 90, 95, 99] and config["horizon"] == 7
 
     r = client.get(f"/api/v1/forecasting/series/{sites[0]}/{items[0]}", headers=h)
     assert r.status_code == 200, r.text
@@ -123,14 +123,25 @@ def test_history_import_lists_every_bad_row_and_imports_nothing(runtime: Runtime
     r = client.post("/api/v1/forecasting/history/import", headers=h, data={"mapping": mapping},
                     files={"file": ("h.csv", bad.encode(), "text/csv")})  # fmt: skip
     assert r.status_code == 422, r.text
-    errs = {(e.get("row"), e.get("column")) for e in r.json()["errors"]}
-    assert {(3, "day"), (4, "units"), (4, "oos_h")} <= errs
+    # one pass: the unknown site code S009 is listed with the same row's bad values, rows in file order
+    errs = [(e.get("row"), e.get("column"), e.get("code")) for e in r.json()["errors"]]
+    assert errs == [(3, "day", "invalid"), (4, "oos_h", "invalid"), (4, "store", "not_found"),
+                    (4, "units", "invalid")]  # fmt: skip
     with runtime.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(models.History)) == 0
     unknown = "store,sku,day,units,oos_h\nS001,MILK-1L,2026-01-01,3,0\nS777,BREAD,2026-01-02,1,0\n"
     r = client.post("/api/v1/forecasting/history/import", headers=h, data={"mapping": mapping},
                     files={"file": ("h.csv", unknown.encode(), "text/csv")})  # fmt: skip
     assert r.status_code == 422 and [(e["row"], e["column"]) for e in r.json()["errors"]] == [(3, "store")]
+    mixed = head + "S777,NOPE,2026-01-02,1,0\nS001,MILK-1L,2026-01-03,x,0\nS001,GONE,2026-01-04,1,0\n"
+    r = client.post("/api/v1/forecasting/history/import", headers=h, data={"mapping": mapping},
+                    files={"file": ("h.csv", mixed.encode(), "text/csv")})  # fmt: skip
+    assert r.status_code == 422
+    assert [(e["row"], e["column"], e["message"]) for e in r.json()["errors"]] == [
+        (2, "sku", "unknown item SKU 'NOPE'"), (2, "store", "unknown site code 'S777'"),
+        (3, "units", "must be a number at or above 0"), (4, "sku", "unknown item SKU 'GONE'")]  # fmt: skip
+    with runtime.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(models.History)) == 0
     good = head + "S001,MILK-1L,2026-01-01,3,0\nS001,MILK-1L,2026-01-02,2,12\nS002,BREAD,2026-01-02,1,24\n"
     r = client.post("/api/v1/forecasting/history/import", headers=h, data={"mapping": mapping},
                     files={"file": ("h.csv", good.encode(), "text/csv")})  # fmt: skip
@@ -145,6 +156,9 @@ def test_history_import_lists_every_bad_row_and_imports_nothing(runtime: Runtime
 def test_a_run_with_no_sales_is_an_empty_run_not_an_error(runtime: Runtime, client: TestClient) -> None:
     t, _sites, _items = _world(runtime)
     make_user(runtime, t, "hqadmin", [("hq_admin", None)])  # type: ignore[arg-type]
-    r = client.post("/api/v1/forecasting/runs", headers=login(client, "hqadmin"), json={"horizon": 7})
-    assert r.status_code == 201, r.text
-    assert r.json()["series"] == 0
+    h = login(client, "hqadmin")
+    r = client.post("/api/v1/forecasting/runs", headers=h, json={"horizon": 7})
+    assert r.status_code == 202, r.text
+    assert tasks.run_queued(runtime) == {"done": [r.json()["id"]], "failed": []}
+    body = client.get(r.headers["location"], headers=h).json()
+    assert (body["status"], body["series"]) == ("done", 0)

@@ -3,9 +3,10 @@ run with one forecast and its backtest metric (written as rows: the walk checks 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tests.security.world import World
@@ -42,3 +43,12 @@ def seed(w: World) -> None:
                                             cls="smooth", model="lgbm", wape=Decimal("0.3"), bias=Decimal(0),
                                             actual=one, errors={"lgbm": 0.3}))  # fmt: skip
         uow.commit()
+        w.objects["forecast_run_id"] = run.id
+
+
+def _run(w: World) -> int:
+    """The stored (done) run ``seed`` wrote; queued runs are asked for by the walk itself (POST .../runs)."""
+    return int(w.objects["forecast_run_id"])
+
+
+CREATORS: dict[str, Callable[[World], Any]] = {"forecast_run_id": _run}

@@ -266,6 +266,7 @@ CREATORS.update(kitchen_world.CREATORS)
 CREATORS.update(coldchain_world.CREATORS)
 CREATORS.update(trace_world.CREATORS)
 CREATORS.update(certificates_world.CREATORS)
+CREATORS.update(forecasting_world.CREATORS)
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the
 # meaning depends on the route -> a name in CREATORS.

@@ -59,6 +59,7 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
     assert [(o.name, o.status) for o in run_due(runtime, reg)] == [
         ("audit.checkpoint", "ok"),
         ("coldchain.dropouts", "ok"),
+        ("forecasting.queued", "ok"),
         ("inventory.reservations.expire", "ok"),
     ]
     clock.advance(timedelta(hours=20))  # 04:00 and 03:30 UTC next day have passed
@@ -67,6 +68,7 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
         ("audit.checkpoint", "ok"),
         ("audit.verify", "ok"),
         ("coldchain.dropouts", "ok"),
+        ("forecasting.queued", "ok"),
         ("forecasting.run", "ok"),
         ("inspections.actions.escalate", "ok"),
         ("inventory.reservations.expire", "ok"),

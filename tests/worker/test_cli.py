@@ -38,8 +38,8 @@ def test_jobs_list_shows_every_job_and_its_schedule(runtime: Runtime) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     names = ["audit.checkpoint", "audit.verify", "catalog.certificate_expiry", "coldchain.dropouts",
-             "forecasting.run", "inspections.actions.escalate", "inventory.reservations.expire", "outbox.cleanup",
-             "outbox.relay"]  # fmt: skip
+             "forecasting.queued", "forecasting.run", "inspections.actions.escalate", "inventory.reservations.expire",
+             "outbox.cleanup", "outbox.relay"]  # fmt: skip
     assert [line.split()[0] for line in lines] == names
     line = dict(zip(names, lines, strict=True))
     assert "every 900s" in line["audit.checkpoint"] and "last never" in line["audit.checkpoint"]
@@ -47,6 +47,7 @@ def test_jobs_list_shows_every_job_and_its_schedule(runtime: Runtime) -> None:
     assert "every 300s" in line["coldchain.dropouts"]
     assert "daily 06:00 UTC" in line["catalog.certificate_expiry"]
     assert "daily 02:30 UTC" in line["forecasting.run"]
+    assert "every 10s" in line["forecasting.queued"]
     assert "daily 03:00 UTC" in line["inspections.actions.escalate"]
     assert "every 60s" in line["inventory.reservations.expire"]
     assert "on demand" in line["outbox.relay"]

@@ -75,11 +75,12 @@ def test_registry_is_explicit_and_refuses_duplicates() -> None:
 def test_application_registry_has_the_builtin_jobs() -> None:
     reg = build_registry()
     names = ["audit.checkpoint", "audit.verify", "catalog.certificate_expiry", "coldchain.dropouts",
-             "forecasting.run", "inspections.actions.escalate", "inventory.reservations.expire", "outbox.cleanup",
-             "outbox.relay"]  # fmt: skip
+             "forecasting.queued", "forecasting.run", "inspections.actions.escalate", "inventory.reservations.expire",
+             "outbox.cleanup", "outbox.relay"]  # fmt: skip
     assert [j.name for j in reg] == names
     assert reg.get("catalog.certificate_expiry").schedule == Daily("06:00", "UTC")
     assert reg.get("forecasting.run").schedule == Daily("02:30", "UTC")
+    assert reg.get("forecasting.queued").schedule == Every(10)
     assert reg.get("inspections.actions.escalate").schedule == Daily("03:00", "UTC")
     assert reg.get("inventory.reservations.expire").schedule == Every(60)
     assert reg.get("audit.verify").schedule == Daily("04:00", "UTC")

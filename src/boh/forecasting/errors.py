@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boh.kernel.errors import NotFound
+from boh.kernel.errors import Conflict, NotFound
 
 
 class PromotionNotFound(NotFound):
@@ -13,3 +13,13 @@ class PromotionNotFound(NotFound):
 class NoForecast(NotFound):
     code = "forecasting.no_forecast"
     title = "No forecast for this site and item"
+
+
+class RunNotFound(NotFound):
+    code = "forecasting.run_not_found"
+    title = "Forecast run not found"
+
+
+class IdempotencyConflict(Conflict):
+    code = "forecasting.idempotency_conflict"
+    title = "Idempotency key reused with another request"

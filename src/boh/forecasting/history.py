@@ -23,6 +23,7 @@ from boh.kernel import tabular
 from boh.kernel.errors import FieldError, ValidationFailed
 
 FIELDS = ("site", "item", "date", "timestamp", "quantity", "stockout", "price", "discount", "promo")
+NO_CODE = ("", "nan", "None")  # a blank cell read as text
 MAX_ERRORS = 1000  # listed errors (the count says how many more)
 
 
@@ -53,6 +54,18 @@ def _frame(filename: str, data: bytes | pd.DataFrame) -> pd.DataFrame:
 
 def read_history(filename: str, data: bytes | pd.DataFrame, mapping: Mapping_) -> pd.DataFrame:
     """The file's rows under BOH's names and types, or ValidationFailed listing every bad row and column."""
+    out, errors = parse_history(filename, data, mapping)
+    if errors:
+        raise ValidationFailed(errors[:MAX_ERRORS] + _more(len(errors)))
+    return out
+
+
+def parse_history(
+    filename: str, data: bytes | pd.DataFrame, mapping: Mapping_
+) -> tuple[pd.DataFrame, list[FieldError]]:
+    """The file's rows under BOH's names and types, with the errors of every bad row (sorted by row) for the
+    caller to add its own checks to (unknown codes) before reporting them all at once. A mapping that does not
+    fit the file is a ValidationFailed at once (there are no rows to check)."""
     raw = _frame(filename, data)
     lower = not isinstance(data, pd.DataFrame) and not (filename.lower().endswith((".parquet", ".pq"))
                                                         or data[:4] == b"PAR1")  # fmt: skip
@@ -70,10 +83,13 @@ def read_history(filename: str, data: bytes | pd.DataFrame, mapping: Mapping_) -
     if errors:
         raise ValidationFailed(errors)
     df = pd.DataFrame({k: raw[v] for k, v in cols.items()}).assign(_row=raw["_row"].to_numpy())
-    out, errors = _convert(df, mapping)
-    if errors:
-        raise ValidationFailed(errors[:MAX_ERRORS] + _more(len(errors)))
-    return out
+    return _convert(df, mapping)
+
+
+def report(errors: list[FieldError]) -> ValidationFailed:
+    """One error for the whole file: every row's errors in row order (the first MAX_ERRORS listed)."""
+    errors = sorted(errors, key=lambda e: (e.row or 0, e.column or ""))
+    return ValidationFailed(errors[:MAX_ERRORS] + _more(len(errors)))
 
 
 def _more(n: int) -> list[FieldError]:
@@ -94,7 +110,7 @@ def _convert(df: pd.DataFrame, mapping: Mapping_) -> tuple[pd.DataFrame, list[Fi
     numbers = df["_row"].to_numpy()
     for key in ("site", "item"):
         out[key] = df[key].astype(str).str.strip()
-        bad.append((out[key].isin(("", "nan", "None")).to_numpy(), key, "a code is required"))
+        bad.append((out[key].isin(NO_CODE).to_numpy(), key, "a code is required"))
     when = "timestamp" if "timestamp" in df.columns else "date"
     ts = pd.to_datetime(df[when], errors="coerce")
     bad.append((ts.isna().to_numpy(), when, "not a date/time"))

@@ -77,12 +77,30 @@ class History(Base):
     promo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+RUN_STATUSES = ("queued", "running", "done", "failed")
+
+
 class Run(IdMixin, Base):
+    """A forecast run. Asked for through the API it is a background job: ``queued`` (the request: options and
+    the asker's sites), ``running`` (``progress`` 0-1 as chunks of series finish), then ``done`` with its
+    forecasts, or ``failed`` with ``error`` (problem details). The CLI and the nightly job run it at once."""
+
     __tablename__ = "forecasting_run"
-    __table_args__ = (Index("ix_forecasting_run_tenant_started", "tenant_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_forecasting_run_tenant_started", "tenant_id", "started_at"),
+        Index("ix_forecasting_run_status", "status", "id"),
+        Index("uq_forecasting_run_tenant_key", "tenant_id", "idempotency_key", unique=True),
+    )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # asked for (queued) or started
+    status: Mapped[str] = mapped_column(String(12), default="done", server_default="done")  # RUN_STATUSES
+    progress: Mapped[Decimal] = mapped_column(Ratio, default=Decimal(0), server_default="0")  # 0-1
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # problem details of a failed run
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))  # unique per tenant (NULLs never clash)
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # options of a queued run, the asker's sites
+    requested_by: Mapped[str | None] = mapped_column(String(64))  # the asker (principal actor)
     seconds: Mapped[Decimal] = mapped_column(Ratio, default=Decimal(0))
     model_version: Mapped[str] = mapped_column(String(40))
     config: Mapped[dict[str, Any]] = mapped_column(JSON)  # horizon, quantiles, features used, engine
@@ -101,6 +119,7 @@ class Forecast(Base):
     tenant_id: Mapped[int] = mapped_column(BigId)
     model: Mapped[str] = mapped_column(String(20))
     mean: Mapped[Decimal] = mapped_column(Qty())
+    q10: Mapped[Decimal | None] = mapped_column(Qty())  # the band's lower bound (NULL: a run before it was kept)
     q50: Mapped[Decimal] = mapped_column(Qty())
     q80: Mapped[Decimal] = mapped_column(Qty())
     q90: Mapped[Decimal] = mapped_column(Qty())

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from boh.catalog.api import category_view, item_view
 from boh.forecasting import models, series
-from boh.forecasting.errors import NoForecast
+from boh.forecasting.errors import NoForecast, RunNotFound
 from boh.forecasting.schemas import ActualDay, EventRead, ForecastDay, PromotionRead, RunRead, SeriesRead
 from boh.kernel.tenancy import Scope
 from boh.org.api import get_site_ref, site_view
@@ -22,14 +22,24 @@ ZERO = Decimal(0)
 
 
 def latest_run(session: Session, tenant_id: int) -> models.Run | None:
-    return session.scalars(select(models.Run).where(models.Run.tenant_id == tenant_id)
-                           .order_by(models.Run.id.desc()).limit(1)).first()  # fmt: skip
+    """The tenant's last finished run (the one forecasts are read from)."""
+    R = models.Run
+    return session.scalars(select(R).where(R.tenant_id == tenant_id, R.status == "done")
+                           .order_by(R.id.desc()).limit(1)).first()  # fmt: skip
 
 
 def runs(session: Session, tenant_id: int, limit: int = 20) -> list[RunRead]:
     rows = session.scalars(select(models.Run).where(models.Run.tenant_id == tenant_id)
                            .order_by(models.Run.id.desc()).limit(limit))  # fmt: skip
     return [RunRead.model_validate(r) for r in rows]
+
+
+def get_run(session: Session, tenant_id: int, run_id: int) -> RunRead:
+    """One run of the tenant (another tenant's run is not found, like a missing one)."""
+    run = session.get(models.Run, run_id)
+    if run is None or run.tenant_id != tenant_id:
+        raise RunNotFound(f"no forecast run {run_id}")
+    return RunRead.model_validate(run)
 
 
 def get_series(session: Session, scope: Scope, site_id: int, item_id: int, history_days: int = 56) -> SeriesRead:
@@ -49,8 +59,8 @@ def get_series(session: Session, scope: Scope, site_id: int, item_id: int, histo
     return SeriesRead(
         site_id=site_id, item_id=item_id, run_id=run.id, model=rows[0].model,
         cls=metric.cls if metric else "new",
-        forecast=[ForecastDay(day=r.day, model=r.model, mean=r.mean, q50=r.q50, q80=r.q80, q90=r.q90, q95=r.q95,
-                              q99=r.q99) for r in rows],
+        forecast=[ForecastDay(day=r.day, model=r.model, mean=r.mean, q10=r.q10, q50=r.q50, q80=r.q80, q90=r.q90,
+                              q95=r.q95, q99=r.q99) for r in rows],
         actual=actual,
     )  # fmt: skip
 

@@ -7,7 +7,8 @@ import json
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import File, Form, UploadFile
+from fastapi import File, Form, Response, UploadFile
+from sqlalchemy.exc import IntegrityError
 
 from boh.forecasting import history, queries, service
 from boh.forecasting.schemas import (
@@ -42,14 +43,30 @@ def list_runs(uow: UowDep) -> list[RunRead]:
     return queries.runs(uow.session, uow.tenant_id)
 
 
-@router.post("/runs", perm=RUN, status_code=201, response_model=RunRead, summary="Run the forecasts now")
-def create_run(uow: UowDep, body: RunIn) -> RunRead:
+@router.post("/runs", perm=RUN, status_code=202, response_model=RunRead,
+             summary="Ask for a forecast run: queued for the worker; poll the run at the Location given")  # fmt: skip
+def create_run(uow: UowDep, body: RunIn, response: Response) -> RunRead:
     opts = service.RunOptions(horizon=body.horizon, history_days=body.history_days,
                               site_ids=tuple(body.site_ids) if body.site_ids else None,
                               item_ids=tuple(body.item_ids) if body.item_ids else None)  # fmt: skip
-    run = service.run_forecast(uow, opts)
-    uow.commit()
+    try:
+        run, _new = service.queue_run(uow, opts, body.idempotency_key)
+        uow.commit()
+    except IntegrityError:  # the same key committed by a concurrent retry: answer with that run
+        uow.rollback()
+        same = service.run_by_key(uow.session, uow.tenant_id, body.idempotency_key) if body.idempotency_key else None
+        if same is None:
+            raise
+        run, _new = service.queue_run(uow, opts, body.idempotency_key)  # that run, or a conflict on other options
+    response.headers["Location"] = f"{router.prefix}/runs/{run.id}"
+    response.headers["Retry-After"] = "2"
     return RunRead.model_validate(run)
+
+
+@router.get("/runs/{forecast_run_id}", perm=READ, response_model=RunRead,
+            summary="A run: status (queued, running, done, failed), progress, errors as problem details")  # fmt: skip
+def get_run(uow: UowDep, forecast_run_id: int) -> RunRead:
+    return queries.get_run(uow.session, uow.tenant_id, forecast_run_id)
 
 
 @router.get("/accuracy", perm=READ, summary="Backtest WAPE and bias of the last run by category, site or model")

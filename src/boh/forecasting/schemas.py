@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -62,22 +62,30 @@ class RunIn(BaseModel):
     item_ids: list[int] | None = None
     horizon: int = Field(default=28, ge=1, le=365)
     history_days: int = Field(default=365, ge=14, le=3 * 366)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$",
+                                        description="a retry with the same key gets the same run back")  # fmt: skip
 
 
 class RunRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
+    status: Literal["queued", "running", "done", "failed"]
+    progress: Decimal = Field(description="share done, 0-1")
     model_version: str
     series: int
     origin: date
+    started_at: datetime
+    finished_at: datetime | None = None
     seconds: Decimal
     config: dict[str, object]
+    error: dict[str, Any] | None = Field(default=None, description="problem details (RFC 9457) of a failed run")
 
 
 class ForecastDay(BaseModel):
     day: date
     model: str
     mean: Decimal
+    q10: Decimal | None = None
     q50: Decimal
     q80: Decimal
     q90: Decimal

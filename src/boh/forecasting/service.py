@@ -5,7 +5,7 @@ never commit (the entrypoint does)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,12 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
 from boh.catalog.api import existing_item_ids, items_by_sku
 from boh.forecasting import engine, history, models, series
+from boh.forecasting.errors import IdempotencyConflict
 from boh.forecasting.schemas import EventIn, ImportResult, PromotionIn, WeatherIn
 from boh.kernel.clock import utcnow
-from boh.kernel.errors import FieldError, ValidationFailed
+from boh.kernel.errors import BohError, FieldError, ValidationFailed
+from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref, site_ids_by_code
 
@@ -28,6 +31,7 @@ READ, INPUT, IMPORT, RUN = (
 )  # fmt: skip
 QTY = Decimal("0.000001")
 RATIO = Decimal("0.0001")
+TYPE_BASE = "https://boh.dev/problems/"  # as the API's problem+json (boh.http.problems)
 
 
 def _dec(x: float, q: Decimal = QTY) -> Decimal:
@@ -96,21 +100,24 @@ def import_history(
     """Import a chain's daily or hourly sales (CSV/Parquet, mapped columns): every bad row listed and nothing
     imported, or all of it (replacing the same site/item/days)."""
     scope = uow.principal.scope(IMPORT)
-    rows = history.read_history(filename, data, mapping)
-    sites = site_ids_by_code(uow.session, uow.tenant_id, rows["site"].unique())
-    items = {k: v.id for k, v in items_by_sku(uow.session, uow.tenant_id, rows["item"].unique()).items()}
-    errors = []
+    rows, errors = history.parse_history(filename, data, mapping)
+    given = {col: ~rows[col].isin(history.NO_CODE) for col in ("site", "item")}  # a missing code: already listed
+    sites = site_ids_by_code(uow.session, uow.tenant_id, rows.loc[given["site"], "site"].unique())
+    items = {k: v.id for k, v in items_by_sku(uow.session, uow.tenant_id, rows.loc[given["item"], "item"].unique())
+             .items()}  # fmt: skip
     for col, known, label in (("site", sites, "site code"), ("item", items, "item SKU")):
-        unknown = ~rows[col].isin(list(known))
+        unknown = given[col] & ~rows[col].isin(list(known))
         for i in np.flatnonzero(unknown.to_numpy()):
             n = int(rows["_row"].iat[i])
             errors.append(FieldError(("row", n, col), f"unknown {label} '{rows[col].iat[i]}'", "not_found",
                                      row=n, column=mapping.columns[col]))  # fmt: skip
-    out_of_scope = [s for s in sites.values() if not scope.allows_site(s)]
-    if out_of_scope:
-        errors.append(FieldError(("site",), "sites outside your scope", "forbidden"))
+    hidden = {code for code, sid in sites.items() if not scope.allows_site(sid)}
+    for i in np.flatnonzero(rows["site"].isin(sorted(hidden)).to_numpy()):
+        n = int(rows["_row"].iat[i])
+        errors.append(FieldError(("row", n, "site"), f"site '{rows['site'].iat[i]}' is outside your scope",
+                                 "forbidden", row=n, column=mapping.columns["site"]))  # fmt: skip
     if errors:
-        raise ValidationFailed(errors[: history.MAX_ERRORS] + history._more(len(errors)))
+        raise history.report(errors)
     daily = history.to_daily(rows)
     daily["site_id"] = daily["site"].map(sites).astype(int)
     daily["item_id"] = daily["item"].map(items).astype(int)
@@ -148,32 +155,129 @@ class RunOptions:
     chunk_size: int = 1000
 
 
-def run_forecast(uow: UnitOfWork, opts: RunOptions) -> models.Run:
-    """Forecast the scope's series (or the chosen sites/items) and store the run, its forecasts (mean and
-    quantiles per day) and backtest metrics with the model version and the features used."""
+Progress = Callable[[float], None]  # share of the series done, 0-1
+
+
+def run_forecast(uow: UnitOfWork, opts: RunOptions, progress: Progress | None = None) -> models.Run:
+    """Forecast the scope's series (or the chosen sites/items) at once and store the run, its forecasts (mean and
+    quantiles per day) and backtest metrics with the model version and the features used (the CLI and the
+    nightly job; the API queues a run instead, ``queue_run``)."""
     scope = uow.principal.scope(RUN)
     _check_sites(uow, RUN, opts.site_ids or (), "site_ids")
     _check_items(uow, opts.item_ids or (), "item_ids")
     origin = opts.origin or utcnow().date()
     t0 = time.perf_counter()
-    fr = series.frames(uow.session, scope, origin, opts.horizon, opts.history_days, opts.site_ids, opts.item_ids,
-                       opts.new_series)  # fmt: skip
-    cfg = engine.Config(horizon=opts.horizon, chunk_size=opts.chunk_size)
+    fr = prepare(uow.session, scope, opts, origin)
+    res = compute(fr, opts, progress)
+    run = models.Run(tenant_id=uow.tenant_id, model_version=engine.MODEL_VERSION, config={}, origin=origin,
+                     status="running", requested_by=uow.principal.actor)  # fmt: skip
+    uow.session.add(run)
+    uow.session.flush()
+    store_result(uow, run, fr, opts, res, time.perf_counter() - t0)
+    return run
+
+
+def prepare(session: Session, scope: Scope, opts: RunOptions, origin: date) -> series.Frames:
+    """The run's input frames (reads only): history up to ``origin``, the horizon's features, static data."""
+    return series.frames(session, scope, origin, opts.horizon, opts.history_days, opts.site_ids, opts.item_ids,
+                         opts.new_series)  # fmt: skip
+
+
+def _config(opts: RunOptions) -> engine.Config:
+    return engine.Config(horizon=opts.horizon, chunk_size=opts.chunk_size)
+
+
+def compute(fr: series.Frames, opts: RunOptions, progress: Progress | None = None) -> engine.Result:
+    """The models on the frames (no database): in this process, over local processes or on Dask."""
     if fr.future.empty:
-        res = engine.Result(pd.DataFrame(columns=["unique_id"]), pd.DataFrame())
-    else:
-        res = engine.run(fr.hist, fr.future, fr.static, cfg, processes=opts.processes, dask_address=opts.dask)
+        return engine.Result(pd.DataFrame(columns=["unique_id"]), pd.DataFrame())
+    return engine.run(fr.hist, fr.future, fr.static, _config(opts), processes=opts.processes,
+                      dask_address=opts.dask, progress=progress)  # fmt: skip
+
+
+def store_result(
+    uow: UnitOfWork, run: models.Run, fr: series.Frames, opts: RunOptions, res: engine.Result, seconds: float
+) -> None:
+    """Store a computed run: its forecasts and metrics, configuration and features; the run is ``done``."""
+    cfg = _config(opts)
     config: dict[str, Any] = {**cfg.describe(), "features": fr.features,
                               "engine": "dask" if opts.dask else f"processes={opts.processes}"}  # fmt: skip
     config["quantiles"] = list(cfg.quantiles)
-    run = models.Run(tenant_id=uow.tenant_id, model_version=engine.MODEL_VERSION, config=config, origin=origin,
-                     series=int(res.forecasts["unique_id"].nunique()) if len(res.forecasts) else 0)  # fmt: skip
+    run.model_version, run.config = engine.MODEL_VERSION, config
+    run.series = int(res.forecasts["unique_id"].nunique()) if len(res.forecasts) else 0
+    _store(uow, run, res)
+    run.seconds = _dec(seconds, RATIO)
+    run.status, run.progress, run.finished_at, run.error = "done", Decimal(1), utcnow(), None
+    uow.audit("forecasting.run", "forecasting_run", run.id, after={"series": run.series, "origin": str(run.origin)})
+
+
+# --- runs asked for through the API: queued, then executed by the worker --------------------------------------
+
+
+def _request(opts: RunOptions, scope: Scope) -> dict[str, Any]:
+    return {
+        "horizon": opts.horizon, "history_days": opts.history_days,
+        "site_ids": list(opts.site_ids) if opts.site_ids else None,
+        "item_ids": list(opts.item_ids) if opts.item_ids else None,
+        "origin": opts.origin.isoformat() if opts.origin else None,
+        # the asker's sites: the worker forecasts within them (a regional manager's run stays in the region)
+        "scope_site_ids": sorted(scope.site_ids) if scope.site_ids is not None else None,
+    }  # fmt: skip
+
+
+def queue_run(uow: UnitOfWork, opts: RunOptions, idempotency_key: str | None = None) -> tuple[models.Run, bool]:
+    """Record a run to be executed by the worker (status ``queued``): the run and whether it is new. The same
+    idempotency key again gives the first run back (a retry never starts a second run); with other options it
+    is a conflict."""
+    scope = uow.principal.scope(RUN)
+    request = _request(opts, scope)
+    if idempotency_key is not None:
+        same = run_by_key(uow.session, uow.tenant_id, idempotency_key)
+        if same is not None:
+            if same.request != request:
+                raise IdempotencyConflict(f"idempotency key {idempotency_key!r} was used for another run request")
+            return same, False
+    _check_sites(uow, RUN, opts.site_ids or (), "site_ids")
+    _check_items(uow, opts.item_ids or (), "item_ids")
+    run = models.Run(tenant_id=uow.tenant_id, model_version=engine.MODEL_VERSION, config={},
+                     origin=opts.origin or utcnow().date(), status="queued", progress=Decimal("0.0000"),
+                     idempotency_key=idempotency_key, request=request,
+                     requested_by=uow.principal.actor)  # fmt: skip
     uow.session.add(run)
     uow.session.flush()
-    _store(uow, run, res)
-    run.seconds = _dec(time.perf_counter() - t0, RATIO)
-    uow.audit("forecasting.run", "forecasting_run", run.id, after={"series": run.series, "origin": str(origin)})
-    return run
+    uow.audit("forecasting.run.queue", "forecasting_run", run.id, after=request)
+    return run, True
+
+
+def run_by_key(session: Session, tenant_id: int, key: str) -> models.Run | None:
+    R = models.Run
+    return session.scalars(select(R).where(R.tenant_id == tenant_id, R.idempotency_key == key)).first()
+
+
+def queued_options(run: models.Run, processes: int = 1) -> tuple[Scope, RunOptions]:
+    """The scope and options a queued run was asked with."""
+    req = run.request or {}
+    scope_sites = req.get("scope_site_ids")
+    scope = Scope(run.tenant_id, frozenset(scope_sites) if scope_sites is not None else None)
+    opts = RunOptions(horizon=int(req.get("horizon", 28)), history_days=int(req.get("history_days", 365)),
+                      site_ids=tuple(req["site_ids"]) if req.get("site_ids") else None,
+                      item_ids=tuple(req["item_ids"]) if req.get("item_ids") else None,
+                      origin=run.origin, processes=processes)  # fmt: skip
+    return scope, opts
+
+
+def problem_of(exc: BaseException) -> dict[str, Any]:
+    """Problem details (RFC 9457 members) of why a queued run failed; an unexpected error says no more than the
+    API's 500 does (the log has the trace)."""
+    if isinstance(exc, BohError):
+        body: dict[str, Any] = {"type": TYPE_BASE + exc.code.replace(".", "/"), "title": exc.title,
+                                "status": exc.status, "detail": exc.detail, "code": exc.code}  # fmt: skip
+        if isinstance(exc, ValidationFailed):
+            body["errors"] = [e.as_dict() for e in exc.errors]
+        return body
+    return {"type": TYPE_BASE + "forecasting/run_failed", "title": "Forecast run failed", "status": 500,
+            "detail": "The forecast run failed on our side; the worker's log has the details",
+            "code": "forecasting.run_failed"}  # fmt: skip
 
 
 def _split(uid: str) -> tuple[int, int]:
@@ -185,7 +289,8 @@ def _store(uow: UnitOfWork, run: models.Run, res: engine.Result) -> None:
     fc = [{
         "run_id": run.id, "tenant_id": uow.tenant_id, "site_id": _split(r.unique_id)[0],
         "item_id": _split(r.unique_id)[1],
-        "day": r.ds.date(), "model": str(r.model), "mean": _dec(r.mean), "q50": _dec(r.q50), "q80": _dec(r.q80),
+        "day": r.ds.date(), "model": str(r.model), "mean": _dec(r.mean),
+        "q10": _dec(r.q10) if hasattr(r, "q10") else None, "q50": _dec(r.q50), "q80": _dec(r.q80),
         "q90": _dec(r.q90), "q95": _dec(r.q95), "q99": _dec(r.q99),
     } for r in res.forecasts.itertuples()]  # fmt: skip
     for i in range(0, len(fc), 5000):
@@ -220,5 +325,6 @@ def _metrics(res: engine.Result) -> list[dict[str, Any]]:
 
 
 def latest_run_id(uow: UnitOfWork) -> int | None:
-    return uow.session.scalar(select(models.Run.id).where(models.Run.tenant_id == uow.tenant_id)
-                              .order_by(models.Run.id.desc()).limit(1))  # fmt: skip
+    R = models.Run
+    return uow.session.scalar(select(R.id).where(R.tenant_id == uow.tenant_id, R.status == "done")
+                              .order_by(R.id.desc()).limit(1))  # fmt: skip

@@ -25,6 +25,16 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A shaded area between two series of a line chart, given by their positions in ``Chart.series`` (both
+    series stay lines of their own, in the tooltip and the table); ``name`` (translated) labels it."""
+
+    lower: int
+    upper: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Chart:
     id: str  # unique on the page: [a-z0-9-]
     title: str  # translated
@@ -34,15 +44,19 @@ class Chart:
     unit: str = ""  # shown after values in tooltips and the table header ("CNY", "kg")
     category_label: str = ""  # the table's first column header (translated), e.g. "Date"
     links: Sequence[str] = field(default_factory=tuple)  # optional link per category (the table's first column)
+    band: Band | None = None  # line charts: the area between two of the series is shaded (a prediction interval)
 
     def payload(self) -> dict[str, Any]:
         """What the JSON block holds (charts.js reads it)."""
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "unit": self.unit,
             "categories": list(self.categories),
             "series": [{"name": s.name, "values": [_text(v) for v in s.values]} for s in self.series],
         }
+        if self.band is not None:
+            out["band"] = {"lower": self.band.lower, "upper": self.band.upper, "name": self.band.name}
+        return out
 
     def rows(self) -> list[tuple[str, str, list[Decimal | None]]]:
         """(category, link, values per series) for the table."""

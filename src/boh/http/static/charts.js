@@ -53,19 +53,38 @@
       };
     }
     var stacked = data.kind === "stacked";
+    var series = data.series.map(function (s) {
+      return { name: s.name, type: data.kind === "line" ? "line" : "bar", stack: stacked ? "all" : undefined,
+        data: s.values.map(num), smooth: false, showSymbol: !narrow, emphasis: { focus: "series" } };
+    });
+    if (data.band && data.kind === "line") series = series.concat(band(data));
     return {
       color: PALETTE,
       tooltip: { trigger: "axis", confine: true, renderMode: TOOLTIP_MODE,
         valueFormatter: function (v) { return v === null || v === undefined ? "—" : v.toLocaleString() + unit; } },
-      legend: { type: "scroll", top: 0 },
+      legend: { type: "scroll", top: 0, data: data.series.map(function (s) { return s.name; }) },
       grid: { left: 8, right: 12, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.categories, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", axisLabel: { formatter: function (v) { return compact(v); } } },
-      series: data.series.map(function (s) {
-        return { name: s.name, type: data.kind === "line" ? "line" : "bar", stack: stacked ? "all" : undefined,
-          data: s.values.map(num), smooth: false, showSymbol: !narrow, emphasis: { focus: "series" } };
-      })
+      series: series
     };
+  }
+
+  // A shaded band between two series (data.band: their positions): an invisible base line at the lower values
+  // and the gap up to the upper values stacked on it as an area. Both are left out of the tooltip and the
+  // legend; the two bounds stay lines of their own with their true values.
+  function band(data) {
+    var lower = data.series[data.band.lower].values.map(num);
+    var upper = data.series[data.band.upper].values.map(num);
+    var color = PALETTE[data.band.upper % PALETTE.length];
+    var common = { type: "line", stack: "band", symbol: "none", silent: true, tooltip: { show: false },
+      lineStyle: { opacity: 0 }, emphasis: { disabled: true }, z: 1 };
+    return [
+      Object.assign({ name: "", data: lower }, common),
+      Object.assign({ name: data.band.name || "", data: upper.map(function (u, i) {
+        return u === null || lower[i] === null ? null : Math.max(u - lower[i], 0);
+      }), areaStyle: { color: color, opacity: 0.18 } }, common)
+    ];
   }
 
   function compact(v) {
