@@ -1,0 +1,1 @@
+"""Replenishment (placeholder docstring, completed below)."""
