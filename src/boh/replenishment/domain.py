@@ -433,3 +433,75 @@ def deviation_pct(suggested: Decimal, new: Decimal) -> Decimal:
     if suggested == 0:
         return ZERO if new == 0 else Decimal(100)
     return q(abs(new - suggested) / suggested * 100)
+
+
+# --- which policy, which source -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    id: int
+    site_id: int | None
+    category_id: int | None
+    item_class: str | None  # "A" matches AX/AY/AZ; "AX" only AX
+    policy: Policy
+
+
+def pick_policy(
+    rules: Sequence[PolicyRule], site_id: int, category_id: int | None, item_class: str
+) -> PolicyRule | None:
+    """The most specific matching rule: site beats category beats item class (ties: the lowest id)."""
+    best: tuple[int, int] | None = None
+    found: PolicyRule | None = None
+    for r in rules:
+        if r.site_id is not None and r.site_id != site_id:
+            continue
+        if r.category_id is not None and r.category_id != category_id:
+            continue
+        if r.item_class is not None and not item_class.startswith(r.item_class):
+            continue
+        score = (4 if r.site_id else 0) + (2 if r.category_id else 0) + (1 if r.item_class else 0)
+        key = (-score, r.id)
+        if best is None or key < best:
+            best, found = key, r
+    return found
+
+
+@dataclass(frozen=True)
+class SourceRule:
+    id: int
+    site_id: int | None
+    region_id: int | None
+    item_id: int | None
+    category_id: int | None
+    source: str  # supplier | site
+    supplier_id: int | None = None
+    from_site_id: int | None = None
+    lead_time_days: int | None = None
+    order_days: tuple[str, ...] = ()
+
+
+def pick_source(
+    rules: Sequence[SourceRule], site_id: int, region_id: int | None, item_id: int, category_id: int | None
+) -> SourceRule | None:
+    """Precedence: a rule for the item beats one for its category beats one for everything; among those, one
+    for the site beats one for its region beats one for every site. A site never sources from itself."""
+    best: tuple[int, int, int] | None = None
+    found: SourceRule | None = None
+    for r in rules:
+        if r.from_site_id == site_id:
+            continue
+        if r.item_id is not None and r.item_id != item_id:
+            continue
+        if r.category_id is not None and (r.item_id is not None or r.category_id != category_id):
+            continue
+        if r.site_id is not None and r.site_id != site_id:
+            continue
+        if r.region_id is not None and (r.site_id is not None or r.region_id != region_id):
+            continue
+        what = 2 if r.item_id else 1 if r.category_id else 0
+        where = 2 if r.site_id else 1 if r.region_id else 0
+        key = (-what, -where, r.id)
+        if best is None or key < best:
+            best, found = key, r
+    return found
