@@ -233,3 +233,11 @@ def test_deviation_pct() -> None:
     assert deviation_pct(D(10), D(13)) == D(30)
     assert deviation_pct(D(0), D(0)) == D(0)
     assert deviation_pct(D(0), D(5)) == D(100)
+
+
+def test_shelf_life_cap_extends_a_short_forecast() -> None:
+    from boh.replenishment.domain import demand_until
+
+    assert demand_until(flat("10", days=5), TODAY, 8) == D(80)
+    assert demand_until(flat("10", days=5), TODAY, 3) == D(30)
+    assert demand_until([], TODAY, 3) == D(0)

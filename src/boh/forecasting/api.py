@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,17 +16,17 @@ from boh.forecasting.queries import get_series, latest_run
 from boh.forecasting.schemas import ForecastDay, SeriesRead
 
 __all__ = [
-    "HISTORY_FIELDS", "ForecastDay", "HistoryMapping", "SeriesRead", "forecast_days", "get_series", "latest_run",
+    "HISTORY_FIELDS", "ForecastDay", "HistoryMapping", "SeriesRead", "forecast_quantiles", "get_series", "latest_run",
     "promoted_items",
 ]  # fmt: skip
 
 
-def forecast_days(
+def forecast_quantiles(
     session: Session, tenant_id: int, site_id: int, item_ids: Iterable[int], start: date, end: date,
     run_id: int | None = None,
-) -> dict[int, list[ForecastDay]]:  # fmt: skip
-    """The forecast days in [start, end) of these items at one site from a run (default: the latest), per
-    item in day order: one query for all of them (replenishment runs)."""
+) -> dict[int, list[tuple[date, Decimal, Decimal, Decimal]]]:  # fmt: skip
+    """(day, mean, q50, q90) of the forecast days in [start, end) of these items at one site, from a run
+    (default: the latest), per item in day order: one narrow query for all of them (replenishment runs)."""
     from boh.forecasting import models
 
     if run_id is None:
@@ -35,17 +36,15 @@ def forecast_days(
         run_id = run.id
     F = models.Forecast
     wanted = sorted(set(item_ids))
-    out: dict[int, list[ForecastDay]] = {}
+    out: dict[int, list[tuple[date, Decimal, Decimal, Decimal]]] = {}
     for s in range(0, len(wanted), 1000):
-        stmt = (select(F.item_id, F.day, F.model, F.mean, F.q50, F.q80, F.q90, F.q95, F.q99)
+        stmt = (select(F.item_id, F.day, F.mean, F.q50, F.q90)
                 .where(F.run_id == run_id, F.tenant_id == tenant_id, F.site_id == site_id,
                        F.item_id.in_(wanted[s : s + 1000]), F.day >= start, F.day < end)
                 .order_by(F.item_id, F.day))  # fmt: skip
-        for r in session.execute(stmt):
-            out.setdefault(r.item_id, []).append(ForecastDay(day=r.day, model=r.model, mean=r.mean, q50=r.q50,
-                                                             q80=r.q80, q90=r.q90, q95=r.q95, q99=r.q99))  # fmt: skip
+        for item_id, day, mean, q50, q90 in session.execute(stmt):
+            out.setdefault(item_id, []).append((day, mean, q50, q90))
     return out
-
 
 def promoted_items(session: Session, tenant_id: int, site_id: int, start: date, end: date) -> set[int]:
     """Items with a promotion at the site overlapping [start, end]."""

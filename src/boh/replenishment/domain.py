@@ -346,11 +346,23 @@ def _caps(inp: LineInput, steps: _Steps, ip: Decimal, lead: int) -> None:
         steps.apply("shelf_capacity", max(ZERO, round_step(cap_max - ip, case, ROUND_FLOOR)), max_qty=cap_max)
     life = inp.shelf_life_days
     if inp.policy.shelf_life_cap and life is not None and life > 0 and steps.qty > 0:
-        until = inp.today + timedelta(days=lead + life)
-        sellable = sum((f.mean for f in inp.forecast if inp.today <= f.day < until), ZERO)
+        sellable = demand_until(inp.forecast, inp.today, lead + life)
         cap = max(ZERO, round_step(sellable - ip, case, ROUND_FLOOR))
         if steps.qty > cap:
             steps.apply("shelf_life", cap, shelf_life_days=life, sellable=sellable)
+
+
+def demand_until(forecast: Sequence[DayForecast], today: date, days: int) -> Decimal:
+    """Forecast demand over ``days`` days from today; days past the end of the forecast count at the mean of
+    its last 7 days (a cap never shrinks because the forecast is short)."""
+    until = today + timedelta(days=days)
+    inside = [f for f in forecast if today <= f.day < until]
+    total = sum((f.mean for f in inside), ZERO)
+    missing = days - len(inside)
+    if missing > 0 and forecast:
+        tail = forecast[-7:]
+        total += sum((f.mean for f in tail), ZERO) / len(tail) * missing
+    return total
 
 
 # --- budget ---------------------------------------------------------------------------------------------------

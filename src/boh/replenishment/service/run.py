@@ -27,7 +27,7 @@ from boh.replenishment import models as m
 from boh.replenishment.errors import NoSuchRun, RunInputInvalid
 
 ZERO = Decimal(0)
-HORIZON = 42  # forecast days read: longest cover period + shelf life considered
+HORIZON = 28  # forecast days read (beyond them the shelf-life cap extends the last week's mean)
 HISTORY = 28  # days of sales behind the classification and the baseline
 
 
@@ -200,8 +200,9 @@ def load_site(uow: UnitOfWork, ctx: RunContext, site_id: int, today: date) -> Si
     lots: dict[int, list[tuple[date | None, Decimal]]] = {}
     for lot in inventory.lots_on_hand(s, t, site_id):
         lots.setdefault(lot.item_id, []).append((lot.expiry_date, lot.on_hand))
-    fc = {i: [d.DayForecast(f.day, f.mean, f.q50, f.q90) for f in days] for i, days in
-          forecasting.forecast_days(s, t, site_id, ids, today, today + timedelta(days=HORIZON)).items()}  # fmt: skip
+    DF = d.DayForecast
+    fc = {i: [DF(*row) for row in days] for i, days in
+          forecasting.forecast_quantiles(s, t, site_id, ids, today, today + timedelta(days=HORIZON)).items()}  # fmt: skip
     sales: dict[int, list[Decimal]] = {}
     start = today - timedelta(days=HISTORY)
     for row in inventory.daily_sales(s, scope, start, today - timedelta(days=1), site_ids=[site_id], item_ids=ids):
@@ -337,9 +338,8 @@ def _store(uow: UnitOfWork, run: m.Run, planned: list[Planned]) -> int:
     if not planned:
         return 0
     rows = [p.row | {"run_id": run.id} for p in planned]
-    ids = uow.session.execute(
-        insert(m.Line).returning(m.Line.id, m.Line.item_id, sort_by_parameter_order=True), rows
-    ).all()
-    uow.session.execute(insert(m.Explanation), [{"line_id": lid, "data": p.explanation}
-                                                  for (lid, _), p in zip(ids, planned, strict=True)])  # fmt: skip
+    table = m.Line.__table__
+    ids = uow.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+    uow.session.execute(insert(m.Explanation.__table__), [{"line_id": lid, "data": p.explanation}
+                                                          for (lid,), p in zip(ids, planned, strict=True)])  # fmt: skip
     return len(rows)
