@@ -80,7 +80,8 @@ def build(rt, n_sites: int, n_items: int, seed: int) -> int:  # type: ignore[no-
         items = list(s.scalars(text("SELECT id FROM catalog_item WHERE tenant_id = :t ORDER BY id"), {"t": tid}))
         s.execute(insert(SupplierItem), [dict(tenant_id=tid, supplier_id=sup.id, item_id=i, purchase_uom="each",
                                               price=D(rng.randint(100, 2000)) / 100, currency="CNY", moq=D(0),
-                                              order_multiple=D(rng.choice([1, 6, 12])), lead_time_days=rng.randint(1, 3),
+                                              order_multiple=D(rng.choice([1, 6, 12])),
+                                              lead_time_days=rng.randint(1, 3),
                                               order_days=[], price_breaks=[], preferred=True, active=True)
                                          for i in items])  # fmt: skip
         s.execute(insert(Assortment), [dict(tenant_id=tid, site_id=site, item_id=i, active=True)
@@ -96,7 +97,8 @@ def build(rt, n_sites: int, n_items: int, seed: int) -> int:  # type: ignore[no-
         with rt.system_uow(tid) as uow:
             uow.session.execute(insert(Forecast), [
                 dict(run_id=fr_id, site_id=site, item_id=i, day=DAY + timedelta(days=k), tenant_id=tid, model="bench",
-                     mean=means[i], q50=means[i], q80=means[i] + 1, q90=means[i] + 2, q95=means[i] + 3, q99=means[i] + 5)
+                     mean=means[i], q50=means[i], q80=means[i] + 1, q90=means[i] + 2, q95=means[i] + 3,
+                     q99=means[i] + 5)
                 for i in items for k in range(14)])  # fmt: skip
             uow.commit()
     return tid

@@ -46,6 +46,7 @@ def forecast_quantiles(
             out.setdefault(item_id, []).append((day, mean, q50, q90))
     return out
 
+
 def promoted_items(session: Session, tenant_id: int, site_id: int, start: date, end: date) -> set[int]:
     """Items with a promotion at the site overlapping [start, end]."""
     from boh.forecasting import queries as q

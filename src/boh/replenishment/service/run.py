@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from boh.catalog import api as catalog
 from boh.forecasting import api as forecasting
@@ -201,8 +201,12 @@ def load_site(uow: UnitOfWork, ctx: RunContext, site_id: int, today: date) -> Si
     for lot in inventory.lots_on_hand(s, t, site_id):
         lots.setdefault(lot.item_id, []).append((lot.expiry_date, lot.on_hand))
     DF = d.DayForecast
-    fc = {i: [DF(*row) for row in days] for i, days in
-          forecasting.forecast_quantiles(s, t, site_id, ids, today, today + timedelta(days=HORIZON)).items()}  # fmt: skip
+    fc = {
+        i: [DF(*row) for row in days]
+        for i, days in forecasting.forecast_quantiles(
+            s, t, site_id, ids, today, today + timedelta(days=HORIZON)
+        ).items()
+    }
     sales: dict[int, list[Decimal]] = {}
     start = today - timedelta(days=HISTORY)
     for row in inventory.daily_sales(s, scope, start, today - timedelta(days=1), site_ids=[site_id], item_ids=ids):
@@ -338,8 +342,8 @@ def _store(uow: UnitOfWork, run: m.Run, planned: list[Planned]) -> int:
     if not planned:
         return 0
     rows = [p.row | {"run_id": run.id} for p in planned]
-    table = m.Line.__table__
+    table = cast(Table, m.Line.__table__)
     ids = uow.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
-    uow.session.execute(insert(m.Explanation.__table__), [{"line_id": lid, "data": p.explanation}
+    uow.session.execute(insert(cast(Table, m.Explanation.__table__)), [{"line_id": lid, "data": p.explanation}
                                                           for (lid,), p in zip(ids, planned, strict=True)])  # fmt: skip
     return len(rows)
