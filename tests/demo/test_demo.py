@@ -378,3 +378,17 @@ def test_the_demo_has_a_recall_drill_with_a_confirmed_store(loaded: Loaded) -> N
             LotHold.tenant_id == loaded.tenant_id, LotHold.source == "recall"))  # fmt: skip
     assert len({x.site_id for x in sites}) == 3 and any(x.confirmed_at for x in sites)
     assert recall_holds == 0  # a drill blocks nothing (the demo's lots on hold are the cold chain's quarantine)
+
+
+def test_the_demo_has_order_suggestions_with_changes_waiting_for_approval(loaded: Loaded) -> None:
+    from boh.replenishment import models as repl
+
+    with loaded.rt.session_factory() as s:
+        runs = s.scalars(select(repl.Run).where(repl.Run.tenant_id == loaded.tenant_id)).all()
+        assert [(r.status, r.sites_total) for r in runs] == [("done", 2)]
+        statuses = Counter(s.scalars(select(repl.Line.status).where(repl.Line.run_id == runs[0].id)))
+        explained = s.scalar(select(func.count()).select_from(repl.Explanation))
+        decisions = s.scalar(select(func.count()).select_from(repl.AutoDecision))
+    assert runs[0].lines >= 20 and explained == runs[0].lines
+    assert statuses["pending"] == 2 and statuses["approved"] >= 2 and statuses["proposed"] > 0
+    assert decisions > 0

@@ -1,11 +1,9 @@
 """Use cases of replenishment: runs (``run``), review and approval (``review``), automatic ordering
-(``auto``). Permission names used by the entrypoints live here."""
+(``auto``), release to orders (``release``). Permission names live in ``_common``."""
 
 from __future__ import annotations
 
-READ = "replenishment.read"
-RUN = "replenishment.run"
-REVIEW = "replenishment.review"
-APPROVE = "replenishment.approve"
-RULES = "replenishment.rules"
-PERMISSIONS = (READ, RUN, REVIEW, APPROVE, RULES)
+from boh.replenishment.service import auto, release, review, run
+from boh.replenishment.service._common import APPROVE, PERMISSIONS, READ, REVIEW, RULES, RUN
+
+__all__ = ["APPROVE", "PERMISSIONS", "READ", "REVIEW", "RULES", "RUN", "auto", "release", "review", "run"]

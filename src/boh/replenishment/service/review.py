@@ -24,7 +24,7 @@ from boh.notify.api import notify
 from boh.replenishment import domain as d
 from boh.replenishment import models as m
 from boh.replenishment.errors import LineNotReviewable, NoSuchLine, NothingToApprove
-from boh.replenishment.service import APPROVE, REVIEW, RULES
+from boh.replenishment.service._common import APPROVE, REVIEW, RULES
 
 REASONS: dict[str, str] = {
     "promotion": N_("Promotion or event"),

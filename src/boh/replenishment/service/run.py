@@ -347,3 +347,14 @@ def _store(uow: UnitOfWork, run: m.Run, planned: list[Planned]) -> int:
     uow.session.execute(insert(cast(Table, m.Explanation.__table__)), [{"line_id": lid, "data": p.explanation}
                                                           for (lid,), p in zip(ids, planned, strict=True)])  # fmt: skip
     return len(rows)
+
+
+def execute_inline(uow: UnitOfWork, run: m.Run) -> int:
+    """Compute a run inside the caller's unit of work (the demo loader, small tenants): no commit here."""
+    ctx = RunContext.load(uow)
+    run.status = "running"
+    for site_id in run_sites(uow, run):
+        run.lines += compute_site(uow, run, site_id, ctx)
+        run.sites_done += 1
+    run.status, run.finished_at = "done", utcnow()
+    return run.lines
