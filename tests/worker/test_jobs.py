@@ -76,7 +76,7 @@ def test_application_registry_has_the_builtin_jobs() -> None:
     reg = build_registry()
     names = ["audit.checkpoint", "audit.verify", "coldchain.dropouts", "forecasting.run",
              "inspections.actions.escalate", "inventory.reservations.expire", "outbox.cleanup",
-             "outbox.relay"]  # fmt: skip
+             "outbox.relay", "replenishment.escalate", "replenishment.nightly", "replenishment.queued"]  # fmt: skip
     assert [j.name for j in reg] == names
     assert reg.get("forecasting.run").schedule == Daily("02:30", "UTC")
     assert reg.get("inspections.actions.escalate").schedule == Daily("03:00", "UTC")

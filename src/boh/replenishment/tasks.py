@@ -58,7 +58,7 @@ def escalate(runtime: Any) -> int:
 
 
 JOBS = (
-    JobSpec("replenishment.nightly", nightly, daily_at="02:30", lease_seconds=3600),
+    JobSpec("replenishment.nightly", nightly, daily_at="05:00", lease_seconds=3600),  # after forecasting.run
     JobSpec("replenishment.queued", process_queued, every_seconds=15, lease_seconds=3600),
     JobSpec("replenishment.escalate", escalate, every_seconds=900),
 )
