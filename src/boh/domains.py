@@ -13,6 +13,18 @@ from boh.kernel.manifest import Manifest
 from boh.kitchen.manifest import MANIFEST as KITCHEN
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
+from boh.purchasing.manifest import MANIFEST as PURCHASING
 from boh.trace.manifest import MANIFEST as TRACE
 
-DOMAINS: tuple[Manifest, ...] = (ORG, NOTIFY, CATALOG, INVENTORY, INSPECTIONS, KITCHEN, FORECASTING, COLDCHAIN, TRACE)
+DOMAINS: tuple[Manifest, ...] = (
+    ORG,
+    NOTIFY,
+    CATALOG,
+    INVENTORY,
+    INSPECTIONS,
+    KITCHEN,
+    FORECASTING,
+    COLDCHAIN,
+    TRACE,
+    PURCHASING,
+)
