@@ -86,3 +86,39 @@ def as_user(rt: Runtime, w: World, roles: set[str], grants: dict[str, frozenset[
 
 
 TODAY = date(2026, 12, 7)
+
+
+def levels(rt: Runtime, w: World, site: int, item: int) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(on hand, on order, reserved, in transit) of an item at a site."""
+    from boh.inventory.api import stock_levels
+    from boh.kernel.tenancy import Scope
+
+    with rt.session_factory() as s:
+        lv = stock_levels(s, Scope(w.tenant.id), site, [item]).get(item)
+    z = Decimal(0)
+    return (lv.on_hand, lv.on_order, lv.reserved, lv.in_transit) if lv else (z, z, z, z)
+
+
+def order_lines(rt: Runtime, order_id: int) -> list[Any]:
+    from boh.purchasing.models import OrderLine
+
+    with rt.session_factory() as s:
+        return list(s.scalars(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)))
+
+
+def get(rt: Runtime, model: type, id_: int) -> Any:
+    with rt.session_factory() as s:
+        return s.get(model, id_)
+
+
+def uow_as(rt: Runtime, principal: Principal) -> Any:
+    from boh.kernel.uow import UnitOfWork
+
+    return UnitOfWork(rt.session_factory, principal)
+
+
+def supplier_user(w: World, supplier_id: int | None = None) -> Principal:
+    from boh.purchasing.service import READ, RESPOND
+
+    return Principal(kind="user", id=7, tenant_id=w.tenant.id, name="supplier", roles=frozenset({"supplier"}),
+                     grants={READ: None, RESPOND: None}, supplier_id=supplier_id or w.supplier)  # fmt: skip

@@ -31,6 +31,11 @@ def allowed(action: str, status: str) -> bool:
     return status in TRANSITIONS.get(action, ())
 
 
+def num(value: Decimal | None) -> str | None:
+    """A quantity or price as plain text without trailing zeros (24, 4.8), for history and audit."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def number(kind: str, site_code: str, order_id: int) -> str:
     return f"{'PO' if kind == 'purchase' else 'TO'}-{site_code}-{order_id:06d}"
 

@@ -59,6 +59,8 @@ def confirm(uow: UnitOfWork, order_id: int) -> Order:
     also reserved at the source (all or nothing: a source short of stock refuses, see allocate_transfers)."""
     scope = uow.principal.scope(APPROVE)
     order = get_order(uow, scope, order_id, lock=True)
+    if order.status == "confirmed":  # a retry
+        return order
     require(order, "confirm")
     lines = lines_of(uow, order.id, lock=True)
     if not lines:
@@ -86,8 +88,8 @@ def confirm(uow: UnitOfWork, order_id: int) -> Order:
     return order
 
 
-def _take_off_order(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Decimal | None, reason: str,
-                    tag: str) -> None:  # fmt: skip
+def take_off_order(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Decimal | None, reason: str,
+                   tag: str) -> None:  # fmt: skip
     """Give back what a line still has on order at the destination (and reserved at a source)."""
     if line.commitment_id is not None:
         with on_inventory(uow, [INCOMING], [order.site_id]):
@@ -114,6 +116,8 @@ def cancel(uow: UnitOfWork, order_id: int, *, reason: str) -> Order:
     """Cancel a draft or a confirmed order nothing was received or shipped of."""
     scope = uow.principal.scope(APPROVE)
     order = get_order(uow, scope, order_id, lock=True)
+    if order.status == "cancelled":  # a retry
+        return order
     require(order, "cancel")
     lines = lines_of(uow, order.id, lock=True)
     if any(ln.shipped_quantity > 0 for ln in lines):
@@ -121,7 +125,7 @@ def cancel(uow: UnitOfWork, order_id: int, *, reason: str) -> Order:
     with uow.session.begin_nested():
         for line in lines:
             if order.status != "draft":
-                _take_off_order(uow, order, line, None, f"order {order.number} cancelled: {reason}", "cancel")
+                take_off_order(uow, order, line, None, f"order {order.number} cancelled: {reason}", "cancel")
             line.status = "cancelled"
         before, order.status, order.closed_at = order.status, "cancelled", utcnow()
         uow.flush()
@@ -134,11 +138,13 @@ def close(uow: UnitOfWork, order_id: int, *, reason: str) -> Order:
     """Close an order: what is still open on its lines will not come (taken off order)."""
     scope = uow.principal.scope(APPROVE)
     order = get_order(uow, scope, order_id, lock=True)
+    if order.status == "closed":  # a retry
+        return order
     require(order, "close")
     with uow.session.begin_nested():
         for line in lines_of(uow, order.id, lock=True):
             if line.status == "open":
-                _take_off_order(uow, order, line, None, f"order {order.number} closed: {reason}", "close")
+                take_off_order(uow, order, line, None, f"order {order.number} closed: {reason}", "close")
                 line.status = "closed"
         before, order.status, order.closed_at = order.status, "closed", utcnow()
         uow.flush()
@@ -179,12 +185,14 @@ def amend_line(
     done = line.received_quantity + line.rejected_quantity + line.shipped_quantity
     if quantity is not None and (quantity <= 0 or quantity < done):
         raise ValidationFailed([FieldError(("quantity",), f"must be more than 0 and at least {done} (arrived)")])
-    if order.kind == "transfer" and quantity is not None and quantity != line.quantity:
-        raise ValidationFailed([FieldError(("quantity",), "a confirmed transfer's quantity is set by allocation")])
+    if order.kind == "transfer" and (quantity or expected_date):
+        raise ValidationFailed([FieldError(("quantity",), "a confirmed transfer changes by allocation and dispatch")])
     with uow.session.begin_nested():
         before = _snapshot(line)
-        _requantify(uow, order, line, quantity, f"amended v{order.version + 1}: {reason}")
-        _apply(line, quantity, unit_price, expected_date)
+        if unit_price is not None:
+            _apply(line, None, unit_price, None)
+        reexpect(uow, order, line, quantity or line.quantity, expected_date or line.expected_date,
+                 f"amended v{order.version + 1}: {reason}")  # fmt: skip
         order.version += 1
         uow.flush()
         history(uow, order, "amend", order.status, line=line.line_no, reason=reason, before=before,
@@ -192,17 +200,18 @@ def amend_line(
     return order
 
 
-def _requantify(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Decimal | None, reason: str) -> None:
-    """Put more on order, or take some off, so the line's open commitment follows its new quantity."""
-    if quantity is None or quantity == line.quantity:
+def reexpect(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Decimal, expected: date | None,
+             reason: str) -> None:  # fmt: skip
+    """Set a confirmed line's quantity and date, and what is on order with them: the open remainder is taken
+    off order and what is still to come put on order again with the new date (never below what arrived)."""
+    if quantity == line.quantity and expected == line.expected_date:
         return
     tag = f"v{order.version + 1}"
-    if quantity > line.quantity:  # the open remainder is put on order again, as one commitment
-        _take_off_order(uow, order, line, None, reason, tag)
-        done = line.received_quantity + line.rejected_quantity
-        line.commitment_id = _expect(uow, order, line, quantity - done, tag)
-    else:
-        _take_off_order(uow, order, line, line.quantity - quantity, reason, tag)
+    take_off_order(uow, order, line, None, reason, tag)
+    line.quantity, line.expected_date = quantity, expected
+    left = quantity - line.received_quantity - line.rejected_quantity
+    if left > 0:
+        line.commitment_id = _expect(uow, order, line, left, tag)
 
 
 def _line(uow: UnitOfWork, order: Order, line_id: int) -> OrderLine:
@@ -230,10 +239,20 @@ def _apply(line: OrderLine, quantity: Decimal | None, unit_price: Decimal | None
 
 def _snapshot(line: OrderLine) -> dict[str, str | None]:
     return {
-        "quantity": str(line.quantity),
-        "unit_price": None if line.unit_price is None else str(line.unit_price),
+        "quantity": domain.num(line.quantity),
+        "unit_price": domain.num(line.unit_price),
         "expected_date": None if line.expected_date is None else line.expected_date.isoformat(),
     }
 
 
-__all__ = ["ZERO", "amend_line", "cancel", "close", "confirm", "domain", "edit_draft_line"]
+__all__ = [
+    "ZERO",
+    "amend_line",
+    "cancel",
+    "close",
+    "confirm",
+    "domain",
+    "edit_draft_line",
+    "reexpect",
+    "take_off_order",
+]
