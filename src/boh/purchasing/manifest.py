@@ -22,4 +22,5 @@ MANIFEST = Manifest(
         "supplier": (_READ, _RESPOND),
     },
     models=("boh.purchasing.models",),
+    api_routers=("boh.purchasing.routes:router",),
 )
