@@ -23,4 +23,6 @@ MANIFEST = Manifest(
     },
     models=("boh.purchasing.models",),
     api_routers=("boh.purchasing.routes:router",),
+    page_routers=("boh.purchasing.pages:router",),
+    nav="boh.purchasing.pages:NAV",
 )

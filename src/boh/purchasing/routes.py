@@ -67,20 +67,20 @@ def create_orders(uow: UowDep, body: OrdersCreate) -> list[PlacedOrderRead]:
                             line_ids=list(p.line_ids)) for p in placed]  # fmt: skip
 
 
-@router.patch("/orders/{order_id}/lines/{line_id}", perm=WRITE, response_model=OrderRead, responses=_CONFLICT,
+@router.patch("/orders/{order_id}/lines/{order_line_id}", perm=WRITE, response_model=OrderRead, responses=_CONFLICT,
               summary="Change a draft's line (a confirmed order changes by amendment)")  # fmt: skip
-def edit_line(uow: UowDep, order_id: int, line_id: int, body: LineEdit) -> OrderRead:
-    service.edit_draft_line(uow, order_id, line_id, quantity=body.quantity, unit_price=body.unit_price,
+def edit_line(uow: UowDep, order_id: int, order_line_id: int, body: LineEdit) -> OrderRead:
+    service.edit_draft_line(uow, order_id, order_line_id, quantity=body.quantity, unit_price=body.unit_price,
                             expected_date=body.expected_date)  # fmt: skip
     out = _read(uow, order_id, WRITE)
     uow.commit()
     return out
 
 
-@router.delete("/orders/{order_id}/lines/{line_id}", perm=WRITE, response_model=OrderRead, responses=_CONFLICT,
+@router.delete("/orders/{order_id}/lines/{order_line_id}", perm=WRITE, response_model=OrderRead, responses=_CONFLICT,
                summary="Remove a draft's line")  # fmt: skip
-def remove_line(uow: UowDep, order_id: int, line_id: int) -> OrderRead:
-    service.edit_draft_line(uow, order_id, line_id, remove=True)
+def remove_line(uow: UowDep, order_id: int, order_line_id: int) -> OrderRead:
+    service.edit_draft_line(uow, order_id, order_line_id, remove=True)
     out = _read(uow, order_id, WRITE)
     uow.commit()
     return out
@@ -95,10 +95,10 @@ def confirm(uow: UowDep, order_id: int) -> OrderRead:
     return out
 
 
-@router.post("/orders/{order_id}/lines/{line_id}/amend", perm=APPROVE, response_model=OrderRead,
+@router.post("/orders/{order_id}/lines/{order_line_id}/amend", perm=APPROVE, response_model=OrderRead,
              responses=_CONFLICT, summary="Amend a confirmed order's line: a new version, audited")  # fmt: skip
-def amend(uow: UowDep, order_id: int, line_id: int, body: LineAmend) -> OrderRead:
-    service.amend_line(uow, order_id, line_id, reason=body.reason, quantity=body.quantity,
+def amend(uow: UowDep, order_id: int, order_line_id: int, body: LineAmend) -> OrderRead:
+    service.amend_line(uow, order_id, order_line_id, reason=body.reason, quantity=body.quantity,
                        unit_price=body.unit_price, expected_date=body.expected_date)  # fmt: skip
     out = _read(uow, order_id, APPROVE)
     uow.commit()
@@ -132,10 +132,10 @@ def respond(uow: UowDep, order_id: int, body: ResponsesIn) -> OrderRead:
     return out
 
 
-@router.post("/orders/{order_id}/lines/{line_id}/decision", perm=APPROVE, response_model=OrderRead,
+@router.post("/orders/{order_id}/lines/{order_line_id}/decision", perm=APPROVE, response_model=OrderRead,
              responses=_CONFLICT, summary="The buyer accepts or declines a supplier's change or rejection")  # fmt: skip
-def decide(uow: UowDep, order_id: int, line_id: int, body: DecisionIn) -> OrderRead:
-    service.decide(uow, order_id, line_id, accept=body.accept, note=body.note)
+def decide(uow: UowDep, order_id: int, order_line_id: int, body: DecisionIn) -> OrderRead:
+    service.decide(uow, order_id, order_line_id, accept=body.accept, note=body.note)
     out = _read(uow, order_id, APPROVE)
     uow.commit()
     return out
