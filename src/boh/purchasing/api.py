@@ -14,10 +14,21 @@ from sqlalchemy.orm import Session
 from boh.kernel.uow import UnitOfWork
 from boh.purchasing import domain
 from boh.purchasing.models import Order, OrderLine
+from boh.purchasing.scorecard import LeadTimeStats, ScoreRow, observed_lead_times, scorecard
 from boh.purchasing.service import placing
 from boh.purchasing.service.placing import OrderRequest, PlacedOrder
 
-__all__ = ["OpenOrderLine", "OrderRequest", "PlacedOrder", "open_order_lines", "place_orders"]
+__all__ = [
+    "LeadTimeStats",
+    "OpenOrderLine",
+    "OrderRequest",
+    "PlacedOrder",
+    "ScoreRow",
+    "observed_lead_times",
+    "open_order_lines",
+    "place_orders",
+    "scorecard",
+]
 
 
 def place_orders(

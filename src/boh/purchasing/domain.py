@@ -115,3 +115,22 @@ def discrepancies(
     if agreed_price is not None and invoiced_price is not None and invoiced_price != agreed_price:
         out.append(LineCheck("price", agreed_price, invoiced_price))
     return out
+
+
+def mean_std(samples: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
+    """Mean and sample standard deviation (n - 1; 0 for fewer than two samples), exact decimals."""
+    if not samples:
+        return ZERO, ZERO
+    n = len(samples)
+    mean = sum(samples, ZERO) / n
+    if n < 2:
+        return mean, ZERO
+    var = sum(((s - mean) ** 2 for s in samples), ZERO) / (n - 1)
+    return mean, var.sqrt()
+
+
+def rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part / whole as a percentage with one decimal, None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))

@@ -14,6 +14,7 @@ from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
+from boh.org.api import get_site_ref
 from boh.purchasing import domain
 from boh.purchasing.errors import WrongStatus
 from boh.purchasing.models import Order, OrderLine
@@ -31,6 +32,7 @@ def allocate_transfers(
     rest to the largest remainders); a line cut is recorded in its order's history, a line that gets nothing
     is cancelled. Returns the orders, confirmed (or cancelled when nothing was left for them)."""
     scope = uow.principal.scope(APPROVE)
+    get_site_ref(uow.session, scope, from_site_id)  # the source is one of the caller's sites (else not found)
     stmt = (
         select(Order)
         .where(Order.tenant_id == uow.tenant_id, Order.kind == "transfer", Order.from_site_id == from_site_id,
