@@ -115,3 +115,20 @@ def test_the_supplier_confirms_changes_and_sends_a_notice_on_its_page(runtime: R
     assert client.get(f"/purchasing/orders/{po.order_id}").status_code == 200  # its own order, read only
     assert post_form(client, f"/purchasing/orders/{po.order_id}/confirm").status_code == 403
     assert count(runtime, Order, Order.status == "confirmed") == 1 and count(runtime, OrderLine) == 2
+
+
+def test_the_scorecard_page_shows_each_supplier_and_its_trend(runtime: Runtime, client: TestClient) -> None:
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "buyer", [("buyer", None)])
+    [po] = place(runtime, w, [po_request(w, "24")], confirm=True)
+    from boh.purchasing import service
+    from boh.purchasing.service import ReceiptLineIn
+
+    with runtime.system_uow(w.tenant.id) as uow:
+        service.receive_goods(uow, po.order_id, lines=[ReceiptLineIn(po.line_ids[0], Decimal(24))], idempotency_key="r")
+        uow.commit()
+    page_login(client, "buyer")
+    client.cookies.set("boh_lang", "en")
+    page = client.get("/purchasing/scorecards")
+    assert page.status_code == 200 and page.text.count('data-testid="scorecard-row"') == 1
+    assert "chart-data-supplier-trend" in page.text and "Supplier FRESH" in page.text and "100.0%" in page.text

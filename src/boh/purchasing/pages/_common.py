@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import Depends
 
 from boh.http.pages import N_, NavLink, form_data, page_router
-from boh.purchasing.service import READ, RECEIVE, RESPOND
+from boh.purchasing.service import READ, RECEIVE, RESPOND, SCORECARD
 
 router = page_router("/purchasing")
 NAV = [
     NavLink(N_("Orders"), "/purchasing/orders", READ),
     NavLink(N_("Receive deliveries"), "/purchasing/receiving", RECEIVE),
     NavLink(N_("Supplier portal"), "/purchasing/supplier", RESPOND),
+    NavLink(N_("Supplier scorecards"), "/purchasing/scorecards", SCORECARD),
 ]
 FormDep = Annotated[dict[str, str], Depends(form_data)]
 
