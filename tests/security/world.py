@@ -21,7 +21,14 @@ from boh.bootstrap import Runtime
 from boh.kernel.db import Base
 from boh.kernel.permissions import ROLES
 from tests.factories import TenantRef, login, make_region, make_site, make_tenant, make_user
-from tests.security import coldchain_world, forecasting_world, inspections_world, kitchen_world, trace_world
+from tests.security import (
+    coldchain_world,
+    forecasting_world,
+    inspections_world,
+    kitchen_world,
+    purchasing_world,
+    trace_world,
+)  # fmt: skip
 
 MARKER = "alpha"
 GTIN = "4006381333931"  # a valid EAN-13: the barcode of tenant A's item
@@ -258,6 +265,7 @@ CREATORS.update(inspections_world.CREATORS)
 CREATORS.update(kitchen_world.CREATORS)
 CREATORS.update(coldchain_world.CREATORS)
 CREATORS.update(trace_world.CREATORS)
+CREATORS.update(purchasing_world.CREATORS)
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the
 # meaning depends on the route -> a name in CREATORS.
@@ -271,6 +279,7 @@ ALIASES: dict[str | tuple[str, str], str] = {
     "assignee_id": "user_id",
     **inspections_world.ALIASES,
     **kitchen_world.ALIASES,
+    **purchasing_world.ALIASES,
 }
 
 

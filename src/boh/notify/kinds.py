@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "cold_chain_excursion": N_("Cold-chain excursions and quarantined lots"),
     "cold_chain_dropout": N_("Cold-chain sensors gone silent"),
     "recall": N_("Recalls: stock to remove from sale"),
+    "purchase_order_response": N_("Supplier answers and shipping notices on purchase orders"),
     "replenishment_approval": N_("Order suggestions waiting for approval"),
     "replenishment_escalation": N_("Order approvals nobody acted on"),
 }

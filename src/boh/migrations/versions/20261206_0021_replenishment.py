@@ -1,7 +1,7 @@
 """replenishment: policies, sourcing, budgets, runs, suggestion lines + explanations, review, approvals, auto ordering
 
 Revision ID: 0104replenish
-Revises: 0102ingestperf
+Revises: 0103purchasing
 Create Date: 2026-12-06 20:34:33.781890
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import boh.kernel.types
 
 
 revision: str = "0104replenish"
-down_revision: str | None = "0102ingestperf"  # the lead re-chains it after "0103purchasing"
+down_revision: str | None = "0103purchasing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
