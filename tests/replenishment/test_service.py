@@ -172,3 +172,64 @@ def test_auto_ordering_bands_dry_run_and_kill_switch(runtime: Runtime, world: Wo
         res = auto.apply_rules(uow, run_id=run_id)
         uow.commit()
     assert res.kill_switch and res.to_review == 0
+
+
+def test_approved_lines_become_orders_once(runtime: Runtime, world: World) -> None:
+    from boh.purchasing import models as po
+    from boh.replenishment.service import release
+
+    run_id = run_day(runtime, world)
+    lines = _lines(runtime, run_id)
+    milk, rice = lines[(world.s1, world.milk)], lines[(world.s2, world.rice)]
+    with runtime.system_uow(world.tenant.id) as uow:
+        review.accept(uow, line_ids=[milk.id, rice.id])
+        assert release.release_run(uow, run_id=run_id) == 2
+        uow.commit()
+    with runtime.session_factory() as s:
+        orders = {o.kind: o for o in s.scalars(select(po.Order))}
+        order_lines = {ln.item_id: ln for ln in s.scalars(select(po.OrderLine))}
+        assert s.get(m.Line, milk.id).status == "ordered"
+        assert s.get(m.Line, milk.id).order_ref
+    assert set(orders) == {"purchase", "transfer"}
+    assert (orders["purchase"].supplier_id, orders["purchase"].site_id) == (world.supplier, world.s1)
+    assert (orders["transfer"].from_site_id, orders["transfer"].site_id) == (world.dc, world.s2)
+    assert order_lines[world.milk].origin_id == str(milk.id)
+    with runtime.system_uow(world.tenant.id) as uow:
+        assert release.release_run(uow, run_id=run_id) == 0  # nothing approved is left: nothing placed twice
+        uow.commit()
+    with runtime.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(po.Order)) == 2
+    # the next run sees the order (on order in inventory): milk at S001 needs nothing more
+    again = _lines(runtime, run_day(runtime, world, key="t2"))
+    assert (world.s1, world.milk) not in again
+    rice_again = again[(world.s2, world.rice)]  # the draft transfer (10) counts as on order
+    assert (rice_again.position, rice_again.suggested_qty) == (D(10), D(0))
+
+
+def test_auto_ordering_places_a_line_within_the_bands(runtime: Runtime, world: World) -> None:
+    from boh.purchasing import models as po
+    from tests.inventory.factories import mv, post
+
+    first = datetime(2026, 2, 1, 12, tzinfo=UTC)
+    moves = [mv(world.s1, world.bread, "receipt", "170", "b-rcv", unit_cost=D(3), event_at=first)]
+    moves += [mv(world.s1, world.bread, "sale", "-6", f"b-sale-{i}", event_at=datetime(2026, 2, 2, 12, tzinfo=UTC)
+                 + timedelta(days=i)) for i in range(28)]  # fmt: skip
+    post(runtime, world.tenant, *moves)
+    run_id = run_day(runtime, world)
+    bread = _lines(runtime, run_id)[(world.s1, world.bread)]
+    assert bread.suggested_qty == D(8)  # 6 on hand; 2 days x 6 + SS 2.326 -> need 8.326 -> 8
+    with runtime.system_uow(world.tenant.id) as uow:
+        uow.session.add(m.AutoRule(tenant_id=world.tenant.id, site_id=world.s1, budget=D(100), deviation_pct=D(20),
+                                   price_band_pct=D(10), dry_run=False, active=True))  # fmt: skip
+        uow.commit()
+    with runtime.system_uow(world.tenant.id) as uow:
+        res = auto.apply_rules(uow, run_id=run_id)
+        uow.commit()
+    assert (res.placed, res.would_place) == (1, 0)  # bread; milk (no sales history) goes to a person
+    with runtime.session_factory() as s:
+        line = s.get(m.Line, bread.id)
+        assert (line.status, line.auto) == ("ordered", True)
+        order = s.scalars(select(po.Order)).one()
+        assert (order.kind, order.status, order.site_id) == ("purchase", "confirmed", world.s1)
+        decision = s.scalars(select(m.AutoDecision).where(m.AutoDecision.line_id == bread.id)).one()
+        assert (decision.decision, decision.reasons, decision.value) == ("placed", [], D(24))

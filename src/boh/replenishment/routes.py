@@ -26,7 +26,7 @@ from boh.replenishment.schemas import (
     RunIn,
     RunRead,
 )
-from boh.replenishment.service import APPROVE, READ, REVIEW, RULES, RUN, auto, review, run
+from boh.replenishment.service import APPROVE, READ, REVIEW, RULES, RUN, auto, release, review, run
 
 router = SecureRouter(prefix="/api/v1/replenishment", tags=["replenishment"])
 _404 = {404: {"description": "replenishment.run_not_found / line_not_found (problem+json)"}}
@@ -96,6 +96,15 @@ def decide_line(uow: UowDep, line_id: int, body: DecisionIn) -> LineRead:
     line = review.decide(uow, line_id=line_id, approve=body.approve, note=body.note)
     uow.commit()
     return LineRead.model_validate(line)
+
+
+@router.post("/runs/{run_id}/release", perm=REVIEW, responses=_404,
+             summary="Place the run's approved lines as purchase and transfer orders")  # fmt: skip
+def release_run(uow: UowDep, run_id: int, site_id: int | None = None) -> dict[str, int]:
+    run.get_run(uow, run_id)
+    n = release.release_run(uow, run_id=run_id, site_id=site_id)
+    uow.commit()
+    return {"released": n}
 
 
 @router.get("/auto-rules", perm=RULES, response_model=list[AutoRuleRead], summary="Automatic-ordering rules")

@@ -22,6 +22,7 @@ from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 from boh.org import api as org
+from boh.purchasing import api as purchasing
 from boh.replenishment import domain as d
 from boh.replenishment import models as m
 from boh.replenishment.errors import NoSuchRun, RunInputInvalid
@@ -34,11 +35,22 @@ HISTORY = 28  # days of sales behind the classification and the baseline
 # --- lead times (one door: the lead swaps in boh.purchasing.api.observed_lead_times at merge) ----------------
 
 
+MIN_SAMPLES = 3  # deliveries before the observed lead time replaces the nominal one
+
+
 def lead_times(session: Any, tenant_id: int, supplier_id: int, nominal: dict[int, int]) -> dict[int, d.LeadTime]:
-    """Lead time per item from one supplier: the observed mean and spread of its past deliveries when there
-    are any, else the nominal lead time of its terms with no spread. Today: nominal only (purchasing's
-    observed lead times plug in here)."""
-    return {item_id: d.LeadTime(Decimal(days), ZERO, 0) for item_id, days in nominal.items()}
+    """Lead time per item from one supplier (one query for all the items): the observed mean and spread of
+    its past deliveries (``purchasing.api.observed_lead_times``: order sent -> first receipt) once there are
+    MIN_SAMPLES of them, else the nominal lead time of its terms with no spread."""
+    seen = purchasing.observed_lead_times(session, tenant_id, supplier_id, list(nominal))
+    out = {}
+    for item_id, days in nominal.items():
+        s = seen.get(item_id)
+        if s is not None and s.samples >= MIN_SAMPLES and s.mean_days > 0:
+            out[item_id] = d.LeadTime(s.mean_days, s.std_days, s.samples)
+        else:
+            out[item_id] = d.LeadTime(Decimal(days), ZERO, 0)
+    return out
 
 
 # --- run lifecycle ----------------------------------------------------------------------------------------
@@ -150,6 +162,7 @@ class RunContext:
     budgets: dict[tuple[int, int | None], Decimal]
     regions: dict[int, int | None]
     terms: dict[int, list[catalog.SupplierTerms]] = field(default_factory=dict)
+    leads: dict[tuple[int, int], d.LeadTime] = field(default_factory=dict)  # (supplier, item) -> lead time
 
     @classmethod
     def load(cls, uow: UnitOfWork) -> RunContext:
@@ -171,8 +184,14 @@ class RunContext:
         missing = [i for i in item_ids if i not in self.terms]
         if missing:
             found = catalog.terms_for_items(session, tenant_id, missing)
+            by_supplier: dict[int, dict[int, int]] = {}
             for i in missing:
                 self.terms[i] = found.get(i, [])
+                for x in self.terms[i]:
+                    by_supplier.setdefault(x.supplier_id, {})[i] = x.lead_time_days
+            for sup, nominal in sorted(by_supplier.items()):
+                for i, lt in lead_times(session, tenant_id, sup, nominal).items():
+                    self.leads[(sup, i)] = lt
 
 
 # --- one site --------------------------------------------------------------------------------------------------
@@ -189,6 +208,7 @@ class SiteInputs:
     sales: dict[int, list[Decimal]]
     costs: dict[int, Decimal]
     currency: str
+    drafts: dict[int, Decimal]  # draft purchase/transfer orders (not yet in inventory's on order)
 
 
 def load_site(uow: UnitOfWork, ctx: RunContext, site_id: int, today: date) -> SiteInputs:
@@ -216,7 +236,16 @@ def load_site(uow: UnitOfWork, ctx: RunContext, site_id: int, today: date) -> Si
         stock=inventory.stock_levels(s, scope, site_id, ids),
         lots=lots, forecast=fc, promos=forecasting.promoted_items(s, t, site_id, today, today + timedelta(days=14)),
         sales=sales, costs=inventory.unit_costs(s, scope, site_id, ids), currency=site.currency,
+        drafts=_drafts(s, t, site_id),
     )  # fmt: skip
+
+
+def _drafts(session: Any, tenant_id: int, site_id: int) -> dict[int, Decimal]:
+    out: dict[int, Decimal] = {}
+    for ln in purchasing.open_order_lines(session, tenant_id, site_ids=[site_id], include_drafts=True):
+        if ln.status == "draft":
+            out[ln.item_id] = out.get(ln.item_id, ZERO) + ln.open_quantity
+    return out
 
 
 def _horizon(ctx: RunContext, ids: list[int], items: dict[int, catalog.ItemRef]) -> int:
@@ -285,7 +314,7 @@ def resolve_source(
     chosen = chosen or (terms[0] if terms else None)
     if chosen is None:
         return None
-    lead = lead_times(uow.session, uow.tenant_id, chosen.supplier_id, {a.item_id: chosen.lead_time_days})[a.item_id]
+    lead = ctx.leads.get((chosen.supplier_id, a.item_id)) or d.LeadTime(Decimal(chosen.lead_time_days))
     f = chosen.purchase_factor
     pack = d.Pack(case=case_override or chosen.order_multiple * f, moq=chosen.moq * f)
     return Source(
@@ -309,7 +338,9 @@ def plan_item(
     lead_days = int(src.lead.mean_days.to_integral_value(rounding="ROUND_CEILING"))
     st = inp.stock.get(a.item_id)
     expiring = d.expiring_before(inp.lots.get(a.item_id, []), today + timedelta(days=lead_days), fc, today)
-    pos = d.Position(st.on_hand, st.on_order, st.in_transit, st.reserved, expiring) if st else d.Position()
+    draft = inp.drafts.get(a.item_id, ZERO)
+    pos = (d.Position(st.on_hand, st.on_order + draft, st.in_transit, st.reserved, expiring) if st
+           else d.Position(on_order=draft))  # fmt: skip
     sold = inp.sales.get(a.item_id, [])
     line = d.LineInput(
         today=today, position=pos, forecast=fc, lead_time=src.lead, review_days=review, policy=policy,
