@@ -27,6 +27,7 @@ from tests.security import (
     inspections_world,
     kitchen_world,
     purchasing_world,
+    replenishment_world,
     trace_world,
 )  # fmt: skip
 
@@ -266,6 +267,7 @@ CREATORS.update(kitchen_world.CREATORS)
 CREATORS.update(coldchain_world.CREATORS)
 CREATORS.update(trace_world.CREATORS)
 CREATORS.update(purchasing_world.CREATORS)
+CREATORS.update(replenishment_world.CREATORS)
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the
 # meaning depends on the route -> a name in CREATORS.
@@ -280,6 +282,7 @@ ALIASES: dict[str | tuple[str, str], str] = {
     **inspections_world.ALIASES,
     **kitchen_world.ALIASES,
     **purchasing_world.ALIASES,
+    **replenishment_world.ALIASES,
 }
 
 
