@@ -48,7 +48,8 @@ def test_manager_changes_a_line_on_a_phone_and_it_is_approved(
         expect(line.locator("[data-testid=suggested]")).to_have_text("36")
         line.locator("[data-testid=why] summary").click()
         expect(line.locator("[data-testid=explanation]")).to_contain_text(
-            "Rounded up to a case of 12 (rounding down would run out before the next delivery): 27.849 → 36")
+            "Rounded up to a case of 12 (rounding down would run out before the next delivery): 27.849 → 36"
+        )
         expect(line.locator("[data-testid=explanation]")).to_contain_text("Suggested 36, bound by: case rounding")
         no_side_scroll(page)
         shot(page, "replenishment-review-phone-en")

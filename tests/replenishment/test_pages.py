@@ -78,6 +78,17 @@ def test_review_change_goes_to_inbox_and_is_approved(runtime: Runtime, app: Fast
         line = s.get(m.Line, milk.id)
         assert (line.status, line.qty) == ("approved", 54)
     assert "Nothing waits for your approval." in client.get("/replenishment/approvals", headers=rm).text
+    mgr = login(client, "mgr")
+    token = _csrf(client, f"/replenishment/?site_id={w.s1}", mgr)
+    r = client.post("/replenishment/release", headers=mgr, follow_redirects=False,
+                    data={"csrf_token": token, "site_id": str(w.s1)})  # fmt: skip
+    assert r.status_code == 303
+    from boh.purchasing import models as po
+
+    with runtime.session_factory() as s:
+        assert s.get(m.Line, milk.id).status == "ordered"
+        order_line = s.scalars(select(po.OrderLine)).one()  # bread is still proposed: not ordered
+        assert (order_line.item_id, order_line.origin_id) == (w.milk, str(milk.id))
 
 
 def test_store_manager_sees_only_own_site(runtime: Runtime, app: FastAPI) -> None:

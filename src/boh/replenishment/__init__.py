@@ -18,9 +18,8 @@ Owns: ``replenishment_*`` tables (policy, sourcing, budget, settings, auto_rule,
 change, approval, auto_decision).
 Uses: ``catalog.api`` (assortment, items, supplier terms), ``inventory.api`` (stock levels, lots on hand,
 daily sales, unit costs), ``forecasting.api`` (forecast quantiles, promotions), ``org.api`` (sites),
-``notify.api`` (approvals, escalations). Release to orders goes through ``purchasing.api.place_orders``
-(``service/release.py``; wired at the merge of the purchasing branch). Observed lead times plug in at
-``service.run.lead_times``.
+``notify.api`` (approvals, escalations), ``purchasing.api`` (release: ``place_orders``; observed lead times
+for the safety stock in ``service.run.lead_times``; draft orders counted as on order).
 Publishes: no events yet (audit records for every run, change, decision and automatic decision).
 Consumes: none.
 """

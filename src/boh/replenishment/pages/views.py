@@ -23,13 +23,13 @@ from boh.replenishment import models as m
 from boh.replenishment import queries
 from boh.replenishment.pages import explain
 from boh.replenishment.schemas import AutoRuleIn
-from boh.replenishment.service import APPROVE, READ, REVIEW, RULES, auto, review
+from boh.replenishment.service import APPROVE, READ, REVIEW, RULES, auto, release, review
 
 router = page_router("/replenishment")
 NAV = [NavLink(N_("Ordering"), "/replenishment/", READ)]
 FormDep = Annotated[dict[str, str], Depends(form_data)]
 STATUSES = {"proposed": N_("Proposed"), "approved": N_("Approved"), "pending": N_("Waiting for approval"),
-            "ordered": N_("Ordered"), "rejected": N_("Rejected")}  # fmt: skip
+            "ordered": N_("Ordered"), "rejected": N_("Rejected"), "closed": N_("Closed")}  # fmt: skip
 CLASSES = {"A": N_("A (top sellers)"), "B": N_("B"), "C": N_("C (slow)")}
 DECISIONS = {"placed": N_("Placed"), "would_place": N_("Would place (dry run)"), "to_review": N_("To a person")}
 AUTO_REASONS = {"no_history": N_("no sales history"), "deviation": N_("far from recent sales"),
@@ -97,6 +97,24 @@ def accept_all(request: Request, uow: UowDep, data: FormDep) -> Response:
         uow.commit()
     response = redirect(f"/replenishment/?site_id={site}")
     flash(response, _("%(n)s line(s) approved.") % {"n": n})
+    return response
+
+
+@router.post("/release", perm=REVIEW)
+def release_approved(uow: UowDep, data: FormDep) -> Response:
+    """Place the approved lines of the site as orders (purchase orders sent, DC transfers as drafts)."""
+    run = queries.latest_done_run(uow.session, uow.tenant_id)
+    site = int(data.get("site_id", "0") or 0)
+    response = redirect(f"/replenishment/?site_id={site}")
+    if run is None:
+        return response
+    try:
+        n = release.release_run(uow, run_id=run.id, site_id=site)
+        uow.commit()
+    except BohError as exc:
+        flash(response, _("Not saved: %(why)s") % {"why": str(exc)}, "error")
+        return response
+    flash(response, _("%(n)s line(s) placed as orders.") % {"n": n})
     return response
 
 
