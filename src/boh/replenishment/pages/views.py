@@ -16,7 +16,7 @@ from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import N_, NavLink, flash, form_data, page_router, redirect
 from boh.http.templating import render
-from boh.kernel.errors import BohError
+from boh.kernel.errors import BohError, Conflict, PermissionDenied, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import site_points
 from boh.replenishment import models as m
@@ -65,6 +65,7 @@ def suggestions(request: Request, uow: UowDep) -> HTMLResponse:
 @router.post("/lines/{line_id}/change", perm=REVIEW)
 def change(uow: UowDep, line_id: int, data: FormDep) -> Response:
     back = f"/replenishment/?site_id={data.get('site_id', '')}#line-{line_id}"
+    review.get_line(uow, line_id)  # another tenant's or site's line: 404 before anything else
     try:
         qty = Decimal(data.get("qty", "").replace(",", "."))
     except InvalidOperation:
@@ -76,7 +77,7 @@ def change(uow: UowDep, line_id: int, data: FormDep) -> Response:
                                  note=data.get("note") or None)  # fmt: skip
         status = line.status
         uow.commit()
-    except BohError as exc:
+    except (ValidationFailed, Conflict) as exc:
         response = redirect(back)
         flash(response, _("The change was not saved: %(why)s") % {"why": str(exc)}, "error")
         return response
@@ -129,10 +130,15 @@ def approvals(request: Request, uow: UowDep) -> HTMLResponse:
 
 @router.post("/approvals/{line_id}", perm=APPROVE)
 def decide(uow: UowDep, line_id: int, data: FormDep) -> Response:
+    review.get_line(uow, line_id, APPROVE)  # another tenant's or site's line: 404
+    if data.get("decision") not in ("approve", "reject"):
+        response = redirect("/replenishment/approvals")
+        flash(response, _("Choose approve or reject."), "error")
+        return response
     try:
         review.decide(uow, line_id=line_id, approve=data.get("decision") == "approve", note=data.get("note") or None)
         uow.commit()
-    except BohError as exc:
+    except (Conflict, PermissionDenied) as exc:
         response = redirect("/replenishment/approvals")
         flash(response, _("Not saved: %(why)s") % {"why": str(exc)}, "error")
         return response
@@ -148,26 +154,29 @@ def rules(request: Request, uow: UowDep) -> HTMLResponse:
     rule_rows = list(uow.session.scalars(select(m.AutoRule).where(m.AutoRule.tenant_id == uow.tenant_id)
                                          .order_by(m.AutoRule.id)))  # fmt: skip
     names = {s.id: s.code for s in site_points(uow.session, uow.principal.scope(READ))}
-    ctx = {"rules": rule_rows, "settings": review.settings(uow), "decisions": decisions, "run": run, "sites": names,
-           "decision_labels": DECISIONS, "auto_reasons": AUTO_REASONS}  # fmt: skip
-    response = render(request, "replenishment/rules.html", ctx)
-    uow.commit()  # the tenant's settings row is created on first sight
-    return response
+    ctx = {"rules": rule_rows, "auto_enabled": review.auto_enabled(uow), "decisions": decisions, "run": run,
+           "sites": names, "decision_labels": DECISIONS, "auto_reasons": AUTO_REASONS}  # fmt: skip
+    return render(request, "replenishment/rules.html", ctx)
 
 
 @router.post("/rules", perm=RULES)
 def add_rule(uow: UowDep, data: FormDep) -> Response:
     try:
         body = AutoRuleIn(site_id=int(data["site_id"]) if data.get("site_id") else None,
-                          budget=Decimal(data.get("budget") or "0"),
+                          budget=Decimal(data["budget"]),
                           deviation_pct=Decimal(data.get("deviation_pct") or "50"),
                           price_band_pct=Decimal(data.get("price_band_pct") or "10"),
                           dry_run=bool(data.get("dry_run")))  # fmt: skip
-    except (ValueError, InvalidOperation, ValidationError):
+    except (KeyError, ValueError, InvalidOperation, ValidationError):
         response = redirect("/replenishment/rules")
         flash(response, _("Check the numbers of the rule."), "error")
         return response
-    auto.create_rule(uow, body)
+    try:
+        auto.create_rule(uow, body)
+    except ValidationFailed:
+        response = redirect("/replenishment/rules")
+        flash(response, _("Check the numbers of the rule."), "error")
+        return response
     uow.commit()
     response = redirect("/replenishment/rules")
     flash(response, _("Rule added."))
@@ -176,6 +185,8 @@ def add_rule(uow: UowDep, data: FormDep) -> Response:
 
 @router.post("/kill-switch", perm=RULES)
 def kill_switch(uow: UowDep, data: FormDep) -> Response:
+    if data.get("auto_enabled") not in ("0", "1"):
+        return redirect("/replenishment/rules")
     enabled = data.get("auto_enabled") == "1"
     auto.set_enabled(uow, enabled)
     uow.commit()

@@ -108,6 +108,14 @@ def apply_rules(uow: UnitOfWork, *, run_id: int) -> AutoResult:
 
 
 def create_rule(uow: UnitOfWork, body: Any) -> m.AutoRule:
+    from boh.kernel.errors import FieldError, ValidationFailed
+    from boh.org.api import site_points
+    from boh.replenishment.service._common import RULES
+
+    if body.site_id is not None and body.site_id not in {
+        s.id for s in site_points(uow.session, uow.principal.scope(RULES))
+    }:
+        raise ValidationFailed([FieldError(("site_id",), "not a site you manage")], "invalid rule")
     rule = m.AutoRule(tenant_id=uow.tenant_id, site_id=body.site_id, category_id=body.category_id, budget=body.budget,
                       deviation_pct=body.deviation_pct, price_band_pct=body.price_band_pct, dry_run=body.dry_run,
                       active=True)  # fmt: skip

@@ -51,6 +51,12 @@ def settings(uow: UnitOfWork) -> m.Settings:
     return row
 
 
+def auto_enabled(uow: UnitOfWork) -> bool:
+    """The kill switch's state, read only (the settings row is written on first change)."""
+    row = uow.session.get(m.Settings, uow.tenant_id)
+    return True if row is None else row.auto_enabled
+
+
 def get_line(uow: UnitOfWork, line_id: int, permission: str = REVIEW, *, for_update: bool = False) -> m.Line:
     stmt = select(m.Line).where(m.Line.id == line_id, m.Line.tenant_id == uow.tenant_id)
     line = uow.session.scalars(stmt.with_for_update() if for_update else stmt).one_or_none()
