@@ -1,5 +1,5 @@
 """The route walk's objects of the replenishment domain (tenant A, marked 'alpha'): a finished suggestion run
-with one proposed line of the world's item at site 1."""
+with one proposed line of the world's item at site 1, and a dry-run automatic-ordering rule for site 1."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def _run(w: World) -> int:
         s.add(line)
         s.flush()
         s.add(m.Explanation(line_id=line.id, data={"note": "alpha line"}))
+        s.add(m.AutoRule(tenant_id=w.a.id, site_id=w.site1, budget=Decimal(100), dry_run=True, active=True,
+                         deviation_pct=Decimal(50), price_band_pct=Decimal(10)))  # fmt: skip
         s.commit()
         return run.id
 
@@ -43,6 +45,5 @@ def _line(w: World) -> int:
         return int(s.scalars(select(m.Line.id).where(m.Line.run_id == run_id)).one())
 
 
-CREATORS: dict[str, Callable[[World], Any]] = {"run_id": _run, "suggestion_line_id": _line}
-_PATHS = ("/lines/{line_id}", "/lines/{line_id}/change", "/lines/{line_id}/decision")
-ALIASES: dict[str | tuple[str, str], str] = {(f"{API}{p}", "line_id"): "suggestion_line_id" for p in _PATHS}
+CREATORS: dict[str, Callable[[World], Any]] = {"run_id": _run, "suggestion_id": _line}
+ALIASES: dict[str | tuple[str, str], str] = {}

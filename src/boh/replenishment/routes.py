@@ -67,18 +67,18 @@ def list_lines(uow: UowDep, page: PageDep, run_id: int | None = None, site_id: i
                 offset=page.offset)  # fmt: skip
 
 
-@router.get("/lines/{line_id}", perm=READ, response_model=LineDetail, responses=_404,
+@router.get("/lines/{suggestion_id}", perm=READ, response_model=LineDetail, responses=_404,
             summary="A line with its structured explanation")  # fmt: skip
-def get_line(uow: UowDep, line_id: int) -> LineDetail:
-    line = review.get_line(uow, line_id, READ)
+def get_line(uow: UowDep, suggestion_id: int) -> LineDetail:
+    line = review.get_line(uow, suggestion_id, READ)
     return LineDetail.model_validate({**LineRead.model_validate(line).model_dump(),
-                                      "explanation": queries.explanation(uow.session, line_id)})  # fmt: skip
+                                      "explanation": queries.explanation(uow.session, suggestion_id)})  # fmt: skip
 
 
-@router.post("/lines/{line_id}/change", perm=REVIEW, response_model=LineRead, responses={**_404, **_409},
+@router.post("/lines/{suggestion_id}/change", perm=REVIEW, response_model=LineRead, responses={**_404, **_409},
              summary="Change a quantity with a reason (beyond tolerance it waits for approval)")  # fmt: skip
-def change_line(uow: UowDep, line_id: int, body: ChangeIn) -> LineRead:
-    line = review.change_qty(uow, line_id=line_id, qty=body.qty, reason_code=body.reason_code, note=body.note)
+def change_line(uow: UowDep, suggestion_id: int, body: ChangeIn) -> LineRead:
+    line = review.change_qty(uow, line_id=suggestion_id, qty=body.qty, reason_code=body.reason_code, note=body.note)
     uow.commit()
     return LineRead.model_validate(line)
 
@@ -90,10 +90,10 @@ def accept_lines(uow: UowDep, body: AcceptIn) -> dict[str, int]:
     return {"accepted": n}
 
 
-@router.post("/lines/{line_id}/decision", perm=APPROVE, response_model=LineRead, responses={**_404, **_409},
+@router.post("/lines/{suggestion_id}/decision", perm=APPROVE, response_model=LineRead, responses={**_404, **_409},
              summary="Approve or reject a line's pending change (level 2 needs replenishment.rules)")  # fmt: skip
-def decide_line(uow: UowDep, line_id: int, body: DecisionIn) -> LineRead:
-    line = review.decide(uow, line_id=line_id, approve=body.approve, note=body.note)
+def decide_line(uow: UowDep, suggestion_id: int, body: DecisionIn) -> LineRead:
+    line = review.decide(uow, line_id=suggestion_id, approve=body.approve, note=body.note)
     uow.commit()
     return LineRead.model_validate(line)
 

@@ -62,10 +62,10 @@ def suggestions(request: Request, uow: UowDep) -> HTMLResponse:
     return render(request, "replenishment/suggestions.html", ctx)
 
 
-@router.post("/lines/{line_id}/change", perm=REVIEW)
-def change(uow: UowDep, line_id: int, data: FormDep) -> Response:
-    back = f"/replenishment/?site_id={data.get('site_id', '')}#line-{line_id}"
-    review.get_line(uow, line_id)  # another tenant's or site's line: 404 before anything else
+@router.post("/lines/{suggestion_id}/change", perm=REVIEW)
+def change(uow: UowDep, suggestion_id: int, data: FormDep) -> Response:
+    back = f"/replenishment/?site_id={data.get('site_id', '')}#line-{suggestion_id}"
+    review.get_line(uow, suggestion_id)  # another tenant's or site's line: 404 before anything else
     try:
         qty = Decimal(data.get("qty", "").replace(",", "."))
     except InvalidOperation:
@@ -73,7 +73,7 @@ def change(uow: UowDep, line_id: int, data: FormDep) -> Response:
         flash(response, _("Enter a quantity."), "error")
         return response
     try:
-        line = review.change_qty(uow, line_id=line_id, qty=qty, reason_code=data.get("reason_code", ""),
+        line = review.change_qty(uow, line_id=suggestion_id, qty=qty, reason_code=data.get("reason_code", ""),
                                  note=data.get("note") or None)  # fmt: skip
         status = line.status
         uow.commit()
@@ -128,15 +128,17 @@ def approvals(request: Request, uow: UowDep) -> HTMLResponse:
                                                              "reasons": review.REASONS})  # fmt: skip
 
 
-@router.post("/approvals/{line_id}", perm=APPROVE)
-def decide(uow: UowDep, line_id: int, data: FormDep) -> Response:
-    review.get_line(uow, line_id, APPROVE)  # another tenant's or site's line: 404
+@router.post("/approvals/{suggestion_id}", perm=APPROVE)
+def decide(uow: UowDep, suggestion_id: int, data: FormDep) -> Response:
+    review.get_line(uow, suggestion_id, APPROVE)  # another tenant's or site's line: 404
     if data.get("decision") not in ("approve", "reject"):
         response = redirect("/replenishment/approvals")
         flash(response, _("Choose approve or reject."), "error")
         return response
     try:
-        review.decide(uow, line_id=line_id, approve=data.get("decision") == "approve", note=data.get("note") or None)
+        review.decide(
+            uow, line_id=suggestion_id, approve=data.get("decision") == "approve", note=data.get("note") or None
+        )
         uow.commit()
     except (Conflict, PermissionDenied) as exc:
         response = redirect("/replenishment/approvals")
