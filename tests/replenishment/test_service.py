@@ -233,3 +233,19 @@ def test_auto_ordering_places_a_line_within_the_bands(runtime: Runtime, world: W
         assert (order.kind, order.status, order.site_id) == ("purchase", "confirmed", world.s1)
         decision = s.scalars(select(m.AutoDecision).where(m.AutoDecision.line_id == bread.id)).one()
         assert (decision.decision, decision.reasons, decision.value) == ("placed", [], D(24))
+
+
+def test_the_person_who_changed_a_line_cannot_approve_it(runtime: Runtime, world: World) -> None:
+    from boh.kernel.tenancy import Principal
+    from boh.replenishment.errors import SelfApproval
+
+    milk = _lines(runtime, run_day(runtime, world))[(world.s1, world.milk)]
+    perms = ["replenishment.read", "replenishment.review", "replenishment.approve"]
+    alice = Principal("user", 7, world.tenant.id, "alice", grants=dict.fromkeys(perms))
+    with runtime.system_uow(world.tenant.id) as uow, uow.acting_as(alice):
+        review.change_qty(uow, line_id=milk.id, qty=D(60), reason_code="promotion")
+        uow.commit()
+    with runtime.system_uow(world.tenant.id) as uow, uow.acting_as(alice), pytest.raises(SelfApproval):
+        review.decide(uow, line_id=milk.id, approve=True)
+    with runtime.session_factory() as s:
+        assert s.get(m.Line, milk.id).status == "pending"

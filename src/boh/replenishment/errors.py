@@ -34,3 +34,10 @@ class NothingToApprove(Conflict):
 class ReleaseUnavailable(Conflict):
     code = "replenishment.release_unavailable"
     title = "Placing orders is not available yet"
+
+
+class SelfApproval(Conflict):
+    """Four eyes: the person who changed a line cannot approve the change."""
+
+    code = "replenishment.self_approval"
+    title = "The person who changed the line cannot approve it"

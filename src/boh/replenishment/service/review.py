@@ -23,7 +23,7 @@ from boh.kernel.uow import UnitOfWork
 from boh.notify.api import notify
 from boh.replenishment import domain as d
 from boh.replenishment import models as m
-from boh.replenishment.errors import LineNotReviewable, NoSuchLine, NothingToApprove
+from boh.replenishment.errors import LineNotReviewable, NoSuchLine, NothingToApprove, SelfApproval
 from boh.replenishment.service._common import APPROVE, REVIEW, RULES
 
 REASONS: dict[str, str] = {
@@ -134,7 +134,7 @@ def decide(uow: UnitOfWork, *, line_id: int, approve: bool, note: str | None = N
     if step.level >= 2 and not uow.principal.can(RULES):
         raise PermissionDenied("a level-2 approval needs replenishment.rules")
     if step.actor is None and uow.principal.kind == "user" and _changed_by(uow, line) == uow.principal.actor:
-        raise PermissionDenied("the person who changed the line cannot approve it")
+        raise SelfApproval("the person who changed the line cannot approve it")
     step.status, step.actor, step.note, step.decided_at = ("approved" if approve else "rejected"), \
         uow.principal.actor, note, utcnow()  # fmt: skip
     if not approve:
