@@ -13,6 +13,7 @@ from boh.kernel.manifest import Manifest
 from boh.kitchen.manifest import MANIFEST as KITCHEN
 from boh.notify.manifest import MANIFEST as NOTIFY
 from boh.org.manifest import MANIFEST as ORG
+from boh.purchasing.manifest import MANIFEST as PURCHASING
 from boh.replenishment.manifest import MANIFEST as REPLENISHMENT
 from boh.trace.manifest import MANIFEST as TRACE
 
@@ -26,5 +27,6 @@ DOMAINS: tuple[Manifest, ...] = (
     FORECASTING,
     COLDCHAIN,
     TRACE,
+    PURCHASING,
     REPLENISHMENT,
 )

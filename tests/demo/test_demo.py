@@ -429,3 +429,17 @@ def test_the_demo_has_supplier_certificates_one_expiring_one_expired_with_quaran
         told = s.scalar(select(func.count()).select_from(Notification).where(
             Notification.tenant_id == t, Notification.kind == "certificate_expiry"))  # fmt: skip
     assert told and told > 0
+
+
+def test_the_demo_has_order_suggestions_with_changes_waiting_for_approval(loaded: Loaded) -> None:
+    from boh.replenishment import models as repl
+
+    with loaded.rt.session_factory() as s:
+        runs = s.scalars(select(repl.Run).where(repl.Run.tenant_id == loaded.tenant_id)).all()
+        assert [(r.status, r.sites_total) for r in runs] == [("done", 2)]
+        statuses = Counter(s.scalars(select(repl.Line.status).where(repl.Line.run_id == runs[0].id)))
+        explained = s.scalar(select(func.count()).select_from(repl.Explanation))
+        decisions = s.scalar(select(func.count()).select_from(repl.AutoDecision))
+    assert runs[0].lines >= 20 and explained == runs[0].lines
+    assert statuses["pending"] == 2 and statuses["approved"] >= 2 and statuses["proposed"] > 0
+    assert decisions > 0

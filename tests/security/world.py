@@ -27,8 +27,10 @@ from tests.security import (
     forecasting_world,
     inspections_world,
     kitchen_world,
+    purchasing_world,
+    replenishment_world,
     trace_world,
-)
+)  # fmt: skip
 
 MARKER = "alpha"
 GTIN = "4006381333931"  # a valid EAN-13: the barcode of tenant A's item
@@ -267,6 +269,8 @@ CREATORS.update(coldchain_world.CREATORS)
 CREATORS.update(trace_world.CREATORS)
 CREATORS.update(certificates_world.CREATORS)
 CREATORS.update(forecasting_world.CREATORS)
+CREATORS.update(purchasing_world.CREATORS)
+CREATORS.update(replenishment_world.CREATORS)
 
 # Id fields named differently from the object they refer to: field name, or (path, field) where the
 # meaning depends on the route -> a name in CREATORS.
@@ -280,6 +284,8 @@ ALIASES: dict[str | tuple[str, str], str] = {
     "assignee_id": "user_id",
     **inspections_world.ALIASES,
     **kitchen_world.ALIASES,
+    **purchasing_world.ALIASES,
+    **replenishment_world.ALIASES,
 }
 
 

@@ -61,6 +61,8 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
         ("coldchain.dropouts", "ok"),
         ("forecasting.queued", "ok"),
         ("inventory.reservations.expire", "ok"),
+        ("replenishment.escalate", "ok"),
+        ("replenishment.queued", "ok"),
     ]
     clock.advance(timedelta(hours=20))  # 04:00 and 03:30 UTC next day have passed
     outs = run_due(runtime, reg)
@@ -73,6 +75,8 @@ def test_audit_verify_runs_daily_on_schedule(runtime: Runtime) -> None:
         ("inspections.actions.escalate", "ok"),
         ("inventory.reservations.expire", "ok"),
         ("outbox.cleanup", "ok"),
+        ("replenishment.escalate", "ok"),
+        ("replenishment.queued", "ok"),
     ]
 
 

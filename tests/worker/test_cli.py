@@ -39,7 +39,8 @@ def test_jobs_list_shows_every_job_and_its_schedule(runtime: Runtime) -> None:
     lines = result.output.splitlines()
     names = ["audit.checkpoint", "audit.verify", "catalog.certificate_expiry", "coldchain.dropouts",
              "forecasting.queued", "forecasting.run", "inspections.actions.escalate", "inventory.reservations.expire",
-             "outbox.cleanup", "outbox.relay"]  # fmt: skip
+             "outbox.cleanup", "outbox.relay", "replenishment.escalate", "replenishment.nightly",
+             "replenishment.queued"]  # fmt: skip
     assert [line.split()[0] for line in lines] == names
     line = dict(zip(names, lines, strict=True))
     assert "every 900s" in line["audit.checkpoint"] and "last never" in line["audit.checkpoint"]

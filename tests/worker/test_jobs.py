@@ -76,7 +76,8 @@ def test_application_registry_has_the_builtin_jobs() -> None:
     reg = build_registry()
     names = ["audit.checkpoint", "audit.verify", "catalog.certificate_expiry", "coldchain.dropouts",
              "forecasting.queued", "forecasting.run", "inspections.actions.escalate", "inventory.reservations.expire",
-             "outbox.cleanup", "outbox.relay"]  # fmt: skip
+             "outbox.cleanup", "outbox.relay", "replenishment.escalate", "replenishment.nightly",
+             "replenishment.queued"]  # fmt: skip
     assert [j.name for j in reg] == names
     assert reg.get("catalog.certificate_expiry").schedule == Daily("06:00", "UTC")
     assert reg.get("forecasting.run").schedule == Daily("02:30", "UTC")

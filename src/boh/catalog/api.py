@@ -462,3 +462,38 @@ def certificate_verdict(
     through its ``valid_to`` day. Requirements by item category apply only when ``item_ids`` has an item of
     that category (or a sub-category). SupplierNotFound for another tenant's supplier."""
     return compute_verdict(session, tenant_id, supplier_id, on_date, item_ids)
+
+
+# --- bulk reads for replenishment runs (one query per kind of input for all the items of a site) -------------
+
+
+def items_by_ids(session: Session, tenant_id: int, ids: Iterable[int]) -> dict[int, ItemRef]:
+    """The items of the tenant with these ids (chunked ``IN`` queries)."""
+    wanted = sorted(set(ids))
+    out: dict[int, ItemRef] = {}
+    for start in range(0, len(wanted), 1000):
+        rows = session.scalars(
+            select(Item).where(Item.tenant_id == tenant_id, Item.id.in_(wanted[start : start + 1000]))
+        )
+        out.update((i.id, _ref(i)) for i in rows)
+    return out
+
+
+def terms_for_items(session: Session, tenant_id: int, item_ids: Iterable[int]) -> dict[int, list[SupplierTerms]]:
+    """Every active supplier's terms of these items (active suppliers only), preferred first, per item."""
+    wanted = sorted(set(item_ids))
+    rows: list[SupplierItem] = []
+    for start in range(0, len(wanted), 1000):
+        rows.extend(session.scalars(
+            select(SupplierItem).join(Supplier, Supplier.id == SupplierItem.supplier_id)
+            .where(SupplierItem.tenant_id == tenant_id, SupplierItem.item_id.in_(wanted[start : start + 1000]),
+                   SupplierItem.active.is_(True), Supplier.active.is_(True))
+            .order_by(SupplierItem.item_id, SupplierItem.preferred.desc(), SupplierItem.id)))  # fmt: skip
+    items: list[Item] = (
+        list(session.scalars(select(Item).where(Item.id.in_({r.item_id for r in rows})))) if rows else []
+    )
+    tables = repo.unit_tables(session, items)
+    out: dict[int, list[SupplierTerms]] = {}
+    for si in rows:
+        out.setdefault(si.item_id, []).append(_terms(si, tables[si.item_id]))
+    return out

@@ -29,6 +29,7 @@ from boh.demo import (
     inventory,
     kitchen,
     org,
+    replenishment,
     replenishment_sim,
     users,
 )
@@ -86,7 +87,7 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-STEPS = 15  # the calls of ``progress`` in load_demo
+STEPS = 16  # the calls of ``progress`` in load_demo
 
 
 def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
@@ -139,6 +140,8 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             replenishment_sim.load_simulation(uow)
             step("supplier certificates")
             certificates.load_certificates(uow, seed, catalog_refs)
+            step("order suggestions")
+            replenishment.load_replenishment(uow, seed, org_refs)
         step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

@@ -1,0 +1,12 @@
+"""Purchasing: purchase orders (from suppliers) and transfer orders (from a DC or central kitchen), as
+documents (draft -> confirmed -> partially received -> received / closed, or cancelled; amendments after
+confirmation are new versions), supplier responses and advance shipping notices, goods receipts with their
+discrepancies, supplier scorecards.
+
+Owns the ``purchasing_*`` tables. Stock changes only through boh.inventory.api: confirming puts lines on order
+(``expect``) and reserves a transfer at its source (``reserve``), dispatch ships the reservation
+(``fulfil`` transfer_out), receipts post through ``receive`` / ``receive_transfer``.
+
+Public api (``api.py``): ``place_orders`` (used by replenishment), ``open_order_lines``.
+Publishes (``events.py``): OrderConfirmed, OrderCancelled, GoodsReceived. Consumes nothing.
+"""

@@ -1,0 +1,136 @@
+"""Pure rules of purchasing: the document state machine, grouping order requests into documents, the fair
+allocation of a source's short supply across the orders that want it, a receipt line's discrepancies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+ZERO = Decimal(0)
+KINDS = ("purchase", "transfer")
+STATUSES = ("draft", "confirmed", "partially_received", "received", "closed", "cancelled")
+OPEN = ("confirmed", "partially_received")  # on order: the supplier may answer, goods may arrive
+RESPONSES = ("none", "accepted", "changed", "rejected")
+REASONS = ("short", "over", "damaged", "quality", "expired", "wrong_item")
+
+# action -> the statuses it may start from
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "edit": ("draft",),
+    "confirm": ("draft",),
+    "cancel": ("draft", "confirmed"),
+    "amend": OPEN,
+    "respond": OPEN,
+    "dispatch": ("confirmed",),
+    "receive": OPEN,
+    "close": OPEN + ("received",),
+}
+
+
+def allowed(action: str, status: str) -> bool:
+    return status in TRANSITIONS.get(action, ())
+
+
+def num(value: Decimal | None) -> str | None:
+    """A quantity or price as plain text without trailing zeros (24, 4.8), for history and audit."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def number(kind: str, site_code: str, order_id: int) -> str:
+    return f"{'PO' if kind == 'purchase' else 'TO'}-{site_code}-{order_id:06d}"
+
+
+def status_after_receipt(lines: Sequence[tuple[str, Decimal, Decimal]]) -> str:
+    """The order's status from its lines' (status, quantity, received + rejected): received when every line
+    is done (received in full, closed short or cancelled), partially_received when anything arrived."""
+    live = [(s, q, r) for s, q, r in lines if s != "cancelled"]
+    if live and all(s in ("received", "closed") or r >= q for s, q, r in live):
+        return "received"
+    if any(r > 0 for _s, _q, r in live):
+        return "partially_received"
+    return "confirmed"
+
+
+def group_key(kind: str, site_id: int, supplier_id: int | None, from_site_id: int | None) -> tuple[str, int, int]:
+    """One document per (kind, destination site, supplier or source site)."""
+    source = supplier_id if kind == "purchase" else from_site_id
+    assert source is not None
+    return (kind, site_id, source)
+
+
+def fair_allocation(supply: Decimal, needs: Mapping[int, Decimal], step: Decimal = Decimal(1)) -> dict[int, Decimal]:
+    """Share ``supply`` among ``needs`` (order id -> quantity wanted) in proportion to need, in multiples of
+    ``step`` (a unit, a case), never more than a need nor more than the supply in total (largest remainder:
+    each gets the floor of its share, then the steps left go one each to the largest remainders, ties to the
+    larger need, then the lower key). When the supply covers every need, every need is met."""
+    if step <= 0:
+        raise ValueError("step must be positive")
+    wanted = {k: v for k, v in needs.items() if v > 0}
+    total = sum(wanted.values(), ZERO)
+    if total <= supply:
+        return {k: needs[k] if needs[k] > 0 else ZERO for k in needs}
+    steps_supply = int((max(supply, ZERO) / step).to_integral_value(ROUND_FLOOR))
+    caps = {k: int((v / step).to_integral_value(ROUND_FLOOR)) for k, v in wanted.items()}
+    shares = {k: Decimal(steps_supply) * v / total for k, v in wanted.items()}
+    given = {k: min(caps[k], int(shares[k].to_integral_value(ROUND_FLOOR))) for k in wanted}
+    left = steps_supply - sum(given.values())
+    order = sorted(wanted, key=lambda k: (-(shares[k] - given[k]), -wanted[k], k))
+    while left > 0:
+        progressed = False
+        for k in order:
+            if left == 0:
+                break
+            if given[k] < caps[k]:
+                given[k] += 1
+                left -= 1
+                progressed = True
+        if not progressed:
+            break
+    return {k: Decimal(given.get(k, 0)) * step if k in wanted else ZERO for k in needs}
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    """What a receipt line differs in from the order (quantities in base units, prices per purchase unit)."""
+
+    kind: str  # over | short | damaged | price
+    expected: Decimal
+    actual: Decimal
+
+
+def discrepancies(
+    *, due: Decimal, received: Decimal, rejected: Decimal, closes: bool, agreed_price: Decimal | None,
+    invoiced_price: Decimal | None,
+) -> list[LineCheck]:  # fmt: skip
+    """The differences of one receipt line against what was still due: over (more arrived than due), short
+    (closed with less than due), damaged (rejected quantity), price (invoiced differs from agreed)."""
+    out: list[LineCheck] = []
+    arrived = received + rejected
+    if arrived > due:
+        out.append(LineCheck("over", due, arrived))
+    elif closes and arrived < due:
+        out.append(LineCheck("short", due, arrived))
+    if rejected > 0:
+        out.append(LineCheck("damaged", arrived, received))
+    if agreed_price is not None and invoiced_price is not None and invoiced_price != agreed_price:
+        out.append(LineCheck("price", agreed_price, invoiced_price))
+    return out
+
+
+def mean_std(samples: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
+    """Mean and sample standard deviation (n - 1; 0 for fewer than two samples), exact decimals."""
+    if not samples:
+        return ZERO, ZERO
+    n = len(samples)
+    mean = sum(samples, ZERO) / n
+    if n < 2:
+        return mean, ZERO
+    var = sum(((s - mean) ** 2 for s in samples), ZERO) / (n - 1)
+    return mean, var.sqrt()
+
+
+def rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part / whole as a percentage with one decimal, None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))

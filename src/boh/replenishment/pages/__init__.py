@@ -1,0 +1,7 @@
+"""Console pages of replenishment: suggestion review (phone first), approval inbox, rules."""
+
+from __future__ import annotations
+
+from boh.replenishment.pages.views import NAV, router
+
+__all__ = ["NAV", "router"]
