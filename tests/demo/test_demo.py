@@ -247,6 +247,8 @@ def test_stores_hold_pre_orders_and_the_dc_has_purchase_orders_on_order(loaded: 
         ("store", "reservation", "customer_preorder"),
         ("dc", "incoming", "purchase_order"),
         ("store", "incoming", "purchase_order"),  # today's deliveries at the busy stores (demo.activity)
+        ("dc", "reservation", "transfer_order"),  # stores' transfer orders from the DC (demo.purchasing)
+        ("store", "incoming", "transfer_order"),
     }
     reserved = sum(q for _s, kind, _d, q in open_ones if kind == "reservation")
     on_order = sum(q for _s, kind, _d, q in open_ones if kind == "incoming")
@@ -378,3 +380,22 @@ def test_the_demo_has_a_recall_drill_with_a_confirmed_store(loaded: Loaded) -> N
             LotHold.tenant_id == loaded.tenant_id, LotHold.source == "recall"))  # fmt: skip
     assert len({x.site_id for x in sites}) == 3 and any(x.confirmed_at for x in sites)
     assert recall_holds == 0  # a drill blocks nothing (the demo's lots on hold are the cold chain's quarantine)
+
+
+def test_purchase_orders_have_a_history_today_s_work_and_scorecards(loaded: Loaded) -> None:
+    from sqlalchemy import func, select
+
+    from boh.purchasing import api as purchasing
+    from boh.purchasing.models import Asn, Order, OrderLine, Receipt
+
+    with loaded.rt.session_factory() as s:
+        statuses = dict(s.execute(select(Order.status, func.count()).where(Order.tenant_id == loaded.tenant_id)
+                                  .group_by(Order.status)).all())  # fmt: skip
+        assert statuses.get("received", 0) >= 20 and statuses.get("confirmed", 0) >= 3 and statuses.get("draft", 0) >= 1
+        assert s.scalar(select(func.count()).select_from(Receipt)) >= 20
+        assert s.scalar(select(func.count()).select_from(Asn)) >= 1
+        assert s.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.response_pending.is_(True))) >= 1
+        assert s.scalar(select(func.count()).select_from(Order).where(Order.kind == "transfer")) >= 2
+        rows = purchasing.scorecard(s, loaded.tenant_id, by_month=False)
+        assert len(rows) >= 2 and all(r.lines > 0 for r in rows)
+        assert any(r.on_time_pct is not None and r.on_time_pct < 100 for r in rows)

@@ -19,7 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boh.demo import activity, catalog, coldchain, forecasting, inspections, inventory, kitchen, org, users
+from boh.demo import (
+    activity,
+    catalog,
+    coldchain,
+    forecasting,
+    inspections,
+    inventory,
+    kitchen,
+    org,
+    purchasing,
+    users,
+)  # fmt: skip
 from boh.demo import trace as trace_drill
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
 from boh.inspections.api import BlobStore, open_photo_store
@@ -74,7 +85,7 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-STEPS = 13  # the calls of ``progress`` in load_demo
+STEPS = 14  # the calls of ``progress`` in load_demo
 
 
 def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
@@ -123,6 +134,10 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             coldchain.load_coldchain(uow, seed, org_refs)
             step("recall drill")
             trace_drill.load_drill(uow, seed, org_refs, catalog_refs)
+            step("purchase and transfer orders")
+            codes = sorted(catalog_refs.supplier_ids)  # demo.supplier acts for the first (users.py)
+            demo_supplier = catalog_refs.supplier_ids[codes[0]] if codes else None
+            purchasing.load_purchasing(uow, seed, org_refs, catalog_refs, demo_supplier)
         step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)
