@@ -132,3 +132,25 @@ def test_the_scorecard_page_shows_each_supplier_and_its_trend(runtime: Runtime, 
     page = client.get("/purchasing/scorecards")
     assert page.status_code == 200 and page.text.count('data-testid="scorecard-row"') == 1
     assert "chart-data-supplier-trend" in page.text and "Supplier FRESH" in page.text and "100.0%" in page.text
+
+
+def test_the_home_page_lists_orders_due_and_changes_to_decide(runtime: Runtime, client: TestClient) -> None:
+    from datetime import date
+
+    from boh.purchasing import service
+    from boh.purchasing.service import LineResponse
+    from tests.purchasing.helpers import supplier_user, uow_as
+
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")])
+    due, later = place(runtime, w, [po_request(w, "12", needed_by=date(2026, 12, 8)),
+                                    po_request(w, "12", site_id=w.store2)], confirm=True)  # fmt: skip
+    with uow_as(runtime, supplier_user(w)) as uow:
+        service.respond(uow, due.order_id, [LineResponse(due.line_ids[0], "change", quantity=Decimal(6), reason="x")])
+        uow.commit()
+    page_login(client, "manager")
+    client.cookies.set("boh_lang", "en")
+    home = client.get("/")
+    assert home.status_code == 200
+    assert re.search(r'data-testid="todo-po-due".*?1', home.text, re.S) and 'data-testid="todo-po-changes"' in home.text
+    assert later.order_id != due.order_id
