@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from boh.bootstrap import Runtime
+from boh.purchasing.models import Asn
 from tests.e2e.helpers import body_overflows, sign_in
 from tests.factories import make_user
 from tests.purchasing.helpers import gtin_check, levels, make_world, order_lines, place, po_request
@@ -69,6 +71,8 @@ def test_supplier_confirms_and_store_receives_by_scanning(runtime: Runtime, brow
     expect(page.locator("[data-testid=order-status]")).to_have_text("Received")
     page.context.close()
     assert levels(runtime, w, w.store, w.milk)[:2] == (Decimal(24), Decimal(0))
+    with runtime.session_factory() as s:
+        assert s.scalars(select(Asn.status)).all() == ["received"]  # received against the notice
 
     for lang, viewport, name in (("en", DESKTOP, "desktop-en"), ("zh", DESKTOP, "desktop-zh"),
                                  ("zh", PHONE, "phone-zh"), ("en", PHONE, "phone-en")):  # fmt: skip

@@ -142,8 +142,9 @@ def receive_goods(uow: UnitOfWork, order_id: int, *, lines: list[ReceiptLineIn],
     require(order, "receive")
     ours = {ln.id: ln for ln in lines_of(uow, order.id, lock=True)}
     _check(order, ours, lines)
-    if asn_id is not None and uow.session.get(Asn, asn_id) is None:
-        raise ValidationFailed([FieldError(("asn_id",), f"unknown shipping notice {asn_id}")])
+    asn = uow.session.get(Asn, asn_id) if asn_id is not None else None
+    if asn_id is not None and (asn is None or asn.order_id != order.id):
+        raise ValidationFailed([FieldError(("asn_id",), f"shipping notice {asn_id} is not one of this order's")])
     today = site_today(uow, order.site_id)
     verdict = _certificate_check(uow, order, sorted({ours[d.line_id].item_id for d in lines}), today) if (
         order.kind == "purchase") else CertificateCheck("ok")  # fmt: skip
