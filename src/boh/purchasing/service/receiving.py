@@ -4,6 +4,7 @@ closed, discrepancies recorded, told to the buyers and published (GoodsReceived)
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -161,7 +162,7 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
           verdict: CertificateCheck) -> Receipt:  # fmt: skip
     now = utcnow()
     receipt = Receipt(tenant_id=uow.tenant_id, order_id=order.id, asn_id=asn_id, site_id=order.site_id,
-                      number=f"new-{key}"[:40], idempotency_key=key, received_at=now,
+                      number=f"new-{uuid.uuid4().hex}", idempotency_key=key, received_at=now,
                       received_by=uow.principal.actor, note=note)  # fmt: skip
     uow.session.add(receipt)
     uow.session.flush()
