@@ -1,4 +1,4 @@
-"""The demo's purchasing: eight weeks of purchase orders of a few stores and the DC with their preferred
+"""The demo's purchasing: six weeks of purchase orders of a few stores and the DC with their preferred
 suppliers, sent, answered and received (most on time and in full, some late, short, damaged or invoiced above
 the agreed price), so the order list, the scorecards and the observed lead times show a believable history;
 and today's work: orders due (one with a shipping notice), a supplier change waiting for the buyer, drafts,
@@ -25,8 +25,9 @@ from boh.purchasing.api import OrderRequest, PlacedOrder, place_orders
 from boh.purchasing.models import Order, OrderEvent, OrderLine, Receipt
 from boh.purchasing.service import AsnLineIn, LineResponse, ReceiptLineIn
 
-WEEKS = 8
-STORES = 3  # the first stores (and the DC) buy from their suppliers
+WEEKS = 6
+STORES = 2  # the first stores (and the DC) buy from their suppliers
+SUPPLIERS = 5  # the first suppliers (by code) that sell at least three items: a quick demo load
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,8 @@ def _baskets(uow: UnitOfWork, rng: random.Random, org: OrgRefs, catalog: Catalog
         by_supplier.setdefault(code, []).append(sku)
     sites = [org.site_ids[c] for c in [*org.store_codes[:STORES], org.dc_code] if c in org.site_ids]
     out = []
-    for code, skus in sorted(by_supplier.items()):
-        if len(skus) < 3:
-            continue
+    chosen = [(code, skus) for code, skus in sorted(by_supplier.items()) if len(skus) >= 3][:SUPPLIERS]
+    for code, skus in chosen:
         for site in sites:
             picked = rng.sample(skus, min(4, len(skus)))
             lines = []
@@ -73,7 +73,7 @@ def _history(uow: UnitOfWork, rng: random.Random, buys: list[_Buy], now: datetim
     made = 0
     for week in range(WEEKS, 0, -1):
         for n, buy in enumerate(buys):
-            if rng.random() < 0.35:
+            if rng.random() < 0.4:
                 continue
             po = _place(uow, buy, f"demo:po:{week}:{n}")
             lead = rng.choice((1, 1, 2, 2, 3))
