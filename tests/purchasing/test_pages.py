@@ -35,6 +35,7 @@ def test_the_buyer_lists_reads_and_sends_an_order_in_both_languages(runtime: Run
     assert f">{po.number}</a>" in listing.text and "Draft" in listing.text
     detail = client.get(f"/purchasing/orders/{po.order_id}")
     assert detail.text.count('data-testid="order-line"') == 2 and "2 case" in detail.text
+    assert "10:00" in detail.text  # the history in the store's time (02:00 UTC in Shanghai)
     r = post_form(client, f"/purchasing/orders/{po.order_id}/confirm")
     assert r.status_code == 303
     assert levels(runtime, w, w.store, w.milk)[1] == Decimal(24)
