@@ -155,3 +155,24 @@ def test_the_home_page_lists_orders_due_and_changes_to_decide(runtime: Runtime, 
     assert home.status_code == 200
     assert re.search(r'data-testid="todo-po-due".*?1', home.text, re.S) and 'data-testid="todo-po-changes"' in home.text
     assert later.order_id != due.order_id
+
+
+def test_a_dispatched_transfer_is_received_whole_on_the_page(runtime: Runtime, client: TestClient) -> None:
+    from boh.purchasing import service
+    from tests.purchasing.helpers import to_request
+
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "staff", [("store_staff", "S001")])
+    [to] = place(runtime, w, [to_request(w, "4")], confirm=True)
+    with runtime.system_uow(w.tenant.id) as uow:
+        service.dispatch(uow, to.order_id, idempotency_key="d")
+        uow.commit()
+    page_login(client, "staff")
+    page = client.get(f"/purchasing/orders/{to.order_id}/receive")
+    assert 'id="scan-form"' not in page.text and 'value="4"' in page.text
+    line = to.line_ids[0]
+    r = post_form(
+        client, f"/purchasing/orders/{to.order_id}/receive", {"key": _key(page.text), f"received_{line}": "4"}
+    )
+    assert r.status_code == 303, r.text[:300]
+    assert levels(runtime, w, w.store, w.bread) == (Decimal(4), Decimal(0), Decimal(0), Decimal(0))
