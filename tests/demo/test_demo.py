@@ -218,6 +218,7 @@ def test_stores_and_the_dc_open_with_stock_between_reorder_point_and_max(loaded:
         receipts = s.execute(
             select(Move.unit_cost, Move.source_type).where(Move.tenant_id == loaded.tenant_id, Move.quantity > 0)
             .where(Move.move_type == "receipt", Move.source_type != "demo_delivery")
+            .where(Move.source_type != "incoming")  # purchase orders received (demo.purchasing)
         ).all()  # fmt: skip
         dc_lots = s.execute(
             select(Lot.expiry_date).join(Balance, Balance.lot_id == Lot.id).join(Site, Site.id == Balance.site_id)
@@ -252,6 +253,8 @@ def test_stores_hold_pre_orders_and_the_dc_has_purchase_orders_on_order(loaded: 
         ("store", "reservation", "customer_preorder"),
         ("dc", "incoming", "purchase_order"),
         ("store", "incoming", "purchase_order"),  # today's deliveries at the busy stores (demo.activity)
+        ("dc", "reservation", "transfer_order"),  # stores' transfer orders from the DC (demo.purchasing)
+        ("store", "incoming", "transfer_order"),
     }
     reserved = sum(q for _s, kind, _d, q in open_ones if kind == "reservation")
     on_order = sum(q for _s, kind, _d, q in open_ones if kind == "incoming")
@@ -443,3 +446,22 @@ def test_the_demo_has_order_suggestions_with_changes_waiting_for_approval(loaded
     assert runs[0].lines >= 20 and explained == runs[0].lines
     assert statuses["pending"] == 2 and statuses["approved"] >= 2 and statuses["proposed"] > 0
     assert decisions > 0
+
+
+def test_purchase_orders_have_a_history_today_s_work_and_scorecards(loaded: Loaded) -> None:
+    from sqlalchemy import func, select
+
+    from boh.purchasing import api as purchasing
+    from boh.purchasing.models import Asn, Order, OrderLine, Receipt
+
+    with loaded.rt.session_factory() as s:
+        statuses = dict(s.execute(select(Order.status, func.count()).where(Order.tenant_id == loaded.tenant_id)
+                                  .group_by(Order.status)).all())  # fmt: skip
+        assert statuses.get("received", 0) >= 20 and statuses.get("confirmed", 0) >= 3 and statuses.get("draft", 0) >= 1
+        assert s.scalar(select(func.count()).select_from(Receipt)) >= 20
+        assert s.scalar(select(func.count()).select_from(Asn)) >= 1
+        assert s.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.response_pending.is_(True))) >= 1
+        assert s.scalar(select(func.count()).select_from(Order).where(Order.kind == "transfer")) >= 2
+        rows = purchasing.scorecard(s, loaded.tenant_id, by_month=False)
+        assert len(rows) >= 2 and all(r.lines > 0 for r in rows)
+        assert any(r.on_time_pct is not None and r.on_time_pct < 100 for r in rows)

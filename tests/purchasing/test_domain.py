@@ -73,7 +73,19 @@ def test_fair_allocation_properties(supply: int, needs: dict[int, int], step: in
     # in whole steps: nothing left that one more step to anybody could still take
     spare = D(supply) - sum(got.values(), D(0))
     assert spare < step or all(wanted[k] - got[k] < step for k in wanted)
-    # fair: everybody gets its proportional share rounded down to a step, at least, and never two steps more
+    # fair: everybody gets its proportional share within two steps (the supply itself is cut to whole steps)
     for k in wanted:
         share = D(supply) * wanted[k] / total
-        assert share - step < got[k] < share + 2 * step
+        assert share - 2 * step < got[k] < share + 2 * step
+
+
+def test_which_supplier_changes_wait_for_the_buyer() -> None:
+    from datetime import date
+
+    base = {"quantity": D(10), "new_quantity": D(10), "price": D(3), "new_price": None,
+            "needed_by": date(2026, 12, 10), "new_date": None}  # fmt: skip
+    assert not domain.change_needs_buyer(**base | {"new_date": date(2026, 12, 10)})  # still in time
+    assert not domain.change_needs_buyer(**base | {"new_price": D("2.5")})  # cheaper
+    assert domain.change_needs_buyer(**base | {"new_date": date(2026, 12, 11)})  # too late
+    assert domain.change_needs_buyer(**base | {"new_price": D("3.1")})
+    assert domain.change_needs_buyer(**base | {"new_quantity": D(8)})

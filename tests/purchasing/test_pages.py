@@ -35,6 +35,7 @@ def test_the_buyer_lists_reads_and_sends_an_order_in_both_languages(runtime: Run
     assert f">{po.number}</a>" in listing.text and "Draft" in listing.text
     detail = client.get(f"/purchasing/orders/{po.order_id}")
     assert detail.text.count('data-testid="order-line"') == 2 and "2 case" in detail.text
+    assert "10:00" in detail.text  # the history in the store's time (02:00 UTC in Shanghai)
     r = post_form(client, f"/purchasing/orders/{po.order_id}/confirm")
     assert r.status_code == 303
     assert levels(runtime, w, w.store, w.milk)[1] == Decimal(24)
@@ -132,3 +133,46 @@ def test_the_scorecard_page_shows_each_supplier_and_its_trend(runtime: Runtime, 
     page = client.get("/purchasing/scorecards")
     assert page.status_code == 200 and page.text.count('data-testid="scorecard-row"') == 1
     assert "chart-data-supplier-trend" in page.text and "Supplier FRESH" in page.text and "100.0%" in page.text
+
+
+def test_the_home_page_lists_orders_due_and_changes_to_decide(runtime: Runtime, client: TestClient) -> None:
+    from datetime import date
+
+    from boh.purchasing import service
+    from boh.purchasing.service import LineResponse
+    from tests.purchasing.helpers import supplier_user, uow_as
+
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")])
+    due, later = place(runtime, w, [po_request(w, "12", needed_by=date(2026, 12, 8)),
+                                    po_request(w, "12", site_id=w.store2)], confirm=True)  # fmt: skip
+    with uow_as(runtime, supplier_user(w)) as uow:
+        service.respond(uow, due.order_id, [LineResponse(due.line_ids[0], "change", quantity=Decimal(6), reason="x")])
+        uow.commit()
+    page_login(client, "manager")
+    client.cookies.set("boh_lang", "en")
+    home = client.get("/")
+    assert home.status_code == 200
+    assert re.search(r'data-testid="todo-po-due".*?1', home.text, re.S) and 'data-testid="todo-po-changes"' in home.text
+    assert later.order_id != due.order_id
+
+
+def test_a_dispatched_transfer_is_received_whole_on_the_page(runtime: Runtime, client: TestClient) -> None:
+    from boh.purchasing import service
+    from tests.purchasing.helpers import to_request
+
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "staff", [("store_staff", "S001")])
+    [to] = place(runtime, w, [to_request(w, "4")], confirm=True)
+    with runtime.system_uow(w.tenant.id) as uow:
+        service.dispatch(uow, to.order_id, idempotency_key="d")
+        uow.commit()
+    page_login(client, "staff")
+    page = client.get(f"/purchasing/orders/{to.order_id}/receive")
+    assert 'id="scan-form"' not in page.text and 'value="4"' in page.text
+    line = to.line_ids[0]
+    r = post_form(
+        client, f"/purchasing/orders/{to.order_id}/receive", {"key": _key(page.text), f"received_{line}": "4"}
+    )
+    assert r.status_code == 303, r.text[:300]
+    assert levels(runtime, w, w.store, w.bread) == (Decimal(4), Decimal(0), Decimal(0), Decimal(0))

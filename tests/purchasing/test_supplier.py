@@ -110,3 +110,17 @@ def test_a_shipping_notice_is_kept_once(runtime: Runtime) -> None:
         line = s.scalars(select(AsnLine)).one()
         assert (line.quantity, line.lot_code, line.expiry_date) == (Decimal(24), "L-77", date(2026, 12, 20))
     assert asn.number == "DN-881"
+
+
+def test_a_change_within_the_policy_is_accepted_at_once(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    [po] = place(runtime, w, [po_request(w, "24", needed_by=date(2026, 12, 10))], confirm=True)
+    with uow_as(runtime, supplier_user(w)) as uow:
+        service.respond(uow, po.order_id, [LineResponse(po.line_ids[0], "change", expected_date=date(2026, 12, 8),
+                                                        unit_price=Decimal("4.50"), reason="early run")])  # fmt: skip
+        uow.commit()
+    line = get(runtime, OrderLine, po.line_ids[0])
+    assert (line.response, line.response_pending, line.expected_date, line.unit_price) == (
+        "changed", False, date(2026, 12, 8), Decimal("4.50"))  # fmt: skip
+    assert get(runtime, Order, po.order_id).version == 2
+    assert levels(runtime, w, w.store, w.milk)[1] == Decimal(24)

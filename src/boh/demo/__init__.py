@@ -29,10 +29,11 @@ from boh.demo import (
     inventory,
     kitchen,
     org,
+    purchasing,
     replenishment,
     replenishment_sim,
     users,
-)
+)  # fmt: skip
 from boh.demo import trace as trace_drill
 from boh.demo.refs import DEMO_PASSWORD, DEMO_TENANT_CODE, DEMO_URL, CatalogRefs, DemoLogin, OrgRefs, UserRefs
 from boh.inspections.api import BlobStore, open_photo_store
@@ -87,7 +88,7 @@ def _summary(seed: int, o: OrgRefs, c: CatalogRefs, u: UserRefs, moves: int, sta
     )
 
 
-STEPS = 16  # the calls of ``progress`` in load_demo
+STEPS = 17  # the calls of ``progress`` in load_demo
 
 
 def _photo_store(runtime: DemoRuntime) -> BlobStore | None:
@@ -140,6 +141,10 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             replenishment_sim.load_simulation(uow)
             step("supplier certificates")
             certificates.load_certificates(uow, seed, catalog_refs)
+            step("purchase and transfer orders")
+            codes = sorted(catalog_refs.supplier_ids)  # demo.supplier acts for the first (users.py)
+            demo_supplier = catalog_refs.supplier_ids[codes[0]] if codes else None
+            purchasing.load_purchasing(uow, seed, org_refs, catalog_refs, demo_supplier)
             step("order suggestions")
             replenishment.load_replenishment(uow, seed, org_refs)
         step("saving")

@@ -7,6 +7,8 @@ Owns the ``purchasing_*`` tables. Stock changes only through boh.inventory.api: 
 (``expect``) and reserves a transfer at its source (``reserve``), dispatch ships the reservation
 (``fulfil`` transfer_out), receipts post through ``receive`` / ``receive_transfer``.
 
-Public api (``api.py``): ``place_orders`` (used by replenishment), ``open_order_lines``.
+Public api (``api.py``): ``place_orders`` (used by replenishment), ``open_order_lines`` (drafts and open
+lines still to arrive), ``observed_lead_times`` (per supplier x item, for safety stock), ``scorecard``.
+The receipt's supplier-certificate check is one seam, ``service.receiving._certificate_check``.
 Publishes (``events.py``): OrderConfirmed, OrderCancelled, GoodsReceived. Consumes nothing.
 """

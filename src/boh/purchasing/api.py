@@ -1,5 +1,6 @@
 """Public API of purchasing for the domains above it (replenishment, finance): place orders, read what is
-on order. Commands take the caller's unit of work (the caller commits)."""
+on order, the suppliers' observed lead times and scorecards. Commands take the caller's unit of work (the
+caller commits)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 ZERO = Decimal(0)
@@ -115,6 +116,25 @@ def discrepancies(
     if agreed_price is not None and invoiced_price is not None and invoiced_price != agreed_price:
         out.append(LineCheck("price", agreed_price, invoiced_price))
     return out
+
+
+def change_needs_buyer(
+    *,
+    quantity: Decimal,
+    new_quantity: Decimal,
+    price: Decimal | None,
+    new_price: Decimal | None,
+    needed_by: date | None,
+    new_date: date | None,
+) -> bool:
+    """The policy for a supplier's change of a line: the buyer decides on a quantity change, a higher price or
+    a delivery after the date the goods are needed by; a lower price or an earlier date, or a later one still
+    in time, is accepted at once."""
+    if new_quantity != quantity:
+        return True
+    if new_price is not None and (price is None or new_price > price):
+        return True
+    return new_date is not None and needed_by is not None and new_date > needed_by
 
 
 def mean_std(samples: Sequence[Decimal]) -> tuple[Decimal, Decimal]:

@@ -25,4 +25,5 @@ MANIFEST = Manifest(
     api_routers=("boh.purchasing.routes:router",),
     page_routers=("boh.purchasing.pages:router",),
     nav="boh.purchasing.pages:NAV",
+    today="boh.purchasing.pages.today:today_parts",
 )

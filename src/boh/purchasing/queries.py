@@ -43,11 +43,12 @@ def scoped(stmt: Select[Any], scope: Scope) -> Select[Any]:
     return stmt
 
 
-def _supplier_names(session: Session, tenant_id: int, ids: set[int]) -> dict[int, str]:
+def _supplier_names(session: Session, tenant_id: int, ids: set[int]) -> dict[int, tuple[str, str | None]]:
     out = {}
     for sid in sorted(ids):
         try:
-            out[sid] = get_supplier_ref(session, tenant_id, sid).name
+            ref = get_supplier_ref(session, tenant_id, sid)
+            out[sid] = (ref.name, ref.name_zh)
         except BohError:
             continue
     return out
@@ -103,7 +104,8 @@ def summaries(session: Session, tenant_id: int, orders: list[Order]) -> list[Ord
         out.append(OrderSummary(
             id=o.id, number=o.number, kind=o.kind, status=o.status, site_id=o.site_id,
             site_code=codes.get(o.site_id, ""),
-            supplier_id=o.supplier_id, supplier_name=names.get(o.supplier_id) if o.supplier_id else None,
+            supplier_id=o.supplier_id, supplier_name=names[o.supplier_id][0] if o.supplier_id in names else None,
+            supplier_name_zh=names[o.supplier_id][1] if o.supplier_id in names else None,
             from_site_id=o.from_site_id, from_site_code=codes.get(o.from_site_id) if o.from_site_id else None,
             currency=o.currency, needed_by=o.needed_by, expected_date=o.expected_date, version=o.version,
             lines=int(n or 0), amount=None if amt is None else Decimal(amt).quantize(Decimal("0.01")),

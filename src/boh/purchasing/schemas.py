@@ -136,6 +136,7 @@ class OrderSummary(BaseModel):
     site_code: str
     supplier_id: int | None
     supplier_name: str | None
+    supplier_name_zh: str | None = None
     from_site_id: int | None
     from_site_code: str | None
     currency: str | None

@@ -35,7 +35,7 @@ REASONS = {
 }  # fmt: skip
 DISCREPANCIES = {"short": N_("Short"), "over": N_("Over"), "damaged": N_("Damaged"), "price": N_("Price")}
 ACTIONS = {
-    "create": N_("Created"), "edit": N_("Draft changed"), "confirm": N_("Sent"), "amend": N_("Amended"),
+    "create": N_("Order created"), "edit": N_("Draft changed"), "confirm": N_("Sent"), "amend": N_("Amended"),
     "respond": N_("Supplier answered"), "decide": N_("Buyer decided"), "asn": N_("Shipping notice"),
     "allocate": N_("Allocated"), "dispatch": N_("Dispatched"), "receive": N_("Received"),
     "cancel": N_("Cancelled"), "close": N_("Closed"),

@@ -4,7 +4,10 @@ discrepancies) and the buyer's actions on it (send, cancel, close, decide on a s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +16,8 @@ from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import flash, pager, redirect
 from boh.http.templating import render
-from boh.org.api import actor_names
+from boh.kernel.tenancy import Scope
+from boh.org.api import actor_names, get_site_ref
 from boh.purchasing import queries, service
 from boh.purchasing.pages._common import STATUSES, FormDep, labels, router
 from boh.purchasing.service import APPROVE, READ, RECEIVE, WRITE
@@ -54,9 +58,15 @@ def _detail(request: Request, uow: UowDep, order_id: int, status: int = 200, pro
         "can_dispatch": can(WRITE) and order.kind == "transfer" and order.status == "confirmed"
         and not any(ln.shipped_quantity > 0 for ln in order.line_items)
         and uow.principal.scope(WRITE).allows_site(order.from_site_id),
-        "lines_by_id": {ln.id: ln for ln in order.line_items}, **labels(),
+        "lines_by_id": {ln.id: ln for ln in order.line_items}, "local": _local(uow, order.site_id), **labels(),
     }  # fmt: skip
     return render(request, "purchasing/order.html", ctx, status_code=status)
+
+
+def _local(uow: UowDep, site_id: int) -> Callable[[datetime | None], datetime | None]:
+    """Times in the order's site's timezone (what its people read)."""
+    zone = ZoneInfo(get_site_ref(uow.session, Scope(uow.tenant_id), site_id, cached=True).timezone)
+    return lambda dt: dt.astimezone(zone) if dt is not None else None
 
 
 @router.get("/orders/{order_id}", perm=READ)

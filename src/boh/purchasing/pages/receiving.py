@@ -111,7 +111,9 @@ def _from_form(lines: list[RecvLine], data: dict[str, str], errors: dict[str, st
 def _render(request: Request, o: OrderRead, lines: list[RecvLine], key: str, *,
             errors: dict[str, str] | None = None, scanned: str = "", problem: str = "", status: int = 200,
             fragment: bool = False) -> HTMLResponse:  # fmt: skip
+    asn = o.asns[-1] if o.asns and o.asns[-1].status == "open" else None
     ctx = {"o": o, "lines": lines, "key": key, "errors": errors or {}, "scanned": scanned, "problem": problem,
+           "asn_id": asn.id if asn else "",
            "counted": sum(1 for ln in lines if ln.counted), **labels()}  # fmt: skip
     name = "purchasing/_receive_lines.html" if fragment else "purchasing/receive.html"
     return render(request, name, ctx, status_code=status)
@@ -163,7 +165,10 @@ def post_receipt(request: Request, uow: UowDep, order_id: int, data: FormDep) ->
                                     close=ln.close)
               for ln in lines if ln.received > 0 or ln.rejected > 0 or ln.close]  # fmt: skip
     try:
-        receipt = service.receive_goods(uow, order_id, lines=wanted, idempotency_key=key)
+        asn = o.asns[-1] if o.asns and o.asns[-1].status == "open" else None
+        receipt = service.receive_goods(
+            uow, order_id, lines=wanted, idempotency_key=key, asn_id=asn.id if asn else None
+        )
     except ValidationFailed as e:
         uow.rollback()
         by_index = {i: ln for i, ln in enumerate(wanted)}

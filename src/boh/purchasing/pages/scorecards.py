@@ -14,6 +14,7 @@ from boh.catalog.api import get_supplier_ref, item_view
 from boh.http.charts import Chart, Series
 from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
+from boh.http.i18n import localized_name
 from boh.http.templating import render
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import BohError
@@ -52,7 +53,7 @@ def scorecards(request: Request, uow: UowDep, supplier_id: int | None = None) ->
     for r in overall:
         try:
             ref = get_supplier_ref(uow.session, uow.tenant_id, r.supplier_id)
-            names[r.supplier_id] = ref.name
+            names[r.supplier_id] = localized_name(ref.name, ref.name_zh)
         except BohError:
             continue
     chosen = supplier_id if supplier_id in names else (overall[0].supplier_id if overall else None)

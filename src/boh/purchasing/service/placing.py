@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -174,7 +175,7 @@ def _create(uow: UnitOfWork, group: list[_Checked]) -> Order:
     site = get_site_ref(uow.session, uow.principal.scope(WRITE), r.site_id, cached=True)
     expected = {c.index: _expected(uow, c) for c in group}
     order = Order(
-        tenant_id=uow.tenant_id, number=f"new-{uow.tenant_id}-{id(group)}", kind=first.kind, status="draft",
+        tenant_id=uow.tenant_id, number=f"new-{uuid.uuid4().hex}", kind=first.kind, status="draft",
         site_id=r.site_id, supplier_id=r.supplier_id if first.kind == "purchase" else None,
         from_site_id=r.from_site_id if first.kind == "transfer" else None,
         currency=first.supplier.currency if first.supplier is not None else None,

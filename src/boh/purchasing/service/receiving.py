@@ -4,6 +4,7 @@ closed, discrepancies recorded, told to the buyers and published (GoodsReceived)
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -142,8 +143,9 @@ def receive_goods(uow: UnitOfWork, order_id: int, *, lines: list[ReceiptLineIn],
     require(order, "receive")
     ours = {ln.id: ln for ln in lines_of(uow, order.id, lock=True)}
     _check(order, ours, lines)
-    if asn_id is not None and uow.session.get(Asn, asn_id) is None:
-        raise ValidationFailed([FieldError(("asn_id",), f"unknown shipping notice {asn_id}")])
+    asn = uow.session.get(Asn, asn_id) if asn_id is not None else None
+    if asn_id is not None and (asn is None or asn.order_id != order.id):
+        raise ValidationFailed([FieldError(("asn_id",), f"shipping notice {asn_id} is not one of this order's")])
     today = site_today(uow, order.site_id)
     verdict = _certificate_check(uow, order, sorted({ours[d.line_id].item_id for d in lines}), today) if (
         order.kind == "purchase") else CertificateCheck("ok")  # fmt: skip
@@ -160,7 +162,7 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
           verdict: CertificateCheck) -> Receipt:  # fmt: skip
     now = utcnow()
     receipt = Receipt(tenant_id=uow.tenant_id, order_id=order.id, asn_id=asn_id, site_id=order.site_id,
-                      number=f"new-{key}"[:40], idempotency_key=key, received_at=now,
+                      number=f"new-{uuid.uuid4().hex}", idempotency_key=key, received_at=now,
                       received_by=uow.principal.actor, note=note)  # fmt: skip
     uow.session.add(receipt)
     uow.session.flush()

@@ -14,6 +14,7 @@ from boh.http.pages import N_
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 from boh.notify.api import notify
+from boh.purchasing import domain
 from boh.purchasing.domain import num
 from boh.purchasing.errors import IdempotencyKeyReused, ResponsePending
 from boh.purchasing.models import Asn, AsnLine, Order, OrderLine
@@ -63,7 +64,7 @@ def respond(uow: UnitOfWork, order_id: int, responses: list[LineResponse]) -> Or
     require(order, "respond")
     lines = {ln.id: ln for ln in lines_of(uow, order.id, lock=True)}
     _check(lines, responses)
-    pending = 0
+    pending, auto = 0, []
     for r in responses:
         line = lines[r.line_id]
         line.response, line.response_reason = (
@@ -77,11 +78,19 @@ def respond(uow: UnitOfWork, order_id: int, responses: list[LineResponse]) -> Or
             line.confirmed_quantity = r.quantity if r.quantity is not None else line.quantity
             line.confirmed_date = r.expected_date or line.expected_date
             line.confirmed_price = r.unit_price if r.unit_price is not None else line.unit_price
-            line.response_pending, pending = True, pending + 1
+            if domain.change_needs_buyer(quantity=line.quantity, new_quantity=line.confirmed_quantity,
+                                         price=line.unit_price, new_price=r.unit_price, needed_by=line.needed_by,
+                                         new_date=r.expected_date):  # fmt: skip
+                line.response_pending, pending = True, pending + 1
+            else:  # within the policy: accepted at once
+                auto.append(line)
         else:
             line.confirmed_quantity, line.response_pending, pending = Decimal(0), True, pending + 1
     uow.flush()
-    history(uow, order, "respond", order.status, lines=[
+    with uow.session.begin_nested():
+        for line in auto:
+            _apply_change(uow, order, line)
+    history(uow, order, "respond", order.status, auto_accepted=[ln.line_no for ln in auto], lines=[
         {"line": lines[r.line_id].line_no, "action": r.action, "quantity": num(r.quantity),
          "date": None if r.expected_date is None else r.expected_date.isoformat(),
          "price": num(r.unit_price), "reason": r.reason}
@@ -110,18 +119,30 @@ def decide(uow: UnitOfWork, order_id: int, line_id: int, *, accept: bool, note: 
             line.status = "cancelled"
             order.version += 1
         elif accept:
-            before = {"quantity": num(line.quantity), "date": str(line.expected_date), "price": num(line.unit_price)}
-            new_qty, new_date = line.confirmed_quantity or line.quantity, line.confirmed_date or line.expected_date
-            line.unit_price = line.confirmed_price
-            reexpect(uow, order, line, new_qty, new_date, f"supplier change accepted v{order.version + 1}")
-            order.version += 1
-            history(uow, order, "amend", order.status, line=line.line_no, reason=line.response_reason, before=before,
-                    after={"quantity": num(line.quantity), "date": str(line.expected_date),
-                           "price": num(line.unit_price)})  # fmt: skip
+            _apply_change(uow, order, line)
         uow.flush()
         history(uow, order, "decide", order.status, line=line.line_no, accept=accept, note=note)
     _after_lines_change(uow, order)
     return order
+
+
+def _apply_change(uow: UnitOfWork, order: Order, line: OrderLine) -> None:
+    """Amend the line to the supplier's confirmed quantity, date and price (a new version, on order as changed)."""
+    before = {"quantity": num(line.quantity), "date": str(line.expected_date), "price": num(line.unit_price)}
+    new_qty, new_date = line.confirmed_quantity or line.quantity, line.confirmed_date or line.expected_date
+    line.unit_price = line.confirmed_price
+    reexpect(uow, order, line, new_qty, new_date, f"supplier change accepted v{order.version + 1}")
+    order.version += 1
+    history(
+        uow,
+        order,
+        "amend",
+        order.status,
+        line=line.line_no,
+        reason=line.response_reason,
+        before=before,
+        after={"quantity": num(line.quantity), "date": str(line.expected_date), "price": num(line.unit_price)},
+    )
 
 
 def _after_lines_change(uow: UnitOfWork, order: Order) -> None:
