@@ -4,8 +4,9 @@ stock, short lines closed, discrepancies recorded, told and published; certifica
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,10 +21,8 @@ from boh.purchasing import service
 from boh.purchasing.errors import OrderNotFound, ReceiptBlocked
 from boh.purchasing.models import Discrepancy, Order, Receipt, ReceiptLine
 from boh.purchasing.service import RECEIVE, ReceiptLineIn
-from boh.purchasing.service import receiving as receiving_service
-from boh.purchasing.service.receiving import CertificateCheck
 from tests.factories import make_user
-from tests.purchasing.helpers import count, get, levels, make_world, order_lines, place, po_request, uow_as
+from tests.purchasing.helpers import NOW, count, get, levels, make_world, order_lines, place, po_request, uow_as
 
 
 def _receive(rt: Runtime, w, order_id: int, lines: list[ReceiptLineIn], key: str = "r1") -> Receipt:  # type: ignore[no-untyped-def]
@@ -112,26 +111,48 @@ def test_store_staff_receive_at_their_own_store_without_inventory_rights(runtime
     assert levels(runtime, w, w.store2, w.milk)[0] == Decimal(0)
 
 
-def test_an_expired_certificate_blocks_the_receipt(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def _certificate(runtime: Runtime, w: Any, kind: str, action: str, valid_to: date) -> None:
+    """The supplier's certificate of ``kind`` (valid until ``valid_to``) and a requirement of it with
+    ``action``, through the catalog's certificate service."""
+    from boh.catalog.certificates import service as certificates
+    from boh.catalog.certificates.schemas import CertificateCreate, RequirementCreate
+
+    with runtime.system_uow(w.tenant.id) as uow:
+        certificates.create_certificate(uow, w.supplier, CertificateCreate(
+            type=kind, number=f"{kind}-1", issuer="SAMR", valid_from=date(2025, 1, 1), valid_to=valid_to))  # fmt: skip
+        certificates.create_requirement(uow, RequirementCreate(type=kind, action=action, supplier_id=w.supplier))
+        uow.commit()
+
+
+def test_an_expired_certificate_blocks_the_receipt(runtime: Runtime) -> None:
     w = make_world(runtime)
     [po] = place(runtime, w, [po_request(w, "12")], confirm=True)
-    monkeypatch.setattr(receiving_service, "_certificate_check",
-                        lambda *a: CertificateCheck("block", ("food safety licence expired 2026-11-30",)))  # fmt: skip
+    _certificate(runtime, w, "food_licence", "block", NOW.date() - timedelta(days=1))  # expired yesterday
     with runtime.system_uow(w.tenant.id) as uow:
         with pytest.raises(ReceiptBlocked) as e:
             service.receive_goods(uow, po.order_id, lines=[ReceiptLineIn(po.line_ids[0], Decimal(12), lot_code="B1")],
                                   idempotency_key="c1")  # fmt: skip
         uow.commit()
-    assert e.value.status == 409 and e.value.extra["reasons"] == ["food safety licence expired 2026-11-30"]
+    assert e.value.status == 409 and e.value.extra["reasons"] == ["certificate_expired:food_licence:FRESH"]
     assert levels(runtime, w, w.store, w.milk)[:2] == (Decimal(0), Decimal(12))
     assert count(runtime, Receipt) == 0
 
 
-def test_a_quarantine_verdict_receives_and_holds_the_lots(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_valid_certificate_lets_the_receipt_through(runtime: Runtime) -> None:
     w = make_world(runtime)
     [po] = place(runtime, w, [po_request(w, "12")], confirm=True)
-    monkeypatch.setattr(receiving_service, "_certificate_check",
-                        lambda *a: CertificateCheck("quarantine", ("organic certificate expired",)))  # fmt: skip
+    _certificate(runtime, w, "food_licence", "block", NOW.date())  # valid through today
+    _receive(runtime, w, po.order_id, [ReceiptLineIn(po.line_ids[0], Decimal(12), lot_code="V1")])
+    with runtime.session_factory() as s:
+        [lot] = lots_on_hand(s, w.tenant.id, w.store)
+        assert holds_of(s, w.tenant.id, [lot.lot_id]) == []
+    assert levels(runtime, w, w.store, w.milk)[0] == Decimal(12)
+
+
+def test_a_quarantine_verdict_receives_and_holds_the_lots(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    [po] = place(runtime, w, [po_request(w, "12")], confirm=True)
+    _certificate(runtime, w, "organic", "quarantine", NOW.date() - timedelta(days=3))
     _receive(runtime, w, po.order_id, [ReceiptLineIn(po.line_ids[0], Decimal(12), lot_code="Q1")])
     with runtime.session_factory() as s:
         [lot] = lots_on_hand(s, w.tenant.id, w.store)

@@ -45,5 +45,16 @@ def _line(w: World) -> int:
         return int(s.scalars(select(m.Line.id).where(m.Line.run_id == run_id)).one())
 
 
-CREATORS: dict[str, Callable[[World], Any]] = {"run_id": _run, "suggestion_id": _line}
+def _sim_run(w: World) -> int:
+    """A stored policy simulation of tenant A (the demo's small study on a generated chain)."""
+    from boh.replenishment.simulation import service
+
+    with w.rt.system_uow(w.a.id) as uow:
+        run = service.demo_run(uow)
+        run.label = "alpha study"
+        uow.commit()
+        return run.id
+
+
+CREATORS: dict[str, Callable[[World], Any]] = {"run_id": _run, "suggestion_id": _line, "sim_run_id": _sim_run}
 ALIASES: dict[str | tuple[str, str], str] = {}

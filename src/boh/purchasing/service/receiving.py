@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from boh.catalog.api import certificate_verdict
 from boh.http.pages import N_
 from boh.inventory.api import ReceiveIn, ReleaseIn, cancel_incoming, hold_lots, receive, receive_transfer
 from boh.kernel.clock import utcnow
@@ -61,12 +62,14 @@ class CertificateCheck:
 
 
 def _certificate_check(uow: UnitOfWork, order: Order, item_ids: list[int], on_date: date) -> CertificateCheck:
-    """Whether the supplier's certificates allow this receipt. Today: always ok (the certificates are not in the
-    catalog yet). The lead wires ``boh.catalog.api.certificate_verdict(session, tenant_id, supplier_id,
-    on_date, item_ids)`` here at merge, mapping its CertificateVerdict(action, reasons): ``block`` refuses the
-    receipt (409 purchasing.receipt_blocked, nothing posted), ``quarantine`` receives it and puts the received
-    lots on hold (inventory.api.hold_lots). Transfers between own sites are not checked."""
-    return CertificateCheck("ok")
+    """Whether the supplier's certificates allow this receipt, under the tenant's certificate requirements
+    (``boh.catalog.api.certificate_verdict``): ``block`` refuses the receipt (409 purchasing.receipt_blocked,
+    nothing posted), ``quarantine`` receives it and puts the received lots on hold (inventory.api.hold_lots).
+    Transfers between own sites are not checked (the caller only asks for purchase orders)."""
+    if order.supplier_id is None:
+        return CertificateCheck("ok")
+    v = certificate_verdict(uow.session, uow.tenant_id, order.supplier_id, on_date, item_ids)
+    return CertificateCheck(v.action, tuple(v.reasons))
 
 
 def _check(order: Order, lines: dict[int, OrderLine], data: list[ReceiptLineIn]) -> None:

@@ -143,8 +143,9 @@ def home(request: Request, uow: UowDep, run_id: int | None = None, category: str
     return render(request, "replenishment/simulation.html", ctx)
 
 
-@router.post("/simulation/{run_id}/choose", perm=SIMULATE)
-def choose(uow: UowDep, run_id: int, data: FormDep) -> Response:
+@router.post("/simulation/{sim_run_id}/choose", perm=SIMULATE)
+def choose(uow: UowDep, sim_run_id: int, data: FormDep) -> Response:
+    run_id = sim_run_id
     category = data.get("category", "all")
     target = f"/replenishment/simulation?run_id={run_id}&category={category}"
     try:
@@ -156,6 +157,8 @@ def choose(uow: UowDep, run_id: int, data: FormDep) -> Response:
         return response
     except BohError as exc:
         uow.rollback()
+        if exc.status == 404:
+            raise  # another tenant's run, or none: a plain not-found page, never a redirect
         response = redirect("/replenishment/simulation")
         flash(response, exc.detail, "error")
         return response
