@@ -1,5 +1,7 @@
 """Public surface of forecasting for the layers above (replenishment, production, staffing) and the
-entrypoints: the latest forecast of a site x item, and the column mapping of a sales-history import."""
+entrypoints: the latest forecast of a site x item, and the column mapping of a sales-history import; the
+latent-demand rule of censored (stocked-out) hours, ``recover_hourly`` and ``hourly_profiles``, which the
+replenishment simulation applies to the same kind of data."""
 
 from __future__ import annotations
 
@@ -10,14 +12,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boh.forecasting.domain import MIN_SHARE, hourly_profiles, recover_hourly
 from boh.forecasting.history import FIELDS as HISTORY_FIELDS
 from boh.forecasting.history import Mapping_ as HistoryMapping
 from boh.forecasting.queries import get_series, latest_run
 from boh.forecasting.schemas import ForecastDay, SeriesRead
 
 __all__ = [
-    "HISTORY_FIELDS", "ForecastDay", "HistoryMapping", "SeriesRead", "forecast_quantiles", "get_series", "latest_run",
-    "promoted_items",
+    "HISTORY_FIELDS", "MIN_SHARE", "ForecastDay", "HistoryMapping", "SeriesRead", "forecast_quantiles", "get_series",
+    "hourly_profiles", "latest_run", "promoted_items", "recover_hourly",
 ]  # fmt: skip
 
 

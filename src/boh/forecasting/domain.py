@@ -22,11 +22,11 @@ SHRINK = 5.0  # pseudo-days of the pooled profile mixed into each series' hourly
 OPERATING = slice(6, 22)  # hours 06:00-21:59: stock in the night hours says little (few sales)
 
 
-def recover_hourly(ids: np.ndarray, sales: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Latent daily demand and the in-stock share of each day's profile.
+def hourly_profiles(ids: np.ndarray, sales: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' hourly demand profile (sums to 1) from its in-stock hours, shrunk towards the pooled profile
+    of all series when it has few of them: (profiles in the order of ``np.unique(ids)``, series index per day).
 
-    ``ids``: series index per day (ints); ``sales``: (days, 24) hourly sales; ``out``: (days, 24) bool, out
-    of stock. Returns (recovered, share); recovered is NaN where the day is too censored (share < MIN_SHARE)."""
+    ``ids``: series id per day; ``sales``: (days, 24) hourly sales; ``out``: (days, 24) bool, out of stock."""
     sales = np.asarray(sales, dtype=float)
     inst = ~np.asarray(out, dtype=bool)
     codes, g = np.unique(ids, return_inverse=True)
@@ -41,7 +41,17 @@ def recover_hourly(ids: np.ndarray, sales: np.ndarray, out: np.ndarray) -> tuple
     level = rate.sum(axis=1, keepdims=True)
     prof = (s_in + SHRINK * pooled * level) / (c_in + SHRINK)
     total = prof.sum(axis=1, keepdims=True)
-    prof = np.where(total > 0, prof / np.where(total > 0, total, 1.0), pooled)
+    return np.where(total > 0, prof / np.where(total > 0, total, 1.0), pooled), g
+
+
+def recover_hourly(ids: np.ndarray, sales: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Latent daily demand and the in-stock share of each day's profile.
+
+    ``ids``: series index per day (ints); ``sales``: (days, 24) hourly sales; ``out``: (days, 24) bool, out
+    of stock. Returns (recovered, share); recovered is NaN where the day is too censored (share < MIN_SHARE)."""
+    sales = np.asarray(sales, dtype=float)
+    inst = ~np.asarray(out, dtype=bool)
+    prof, g = hourly_profiles(ids, sales, out)
     share = (prof[g] * inst).sum(axis=1)
     observed = sales.sum(axis=1)
     in_sales = np.where(inst, sales, 0.0).sum(axis=1)
