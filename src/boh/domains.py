@@ -26,7 +26,7 @@ DOMAINS: tuple[Manifest, ...] = (
     KITCHEN,
     FORECASTING,
     COLDCHAIN,
-    TRACE,
     PURCHASING,
+    TRACE,
     REPLENISHMENT,
 )
