@@ -257,6 +257,9 @@ def test_settings_page_in_both_languages_adds_and_edits(runtime: Runtime, app: F
     with runtime.session_factory() as s:
         p = s.scalars(select(m.Policy)).one()
     assert (p.site_id, p.item_class, p.service_level, p.tolerance_pct) == (w.s1, "A", Decimal("0.97"), Decimal(15))
+    edit = client.get(f"/replenishment/settings?edit=policy:{p.id}", headers=h).text
+    assert 'data-testid="edit-policy"' in edit and f'action="/replenishment/settings/policies/{p.id}"' in edit
+    assert 'value="Fresh A"' in edit
     client.post(f"/replenishment/settings/policies/{p.id}", headers=h,
                 data={"csrf_token": token, "name": "Fresh A", "site_id": str(w.s1), "item_class": "A",
                       "method": "min_max", "service_level": "0.9", "tolerance_pct": "15"})  # fmt: skip

@@ -58,9 +58,25 @@ def settings_page(request: Request, uow: UowDep) -> HTMLResponse:
         "suppliers": suppliers, "items": catalog.items_by_ids(s, t, item_ids),
         "methods": METHODS, "sources": SOURCES, "weekdays": WEEKDAYS, "day_names": DAY_NAMES,
     }  # fmt: skip
+    ctx.update(_editing(uow, request.query_params.get("edit", "")))
     ctx["supplier_codes"] = {x.id: x.code for x in suppliers}
     ctx["region_codes"] = {x.id: x.code for x in regions}
     return render(request, "replenishment/settings.html", ctx)
+
+
+def _editing(uow: UnitOfWork, edit: str) -> dict[str, Any]:
+    """``?edit=policy:3`` (or sourcing:, budget:) opens that record's form under its table."""
+    kind, _sep, raw = edit.partition(":")
+    out: dict[str, Any] = {"edit_policy": None, "edit_sourcing": None, "edit_budget": None}
+    if not raw.isdigit():
+        return out
+    if kind == "policy":
+        out["edit_policy"] = config.get_policy(uow, int(raw))
+    elif kind == "sourcing":
+        out["edit_sourcing"] = config.get_sourcing(uow, int(raw))
+    elif kind == "budget":
+        out["edit_budget"] = config.get_budget(uow, int(raw))
+    return out
 
 
 # --- form parsing ------------------------------------------------------------------------------------------
