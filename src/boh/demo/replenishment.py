@@ -54,9 +54,7 @@ def load_replenishment(uow: UnitOfWork, seed: int, org: OrgRefs) -> int:
 def _settings(uow: UnitOfWork, org: OrgRefs, sites: list[int]) -> None:
     """Configuration for the settings page, added after today's run (tomorrow's run follows it): the stores get
     rice, flour and noodles from the DC on Mondays and Thursdays, and the first store has a budget per run."""
-    from boh.replenishment import queries
-
-    rice = next((c.id for c in queries.categories(uow.session, uow.tenant_id) if c.code == "RICE"), None)
+    rice = service.config.category_id(uow, "RICE")
     dc = org.site_ids.get(org.dc_code)
     if rice is not None and dc is not None:
         service.config.create_sourcing(uow, {"category_id": rice, "source": "site", "from_site_id": dc,

@@ -421,6 +421,13 @@ def update_settings(uow: UnitOfWork, data: Mapping[str, Any]) -> m.Settings:
     return cfg
 
 
+def category_id(uow: UnitOfWork, code: str) -> int | None:
+    """The tenant's category with this code (the demo's configuration)."""
+    c = catalog.category_view()
+    found = uow.session.scalar(select(c.c.id).where(c.c.tenant_id == uow.tenant_id, c.c.code == code))
+    return int(found) if found is not None else None
+
+
 def read_settings(uow: UnitOfWork) -> dict[str, Any]:
     """The settings as they apply (the defaults until someone changes them; reading writes nothing)."""
     row = uow.session.get(m.Settings, uow.tenant_id)
