@@ -56,5 +56,47 @@ def _sim_run(w: World) -> int:
         return run.id
 
 
-CREATORS: dict[str, Callable[[World], Any]] = {"run_id": _run, "suggestion_id": _line, "sim_run_id": _sim_run}
+def _policy(w: World) -> int:
+    """A policy of tenant A for site 1 (so a site-1 user may change it too)."""
+    from boh.replenishment import models as m
+
+    with w.rt.session_factory() as s:
+        p = m.Policy(tenant_id=w.a.id, name="alpha fresh A items", site_id=w.site1, item_class="A",
+                     method="order_up_to", service_level=Decimal("0.97"), tolerance_pct=Decimal(20), active=True,
+                     shelf_life_cap=True)  # fmt: skip
+        s.add(p)
+        s.commit()
+        return p.id
+
+
+def _sourcing(w: World) -> int:
+    """Site 1 gets tenant A's item from site 2."""
+    from boh.replenishment import models as m
+
+    with w.rt.session_factory() as s:
+        r = m.Sourcing(tenant_id=w.a.id, site_id=w.site1, item_id=w.get("item_id"), source="site",
+                       from_site_id=w.site2, lead_time_days=1, order_days=[])  # fmt: skip
+        s.add(r)
+        s.commit()
+        return r.id
+
+
+def _budget(w: World) -> int:
+    from boh.replenishment import models as m
+
+    with w.rt.session_factory() as s:
+        b = m.Budget(tenant_id=w.a.id, site_id=w.site1, amount=Decimal(1000), currency="CNY")
+        s.add(b)
+        s.commit()
+        return b.id
+
+
+CREATORS: dict[str, Callable[[World], Any]] = {
+    "run_id": _run,
+    "suggestion_id": _line,
+    "sim_run_id": _sim_run,
+    "policy_id": _policy,
+    "sourcing_id": _sourcing,
+    "budget_id": _budget,
+}
 ALIASES: dict[str | tuple[str, str], str] = {}

@@ -78,6 +78,7 @@ __all__ = [
     "resolve_code",
     "round_to_multiple",
     "site_assortment",
+    "supplier_refs",
     "supplier_terms",
     "to_base",
     "unit_table",
@@ -210,6 +211,12 @@ def get_supplier_ref(session: Session, tenant_id: int, supplier_id: int) -> Supp
         payment_terms_days=s.payment_terms_days,
         active=s.active,
     )
+
+
+def supplier_refs(session: Session, tenant_id: int) -> list[SupplierRef]:
+    """The tenant's suppliers, ordered by code (pick lists of the domains above)."""
+    rows = session.scalars(select(Supplier).where(Supplier.tenant_id == tenant_id).order_by(Supplier.code))
+    return [SupplierRef(s.id, s.code, s.name, s.name_zh, s.currency, s.payment_terms_days, s.active) for s in rows]
 
 
 @dataclass(frozen=True)

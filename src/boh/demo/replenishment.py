@@ -1,7 +1,8 @@
 """Replenishment in the demo chain: policies (A items at a 97 % service level, C items at 90 %), today's
 suggestion run for the two stores with forecasts, a few lines reviewed by the store manager (one within the
-tolerance band, two beyond it waiting in the approval inbox), and a dry-run automatic-ordering rule for the
-other store, so the review, inbox and rules screens are filled."""
+tolerance band, two beyond it waiting in the approval inbox), a dry-run automatic-ordering rule for the
+other store, and a sourcing rule (rice and noodles from the DC) and budgets, so the review, inbox, rules and
+settings screens are filled."""
 
 from __future__ import annotations
 
@@ -46,4 +47,19 @@ def load_replenishment(uow: UnitOfWork, seed: int, org: OrgRefs) -> int:
                                price_band_pct=Decimal(10), dry_run=True, active=True))  # fmt: skip
     uow.flush()
     service.auto.apply_rules(uow, run_id=r.id)
+    _settings(uow, org, sites)
     return n
+
+
+def _settings(uow: UnitOfWork, org: OrgRefs, sites: list[int]) -> None:
+    """Configuration for the settings page, added after today's run (tomorrow's run follows it): the stores get
+    rice, flour and noodles from the DC on Mondays and Thursdays, and the first store has a budget per run."""
+    rice = service.config.category_id(uow, "RICE")
+    dc = org.site_ids.get(org.dc_code)
+    if rice is not None and dc is not None:
+        service.config.create_sourcing(uow, {"category_id": rice, "source": "site", "from_site_id": dc,
+                                             "lead_time_days": 1, "order_days": ["mon", "thu"]})  # fmt: skip
+    service.config.create_budget(uow, {"site_id": sites[0], "amount": Decimal(20000), "currency": "CNY"})
+    service.config.create_budget(uow, {"site_id": sites[0], "category_id": rice, "amount": Decimal(3000),
+                                       "currency": "CNY"} if rice is not None else
+                                 {"site_id": sites[-1], "amount": Decimal(15000), "currency": "CNY"})  # fmt: skip

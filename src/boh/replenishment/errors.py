@@ -41,3 +41,18 @@ class SelfApproval(Conflict):
 
     code = "replenishment.self_approval"
     title = "The person who changed the line cannot approve it"
+
+
+class NoSuchPolicy(NotFound):
+    code = "replenishment.policy_not_found"
+    title = "Replenishment policy not found"
+
+
+class NoSuchSourcing(NotFound):
+    code = "replenishment.sourcing_not_found"
+    title = "Sourcing rule not found"
+
+
+class NoSuchBudget(NotFound):
+    code = "replenishment.budget_not_found"
+    title = "Budget not found"

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from boh.catalog.api import item_view
+from boh.catalog.api import category_view, item_view
 from boh.kernel.tenancy import Scope
 from boh.org.api import site_view
 from boh.replenishment import models as m
@@ -122,3 +122,19 @@ def auto_decisions(session: Session, tenant_id: int, run_id: int) -> list[m.Auto
     return list(session.scalars(select(m.AutoDecision).where(m.AutoDecision.tenant_id == tenant_id,
                                                              m.AutoDecision.run_id == run_id)
                                 .order_by(m.AutoDecision.id)))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    id: int
+    code: str
+    name_en: str
+    name_zh: str | None
+
+
+def categories(session: Session, tenant_id: int) -> list[CategoryRow]:
+    """The tenant's item categories by code (pick lists of the settings page)."""
+    c = category_view()
+    rows = session.execute(select(c.c.id, c.c.code, c.c.name_en, c.c.name_zh).where(c.c.tenant_id == tenant_id)
+                           .order_by(c.c.code))  # fmt: skip
+    return [CategoryRow(*r) for r in rows]

@@ -18,15 +18,26 @@ from boh.replenishment.schemas import (
     AutoResultRead,
     AutoRuleIn,
     AutoRuleRead,
+    BudgetIn,
+    BudgetPatch,
+    BudgetRead,
     ChangeIn,
     DecisionIn,
     KillSwitchIn,
     LineDetail,
     LineRead,
+    PolicyIn,
+    PolicyPatch,
+    PolicyRead,
     RunIn,
     RunRead,
+    SettingsIn,
+    SettingsRead,
+    SourcingIn,
+    SourcingPatch,
+    SourcingRead,
 )
-from boh.replenishment.service import APPROVE, READ, REVIEW, RULES, RUN, auto, release, review, run
+from boh.replenishment.service import APPROVE, READ, REVIEW, RULES, RUN, auto, config, release, review, run
 
 router = SecureRouter(prefix="/api/v1/replenishment", tags=["replenishment"])
 _404 = {404: {"description": "replenishment.run_not_found / line_not_found (problem+json)"}}
@@ -134,3 +145,115 @@ def apply_auto(uow: UowDep, run_id: int) -> AutoResultRead:
     res = auto.apply_rules(uow, run_id=run_id)
     uow.commit()
     return AutoResultRead(**res.__dict__)
+
+
+# --- configuration: policies, sourcing rules, budgets, approval settings -----------------------------------
+
+_422 = {422: {"description": "boh.validation_failed: every invalid field at once (problem+json)"}}
+_P404 = {404: {"description": "replenishment.policy_not_found (problem+json)"}, **_422}
+_S404 = {404: {"description": "replenishment.sourcing_not_found (problem+json)"}, **_422}
+_B404 = {404: {"description": "replenishment.budget_not_found (problem+json)"}, **_422}
+
+
+@router.get("/policies", perm=RULES, response_model=list[PolicyRead],
+            summary="Replenishment policies (per site, category, ABC/XYZ class)")  # fmt: skip
+def list_policies(uow: UowDep, include_inactive: bool = False) -> list[PolicyRead]:
+    return [PolicyRead.model_validate(p) for p in config.policies(uow, include_inactive=include_inactive)]
+
+
+@router.post("/policies", perm=RULES, status_code=201, response_model=PolicyRead, responses=_422,
+             summary="Add a policy (the next run uses it)")  # fmt: skip
+def create_policy(uow: UowDep, body: PolicyIn) -> PolicyRead:
+    p = config.create_policy(uow, body.model_dump())
+    uow.commit()
+    return PolicyRead.model_validate(p)
+
+
+@router.patch("/policies/{policy_id}", perm=RULES, response_model=PolicyRead, responses=_P404,
+              summary="Change a policy (only the fields sent)")  # fmt: skip
+def update_policy(uow: UowDep, policy_id: int, body: PolicyPatch) -> PolicyRead:
+    p = config.update_policy(uow, policy_id, body.model_dump(exclude_unset=True))
+    uow.commit()
+    return PolicyRead.model_validate(p)
+
+
+@router.delete("/policies/{policy_id}", perm=RULES, response_model=PolicyRead, responses=_P404,
+               summary="Deactivate a policy (kept for the explanations of past runs)")  # fmt: skip
+def deactivate_policy(uow: UowDep, policy_id: int) -> PolicyRead:
+    p = config.deactivate_policy(uow, policy_id)
+    uow.commit()
+    return PolicyRead.model_validate(p)
+
+
+@router.get("/sourcing", perm=RULES, response_model=list[SourcingRead],
+            summary="Sourcing rules: a supplier or a DC per site/region x item/category")  # fmt: skip
+def list_sourcing(uow: UowDep) -> list[SourcingRead]:
+    return [SourcingRead.model_validate(r) for r in config.sourcing_rules(uow)]
+
+
+@router.post("/sourcing", perm=RULES, status_code=201, response_model=SourcingRead, responses=_422,
+             summary="Add a sourcing rule")  # fmt: skip
+def create_sourcing(uow: UowDep, body: SourcingIn) -> SourcingRead:
+    r = config.create_sourcing(uow, body.model_dump())
+    uow.commit()
+    return SourcingRead.model_validate(r)
+
+
+@router.patch("/sourcing/{sourcing_id}", perm=RULES, response_model=SourcingRead, responses=_S404,
+              summary="Change a sourcing rule (only the fields sent)")  # fmt: skip
+def update_sourcing(uow: UowDep, sourcing_id: int, body: SourcingPatch) -> SourcingRead:
+    r = config.update_sourcing(uow, sourcing_id, body.model_dump(exclude_unset=True))
+    uow.commit()
+    return SourcingRead.model_validate(r)
+
+
+@router.delete("/sourcing/{sourcing_id}", perm=RULES, status_code=204, responses=_S404,
+               summary="Remove a sourcing rule (the audit keeps what it was)")  # fmt: skip
+def delete_sourcing(uow: UowDep, sourcing_id: int) -> Response:
+    config.delete_sourcing(uow, sourcing_id)
+    uow.commit()
+    return Response(status_code=204)
+
+
+@router.get("/budgets", perm=RULES, response_model=list[BudgetRead], summary="Budgets per site (and category)")
+def list_budgets(uow: UowDep) -> list[BudgetRead]:
+    return [BudgetRead.model_validate(b) for b in config.budgets(uow)]
+
+
+@router.post("/budgets", perm=RULES, status_code=201, response_model=BudgetRead, responses=_422,
+             summary="Add a budget (a run's lines are trimmed to fit)")  # fmt: skip
+def create_budget(uow: UowDep, body: BudgetIn) -> BudgetRead:
+    b = config.create_budget(uow, body.model_dump())
+    uow.commit()
+    return BudgetRead.model_validate(b)
+
+
+@router.patch("/budgets/{budget_id}", perm=RULES, response_model=BudgetRead, responses=_B404,
+              summary="Change a budget (only the fields sent)")  # fmt: skip
+def update_budget(uow: UowDep, budget_id: int, body: BudgetPatch) -> BudgetRead:
+    b = config.update_budget(uow, budget_id, body.model_dump(exclude_unset=True))
+    uow.commit()
+    return BudgetRead.model_validate(b)
+
+
+@router.delete("/budgets/{budget_id}", perm=RULES, status_code=204, responses=_B404,
+               summary="Remove a budget (the audit keeps what it was)")  # fmt: skip
+def delete_budget(uow: UowDep, budget_id: int) -> Response:
+    config.delete_budget(uow, budget_id)
+    uow.commit()
+    return Response(status_code=204)
+
+
+@router.get("/settings", perm=RULES, response_model=SettingsRead,
+            summary="Approval thresholds, escalation and the kill switch's state")  # fmt: skip
+def get_settings(uow: UowDep) -> SettingsRead:
+    return SettingsRead.model_validate(config.read_settings(uow))
+
+
+@router.put("/settings", perm=RULES, response_model=SettingsRead, responses=_422,
+            summary="Set the approval thresholds and escalation (HQ; the kill switch: PUT /kill-switch)")  # fmt: skip
+def put_settings(uow: UowDep, body: SettingsIn) -> SettingsRead:
+    config.update_settings(uow, body.model_dump())
+    out = SettingsRead.model_validate(config.read_settings(uow))
+    uow.commit()
+    return out

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from boh.replenishment.service import auto, release, review, run
+from boh.replenishment.service import auto, config, release, review, run
 from boh.replenishment.service._common import APPROVE, PERMISSIONS, READ, REVIEW, RULES, RUN
 
-__all__ = ["APPROVE", "PERMISSIONS", "READ", "REVIEW", "RULES", "RUN", "auto", "release", "review", "run"]
+__all__ = ["APPROVE", "PERMISSIONS", "READ", "REVIEW", "RULES", "RUN", "auto", "config", "release", "review", "run"]
