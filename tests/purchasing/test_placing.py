@@ -118,7 +118,8 @@ def test_confirmed_orders_are_on_order_and_a_transfer_is_reserved_at_the_source(
     assert _levels(runtime, w.tenant.id, w.store, w.milk) == (Decimal(24), Decimal(0), Decimal(0))
     assert _levels(runtime, w.tenant.id, w.store, w.bread)[0] == Decimal(4)
     assert _levels(runtime, w.tenant.id, w.dc, w.bread) == (Decimal(0), Decimal(4), Decimal(6))
-    lines = api.open_order_lines(runtime.session_factory(), w.tenant.id, site_ids=[w.store])
+    with runtime.session_factory() as s:  # closed at once: an open read would hold SQLite's lock
+        lines = api.open_order_lines(s, w.tenant.id, site_ids=[w.store])
     assert [(ln.kind, ln.item_id, ln.open_quantity, ln.expected_date) for ln in lines] == [
         ("purchase", w.milk, Decimal(24), date(2026, 12, 9)), ("transfer", w.bread, Decimal(4), date(2026, 12, 8)),
     ]  # fmt: skip
