@@ -25,12 +25,12 @@ import json
 import os
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import cpu  # bench/cpu.py (the script's directory is on the path)
-from sqlalchemy import create_engine, select, text
+import scratchdb  # bench/scratchdb.py
+from sqlalchemy import select
 
 from boh.bootstrap import build_runtime, upgrade_database
 from boh.coldchain import service
@@ -43,26 +43,6 @@ from boh.settings import Settings, WorkerSettings
 
 APP = "boh-bench-coldchain"
 PG = os.environ.get("BOH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _database(backend: str, tmp: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'coldchain.sqlite3'}", None
-    name = f"boh_bench_cc_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{PG.rsplit('/', 1)[0]}/{name}?application_name={APP}", name
-
-
-def _drop(name: str | None) -> None:
-    if name is None:
-        return
-    admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _setup(rt, sim: Simulator) -> tuple[int, dict[int, str]]:  # type: ignore[no-untyped-def]
@@ -115,7 +95,7 @@ def main() -> None:
     start = datetime(2026, 11, 1, tzinfo=UTC)
     sim = Simulator(args.seed, units=args.units, days=args.days, start=start)
     with tempfile.TemporaryDirectory() as tmp:
-        url, pg_name = _database(args.backend, Path(tmp))
+        url, pg_name = scratchdb.create(args.backend, Path(tmp), "cc", APP)
         try:
             upgrade_database(url)
             settings = Settings(
@@ -145,7 +125,7 @@ def main() -> None:
                 assert s.scalar(select(Unit.id).limit(1)) is not None
             rt.engine.dispose()
         finally:
-            _drop(pg_name)
+            scratchdb.drop(pg_name)
     alerts = [(codes[r.unit_id], r.started_at, r.ended_at) for r in rows if r.kind == "temperature"]
     gaps = [(codes[r.unit_id], r.started_at, r.ended_at) for r in rows if r.kind == "dropout"]
     precision, recall, per = _score(alerts, sim.labels())

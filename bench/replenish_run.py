@@ -18,13 +18,13 @@ import os
 import random
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import cpu  # bench/cpu.py (the script's directory is on the path)
-from sqlalchemy import create_engine, insert, text
+import scratchdb  # bench/scratchdb.py
+from sqlalchemy import insert, text
 
 from boh.bootstrap import build_runtime, upgrade_database
 from boh.catalog.models import Assortment, Category, Item, Supplier, SupplierItem
@@ -39,26 +39,6 @@ PG = os.environ.get("BOH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5
 APP = "boh-bench-replenish"
 DAY = date(2026, 3, 2)
 D = Decimal
-
-
-def _database(backend: str, tmp: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'replenish.sqlite3'}", None
-    name = f"boh_bench_repl_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{PG.rsplit('/', 1)[0]}/{name}?application_name={APP}", name
-
-
-def _drop(name: str | None) -> None:
-    if name is None:
-        return
-    admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def build(rt, n_sites: int, n_items: int, seed: int) -> int:  # type: ignore[no-untyped-def]
@@ -117,7 +97,7 @@ def main() -> None:
     if args.quick:
         args.sites, args.items = 4, 1000
     with tempfile.TemporaryDirectory() as tmp:
-        url, pg_name = _database(args.backend, Path(tmp))
+        url, pg_name = scratchdb.create(args.backend, Path(tmp), "repl", APP)
         try:
             upgrade_database(url)
             settings = Settings(database_url=url, data_dir=Path(tmp) / "data", log_json=False,
@@ -141,7 +121,7 @@ def main() -> None:
             pg_cpu = cpu.delta(pg0, cpu.backend_cpu(PG, APP)) if pg_name else 0.0
             load = os.getloadavg()[0]
         finally:
-            _drop(pg_name)
+            scratchdb.drop(pg_name)
     pairs = args.sites * args.items
     print(f"set-up: {args.sites} sites x {args.items} items in {setup_s:.1f} s")
     print(f"suggestion run: {elapsed:.1f} s wall, {used:.1f} s CPU (this process) + {pg_cpu:.1f} s CPU "
