@@ -20,12 +20,16 @@ production run of an item on a day (``setup_cost``: fewer, larger runs). The bou
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from ortools.sat.python import cp_model
+
+_BIG = 10**9
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class _Model:
     needs: dict[tuple[int, int, int], cp_model.IntVar]  # (component, parent, day) -> units used
     demand: dict[tuple[int, int], int]
     runs: dict[tuple[int, int], cp_model.IntVar]
+    inventory: dict[tuple[int, int], cp_model.IntVar]  # (item, day) -> stock at the end of the day
     literals: dict[str, cp_model.IntVar]
 
 
@@ -152,12 +157,12 @@ def _build(
         for d in range(days):
             b = batches[(i, d)] = m.new_int_var(0, it.max_batches, f"b_{i}_{d}")
             q = made[(i, d)] = m.new_int_var(0, it.max_batches * it.batch_size, f"q_{i}_{d}")
-            y = runs[(i, d)] = m.new_bool_var(f"y_{i}_{d}")
             m.add(q <= it.batch_size * b)
-            m.add(it.batch_size * (b - 1) < q).only_enforce_if(y)  # no empty batch
-            m.add(b <= it.max_batches * y)
-            m.add(b == 0).only_enforce_if(~y)
-            m.add(b >= y)  # a run is at least one batch (tightens the relaxation)
+            m.add(it.batch_size * (b - 1) < q)  # no empty batch: b = ceil(q / batch_size)
+            if it.setup_cost:  # a run: at least one batch
+                y = runs[(i, d)] = m.new_bool_var(f"y_{i}_{d}")
+                m.add(b <= it.max_batches * y)
+                m.add(b >= y)
     needs: dict[tuple[int, int, int], cp_model.IntVar] = {}
     cons = _consumption(m, needs, ours, demand, made, days)
     lits: dict[str, cp_model.IntVar] = {}
@@ -168,20 +173,20 @@ def _build(
         return lits[name]
 
     holding: list[Any] = []
+    inventory: dict[tuple[int, int], cp_model.IntVar] = {}
     for i, it in ours.items():
-        supply: Any = it.stock
-        used: Any = 0
+        before: Any = it.stock
         for d in range(days):
-            supply = supply + it.wip.get(d, 0) + made[(i, d)]
-            used = used + cons[i][d]
-            inv = supply - used
+            inv = inventory[(i, d)] = m.new_int_var(-_BIG, _BIG, f"s_{i}_{d}")  # end of day d; < 0: short
+            m.add(inv == before + it.wip.get(d, 0) + made[(i, d)] - cons[i][d])
+            before = inv
             m.add(inv >= 0).only_enforce_if(lit(f"demand:{i}:{d}"))
             holding.append(inv)
             if it.shelf_life_days is not None and d + it.shelf_life_days - 1 < days:
                 later = sum((cons[i][t] for t in range(d + 1, d + it.shelf_life_days)), start=0)
                 # stock on hand at the start is not held to it (its lots' own expiry is FEFO's business)
                 m.add(inv <= later + it.stock).only_enforce_if(lit(f"shelf_life:{i}"))
-    _rounding_cuts(m, ours, demand, batches, days, lit)
+    _echelon_cuts(m, ours, demand, batches, inventory, days, lit)
     for station, per_day in capacity.items():
         for d in range(days):
             load = [
@@ -193,45 +198,170 @@ def _build(
                 m.add(sum(load) <= per_day[d]).only_enforce_if(lit(f"capacity:{station}:{d}"))
     setups = [ours[i].setup_cost * y for (i, _), y in runs.items() if ours[i].setup_cost]
     m.minimize(sum(holding) + sum(setups))
-    return _Model(m, batches, made, needs, demand, runs, lits)
+    return _Model(m, batches, made, needs, demand, runs, inventory, lits)
 
 
-def _rounding_cuts(
+def _echelon_cuts(
     m: cp_model.CpModel,
     items: Mapping[int, PlanItem],
     demand: Mapping[tuple[int, int], int],
     batches: Mapping[tuple[int, int], cp_model.IntVar],
+    inventory: Mapping[tuple[int, int], Any],
     days: int,
     lit: Any,
 ) -> None:
-    """Valid inequalities that tighten the relaxation (hence the bound): the batches of an item made up to a
-        day are at least its external demand due by then, net of stock and WIP, in whole batches. (Dependent
-        demand only adds to it, so this holds for every item.) Each under its day's demand literal, so that an
-    infeasible plan's explanation may still drop it."""
-    for i, it in items.items():
-        due = held = 0
-        for d in range(days):
-            due += demand.get((i, d), 0)
-            held += it.wip.get(d, 0)
-            short = due - it.stock - held
-            if short > 0:
-                made = sum(batches[(i, t)] for t in range(d + 1))
-                m.add(made >= -(-short // it.batch_size)).only_enforce_if(lit(f"demand:{i}:{d}"))
+    """Valid inequalities (mixed-integer rounding of the echelon balance) that tighten the relaxation, hence
+    the bound. An item ``c`` is used by its parents, theirs by their own parents...: with ``w(x)`` the units
+    of ``c`` in one unit of an item ``x`` above it (the product of ``per / batch_size`` along every path,
+    ``w(c) = 1``), what the days ``k..l`` need of ``c`` is at least ``D = sum w(x) * (external demand of x in
+    k..l - WIP)``, and it comes from ``c``'s batches of those days or from stock held at the end of day
+    ``k - 1`` by ``c`` or by the items above it: ``X + bs * B >= D`` with ``X = sum w(x) * inv[x, k-1]``,
+    ``B`` the batches of ``c`` in ``k..l`` (whole). Rounded: ``X >= r * (ceil(D / bs) - B)``, ``r`` the last
+    batch's part of ``D``: a batch fewer than ``D`` needs is paid for in stock held from before. On day 0 the
+    stock is known: ``B >= ceil((D - X) / bs)``. Without these the relaxation makes fractions of batches on
+    the day (a sauce's 0.3 of a pot), sees no station overloaded and proves almost nothing.
+    Each cut holds when the demand constraints of the items it sums hold: it is enforced by their literals,
+    so that an infeasible plan's explanation may still drop it."""
+    parents: dict[int, list[tuple[int, Fraction]]] = {i: [] for i in items}
+    for p in items.values():
+        for comp, per in p.components:
+            if comp in parents:
+                parents[comp].append((p.item_id, Fraction(per, p.batch_size)))
+    order = _top_down(items)  # parents first
+    rank = {i: n for n, i in enumerate(order)}
+    for c, it in items.items():
+        weight: dict[int, Fraction] = {c: Fraction(1)}
+        for x in sorted(_above(c, parents), key=lambda i: -rank[i]):  # children before parents
+            weight[x] = sum((weight[ch] * a for ch in weight if ch != x for p, a in parents[ch] if p == x), Fraction(0))
+        weight = {x: w for x, w in weight.items() if w > 0}
+        scale = math.lcm(*(w.denominator for w in weight.values()))
+        bs = it.batch_size
+        for k in range(days):
+            due = Fraction(0)
+            for ll in range(k, days):
+                due += sum(w * (demand.get((x, ll), 0) - items[x].wip.get(ll, 0)) for x, w in weight.items())
+                if due <= 0:
+                    continue
+                on = [lit(f"demand:{x}:{t}") for x in weight for t in {ll, k - 1} if t >= 0]
+                made = sum(batches[(c, t)] for t in range(k, ll + 1))
+                if k == 0:
+                    held = sum((w * items[x].stock for x, w in weight.items()), Fraction(0))
+                    if due > held:
+                        m.add(made >= math.ceil((due - held) / bs)).only_enforce_if(on)
+                    continue
+                need = math.ceil(due / bs)
+                r = due - bs * (need - 1)
+                if r == bs:
+                    continue  # the rounding adds nothing to the linear balance
+                lhs = sum(int(w * scale) * inventory[(x, k - 1)] for x, w in weight.items())
+                rs = r * scale
+                m.add(lhs * rs.denominator >= rs.numerator * (need - made)).only_enforce_if(on)
+
+
+def _above(item: int, parents: Mapping[int, list[tuple[int, Fraction]]]) -> set[int]:
+    seen: set[int] = set()
+    todo = [item]
+    while todo:
+        for p, _ in parents[todo.pop()]:
+            if p not in seen:
+                seen.add(p)
+                todo.append(p)
+    return seen
 
 
 def _hint(built: _Model, items: Mapping[int, PlanItem], capacity: Mapping[str, Sequence[int]], days: int) -> None:
-    """A good start for the solver (``_greedy``), given as hints: much faster than from nothing."""
+    """A good start for the solver (``_greedy``), given as hints: much faster than from nothing. The first
+    greedy plan that breaks no constraint (from a tight start to more room left for the components), so that
+    it is the solver's first feasible plan at once; when none does, the tightest (the solver repairs it)."""
     made = _greedy(items, built.demand, capacity, days)
+    for reserve in _RESERVES:
+        trial = _greedy(items, built.demand, capacity, days, reserve)
+        if _feasible(items, built.demand, capacity, trial, days):
+            made = trial
+            break
     for (i, d), var in built.made.items():  # every variable hinted: a complete start
         it = items[i]
         q = made.get((i, d), 0)
         b = -(-q // it.batch_size)
         built.model.add_hint(var, q)
         built.model.add_hint(built.batches[(i, d)], b)
-        built.model.add_hint(built.runs[(i, d)], b > 0)
+        if (i, d) in built.runs:
+            built.model.add_hint(built.runs[(i, d)], b > 0)
         for comp, per in it.components:
             if (comp, i, d) in built.needs:
                 built.model.add_hint(built.needs[(comp, i, d)], -(-(per * q) // it.batch_size))
+    for (i, d), level in _levels(items, built.demand, made, days).items():
+        built.model.add_hint(built.inventory[(i, d)], level)
+
+
+_RESERVES = (0.0, 0.02, 0.05, 0.1, 0.2)
+
+
+def _feasible(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    capacity: Mapping[str, Sequence[int]],
+    made: Mapping[tuple[int, int], int],
+    days: int,
+) -> bool:
+    """Does a plan keep every constraint of the model (stock, shelf life, batches a day, station minutes)?"""
+    ours = {i: it for i, it in items.items() if it.station is not None}
+    level = _levels(items, demand, made, days)
+    if any(v < 0 for v in level.values()):
+        return False
+    load: dict[tuple[str, int], int] = {}
+    for (i, d), q in made.items():
+        it = ours[i]
+        b = -(-q // it.batch_size)
+        if b > it.max_batches:
+            return False
+        load[(it.station or "", d)] = load.get((it.station or "", d), 0) + b * it.minutes_per_batch
+    if any(v > capacity.get(st, [0] * days)[d] for (st, d), v in load.items() if v):
+        return False
+    used = _used(items, demand, made, days)
+    for i, it in ours.items():
+        sl = it.shelf_life_days
+        if sl is None:
+            continue
+        for d in range(days - sl + 1):
+            if level[(i, d)] > sum(used[(i, t)] for t in range(d + 1, d + sl)) + it.stock:
+                return False
+    return True
+
+
+def _used(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    made: Mapping[tuple[int, int], int],
+    days: int,
+) -> dict[tuple[int, int], int]:
+    """What a plan uses of every made item each day: external demand and its parents' needs."""
+    ours = {i: it for i, it in items.items() if it.station is not None}
+    used = {(i, d): demand.get((i, d), 0) for i in ours for d in range(days)}
+    for p in ours.values():
+        for comp, per in p.components:
+            for d in range(days):
+                if comp in ours and made.get((p.item_id, d), 0):
+                    used[(comp, d)] += -(-(per * made[(p.item_id, d)]) // p.batch_size)
+    return used
+
+
+def _levels(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    made: Mapping[tuple[int, int], int],
+    days: int,
+) -> dict[tuple[int, int], int]:
+    """Stock at the end of every day of a plan (``made``): negative where the plan falls short."""
+    ours = {i: it for i, it in items.items() if it.station is not None}
+    used = _used(items, demand, made, days)
+    out = {}
+    for i, it in ours.items():
+        level = it.stock
+        for d in range(days):
+            level += it.wip.get(d, 0) + made.get((i, d), 0) - used[(i, d)]
+            out[(i, d)] = level
+    return out
 
 
 def _greedy(
@@ -239,13 +369,17 @@ def _greedy(
     demand: Mapping[tuple[int, int], int],
     capacity: Mapping[str, Sequence[int]],
     days: int,
+    reserve: float = 0.0,
 ) -> dict[tuple[int, int], int]:
     """Backward scheduling, parents before their components: each item's dues (net of stock and WIP, first
     come first served) are made on the latest day that has room on the item's station and is within its
     shelf life of the due day, the rest a day earlier, and so on (when no day has room: on the due day,
-    and the solver repairs it). A parent's production becomes its components' dues of the same day."""
+    and the solver repairs it). A parent's production becomes its components' dues of the same day.
+    ``reserve``: the share of a station's day that an item first leaves free (for the components placed
+    after it) before it takes the rest."""
     ours = {i: it for i, it in items.items() if it.station is not None}
     free = {(st, d): per[d] for st, per in capacity.items() for d in range(days)}
+    kept = {k: int(v * reserve) for k, v in free.items()}
     need: dict[tuple[int, int], int] = {k: v for k, v in demand.items() if k[0] in ours}
     made: dict[tuple[int, int], int] = {(i, d): 0 for i in ours for d in range(days)}
     for i in _top_down(ours):
@@ -257,7 +391,10 @@ def _greedy(
             take = min(on_hand, due)
             on_hand -= take
             if due - take > 0:
-                _place(it, d, due - take, made, free)
+                left = _place(it, d, due - take, made, free, kept)
+                left = _place(it, d, left, made, free, {})
+                if left > 0:  # no room: on the due day all the same
+                    made[(i, d)] += left
         for d in range(days):
             q = made[(i, d)]
             for comp, per in it.components:
@@ -267,16 +404,23 @@ def _greedy(
 
 
 def _place(
-    it: PlanItem, due: int, qty: int, made: dict[tuple[int, int], int], free: dict[tuple[str, int], int]
-) -> None:
+    it: PlanItem,
+    due: int,
+    qty: int,
+    made: dict[tuple[int, int], int],
+    free: dict[tuple[str, int], int],
+    kept: Mapping[tuple[str, int], int],
+) -> int:
+    """Place ``qty`` due on day ``due``, latest first, in the room above ``kept``; returns what did not fit."""
     earliest = max(0, due - (it.shelf_life_days or 10_000) + 1)
     bs, mpb, station = it.batch_size, it.minutes_per_batch, it.station or ""
     for t in range(due, earliest - 1, -1):
         if qty <= 0:
-            return
+            break
         have = made[(it.item_id, t)]
         batches_now = -(-have // bs)
-        room = free.get((station, t), 0) // mpb if mpb else it.max_batches
+        spare = free.get((station, t), 0) - kept.get((station, t), 0)
+        room = spare // mpb if mpb else it.max_batches
         room = min(room, it.max_batches - batches_now)
         fits = max(0, batches_now * bs - have) + max(0, room) * bs  # the open batch's rest, then new batches
         add = min(qty, fits)
@@ -285,8 +429,7 @@ def _place(
         made[(it.item_id, t)] = have + add
         free[(station, t)] = free.get((station, t), 0) - (-(-(have + add) // bs) - batches_now) * mpb
         qty -= add
-    if qty > 0:  # no room: on the due day all the same
-        made[(it.item_id, due)] += qty
+    return qty
 
 
 def _top_down(items: Mapping[int, PlanItem]) -> list[int]:
@@ -333,6 +476,9 @@ def solve(
     solver.parameters.relative_gap_limit = gap_limit
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = linearization
+    if workers == 2:  # two LP-guided searches (their dives find the good plans), not one and LNS
+        solver.parameters.num_full_subsolvers = 2
+        solver.parameters.ignore_subsolvers.extend(["core", "no_lp"])
     cb = _FirstSolution(started)
     status = solver.solve(built.model, cb)
     elapsed = time.perf_counter() - started
