@@ -132,6 +132,7 @@ def main() -> None:
     print(f"BOM explosion: {len(needs)} item-day needs in {explode_s:.3f} s")
     items = plan_items(book, random.Random(args.seed))
     capacity = {s: [args.minutes] * 7 for s in STATIONS}
+    cpu0 = time.process_time()
     result = planner.solve(
         items,
         demand,
@@ -143,6 +144,7 @@ def main() -> None:
         workers=args.workers,
         linearization=args.linearization,
     )
+    cpu_s = time.process_time() - cpu0
     load = {s: sum(ln.minutes for ln in result.lines if ln.station == s) for s in STATIONS}
     print(
         f"plan: {result.status}, {len(result.lines)} production runs, {sum(ln.batches for ln in result.lines)} batches"
@@ -157,7 +159,18 @@ def main() -> None:
         if result.gap_pct is not None
         else f"final: {result.status} {result.conflicts}"
     )
-    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("objective and bound over time (s: objective / bound, gap):")
+    for at, objective, bound in _checkpoints(result.progress, result.solve_s):
+        gap = f"{(objective - bound) * 100 / objective:.2f} %" if objective and bound is not None else "-"
+        print(
+            f"  {at:6.1f}: {objective if objective is not None else '-'} / {bound if bound is not None else '-'}, {gap}"
+        )
+    print(_freshness(items, result, demand))
+    loadavg = os.getloadavg()
+    print(
+        f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in loadavg)}; "
+        f"process CPU {cpu_s:.1f} s in {result.solve_s:.1f} s"
+    )
     print(
         json.dumps(
             {
@@ -167,8 +180,41 @@ def main() -> None:
                 "feasible_s": round(result.first_feasible_s, 3) if result.first_feasible_s is not None else None,
                 "final_s": round(result.solve_s, 3),
                 "gap_pct": round(result.gap_pct, 3) if result.gap_pct is not None else None,
+                "objective": result.objective,
+                "bound": result.bound,
+                "cpu_s": round(cpu_s, 1),
+                "load_average": round(loadavg[0], 2),
             }
         )
+    )
+
+
+def _checkpoints(
+    progress: list[tuple[float, float | None, float | None]], end: float
+) -> list[tuple[float, float | None, float | None]]:
+    """The best plan and bound known at a few moments (the solver's trace, sampled)."""
+    out = []
+    for at in (*(t for t in (2, 5, 10, 20, 30, 45, 60, 90, 120, 300, 600) if t < end), end):
+        objective = bound = None
+        for t, o, b in progress:
+            if t > at:
+                break
+            if o is not None:
+                objective = o if objective is None else min(objective, o)
+            if b is not None:
+                bound = b if bound is None else max(bound, b)
+        out.append((float(at), objective, bound))
+    return out
+
+
+def _freshness(items: dict[int, planner.PlanItem], result: planner.PlanResult, demand: list[planner.DemandRow]) -> str:
+    """The objective's sense, split: unit-days held by what the plan makes before the day it is used, and by
+    the stock on hand at the start (used first, FIFO); the share of the units made the day they are used."""
+    made_ahead, from_stock, same_day = planner.held(items, demand, result.lines, days=7, lead_days=1)
+    made = sum(ln.quantity for ln in result.lines)
+    return (
+        f"freshness: {made} units made, {same_day * 100 // max(made, 1)} % used the day they are made; "
+        f"unit-days held: {made_ahead} by what is made ahead, {from_stock} by the stock on hand at the start"
     )
 
 

@@ -77,6 +77,7 @@ class PlanResult:
     first_feasible_s: float | None
     solve_s: float
     conflicts: list[str] = field(default_factory=list)  # named constraints that together make it infeasible
+    progress: list[tuple[float, float | None, float | None]] = field(default_factory=list)  # (s, objective, bound)
 
     @property
     def gap_pct(self) -> float | None:
@@ -87,15 +88,23 @@ class PlanResult:
         return abs(self.objective - self.bound) * 100 / abs(self.objective)
 
 
-class _FirstSolution(cp_model.CpSolverSolutionCallback):
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """When the first plan came, and every better plan and bound on the way: (seconds, objective, bound)."""
+
     def __init__(self, started: float) -> None:
         super().__init__()
         self.started = started
         self.first: float | None = None
+        self.trace: list[tuple[float, float | None, float | None]] = []
 
     def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.started
         if self.first is None:
-            self.first = time.perf_counter() - self.started
+            self.first = now
+        self.trace.append((now, self.objective_value, self.best_objective_bound))
+
+    def on_bound(self, bound: float) -> None:
+        self.trace.append((time.perf_counter() - self.started, None, bound))
 
 
 @dataclass
@@ -273,12 +282,7 @@ def _hint(built: _Model, items: Mapping[int, PlanItem], capacity: Mapping[str, S
     """A good start for the solver (``_greedy``), given as hints: much faster than from nothing. The first
     greedy plan that breaks no constraint (from a tight start to more room left for the components), so that
     it is the solver's first feasible plan at once; when none does, the tightest (the solver repairs it)."""
-    made = _greedy(items, built.demand, capacity, days)
-    for reserve in _RESERVES:
-        trial = _greedy(items, built.demand, capacity, days, reserve)
-        if _feasible(items, built.demand, capacity, trial, days):
-            made = trial
-            break
+    made = _start(items, built.demand, capacity, days)
     for (i, d), var in built.made.items():  # every variable hinted: a complete start
         it = items[i]
         q = made.get((i, d), 0)
@@ -294,7 +298,136 @@ def _hint(built: _Model, items: Mapping[int, PlanItem], capacity: Mapping[str, S
         built.model.add_hint(built.inventory[(i, d)], level)
 
 
-_RESERVES = (0.0, 0.02, 0.05, 0.1, 0.2)
+def _start(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    capacity: Mapping[str, Sequence[int]],
+    days: int,
+    rounds: int = 30,
+) -> dict[tuple[int, int], int]:
+    """The greedy plan, then again with minutes kept free (for the components placed later) on the station
+    days that it overloaded, as many minutes as the overload, until a plan breaks no constraint (or the
+    rounds are spent: the last, and the solver repairs it)."""
+    ours = {i: it for i, it in items.items() if it.station is not None}
+    relieved = _relieve(items, demand, capacity, days)
+    if relieved is not None:
+        return relieved
+    reserve: dict[tuple[str, int], int] = {}
+    made = _greedy(items, demand, capacity, days)
+    for _ in range(rounds):
+        if _feasible(items, demand, capacity, made, days):
+            return made
+        over = _overloaded(ours, capacity, made, days)
+        if not over:
+            return made  # broken by shelf life or a shortage, not by minutes: the solver repairs it
+        for k, v in over.items():
+            reserve[k] = reserve.get(k, 0) + v
+        made = _greedy(items, demand, capacity, days, reserve)
+    return made
+
+
+def _relieve(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    capacity: Mapping[str, Sequence[int]],
+    days: int,
+    tries: int = 6,
+) -> dict[tuple[int, int], int] | None:
+    """From the plan that ignores the stations' minutes (each item on its day), relieve the overloaded
+    station days one batch at a time: the last (partial) batch of a run moved to an earlier day within the
+    shelf life where it takes no more minutes than are free, the cheapest first (units x days held per minute
+    freed); the components it then needs earlier follow it. None when this does not reach a feasible plan."""
+    ours = {i: it for i, it in items.items() if it.station is not None}
+    made = dict(_greedy(items, demand, {st: [_BIG] * days for st in capacity}, days))
+    for _ in range(4 * len(ours) * days):
+        over = _overloaded(ours, capacity, made, days)
+        if not over:
+            return made if _feasible(items, demand, capacity, made, days) else None
+        load = _load(ours, made)
+        moves = []
+        for (st, d), _minutes in over.items():
+            for i, it in ours.items():
+                q = made.get((i, d), 0)
+                if it.station != st or q <= 0 or not it.minutes_per_batch:
+                    continue
+                x = q - it.batch_size * (-(-q // it.batch_size) - 1)  # the last batch's part
+                for t in range(d - 1, max(0, d - (it.shelf_life_days or days) + 1) - 1, -1):
+                    qt = made.get((i, t), 0)
+                    extra = (-(-(qt + x) // it.batch_size) - -(-qt // it.batch_size)) * it.minutes_per_batch
+                    if extra and load.get((st, t), 0) + extra > capacity.get(st, [0] * days)[t]:
+                        continue
+                    moves.append((x * (d - t) / it.minutes_per_batch, i, d, t, x))
+        score = _score(items, demand, capacity, made, days)
+        for _ratio, i, d, t, x in sorted(moves)[:tries]:
+            trial = dict(made)
+            trial[(i, d)] -= x
+            trial[(i, t)] = trial.get((i, t), 0) + x
+            _follow(items, demand, trial, days)
+            new = _score(items, demand, capacity, trial, days)
+            if new is not None and score is not None and new < score:
+                made = trial
+                break
+        else:
+            return None
+    return None
+
+
+def _load(items: Mapping[int, PlanItem], made: Mapping[tuple[int, int], int]) -> dict[tuple[str, int], int]:
+    load: dict[tuple[str, int], int] = {}
+    for (i, d), q in made.items():
+        st = items[i].station or ""
+        load[(st, d)] = load.get((st, d), 0) + -(-q // items[i].batch_size) * items[i].minutes_per_batch
+    return load
+
+
+def _follow(
+    items: Mapping[int, PlanItem], demand: Mapping[tuple[int, int], int], made: dict[tuple[int, int], int], days: int
+) -> None:
+    """Make good a plan's shortages by moving an item's next production earlier (components that must follow
+    their parent to an earlier day)."""
+    for _ in range(len(items) * days):
+        level = _levels(items, demand, made, days)
+        short = sorted((d, i) for (i, d), v in level.items() if v < 0)
+        if not short:
+            return
+        d, i = short[0]
+        later = [t for t in range(d + 1, days) if made.get((i, t), 0) > 0]
+        if not later:
+            return
+        x = min(-level[(i, d)], made[(i, later[0])])
+        made[(i, later[0])] -= x
+        made[(i, d)] = made.get((i, d), 0) + x
+
+
+def _score(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    capacity: Mapping[str, Sequence[int]],
+    made: Mapping[tuple[int, int], int],
+    days: int,
+) -> tuple[int, int] | None:
+    """(minutes over the stations' days, unit-days held) of a plan that keeps every other constraint."""
+    ours = {i: it for i, it in items.items() if it.station is not None}
+    unlimited = {st: [_BIG] * days for st in capacity}
+    if not _feasible(items, demand, unlimited, made, days):
+        return None
+    level = _levels(items, demand, made, days)
+    return sum(_overloaded(ours, capacity, made, days).values()), sum(level.values())
+
+
+def _overloaded(
+    items: Mapping[int, PlanItem],
+    capacity: Mapping[str, Sequence[int]],
+    made: Mapping[tuple[int, int], int],
+    days: int,
+) -> dict[tuple[str, int], int]:
+    """Minutes over the station's day, per station day a plan overloads."""
+    load: dict[tuple[str, int], int] = {}
+    for (i, d), q in made.items():
+        st = items[i].station or ""
+        load[(st, d)] = load.get((st, d), 0) + -(-q // items[i].batch_size) * items[i].minutes_per_batch
+    over = {k: v - capacity.get(k[0], [0] * days)[k[1]] for k, v in load.items()}
+    return {k: v for k, v in over.items() if v > 0}
 
 
 def _feasible(
@@ -369,17 +502,17 @@ def _greedy(
     demand: Mapping[tuple[int, int], int],
     capacity: Mapping[str, Sequence[int]],
     days: int,
-    reserve: float = 0.0,
+    reserve: Mapping[tuple[str, int], int] | None = None,
 ) -> dict[tuple[int, int], int]:
     """Backward scheduling, parents before their components: each item's dues (net of stock and WIP, first
     come first served) are made on the latest day that has room on the item's station and is within its
     shelf life of the due day, the rest a day earlier, and so on (when no day has room: on the due day,
     and the solver repairs it). A parent's production becomes its components' dues of the same day.
-    ``reserve``: the share of a station's day that an item first leaves free (for the components placed
-    after it) before it takes the rest."""
+    ``reserve``: minutes of a station's day that an item first leaves free (for the components placed after
+    it) before it takes them too."""
     ours = {i: it for i, it in items.items() if it.station is not None}
     free = {(st, d): per[d] for st, per in capacity.items() for d in range(days)}
-    kept = {k: int(v * reserve) for k, v in free.items()}
+    kept = dict(reserve or {})
     need: dict[tuple[int, int], int] = {k: v for k, v in demand.items() if k[0] in ours}
     made: dict[tuple[int, int], int] = {(i, d): 0 for i in ours for d in range(days)}
     for i in _top_down(ours):
@@ -479,7 +612,8 @@ def solve(
     if workers == 2:  # two LP-guided searches (their dives find the good plans), not one and LNS
         solver.parameters.num_full_subsolvers = 2
         solver.parameters.ignore_subsolvers.extend(["core", "no_lp"])
-    cb = _FirstSolution(started)
+    cb = _Progress(started)
+    solver.best_bound_callback = cb.on_bound
     status = solver.solve(built.model, cb)
     elapsed = time.perf_counter() - started
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -502,6 +636,7 @@ def solve(
             solver.best_objective_bound,
             cb.first,
             elapsed,
+            progress=sorted(cb.trace),
         )
     if status == cp_model.INFEASIBLE:
         return PlanResult(
@@ -514,6 +649,37 @@ def solve(
             explain(items, demand, capacity, days=days, lead_days=lead_days),
         )
     return PlanResult("unknown", [], None, None, None, elapsed)
+
+
+def held(
+    items: Mapping[int, PlanItem],
+    demand: Sequence[DemandRow],
+    lines: Sequence[PlanLine],
+    *,
+    days: int = 7,
+    lead_days: int = 1,
+) -> tuple[int, int, int]:
+    """A plan's freshness, the objective's sense: unit-days held by what the plan makes ahead of its use,
+    unit-days held by the stock on hand at the start (used first), and the units used the day they are made.
+    The first two add up to the objective (without setup costs)."""
+    due: dict[tuple[int, int], int] = {}
+    for r in demand:
+        key = (r.item_id, max(r.day - lead_days, 0))
+        due[key] = due.get(key, 0) + r.quantity
+    made = {(ln.item_id, ln.day): ln.quantity for ln in lines}
+    used = _used(items, due, made, days)
+    ahead = old = same_day = 0
+    for i, it in items.items():
+        if it.station is None:
+            continue
+        stock, level = it.stock, it.stock
+        for d in range(days):
+            level += it.wip.get(d, 0) + made.get((i, d), 0) - used[(i, d)]
+            stock = max(0, stock - used[(i, d)])
+            old += min(stock, level)
+            ahead += level - min(stock, level)
+            same_day += min(made.get((i, d), 0), used[(i, d)])
+    return ahead, old, same_day
 
 
 def explain(
