@@ -331,7 +331,7 @@ def _relieve(
     demand: Mapping[tuple[int, int], int],
     capacity: Mapping[str, Sequence[int]],
     days: int,
-    tries: int = 6,
+    tries: int = 3,
 ) -> dict[tuple[int, int], int] | None:
     """From the plan that ignores the stations' minutes (each item on its day), relieve the overloaded
     station days one batch at a time: the last (partial) batch of a run moved to an earlier day within the
@@ -358,17 +358,22 @@ def _relieve(
                         continue
                     moves.append((x * (d - t) / it.minutes_per_batch, i, d, t, x))
         score = _score(items, demand, capacity, made, days)
+        if score is None:
+            return None
+        best: tuple[float, dict[tuple[int, int], int]] | None = None
         for _ratio, i, d, t, x in sorted(moves)[:tries]:
             trial = dict(made)
             trial[(i, d)] -= x
             trial[(i, t)] = trial.get((i, t), 0) + x
             _follow(items, demand, trial, days)
             new = _score(items, demand, capacity, trial, days)
-            if new is not None and score is not None and new < score:
-                made = trial
-                break
-        else:
+            if new is not None and new[0] < score[0]:  # held more per minute freed: the least is taken
+                ratio = (new[1] - score[1]) / (score[0] - new[0])
+                if best is None or ratio < best[0]:
+                    best = (ratio, trial)
+        if best is None:
             return None
+        made = best[1]
     return None
 
 
@@ -604,11 +609,15 @@ def solve(
         built.model.add(v == 1)
     _hint(built, items, capacity, days)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - started), 1.0)
     solver.parameters.num_workers = workers
     solver.parameters.relative_gap_limit = gap_limit
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = linearization
+    # the model is already tight (the cuts) and the start feasible: a short presolve (a full one takes
+    # seconds on the bench's kitchen and gives the search little)
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.cp_model_probing_level = 0
     if workers == 2:  # two LP-guided searches (their dives find the good plans), not one and LNS
         solver.parameters.num_full_subsolvers = 2
         solver.parameters.ignore_subsolvers.extend(["core", "no_lp"])
