@@ -278,11 +278,17 @@ def _above(item: int, parents: Mapping[int, list[tuple[int, Fraction]]]) -> set[
     return seen
 
 
-def _hint(built: _Model, items: Mapping[int, PlanItem], capacity: Mapping[str, Sequence[int]], days: int) -> None:
-    """A good start for the solver (``_greedy``), given as hints: much faster than from nothing. The first
-    greedy plan that breaks no constraint (from a tight start to more room left for the components), so that
-    it is the solver's first feasible plan at once; when none does, the tightest (the solver repairs it)."""
-    made = _start(items, built.demand, capacity, days)
+def _hint(
+    built: _Model,
+    items: Mapping[int, PlanItem],
+    capacity: Mapping[str, Sequence[int]],
+    days: int,
+    polish_s: float = 5.0,
+) -> None:
+    """A good start for the solver (``_start``), given as hints: much faster than from nothing. A plan that
+    breaks no constraint when the heuristics find one, so that it is the solver's first feasible plan at
+    once; otherwise the tightest greedy plan (the solver repairs it)."""
+    made = _start(items, built.demand, capacity, days, polish_s=polish_s)
     for (i, d), var in built.made.items():  # every variable hinted: a complete start
         it = items[i]
         q = made.get((i, d), 0)
@@ -304,6 +310,7 @@ def _start(
     capacity: Mapping[str, Sequence[int]],
     days: int,
     rounds: int = 30,
+    polish_s: float = 5.0,
 ) -> dict[tuple[int, int], int]:
     """The greedy plan, then again with minutes kept free (for the components placed later) on the station
     days that it overloaded, as many minutes as the overload, until a plan breaks no constraint (or the
@@ -311,7 +318,7 @@ def _start(
     ours = {i: it for i, it in items.items() if it.station is not None}
     relieved = _relieve(items, demand, capacity, days)
     if relieved is not None:
-        return relieved
+        return _polish(items, demand, capacity, relieved, days, time.perf_counter() + polish_s)
     reserve: dict[tuple[str, int], int] = {}
     made = _greedy(items, demand, capacity, days)
     for _ in range(rounds):
@@ -361,7 +368,9 @@ def _relieve(
         if score is None:
             return None
         best: tuple[float, dict[tuple[int, int], int]] | None = None
-        for _ratio, i, d, t, x in sorted(moves)[:tries]:
+        for n, (_ratio, i, d, t, x) in enumerate(sorted(moves)):
+            if n >= tries and best is not None:
+                break  # the best of the first few that help; further down only when none of them does
             trial = dict(made)
             trial[(i, d)] -= x
             trial[(i, t)] = trial.get((i, t), 0) + x
@@ -375,6 +384,44 @@ def _relieve(
             return None
         made = best[1]
     return None
+
+
+def _polish(
+    items: Mapping[int, PlanItem],
+    demand: Mapping[tuple[int, int], int],
+    capacity: Mapping[str, Sequence[int]],
+    made: dict[tuple[int, int], int],
+    days: int,
+    deadline: float,
+) -> dict[tuple[int, int], int]:
+    """Postpone what a feasible plan makes ahead: what is still held at the end of a production day moves to
+    the next day when that keeps every constraint and holds less (all of it, or what fits the next day's
+    open batch). Passes over the plan until one changes nothing or the deadline (``perf_counter``) passes."""
+    score = _score(items, demand, capacity, made, days)
+    changed = True
+    while changed and score is not None and time.perf_counter() < deadline:
+        changed = False
+        for i, t in sorted(made):
+            level = _levels(items, demand, made, days)
+            q = made[(i, t)]
+            if q <= 0 or t + 1 >= days or level[(i, t)] <= 0:
+                continue
+            if time.perf_counter() > deadline:
+                break
+            it = items[i]
+            nxt = made.get((i, t + 1), 0)
+            room = -(-nxt // it.batch_size) * it.batch_size - nxt
+            for x in sorted({min(q, level[(i, t)]), min(q, level[(i, t)], room)}, reverse=True):
+                if x <= 0:
+                    continue
+                trial = dict(made)
+                trial[(i, t)] -= x
+                trial[(i, t + 1)] = nxt + x
+                new = _score(items, demand, capacity, trial, days)
+                if new is not None and new[0] == 0 and new[1] < score[1]:
+                    score, made, changed = new, trial, True
+                    break
+    return made
 
 
 def _load(items: Mapping[int, PlanItem], made: Mapping[tuple[int, int], int]) -> dict[tuple[str, int], int]:
@@ -607,7 +654,7 @@ def solve(
     built = _build(items, demand, capacity, days, lead_days)
     for v in built.literals.values():
         built.model.add(v == 1)
-    _hint(built, items, capacity, days)
+    _hint(built, items, capacity, days, polish_s=min(time_limit_s / 10, 5.0))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - started), 1.0)
     solver.parameters.num_workers = workers
