@@ -153,6 +153,8 @@ def main() -> None:
         "station load (min/week): " + ", ".join(f"{s} {v} ({v * 100 // (args.minutes * 7)}%)" for s, v in load.items())
     )
     print(f"first feasible plan: {result.first_feasible_s:.2f} s" if result.first_feasible_s is not None else "no plan")
+    if result.start_s is not None:
+        print(f"  (the heuristics' start, checked feasible, was ready at {result.start_s:.2f} s; then the presolve)")
     print(
         f"final plan: {result.solve_s:.2f} s, objective {result.objective}, bound {result.bound}, "
         f"gap {result.gap_pct:.2f} %"
@@ -184,6 +186,7 @@ def main() -> None:
                 "bound": result.bound,
                 "cpu_s": round(cpu_s, 1),
                 "load_average": round(loadavg[0], 2),
+                "start_s": round(result.start_s, 3) if result.start_s is not None else None,
             }
         )
     )

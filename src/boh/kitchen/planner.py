@@ -78,6 +78,7 @@ class PlanResult:
     solve_s: float
     conflicts: list[str] = field(default_factory=list)  # named constraints that together make it infeasible
     progress: list[tuple[float, float | None, float | None]] = field(default_factory=list)  # (s, objective, bound)
+    start_s: float | None = None  # when the solver's start (the heuristics' plan) was ready, if it is feasible
 
     @property
     def gap_pct(self) -> float | None:
@@ -284,11 +285,12 @@ def _hint(
     capacity: Mapping[str, Sequence[int]],
     days: int,
     polish_s: float = 5.0,
-) -> None:
+) -> bool:
     """A good start for the solver (``_start``), given as hints: much faster than from nothing. A plan that
     breaks no constraint when the heuristics find one, so that it is the solver's first feasible plan at
     once; otherwise the tightest greedy plan (the solver repairs it)."""
     made = _start(items, built.demand, capacity, days, polish_s=polish_s)
+    feasible = _feasible(items, built.demand, capacity, made, days)
     for (i, d), var in built.made.items():  # every variable hinted: a complete start
         it = items[i]
         q = made.get((i, d), 0)
@@ -302,6 +304,7 @@ def _hint(
                 built.model.add_hint(built.needs[(comp, i, d)], -(-(per * q) // it.batch_size))
     for (i, d), level in _levels(items, built.demand, made, days).items():
         built.model.add_hint(built.inventory[(i, d)], level)
+    return feasible
 
 
 def _start(
@@ -654,7 +657,8 @@ def solve(
     built = _build(items, demand, capacity, days, lead_days)
     for v in built.literals.values():
         built.model.add(v == 1)
-    _hint(built, items, capacity, days, polish_s=min(time_limit_s / 10, 5.0))
+    feasible_start = _hint(built, items, capacity, days, polish_s=min(time_limit_s / 20, 3.0))
+    start_s = time.perf_counter() - started if feasible_start else None
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - started), 1.0)
     solver.parameters.num_workers = workers
@@ -693,6 +697,7 @@ def solve(
             cb.first,
             elapsed,
             progress=sorted(cb.trace),
+            start_s=start_s,
         )
     if status == cp_model.INFEASIBLE:
         return PlanResult(
