@@ -417,8 +417,8 @@ def _polish(
     changed = True
     while changed and score is not None and time.perf_counter() < deadline:
         changed = False
+        level = _levels(items, demand, made, days)
         for i, t in sorted(made):
-            level = _levels(items, demand, made, days)
             q = made[(i, t)]
             if q <= 0 or t + 1 >= days or level[(i, t)] <= 0:
                 continue
@@ -436,6 +436,7 @@ def _polish(
                 new = _score(items, demand, capacity, trial, days)
                 if new is not None and new[0] == 0 and new[1] < score[1]:
                     score, made, changed = new, trial, True
+                    level = _levels(items, demand, made, days)
                     break
     return made
 
@@ -477,9 +478,10 @@ def _score(
     """(minutes over the stations' days, unit-days held) of a plan that keeps every other constraint."""
     ours = {i: it for i, it in items.items() if it.station is not None}
     unlimited = {st: [_BIG] * days for st in capacity}
-    if not _feasible(items, demand, unlimited, made, days):
+    used = _used(items, demand, made, days)
+    level = _levels(items, demand, made, days, used)
+    if not _keeps(items, unlimited, made, days, used, level):
         return None
-    level = _levels(items, demand, made, days)
     return sum(_overloaded(ours, capacity, made, days).values()), sum(level.values())
 
 
@@ -506,8 +508,19 @@ def _feasible(
     days: int,
 ) -> bool:
     """Does a plan keep every constraint of the model (stock, shelf life, batches a day, station minutes)?"""
+    used = _used(items, demand, made, days)
+    return _keeps(items, capacity, made, days, used, _levels(items, demand, made, days, used))
+
+
+def _keeps(
+    items: Mapping[int, PlanItem],
+    capacity: Mapping[str, Sequence[int]],
+    made: Mapping[tuple[int, int], int],
+    days: int,
+    used: Mapping[tuple[int, int], int],
+    level: Mapping[tuple[int, int], int],
+) -> bool:
     ours = {i: it for i, it in items.items() if it.station is not None}
-    level = _levels(items, demand, made, days)
     if any(v < 0 for v in level.values()):
         return False
     load: dict[tuple[str, int], int] = {}
@@ -519,7 +532,6 @@ def _feasible(
         load[(it.station or "", d)] = load.get((it.station or "", d), 0) + b * it.minutes_per_batch
     if any(v > capacity.get(st, [0] * days)[d] for (st, d), v in load.items() if v):
         return False
-    used = _used(items, demand, made, days)
     for i, it in ours.items():
         sl = it.shelf_life_days
         if sl is None:
@@ -552,10 +564,12 @@ def _levels(
     demand: Mapping[tuple[int, int], int],
     made: Mapping[tuple[int, int], int],
     days: int,
+    used: Mapping[tuple[int, int], int] | None = None,
 ) -> dict[tuple[int, int], int]:
     """Stock at the end of every day of a plan (``made``): negative where the plan falls short."""
     ours = {i: it for i, it in items.items() if it.station is not None}
-    used = _used(items, demand, made, days)
+    if used is None:
+        used = _used(items, demand, made, days)
     out = {}
     for i, it in ours.items():
         level = it.stock
