@@ -136,14 +136,19 @@ def _truncate(rt: Runtime) -> None:
                 conn.execute(text(f'DELETE FROM "{t}"'))
 
 
+def reset(rt: Runtime) -> None:
+    """Leave the database as a test found it: clock thawed, every table empty, no audit checkpoints."""
+    clock.unfreeze()
+    _truncate(rt)
+    shutil.rmtree(rt.settings.data_dir / "blobs", ignore_errors=True)
+
+
 @pytest.fixture
 def runtime(runtime_session: Runtime) -> Iterator[Runtime]:
     try:
         yield runtime_session
     finally:
-        clock.unfreeze()
-        _truncate(runtime_session)
-        shutil.rmtree(runtime_session.settings.data_dir / "blobs", ignore_errors=True)  # audit checkpoints
+        reset(runtime_session)
 
 
 @pytest.fixture

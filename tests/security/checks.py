@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.security.spec import Examples, Operation
-from tests.security.world import CREATORS, World, changed_tables, fingerprint
+from tests.security.world import CREATORS, World, write_mark, writes_since
 
 PROBLEM = "application/problem+json"
 
@@ -100,9 +100,9 @@ def expect(failures: list[str], op_id: str, who: str, r: httpx.Response, status:
 
 @contextmanager
 def nothing_written(w: World, failures: list[str], what: str) -> Iterator[None]:
-    before = fingerprint(w.rt)
+    mark = write_mark(w.rt)
     yield
-    changed = changed_tables(before, fingerprint(w.rt))
+    changed = writes_since(w.rt, mark)
     if changed:
         failures.append(f"{what}: refused requests still changed {changed}")
 

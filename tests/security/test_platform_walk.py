@@ -3,17 +3,9 @@ refused (deny by default), bad credentials are 401, and a platform key reaches e
 
 from __future__ import annotations
 
-from boh.org.access import create_platform_key
 from tests.security.checks import expect, nothing_written, report, send
 from tests.security.spec import Examples, Operation
 from tests.security.world import World
-
-
-def _platform_key(world: World) -> dict[str, str]:
-    with world.rt.session_factory() as session:
-        _, raw = create_platform_key(session, "walk")
-        session.commit()
-    return {"X-API-Key": raw}
 
 
 def test_the_walk_finds_the_platform_api(platform_ops: list[Operation]) -> None:
@@ -40,15 +32,3 @@ def test_no_tenant_principal_reaches_the_platform_api(
             for who, headers in {"anonymous": {}, "bad platform key": {"X-API-Key": "bohp_0_nope"}}.items():
                 expect(failures, op.id, who, send(world, ex, op, headers), 401)
     report("platform-403", failures)
-
-
-def test_a_platform_key_reaches_every_platform_operation(
-    world: World, ex: Examples, platform_ops: list[Operation]
-) -> None:
-    key = _platform_key(world)
-    failures: list[str] = []
-    for op in platform_ops:
-        r = send(world, ex, op, key)
-        if r.status_code in (401, 403, 404, 405) or r.status_code >= 500:
-            failures.append(f"{op.id} with a platform key: {r.status_code} {r.text[:200]}")
-    report("platform-control", failures)

@@ -9,13 +9,12 @@ it to tenant B is caught by a plain text search.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from boh.bootstrap import Runtime
 from boh.kernel.db import Base
@@ -319,15 +318,67 @@ def build(rt: Runtime, client: TestClient) -> World:
     return w
 
 
-def fingerprint(rt: Runtime) -> dict[str, str]:
-    """A digest of every row of every table: equal fingerprints mean nothing was written."""
-    out = {}
-    with rt.session_factory() as session:
-        for table in Base.metadata.sorted_tables:
-            rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
-            out[table.name] = hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
-    return out
+WRITE_LOG = "sec_walk_write_log"
 
 
-def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+def install_write_log(rt: Runtime) -> None:
+    """Triggers on every table that append the table's name to WRITE_LOG for each row inserted, deleted or
+    really changed (an UPDATE to the same values is not a write). One query then answers "was anything
+    written since mark M", where reading every row of every table before and after each request cost the
+    walks most of their time. The triggers are the walk's own: remove_write_log drops them all."""
+    tables = [t for t in Base.metadata.sorted_tables]
+    with rt.engine.begin() as conn:
+        if rt.engine.dialect.name == "postgresql":
+            conn.execute(text(f"CREATE TABLE {WRITE_LOG} (id bigserial PRIMARY KEY, tbl text NOT NULL)"))
+            conn.execute(text(
+                f"CREATE FUNCTION {WRITE_LOG}_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"INSERT INTO {WRITE_LOG}(tbl) VALUES (TG_TABLE_NAME); RETURN NULL; END $$"
+            ))  # fmt: skip
+            for t in tables:
+                conn.execute(text(
+                    f'CREATE TRIGGER {WRITE_LOG}_id AFTER INSERT OR DELETE ON "{t.name}" '
+                    f"FOR EACH ROW EXECUTE FUNCTION {WRITE_LOG}_fn()"
+                ))  # fmt: skip
+                conn.execute(text(
+                    f'CREATE TRIGGER {WRITE_LOG}_u AFTER UPDATE ON "{t.name}" FOR EACH ROW '
+                    f"WHEN (to_jsonb(OLD) IS DISTINCT FROM to_jsonb(NEW)) EXECUTE FUNCTION {WRITE_LOG}_fn()"
+                ))  # fmt: skip
+            return
+        conn.execute(text(f"CREATE TABLE {WRITE_LOG} (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL)"))
+        for t in tables:
+            log = f"INSERT INTO {WRITE_LOG}(tbl) VALUES ('{t.name}');"
+            for event in ("INSERT", "DELETE"):
+                conn.execute(text(
+                    f'CREATE TRIGGER "{WRITE_LOG}_{event[0]}_{t.name}" AFTER {event} ON "{t.name}" BEGIN {log} END'
+                ))  # fmt: skip
+            changed = " OR ".join(f'OLD."{c.name}" IS NOT NEW."{c.name}"' for c in t.columns)
+            conn.execute(text(
+                f'CREATE TRIGGER "{WRITE_LOG}_U_{t.name}" AFTER UPDATE ON "{t.name}" WHEN {changed} BEGIN {log} END'
+            ))  # fmt: skip
+
+
+def remove_write_log(rt: Runtime) -> None:
+    with rt.engine.begin() as conn:
+        if rt.engine.dialect.name == "postgresql":
+            conn.execute(text(f"DROP FUNCTION IF EXISTS {WRITE_LOG}_fn() CASCADE"))  # and the triggers on it
+        else:
+            names = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :p"),
+                {"p": f"{WRITE_LOG}%"},
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
+        conn.execute(text(f"DROP TABLE IF EXISTS {WRITE_LOG}"))
+
+
+def write_mark(rt: Runtime) -> int:
+    """The position of the write log now: writes_since(rt, mark) lists what was written after it."""
+    with rt.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {WRITE_LOG}")).scalar_one())
+
+
+def writes_since(rt: Runtime, mark: int) -> list[str]:
+    """The tables written since ``mark`` (empty: nothing was written)."""
+    with rt.engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT DISTINCT tbl FROM {WRITE_LOG} WHERE id > :m"), {"m": mark}).scalars()
+        return sorted(rows)
