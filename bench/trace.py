@@ -210,6 +210,20 @@ def seed(url: str, scale: float, days: int, seed_: int) -> tuple[int, dict[str, 
     return tid, sites, kinds, len(g.lots), len(g.moves)
 
 
+def kept(url: str) -> tuple[int, dict[str, list[int]], int, int]:
+    """The tenant, the lots by kind (from their codes) and the counts of a database kept with --keep."""
+    pg = url.replace("postgresql+psycopg://", "postgresql://")
+    prefixes = (("SUP", "raw"), ("CK01-MID-", "mid"), ("CK01-DISH-", "dish"), ("CK01-MEAL-", "meal"), ("G", "grocery"))
+    kinds: dict[str, list[int]] = {k: [] for _, k in prefixes}
+    with psycopg.connect(pg) as conn:
+        tid = conn.execute("SELECT id FROM org_tenant WHERE code = 'TRACE'").fetchone()[0]  # type: ignore[index]
+        for lot_id, code in conn.execute("SELECT id, lot_code FROM inventory_lot WHERE tenant_id = %s ORDER BY id",
+                                         (tid,)):  # fmt: skip
+            kinds[next(k for p, k in prefixes if code.startswith(p))].append(lot_id)
+        n_moves = conn.execute("SELECT count(*) FROM inventory_move").fetchone()[0]  # type: ignore[index]
+    return tid, kinds, sum(len(v) for v in kinds.values()), n_moves
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="a tenth of the chain's daily volume")
@@ -217,7 +231,11 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    ap.add_argument("--reuse", metavar="URL", help="measure again on a database kept with --keep")
     args = ap.parse_args()
+    if args.reuse:
+        run(args.reuse, *kept(args.reuse), args.samples, args.seed)
+        return
     scale = 0.1 if args.quick else 1.0
     url, drop = fresh_database("postgresql", Path(tempfile.mkdtemp()))
     try:

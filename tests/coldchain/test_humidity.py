@@ -119,5 +119,8 @@ def test_the_dashboard_shows_the_humidity_limits_and_the_excursion(runtime: Runt
     dash = client.get("/coldchain/?day=2026-12-01").text
     assert "humidity 50.00–90.00%" in dash
     assert dash.count('data-testid="unit-excursion"') == 1 and "Humidity excursion" in dash
+    assert dash.count('data-testid="humidity-chart"') == 1 and 'id="unit-' in dash and "-humidity" in dash
     [exc] = _excursions(runtime)
-    assert "peak 95.00% relative humidity" in client.get(f"/coldchain/excursions/{exc.id}").text
+    page = client.get(f"/coldchain/excursions/{exc.id}").text
+    assert "peak 95.00% relative humidity" in page
+    assert f"unit-{exc.unit_id}-humidity" in page  # the humidity chart, its excursion marked, not the temperature

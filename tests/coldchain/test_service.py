@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -53,6 +53,21 @@ def test_a_redelivered_batch_is_a_duplicate_and_changes_nothing(runtime: Runtime
     assert (again.accepted, again.duplicates) == (0, 50)
     assert _count(runtime, Reading) == 50
     assert _count(runtime, Excursion, Excursion.kind == "temperature") == 1
+
+
+def test_reading_ids_with_separators_and_quotes_are_stored_exactly_once(runtime: Runtime) -> None:
+    """PostgreSQL stores a batch in one statement from joined strings: ids holding commas, quotes, braces
+    and backslashes come back whole, values and times exact, and a redelivery is a duplicate."""
+    w = make_world(runtime)
+    raw = readings([3.25, -1.5, 4.0], prefix='a,b"c{d}\\e')
+    first = ingest(runtime, w.tenant, raw)
+    again = ingest(runtime, w.tenant, raw)
+    assert (first.accepted, again.accepted, again.duplicates) == (3, 0, 3)
+    with runtime.session_factory() as s:
+        rows = s.execute(select(Reading.reading_id, Reading.value, Reading.at).order_by(Reading.at)).all()
+    assert [(r.reading_id, r.value) for r in rows] == [(x["reading_id"], v) for x, v in zip(raw, (325, -150, 400),
+                                                                                          strict=True)]  # fmt: skip
+    assert [r.at for r in rows] == [datetime.fromisoformat(x["at"]) for x in raw]
 
 
 def test_one_excursion_one_alert_whatever_the_order_and_its_lot_flagged(runtime: Runtime) -> None:

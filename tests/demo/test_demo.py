@@ -398,6 +398,21 @@ def test_the_demo_has_fridges_with_a_day_of_readings_and_a_quarantined_past_excu
     assert held and on_hold == len(held)
 
 
+def test_the_demo_fridges_report_humidity_with_one_past_humidity_excursion(loaded: Loaded) -> None:
+    from boh.coldchain import models as cc
+
+    with loaded.rt.session_factory() as s:
+        t = loaded.tenant_id
+        hums = s.execute(select(func.count(), func.min(cc.Reading.value), func.max(cc.Reading.value)).where(
+            cc.Reading.tenant_id == t, cc.Reading.kind == "humidity")).one()  # fmt: skip
+        limited = s.scalar(select(func.count()).select_from(cc.Unit).where(
+            cc.Unit.tenant_id == t, cc.Unit.humidity_max_pct.is_not(None)))  # fmt: skip
+        wet = list(s.scalars(select(cc.Excursion).where(cc.Excursion.tenant_id == t, cc.Excursion.kind == "humidity")))
+    assert hums[0] >= 23 * 24 * 60 * 0.99 and limited == 23  # every unit: a humidity sensor and its limits
+    assert hums[1] >= 6000 and hums[2] <= 10000  # believable relative humidity (hundredths of %)
+    assert len(wet) == 1 and wet[0].ended_at is not None and wet[0].peak_c is not None and wet[0].peak_c > 95
+
+
 def test_the_demo_has_a_recall_drill_with_a_confirmed_store(loaded: Loaded) -> None:
     from boh.trace import models as trace
 

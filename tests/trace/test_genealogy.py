@@ -25,6 +25,26 @@ def run(rt: Runtime, tenant_id: int, roots: list[int], direction: str, depth: in
         return trace(LedgerSource(s, tenant_id), roots, direction, depth)  # type: ignore[arg-type]
 
 
+class Walk:
+    """The ledger without its one-statement neighbourhood: the level-by-level walk (two queries a level)."""
+
+    def __init__(self, src: LedgerSource) -> None:
+        self.lot_moves, self.batch_moves = src.lot_moves, src.batch_moves
+
+
+def same_one_level(rt: Runtime, tenant_id: int, roots: list[int]) -> None:
+    """A one-up/one-down trace from the one-statement neighbourhood is the level-by-level walk's, whole:
+    lots and levels, edges with quantities, every move, untracked inputs, completeness."""
+    with rt.session_factory() as s:
+        for way in ("forward", "backward"):
+            fast = trace(LedgerSource(s, tenant_id), roots, way, 1)  # type: ignore[arg-type]
+            slow = trace(Walk(LedgerSource(s, tenant_id)), roots, way, 1)  # type: ignore[arg-type]
+            assert (fast.depth, fast.edges, fast.moves, fast.untracked, fast.complete) == (
+                slow.depth, slow.edges, slow.moves, slow.untracked, slow.complete
+            )  # fmt: skip
+            assert fast.positions() == slow.positions()
+
+
 def test_one_down_of_a_sauce_shows_every_tomato_lot_it_was_made_from(runtime: Runtime) -> None:
     st_ = make_story(runtime)
     t = run(runtime, st_.c.tenant.id, [st_.sauce], "backward", 1)
@@ -43,6 +63,8 @@ def test_full_traces_cross_three_recipe_levels_both_ways(runtime: Runtime) -> No
     assert fwd.lots == {s.tomato[1], s.sauce, s.other_sauce, s.ragu, s.lasagna, s.meal}
     one_up = run(runtime, s.c.tenant.id, [s.tomato[1]], "forward", 1)
     assert one_up.lots == {s.tomato[1], s.sauce, s.other_sauce} and not one_up.complete
+    for lots in ([s.tomato[1]], [s.sauce], [s.ragu, s.onion], [s.meal], list(s.tomato)):
+        same_one_level(runtime, s.c.tenant.id, lots)
     # the onion went into the sauce only: its forward trace does not pick up the tomatoes (co-inputs)
     assert run(runtime, s.c.tenant.id, [s.onion], "forward").lots == {s.onion, s.sauce, s.ragu, s.lasagna, s.meal}
 
@@ -150,6 +172,7 @@ def test_traces_equal_a_brute_force_walk_of_the_ledger(runtime: Runtime, ops: li
         assert back.lots == closure(lot, parents)
         assert run(runtime, tenant_id, [lot], "forward", 1).lots == {lot} | children.get(lot, set())
         assert run(runtime, tenant_id, [lot], "backward", 1).lots == {lot} | parents.get(lot, set())
+        same_one_level(runtime, tenant_id, [lot])
         assert {(e.parent, e.child) for e in back.edges} == {(p, c) for c in back.lots for p in parents.get(c, set())}
         for p in fwd.positions():
             assert p.on_hand == balances.get((p.lot_id, p.site_id), D(0))

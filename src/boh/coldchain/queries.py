@@ -115,11 +115,14 @@ class Series:
     values: list[Decimal]
 
 
-def temperature_series(uow: UnitOfWork, unit_id: int, start: datetime, end: datetime, step_min: int = 10) -> Series:
-    """The unit's temperature from ``start`` to ``end``, averaged per ``step_min`` minutes (a chart's points)."""
+def temperature_series(
+    uow: UnitOfWork, unit_id: int, start: datetime, end: datetime, step_min: int = 10, kind: str = "temperature"
+) -> Series:
+    """The unit's temperature (or ``kind``: its humidity) from ``start`` to ``end``, averaged per ``step_min``
+    minutes (a chart's points)."""
     rows = uow.session.execute(
         select(Reading.at, Reading.value)
-        .where(Reading.unit_id == unit_id, Reading.kind == "temperature", Reading.at >= start, Reading.at < end)
+        .where(Reading.unit_id == unit_id, Reading.kind == kind, Reading.at >= start, Reading.at < end)
         .order_by(Reading.at)
     ).all()
     buckets: dict[datetime, list[int]] = {}

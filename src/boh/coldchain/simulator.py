@@ -6,6 +6,7 @@ detector can be scored against the truth."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Iterator
@@ -25,7 +26,9 @@ class SimUnit:
     limit: float
     excursions: list[tuple[int, int, float]] = field(default_factory=list)  # (start minute, minutes, peak)
     dropouts: list[tuple[int, int]] = field(default_factory=list)  # (start minute, minutes)
-    doors: list[tuple[int, int]] = field(default_factory=list)  # (start minute, minutes open)
+    doors: list[tuple[int, int]] = field(default_factory=list)  # (start minute, minutes open), sorted
+    humidity: float | None = None  # base relative humidity in % (None: no humidity sensor)
+    humid_excursions: list[tuple[int, int, float]] = field(default_factory=list)  # (start minute, minutes, peak %)
 
     @property
     def temp_sensor(self) -> str:
@@ -34,6 +37,21 @@ class SimUnit:
     @property
     def door_sensor(self) -> str:
         return f"{self.code}-D"
+
+    @property
+    def humidity_sensor(self) -> str:
+        return f"{self.code}-H"
+
+
+_DOOR_REACH = 4 + 10  # the longest planned opening and its recovery (minutes)
+
+
+def _near(doors: list[tuple[int, int]], minute: int) -> list[tuple[int, int]]:
+    """The door openings (sorted by start) that can touch ``minute``: a bisect, not a scan of every
+    opening of the run (which made the simulator slower per minute the more days it ran)."""
+    lo = bisect.bisect_left(doors, (minute - _DOOR_REACH, -1))
+    hi = bisect.bisect_right(doors, (minute, 1 << 30))
+    return doors[lo:hi]
 
 
 def _in_defrost(tod: int, margin: int = 0) -> bool:
@@ -107,7 +125,7 @@ class Simulator:
                 t += (8.0 if u.kind == "fridge" else 12.0) * min(1.0, k / 10)
             elif length <= k < length + 18:
                 t += (8.0 if u.kind == "fridge" else 12.0) * math.exp(-(k - length) / 4)
-        for s, n in u.doors:
+        for s, n in _near(u.doors, minute):
             if s <= minute < s + n:
                 t += 2.0 + (minute - s) * 1.2
             elif s + n <= minute < s + n + 10:
@@ -123,6 +141,33 @@ class Simulator:
                 t = max(t, level)
         return round(t, 2)
 
+    def humidity(self, u: SimUnit, minute: int, noise: float) -> float:
+        """Relative humidity in %: the unit's base with sensor noise; defrost melts the ice on the coil (the
+        air gets more humid, then dries again as the coil pulls the water out), an open door lets room air in
+        (drier than a cooler's), and a humidity excursion (a blocked drain, a wet load) climbs to its peak."""
+        assert u.humidity is not None
+        h = u.humidity + noise * 2
+        tod = (self.offset + minute) % 1440
+        for start, length in DEFROST:
+            k = tod - start
+            if 0 <= k < length:
+                h += 3.5 * min(1.0, k / 10)
+            elif length <= k < length + 18:
+                h += 3.5 * math.exp(-(k - length) / 5)
+        for s, n in _near(u.doors, minute):
+            if s <= minute < s + n + 10:
+                h -= 4.0 * (1.0 if minute < s + n else math.exp(-(minute - s - n) / 3))
+        for s, n, peak in u.humid_excursions:
+            if s <= minute < s + n + _FADE:
+                if minute < s + _WARMUP:
+                    level = u.humidity + (peak - u.humidity) * (minute - s + 1) / _WARMUP
+                elif minute < s + n:
+                    level = peak + noise
+                else:
+                    level = peak - (peak - u.humidity) * (minute - s - n + 1) / _FADE
+                h = max(h, level)
+        return round(max(0.0, min(100.0, h)), 1)
+
     def minutes_of(self, first: int, last: int) -> Iterator[list[dict[str, Any]]]:
         """Each minute's readings, from minute ``first`` to ``last`` (exclusive), all units."""
         for minute in range(first, last):
@@ -135,7 +180,11 @@ class Simulator:
                 value = self.temperature(u, minute, max(-0.8, min(0.8, noise)))
                 batch.append({"reading_id": f"{u.temp_sensor}-{minute}", "sensor": u.temp_sensor, "at": at,
                               "value": value})  # fmt: skip
-                for s, n in u.doors:
+                if u.humidity is not None:  # its own noise draw only for units with a humidity sensor
+                    h = self.humidity(u, minute, max(-0.8, min(0.8, self.rnd.gauss(0, 0.3))))
+                    batch.append({"reading_id": f"{u.humidity_sensor}-{minute}", "sensor": u.humidity_sensor, "at": at,
+                                  "value": h})  # fmt: skip
+                for s, n in _near(u.doors, minute):
                     if minute in (s, s + n):
                         batch.append({"reading_id": f"{u.door_sensor}-{minute}", "sensor": u.door_sensor, "at": at,
                                       "value": 1 if minute == s else 0})  # fmt: skip

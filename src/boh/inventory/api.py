@@ -85,6 +85,7 @@ __all__ = [
     "lot_facts",
     "lot_ids_by_code",
     "lot_moves",
+    "lot_neighbourhood",
     "lots_of_code",
     "lots_with_prefix",
     "movements",
@@ -300,4 +301,5 @@ moves_between = lineage.moves_between
 supplier_lots = lineage.supplier_lots
 lots_with_prefix = lineage.lots_with_prefix
 lot_closure = lineage.lot_closure
+lot_neighbourhood = lineage.lot_neighbourhood
 traceability_lot_code = lineage.traceability_lot_code

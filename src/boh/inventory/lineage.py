@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from boh.inventory.ledger.contract import PostedMove
@@ -209,3 +209,64 @@ def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], directio
     reach = reach.union(step)
     rows = session.execute(select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id))
     return {int(lot): int(d) for lot, d in rows}
+
+
+_NEIGHBOURHOOD: dict[str, Select[Any]] = {}
+
+
+def _neighbourhood_stmt(direction: str) -> Select[Any]:
+    """One statement for a one-up/one-down trace: the roots' moves (part 0), the production moves of the
+    batches the roots went into (forward) or came out of (backward) (part 1), and every move of the lots
+    on the other side of those batches (part 2). Built once per direction with bound parameters, so
+    SQLAlchemy's compiled cache serves every call (no per-call construction or compilation)."""
+    stmt = _NEIGHBOURHOOD.get(direction)
+    if stmt is not None:
+        return stmt
+    side, other = (("production_consume", "production_output") if direction == "forward"
+                   else ("production_output", "production_consume"))  # fmt: skip
+    tid: BindParameter[Any] = bindparam("tid")
+    roots: BindParameter[Any] = bindparam("roots", expanding=True)
+    r = select(MOVE).where(MOVE.c.tenant_id == tid, MOVE.c.lot_id.in_(roots)).cte("r")
+    b = (
+        select(r.c.source_type, r.c.source_id)
+        .where(r.c.move_type == side, r.c.source_type.is_not(None), r.c.source_id.is_not(None))
+        .distinct()
+        .cte("b")
+    )
+    bm = (
+        select(MOVE)
+        .join(b, and_(MOVE.c.source_type == b.c.source_type, MOVE.c.source_id == b.c.source_id))
+        .where(MOVE.c.tenant_id == tid, MOVE.c.move_type.in_(PRODUCTION))
+        .cte("bm")
+    )
+    near = select(bm.c.lot_id).where(bm.c.move_type == other, bm.c.lot_id.is_not(None)).distinct().cte("near")
+    cols = [c.name for c in MOVE.c]
+    stmt = select(
+        union_all(
+            select(literal(0).label("part"), *(r.c[n] for n in cols)),
+            select(literal(1).label("part"), *(bm.c[n] for n in cols)),
+            select(literal(2).label("part"), *MOVE.c).where(
+                MOVE.c.tenant_id == tid, MOVE.c.lot_id.in_(select(near.c.lot_id)), MOVE.c.lot_id.not_in(roots)
+            ),
+        ).subquery()
+    )
+    _NEIGHBOURHOOD[direction] = stmt
+    return stmt
+
+
+def lot_neighbourhood(
+    session: Session, tenant_id: int, roots: Iterable[int], direction: str
+) -> tuple[list[PostedMove], list[PostedMove], list[PostedMove]]:
+    """In one round trip: the moves of ``roots``, the production moves of their batches on ``direction``'s
+    side (forward: the batches that consumed them; backward: the batches that made them) and the moves of
+    the lots on the batches' other side, each in id order: a one-up/one-down trace."""
+    wanted = sorted(set(roots))
+    parts: tuple[list[PostedMove], list[PostedMove], list[PostedMove]] = ([], [], [])
+    if not wanted:
+        return parts
+    rows = session.execute(_neighbourhood_stmt(direction), {"tid": tenant_id, "roots": wanted})
+    for row in rows:
+        parts[row.part].append(posted_move(row))
+    for part in parts:
+        part.sort(key=lambda m: m.id)
+    return parts

@@ -176,6 +176,37 @@ def _result(
     )  # fmt: skip
 
 
+def _one_level(
+    start: tuple[int, ...], direction: Direction, parts: tuple[list[PostedMove], ...],
+    moves: dict[int, list[PostedMove]], edges: dict[tuple[int, int, BatchRef], Edge], untracked: dict[int, PostedMove],
+) -> Trace:  # fmt: skip
+    """A one-up/one-down trace from a source's neighbourhood (the roots' moves, their batches' moves on the
+    traced side, the moves of the lots across those batches: one round trip): the same result as the
+    level-by-level walk with ``depth=1``."""
+    side = CONSUME if direction == "forward" else OUTPUT
+    own, batch, across = parts
+    levels = {lot: 0 for lot in start}
+    for m in own:
+        if m.lot_id is not None:
+            moves[m.lot_id].append(m)
+    seen = {r for m in own if m.move_type == side and (r := _ref(m)) is not None}
+    by_batch: dict[BatchRef, list[PostedMove]] = defaultdict(list)
+    for m in batch:
+        ref = _ref(m)
+        if ref is not None:
+            by_batch[ref].append(m)
+    for ref, group in by_batch.items():
+        ins, outs = _link(group, ref, direction, levels, edges, untracked)
+        for m in outs if direction == "forward" else ins:
+            if m.lot_id is not None and m.lot_id not in levels:
+                levels[m.lot_id] = 1
+    for m in across:
+        if m.lot_id is not None and m.lot_id in levels and levels[m.lot_id] == 1:
+            moves[m.lot_id].append(m)
+    complete = not any(m.move_type == side and _ref(m) not in seen for m in across if m.lot_id in levels)
+    return _result(start, direction, levels, moves, edges, untracked, complete)
+
+
 def trace(source: Source, roots: Iterable[int], direction: Direction, depth: int | None = None) -> Trace:
     """The genealogy of ``roots`` forward (what was made from them) or backward (what they were made
     from), ``depth`` levels deep (None: all); every lot found comes with its moves. A full trace from a
@@ -196,6 +227,9 @@ def trace(source: Source, roots: Iterable[int], direction: Direction, depth: int
         for ref, group in _batches(source, refs).items():
             _link(group, ref, direction, levels, edges, untracked)
         return _result(start, direction, levels, moves, edges, untracked, True)
+    near = getattr(source, "neighbourhood", None)
+    if depth == 1 and near is not None and start:
+        return _one_level(start, direction, near(start, direction), moves, edges, untracked)
     levels = {lot: 0 for lot in start}
     frontier = list(start)
     seen_batches: set[BatchRef] = set()

@@ -24,3 +24,6 @@ class LedgerSource:
 
     def closure(self, roots: Iterable[int], direction: str) -> dict[int, int]:
         return inventory.lot_closure(self.session, self.tenant_id, roots, direction)
+
+    def neighbourhood(self, roots: Iterable[int], direction: str) -> tuple[list[PostedMove], ...]:
+        return inventory.lot_neighbourhood(self.session, self.tenant_id, roots, direction)

@@ -62,6 +62,34 @@ def unit_chart(
     )
 
 
+def humidity_chart(
+    uow: UnitOfWork, unit: UnitRead, start: datetime, excursions: list[ExcursionRead], zone: ZoneInfo
+) -> Chart | None:
+    """The unit's relative humidity over 24 h from ``start`` like ``unit_chart`` (its humidity excursions
+    marked, its limits drawn); None when it has no humidity readings that day."""
+    s = queries.temperature_series(uow, unit.id, start, start + timedelta(days=1), kind="humidity")
+    if not s.times:
+        return None
+    spans = [(e.started_at, e.ended_at or start + timedelta(days=2)) for e in excursions if e.kind == "humidity"]
+    marked: list[Decimal | None] = [
+        v if any(t + timedelta(minutes=10) > a and t < b for a, b in spans) else None
+        for t, v in zip(s.times, s.values, strict=True)
+    ]
+    series = [Series(_("Humidity"), s.values), Series(_("Humidity excursion"), marked)]
+    if unit.humidity_min_pct is not None:
+        series.append(Series(_("Lowest humidity"), [unit.humidity_min_pct] * len(s.times)))
+    if unit.humidity_max_pct is not None:
+        series.append(Series(_("Highest humidity"), [unit.humidity_max_pct] * len(s.times)))
+    return Chart(
+        id=f"unit-{unit.id}-humidity",
+        title=f"{unit.code} · {i18n.localized_name(unit.name, unit.name_zh)} · {_('Humidity')}",
+        categories=[t.astimezone(zone).strftime("%H:%M") for t in s.times],
+        series=series,
+        unit="%",
+        category_label=_("Time"),
+    )
+
+
 def site_timezone(uow: UnitOfWork, site_id: int) -> str:
     return get_site_ref(uow.session, Scope(uow.tenant_id), site_id, cached=True).timezone
 
@@ -88,7 +116,7 @@ def dashboard(request: Request, uow: UowDep, site_id: int | None = None, day: st
     for u in units:
         excs, _n = queries.list_excursions(uow, scope, unit_id=u.id, since=start, until=start + timedelta(days=1))
         chart = unit_chart(uow, u, start, excs, zone)
-        charts.append((u, chart if chart.categories else None, excs))
+        charts.append((u, chart if chart.categories else None, excs, humidity_chart(uow, u, start, excs, zone)))
     open_excs, _n = queries.list_excursions(uow, scope, kind="temperature", limit=20)
     waiting = [e for e in open_excs if e.status == "open"]
     ctx = {
@@ -116,7 +144,9 @@ def _excursion_page(
     unit = next(u for u in queries.list_units(uow, scope, exc.site_id) if u.id == exc.unit_id)
     zone = ZoneInfo(site_timezone(uow, exc.site_id))
     start = datetime.combine(exc.started_at.astimezone(zone).date(), time(0), zone).astimezone(UTC)
-    chart = unit_chart(uow, unit, start, [exc], zone)
+    chart = (humidity_chart(uow, unit, start, [exc], zone) if exc.kind == "humidity" else None) or unit_chart(
+        uow, unit, start, [exc], zone
+    )
     ctx = {
         "local": local_time(uow),
         "e": exc,

@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, bindparam, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from boh.coldchain.domain import RANGES
@@ -156,10 +155,34 @@ def _store(uow: UnitOfWork, good: dict[str, tuple[_Parsed, tuple[int, int, str, 
     if not rows:
         return []
     dialect = uow.session.get_bind().dialect.name
-    insert_of = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert_of(table).on_conflict_do_nothing(index_elements=["tenant_id", "reading_id"])
+    if dialect == "postgresql":
+        return [good[i] for i in sorted(_store_pg(uow, rows))]
+    stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["tenant_id", "reading_id"])
     inserted = set(uow.session.connection().execute(stmt.returning(table.c.reading_id), rows).scalars())
     return [good[i] for i in sorted(inserted)]
+
+
+SEP = "\x1f"  # joins reading ids: a reading id is printable (``_text``), so it never holds this character
+_PG_STORE = text(
+    "INSERT INTO coldchain_reading (tenant_id, unit_id, sensor_id, kind, reading_id, at, value) "
+    "SELECT :tenant, u, s, k, r, a, v FROM unnest(CAST(string_to_array(:u, ',') AS bigint[]), "
+    "CAST(string_to_array(:s, ',') AS bigint[]), string_to_array(:k, ','), string_to_array(:r, :sep), "
+    "CAST(string_to_array(:a, ',') AS timestamptz[]), CAST(string_to_array(:v, ',') AS integer[])) "
+    "AS x(u, s, k, r, a, v) ON CONFLICT (tenant_id, reading_id) DO NOTHING RETURNING reading_id"
+)
+
+
+def _store_pg(uow: UnitOfWork, rows: list[dict[str, Any]]) -> set[str]:
+    """PostgreSQL: the whole batch in ONE statement, its columns sent as seven joined strings that the
+    database splits (``unnest``), instead of thousands of placeholders: psycopg parsed each multi-row
+    INSERT's SQL in Python (about 0.1 s a batch of 3,000 readings, more than storing them)."""
+    params = {
+        "tenant": uow.tenant_id, "sep": SEP,
+        "u": ",".join(str(r["unit_id"]) for r in rows), "s": ",".join(str(r["sensor_id"]) for r in rows),
+        "k": ",".join(r["kind"] for r in rows), "r": SEP.join(r["reading_id"] for r in rows),
+        "a": ",".join(r["at"].isoformat() for r in rows), "v": ",".join(str(r["value"]) for r in rows),
+    }  # fmt: skip
+    return set(uow.session.connection().execute(_PG_STORE, params).scalars())
 
 
 def _touch_sensors(uow: UnitOfWork, fresh: list[tuple[_Parsed, tuple[int, int, str, int]]]) -> None:
