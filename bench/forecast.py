@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,8 @@ import pandas as pd
 from boh.forecasting import calendar, domain, engine, history
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "freshretailnet50k"
+# the data folder: beside the repo, or BOH_FRESHRETAIL (a git worktree elsewhere)
+DATA = Path(os.environ.get("BOH_FRESHRETAIL") or ROOT.parent / "shared" / "data" / "freshretailnet50k")
 
 
 def load_fresh(n_series: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -82,13 +84,25 @@ def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: st
     if "discount" not in df.columns:
         df["discount"] = 1.0
     df["promo"] = df.get("promo", pd.Series(0.0, index=df.index)).fillna(0.0)
-    return df, static[["unique_id", "category", "group"]]
+    return df, static[["unique_id", "site", "category", "group"]]
 
 
 def score(test: pd.DataFrame, fc: pd.Series, scale: pd.Series) -> dict[str, float]:
     a = test["y_obs"].to_numpy()
     return {"wape": domain.wape(a, fc), "bias": domain.bias(a, fc),
             "mase": domain.mase(a, fc.to_numpy(), test["unique_id"].to_numpy(), scale)}  # fmt: skip
+
+
+def two_day(df: pd.DataFrame, static: pd.DataFrame, cfg: engine.Config, last: pd.Timestamp) -> float:
+    """Forecasts made each day for the next 2 days over the last 4 weeks, scored on recovered demand."""
+    t3 = time.perf_counter()
+    exog = [c for c in cfg.exog if c in df.columns]
+    origins = [last - pd.Timedelta(days=d) for d in range(29, 1, -1)]
+    short = engine.predict_short(df, df[["unique_id", "ds", *exog]], static, cfg, origins, 2, refit_every=7)
+    sc = short.merge(df[["unique_id", "ds", "y"]], on=["unique_id", "ds"])
+    wape_2d = domain.wape(sc["y"], sc["lgbm"].clip(lower=0))
+    print(f"wape_2d {wape_2d:.3f} over {len(origins)} origins ({time.perf_counter() - t3:.1f}s)")
+    return wape_2d
 
 
 def main() -> None:
@@ -103,10 +117,14 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-2d", action="store_true")
+    ap.add_argument("--only-2d", action="store_true", help="only wape_2d (a comparison of 2-day model settings)")
+    ap.add_argument("--no-baselines", action="store_true", help="skip seasonal naive and AutoETS (comparisons)")
     ap.add_argument("--recovery", default="impute", choices=domain.RECOVERY)
     ap.add_argument("--validate", action="store_true",
                     help="drop the last --holdout days first (never seen) and score the ones before: the split on "
                          "which the engine's settings are chosen, never the hold-out")  # fmt: skip
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override an engine.Config field for a comparison (on --validate only)")  # fmt: skip
     args = ap.parse_args()
     n = 300 if args.quick else args.series
     t0 = time.perf_counter()
@@ -132,11 +150,19 @@ def main() -> None:
     cutoff = last - args.holdout * step
     train, test = df[df["ds"] <= cutoff], df[df["ds"] > cutoff]
     cfg = engine.Config(horizon=args.holdout, freq=freq, chunk_size=1000)
+    for kv in args.set:
+        field, value = kv.split("=", 1)
+        kind = type(getattr(cfg, field))
+        cfg = replace(cfg, **{field: value == "True" if kind is bool else kind(value)})
     exog = [c for c in cfg.exog if c in df.columns]
     future = test[["unique_id", "ds", *exog]]
     print(f"{df['unique_id'].nunique()} series, {len(df)} days loaded through the history import in {t_load:.1f}s; "
           f"censored days {1 - df['in_stock'].mean():.1%}, imputed {df['demand'].isna().mean():.1%}; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
+    if args.only_2d:
+        print(json.dumps({"series": int(df["unique_id"].nunique()), "wape_2d": round(two_day(df, static, cfg, last), 4),
+                          "load_average": round(os.getloadavg()[0], 2)}))  # fmt: skip
+        return
     t1 = time.perf_counter()
     res = engine.run(train, future, static, cfg, processes=args.processes)
     seconds = time.perf_counter() - t1
@@ -154,7 +180,11 @@ def main() -> None:
 
     sf = StatsForecast(models=[SeasonalNaive(season_length=cfg.season), AutoETS(season_length=cfg.season)],
                        freq=freq, n_jobs=args.processes)  # fmt: skip
-    base = sf.forecast(df=train[["unique_id", "ds", "y_obs"]].rename(columns={"y_obs": "y"}), h=args.holdout)
+    models = ["SeasonalNaive", "AutoETS"]
+    if args.no_baselines:  # NaN baselines: a comparison of engine settings, same split
+        base = test[["unique_id", "ds"]].assign(**{m: np.nan for m in models})
+    else:
+        base = sf.forecast(df=train[["unique_id", "ds", "y_obs"]].rename(columns={"y_obs": "y"}), h=args.holdout)
     base = base.reset_index() if "unique_id" not in base.columns else base
     okb = ok.merge(base, on=["unique_id", "ds"], how="left")
     sn = score(okb, okb["SeasonalNaive"].clip(lower=0), scale)
@@ -171,14 +201,7 @@ def main() -> None:
     print(f"pinball {pin:.4f}, coverage 80 {cov80:.3f}, 95 {cov95:.3f}; run {seconds:.1f}s "
           f"({df['unique_id'].nunique() / seconds:.1f} series/s), baselines {t_base:.1f}s")  # fmt: skip
     # the effect of latent-demand recovery: the same run on raw sales (censored days as zeros/low)
-    wape_2d = float("nan")
-    if not args.no_2d and freq == "D":
-        t3 = time.perf_counter()
-        origins = [last - pd.Timedelta(days=d) for d in range(29, 1, -1)]
-        short = engine.predict_short(df, df[["unique_id", "ds", *exog]], static, cfg, origins, 2, refit_every=7)
-        sc = short.merge(df[["unique_id", "ds", "y"]], on=["unique_id", "ds"])
-        wape_2d = domain.wape(sc["y"], sc["lgbm"].clip(lower=0))
-        print(f"wape_2d {wape_2d:.3f} over {len(origins)} origins ({time.perf_counter() - t3:.1f}s)")
+    wape_2d = two_day(df, static, cfg, last) if not args.no_2d and freq == "D" else float("nan")
     print(json.dumps({
         "series": int(df["unique_id"].nunique()), "seconds": round(seconds, 2), "wape": round(main_s["wape"], 4),
         "wape_snaive": round(sn["wape"], 4), "wape_autoets": round(ets["wape"], 4), "wape_2d": round(wape_2d, 4),

@@ -1,0 +1,108 @@
+"""Cross-series level signals, recency weights and the 2-day direct model of the engine: what each feature may
+know (only periods before its day; after the forecast origin, what the origin knew), and that the options
+change the fit they are meant to change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from boh.forecasting import engine
+from tests.forecasting.conftest import CFG, synthetic
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    hist, future, static = synthetic()
+    return hist, future, static.assign(site=["a", "a", "b", "b", "a", "b"])
+
+
+def test_level_signals_use_only_the_days_before_and_freeze_after_the_origin() -> None:
+    hist, future, static = _frames()
+    lv = engine.level_frame(hist, future, static, CFG).set_index(["unique_id", "ds"]).sort_index()
+    origin = hist["ds"].max()
+    # the chain's signal for a day: yesterday's mean demand over the last four weeks' (both before the day)
+    chain = hist.groupby("ds")["y"].mean()
+    day = origin - pd.Timedelta(days=3)
+    before = chain[chain.index < day]
+    expected = before.iloc[-1] / before.iloc[-28:].mean()
+    assert np.isclose(lv.loc[("s0", day), "lvl_chain_1"], expected)
+    assert np.isclose(lv.loc[("s0", day), "lvl_chain_1"], lv.loc[("s3", day), "lvl_chain_1"])  # one chain
+    # a change on the day itself does not move that day's signal (no look-ahead), it moves the next day's
+    bumped = hist.assign(y=np.where(hist["ds"] == day, hist["y"] * 10, hist["y"]))
+    lv2 = engine.level_frame(bumped, future, static, CFG).set_index(["unique_id", "ds"]).sort_index()
+    assert np.isclose(lv2.loc[("s0", day), "lvl_chain_1"], lv.loc[("s0", day), "lvl_chain_1"])
+    assert lv2.loc[("s0", day + pd.Timedelta(days=1)), "lvl_chain_1"] > lv.loc[("s0", day + pd.Timedelta(days=1)),
+                                                                               "lvl_chain_1"]  # fmt: skip
+    # site a and site b differ; after the origin every day carries what the origin knew
+    assert not np.isclose(lv.loc[("s0", day), "lvl_site_s"], lv.loc[("s2", day), "lvl_site_s"])
+    after = lv.loc["s0"][lv.loc["s0"].index > origin]
+    assert len(after) == CFG.horizon and (after.nunique() == 1).all()
+    # without a site column there is no site signal (the chain, category and group ones remain)
+    plain = engine.level_frame(hist, future, static.drop(columns=["site"]), CFG)
+    assert "lvl_site_1" not in plain.columns and "lvl_category_1" in plain.columns
+
+
+def test_recency_and_censored_weights_change_the_fit() -> None:
+    hist, future, static = _frames()
+    hist = hist.assign(in_stock=hist.index % 5 != 0)
+    frame = engine._ml_frame(hist, static, replace(CFG, recency_halflife=7.0, censored_weight=0.5))
+    last = frame[frame["ds"] == frame["ds"].max()]
+    week = frame[frame["ds"] == frame["ds"].max() - pd.Timedelta(days=7)]
+    assert np.allclose(last.loc[hist.loc[last.index, "in_stock"], "w"], 1.0)
+    assert np.allclose(week.loc[hist.loc[week.index, "in_stock"], "w"], 0.5)  # one half-life back
+    assert np.allclose(last.loc[~hist.loc[last.index, "in_stock"], "w"], 0.5)  # a censored day weighs less
+    assert "w" not in engine._ml_frame(hist, static, CFG).columns
+    plain = engine.fit_predict(hist, future, static, CFG).forecasts.set_index(["unique_id", "ds"])["mean"]
+    weighted = engine.fit_predict(hist, future, static, replace(CFG, recency_halflife=7.0))
+    assert not np.allclose(plain, weighted.forecasts.set_index(["unique_id", "ds"])["mean"])
+
+
+def test_level_signals_enter_the_model_and_every_series_still_gets_its_horizon() -> None:
+    hist, future, static = _frames()
+    res = engine.fit_predict(hist, future, static, replace(CFG, level_features=True))
+    assert (res.forecasts.groupby("unique_id").size() == CFG.horizon).all()
+    assert res.forecasts["mean"].notna().all() and (res.forecasts["mean"] >= 0).all()
+    # the backtest forecasts each origin with the signals frozen there: as many origins as configured
+    assert res.residuals["cutoff"].nunique() == CFG.windows
+
+
+def test_the_direct_two_day_model_agrees_on_day_one_and_differs_on_day_two() -> None:
+    hist, future, static = _frames()
+    exog = pd.concat([hist, future])[["unique_id", "ds", "promo", "discount"]]
+    origins = [hist["ds"].max() - pd.Timedelta(days=d) for d in (2, 1)]
+    rec = engine.predict_short(hist, exog, static, CFG, origins, 2, refit_every=7)
+    direct = engine.predict_short(hist, exog, static, replace(CFG, short_direct=True), origins, 2, refit_every=7)
+    step = (rec["ds"] - rec["origin"]).dt.days
+    assert np.allclose(rec.loc[step == 1, "lgbm"], direct.loc[step == 1, "lgbm"])
+    assert not np.allclose(rec.loc[step == 2, "lgbm"], direct.loc[step == 2, "lgbm"])
+
+
+def test_the_rich_lag_set_adds_smoothed_levels_and_the_same_weekday_median() -> None:
+    hist, _future, static = _frames()
+    names = {
+        lag_set: engine._lgbm(replace(CFG, lag_set=lag_set)).preprocess(
+            engine._ml_frame(hist, static, CFG), static_features=["category", "group"]
+        )
+        for lag_set in ("base", "rich")
+    }
+    added = set(names["rich"].columns) - set(names["base"].columns)
+    assert {c.split("_lag")[0] for c in added} == {"exponentially_weighted_mean", "seasonal_rolling_quantile"}
+    med = names["rich"][next(c for c in added if c.startswith("seasonal_rolling_quantile"))]
+    s0 = names["rich"]["unique_id"] == "s0"
+    frame = names["rich"][s0].reset_index(drop=True)
+    ys = hist[hist["unique_id"] == "s0"].set_index("ds")["y"]
+    day = frame["ds"].iloc[-1]
+    same = [ys[day - pd.Timedelta(days=7 * k)] for k in range(1, 9)]  # the eight same weekdays before the day
+    assert np.isclose(med[s0].iloc[-1], np.median(same))
+
+
+def test_the_bias_correction_scales_by_the_last_origins_ratio() -> None:
+    hist, future, static = _frames()
+    plain = engine.fit_predict(hist, future, static, replace(CFG, bias_correction=0.0))
+    ratio = engine._recent_ratio(plain.residuals)
+    corrected = engine.fit_predict(hist, future, static, replace(CFG, bias_correction=1.0))
+    both = plain.forecasts.merge(corrected.forecasts, on=["unique_id", "ds"], suffixes=("", "_c"))
+    both = both[both["model"] != "profile"]  # new series start from their profile, not from a model
+    assert ratio != 1.0 and np.allclose(both["mean_c"], both["mean"] * ratio)
