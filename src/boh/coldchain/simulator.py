@@ -46,6 +46,16 @@ class SimUnit:
 _DOOR_REACH = 4 + 10  # the longest planned opening and its recovery (minutes)
 
 
+def _excursion_level(base: float, start: int, length: int, peak: float, minute: int, noise: float) -> float:
+    """An excursion's value at ``minute``: a ramp from the unit's base to the peak over _WARMUP minutes, the
+    peak (with sensor noise) until it ends, then back to the base over _FADE minutes."""
+    if minute < start + _WARMUP:
+        return base + (peak - base) * (minute - start + 1) / _WARMUP
+    if minute < start + length:
+        return peak + noise
+    return peak - (peak - base) * (minute - start - length + 1) / _FADE
+
+
 def _near(doors: list[tuple[int, int]], minute: int) -> list[tuple[int, int]]:
     """The door openings (sorted by start) that can touch ``minute``: a bisect, not a scan of every
     opening of the run (which made the simulator slower per minute the more days it ran)."""
@@ -132,13 +142,7 @@ class Simulator:
                 t += (2.0 + n * 1.2) * math.exp(-(minute - s - n) / 2)
         for s, n, peak in u.excursions:
             if s <= minute < s + n + _FADE:
-                if minute < s + _WARMUP:
-                    level = u.base + (peak - u.base) * (minute - s + 1) / _WARMUP
-                elif minute < s + n:
-                    level = peak + noise
-                else:
-                    level = peak - (peak - u.base) * (minute - s - n + 1) / _FADE
-                t = max(t, level)
+                t = max(t, _excursion_level(u.base, s, n, peak, minute, noise))
         return round(t, 2)
 
     def humidity(self, u: SimUnit, minute: int, noise: float) -> float:
@@ -159,13 +163,7 @@ class Simulator:
                 h -= 4.0 * (1.0 if minute < s + n else math.exp(-(minute - s - n) / 3))
         for s, n, peak in u.humid_excursions:
             if s <= minute < s + n + _FADE:
-                if minute < s + _WARMUP:
-                    level = u.humidity + (peak - u.humidity) * (minute - s + 1) / _WARMUP
-                elif minute < s + n:
-                    level = peak + noise
-                else:
-                    level = peak - (peak - u.humidity) * (minute - s - n + 1) / _FADE
-                h = max(h, level)
+                h = max(h, _excursion_level(u.humidity, s, n, peak, minute, noise))
         return round(max(0.0, min(100.0, h)), 1)
 
     def minutes_of(self, first: int, last: int) -> Iterator[list[dict[str, Any]]]:
