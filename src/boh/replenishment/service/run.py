@@ -13,19 +13,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from boh.catalog import api as catalog
 from boh.forecasting import api as forecasting
+from boh.http.pages import N_
 from boh.inventory import api as inventory
 from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
+from boh.notify.api import notify
 from boh.org import api as org
 from boh.purchasing import api as purchasing
 from boh.replenishment import domain as d
 from boh.replenishment import models as m
 from boh.replenishment.errors import NoSuchRun, RunInputInvalid
+from boh.replenishment.events import SuggestionRunCompleted
 
 ZERO = Decimal(0)
 HORIZON = 28  # forecast days read (beyond them the shelf-life cap extends the last week's mean)
@@ -141,9 +144,26 @@ def execute(runtime: Any, tenant_id: int, run_id: int) -> RunOutcome:
         run.status, run.finished_at = "done", utcnow()
         run.seconds = Decimal(repr(round(time.perf_counter() - started, 3)))
         uow.audit("replenishment.run.done", "replenishment_run", run.id, after={"lines": run.lines})
+        _announce(uow, run)
         out = _outcome(run)
         uow.commit()
         return out
+
+
+MSG_TO_REVIEW = N_("Order suggestions for %(day)s are ready: %(n)s line(s) to review")
+
+
+def _announce(uow: UnitOfWork, run: m.Run) -> None:
+    """Publish the finished run and tell each site's reviewers (store managers) how many lines wait for them."""
+    per_site = dict(uow.session.execute(
+        select(m.Line.site_id, func.count()).where(m.Line.run_id == run.id, m.Line.status == "proposed")
+        .group_by(m.Line.site_id)).all())  # fmt: skip
+    uow.publish(SuggestionRunCompleted(tenant_id=uow.tenant_id, run_id=run.id, order_day=run.order_day,
+                                       lines=run.lines, site_ids=tuple(sorted(per_site))))  # fmt: skip
+    for site_id, n in sorted(per_site.items()):
+        notify(uow, kind="replenishment_review", message=MSG_TO_REVIEW, params={"n": n, "day": str(run.order_day)},
+               roles=["store_manager"], site_id=site_id, link="/replenishment",
+               dedupe_key=f"replenishment:run:{run.id}:{site_id}")  # fmt: skip
 
 
 def _site_done(uow: UnitOfWork, run_id: int, site_id: int) -> bool:
