@@ -66,7 +66,7 @@ def test_the_pdf_names_buyer_supplier_ship_to_lines_codes_cases_prices_total_and
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = _text(r.content)
     for part in ("Purchase order", "PO-S001-", "Buyer", "Supplier FRESH", "orders@fresh.example", "Ship to",
-                 "S001", "Delivery date", "2026-12-09", "FR-MILK-12", "3 case", "(36 each)", "4.80", "14.40",
+                 "S001", "Delivery date", "2026-12-09", "FR-MILK-12", "3 case = 36 pcs", "4.80", "14.40",
                  "5 each", "15.00", "Total", "29.40 CNY", "45 days"):  # fmt: skip
         assert part in text, part
     # Chinese when asked (and for a supplier whose language is Chinese)

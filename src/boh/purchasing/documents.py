@@ -16,7 +16,7 @@ from boh.catalog.api import SupplierRef, get_supplier_ref, supplier_terms
 from boh.http import i18n, pdf
 from boh.http.i18n import fmt_decimal, localized_name
 from boh.http.i18n import gettext_ as _
-from boh.http.pages import N_
+from boh.http.pages import N_, unit_label
 from boh.org.api import ship_to, tenant_ref
 from boh.purchasing.schemas import OrderRead
 
@@ -78,10 +78,10 @@ def order_document(session: Session, tenant_id: int, o: OrderRead) -> pdf.Docume
             continue
         terms = supplier_terms(session, tenant_id, o.supplier_id, ln.item_id) if o.supplier_id else None
         code = terms.supplier_sku if terms is not None and terms.supplier_sku else ""
-        unit = ln.purchase_uom or ln.base_uom
+        unit = unit_label(ln.purchase_uom or ln.base_uom)
         qty = f"{fmt_decimal(ln.purchase_quantity)} {unit}"
         if ln.purchase_factor != 1:
-            qty += f" ({fmt_decimal(ln.quantity)} {ln.base_uom})"
+            qty += f" = {fmt_decimal(ln.quantity)} {unit_label(ln.base_uom)}"
         rows.append([str(ln.line_no), f"{ln.sku} {localized_name(ln.name_en, ln.name_zh)}", code, qty,
                      _money(ln.unit_price), _money(ln.amount),
                      ln.expected_date.isoformat() if ln.expected_date else ""])  # fmt: skip
@@ -103,6 +103,7 @@ def order_document(session: Session, tenant_id: int, o: OrderRead) -> pdf.Docume
         columns=[_("Line"), _("Item"), _("Supplier code"), _("Quantity"), _("Unit price"), _("Amount"),
                  _("Delivery")],
         rows=rows, numeric=frozenset({3, 4, 5}), notes=notes, signatures=[_("Buyer")],
+        widths=(0.06, 0.31, 0.13, 0.16, 0.11, 0.11, 0.12),
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@ of supplier items (terms, prices, order days), exports."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -13,6 +14,7 @@ from boh.catalog import imports, queries, service
 from boh.catalog.certificates import queries as cert_queries
 from boh.catalog.certificates.notices import LABELS as CERT_LABELS
 from boh.catalog.certificates.schemas import CertificateRead
+from boh.catalog.domain import plain_decimal
 from boh.catalog.imports import supplier_items as si_columns
 from boh.catalog.imports import suppliers as supplier_columns
 from boh.catalog.pages._common import (
@@ -264,7 +266,8 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def _si_values(si: SupplierItemRead, data: dict[str, str] | None = None) -> dict[str, Any]:
     if data is None:
-        return {**si.model_dump(), "days": set(si.order_days)}
+        shown = {f: plain_decimal(v) if isinstance(v, Decimal) else v for f, v in si.model_dump().items()}
+        return {**shown, "days": set(si.order_days)}
     return {**data, "days": {d for d in _WEEKDAYS if checked(data, f"day_{d}")},
             "preferred": checked(data, "preferred"), "active": checked(data, "active")}  # fmt: skip
 
