@@ -67,7 +67,7 @@ def test_the_pdf_names_buyer_supplier_ship_to_lines_codes_cases_prices_total_and
     text = _text(r.content)
     for part in ("Purchase order", "PO-S001-", "Buyer", "Supplier FRESH", "orders@fresh.example", "Ship to",
                  "S001", "Delivery date", "2026-12-09", "FR-MILK-12", "3 case = 36 pcs", "4.80", "14.40",
-                 "5 each", "15.00", "Total", "29.40 CNY", "45 days"):  # fmt: skip
+                 "5 pcs", "15.00", "Total", "29.40 CNY", "45 days"):  # fmt: skip
         assert part in text, part
     # Chinese when asked (and for a supplier whose language is Chinese)
     zh = _text(client.get(f"/api/v1/purchasing/orders/{oid}/pdf", params={"lang": "zh_CN"}, headers=h).content)

@@ -46,7 +46,8 @@ def test_a_buyer_sets_a_pallet_size_and_order_days_on_the_supplier_item_page(
     supplier_page = client.get(f"/catalog/suppliers/{w['sup']}")
     assert f'href="/catalog/supplier-items/{w["si"]}"' in supplier_page.text
     form = client.get(f"/catalog/supplier-items/{w['si']}")
-    assert form.status_code == 200 and 'name="pallet_qty"' in form.text and "1 case = 12 each" in form.text
+    assert form.status_code == 200 and 'name="pallet_qty"' in form.text
+    assert "1 case = 12 pcs" in form.text and 'value="4.8"' in form.text  # plain decimals
     good = {"supplier_sku": "FR-12", "purchase_uom": "case", "price": "4.90", "moq": "2", "order_multiple": "1",
             "pallet_qty": "80", "lead_time_days": "2", "day_mon": "1", "day_thu": "1", "active": "on"}  # fmt: skip
     r = post_form(client, f"/catalog/supplier-items/{w['si']}", good)
