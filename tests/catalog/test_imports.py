@@ -163,7 +163,9 @@ def test_suppliers_import(runtime, client) -> None:
     assert r.json()["updated"] == 1
     assert client.get(f"{API}/suppliers", headers=h, params={"q": "S2"}).json()["items"][0]["currency"] == "EUR"
     exported = client.get(f"{API}/suppliers/export", headers=h).text
-    assert exported.splitlines()[0] == "code,name,name_zh,email,phone,currency,payment_terms_days,active"
+    assert exported.splitlines()[0] == (
+        "code,name,name_zh,email,phone,order_email,language,currency,payment_terms_days,active"
+    )
 
 
 def test_supplier_items_import(runtime, client) -> None:

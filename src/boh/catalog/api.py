@@ -198,6 +198,9 @@ class SupplierRef:
     currency: str
     payment_terms_days: int
     active: bool
+    email: str | None = None
+    order_email: str | None = None  # where purchase orders go (else email)
+    language: str | None = None  # en | zh_CN (None: the tenant's)
 
 
 def get_supplier_ref(session: Session, tenant_id: int, supplier_id: int) -> SupplierRef:
@@ -210,13 +213,17 @@ def get_supplier_ref(session: Session, tenant_id: int, supplier_id: int) -> Supp
         currency=s.currency,
         payment_terms_days=s.payment_terms_days,
         active=s.active,
+        email=s.email,
+        order_email=s.order_email,
+        language=s.language,
     )
 
 
 def supplier_refs(session: Session, tenant_id: int) -> list[SupplierRef]:
     """The tenant's suppliers, ordered by code (pick lists of the domains above)."""
     rows = session.scalars(select(Supplier).where(Supplier.tenant_id == tenant_id).order_by(Supplier.code))
-    return [SupplierRef(s.id, s.code, s.name, s.name_zh, s.currency, s.payment_terms_days, s.active) for s in rows]
+    return [SupplierRef(s.id, s.code, s.name, s.name_zh, s.currency, s.payment_terms_days, s.active, s.email,
+                        s.order_email, s.language) for s in rows]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,7 @@ class SupplierTerms:
     valid_from: date | None
     valid_to: date | None
     active: bool
+    pallet_qty: Decimal | None = None  # purchase units on a full pallet
 
     def valid_on(self, day: date) -> bool:
         return (
@@ -276,6 +284,7 @@ def _terms(si: SupplierItem, table: UnitTable) -> SupplierTerms:
         valid_from=si.valid_from,
         valid_to=si.valid_to,
         active=si.active,
+        pallet_qty=si.pallet_qty,
     )
 
 

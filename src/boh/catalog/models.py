@@ -85,6 +85,8 @@ class Supplier(IdMixin, TimestampMixin, Base):
     name_zh: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    order_email: Mapped[str | None] = mapped_column(String(254))  # where purchase orders go (else email)
+    language: Mapped[str | None] = mapped_column(String(10))  # en | zh_CN: its documents (None: the tenant's)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -111,6 +113,7 @@ class SupplierItem(IdMixin, TimestampMixin, Base):
     order_multiple: Mapped[Decimal] = mapped_column(Qty(), default=Decimal(1))  # in purchase units
     lead_time_days: Mapped[int] = mapped_column(Integer, default=1)
     order_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # ["mon", "thu"]; empty: any day
+    pallet_qty: Mapped[Decimal | None] = mapped_column(Qty())  # purchase units on a full pallet (None: none)
     price_breaks: Mapped[list[dict[str, Any]]] = mapped_column(
         JSON, default=list
     )  # [{"min_qty": "10", "price": "9.5"}]

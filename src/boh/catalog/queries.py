@@ -246,6 +246,7 @@ def _si_read(si: SupplierItem, sup: Supplier, item: Item, factor: Any) -> Suppli
         order_multiple=si.order_multiple,
         lead_time_days=si.lead_time_days,
         order_days=list(si.order_days or []),
+        pallet_qty=si.pallet_qty,
         price_breaks=[PriceBreakRead(min_qty=b["min_qty"], price=b["price"]) for b in si.price_breaks or []],
         preferred=si.preferred,
         valid_from=si.valid_from,

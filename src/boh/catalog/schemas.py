@@ -201,6 +201,9 @@ class LookupRead(BaseModel):
     item: ItemRead
 
 
+Language = Literal["en", "zh_CN"]
+
+
 # ---------------------------------------------------------------- suppliers
 class SupplierCreate(_In):
     code: Code
@@ -208,18 +211,22 @@ class SupplierCreate(_In):
     name_zh: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\- ]{3,40}$")
+    order_email: EmailStr | None = Field(default=None, description="Where purchase orders are e-mailed (else email)")
+    language: Language | None = Field(default=None, description="en or zh_CN: its documents (None: the tenant's)")
     currency: Currency = "CNY"
     payment_terms_days: int = Field(default=30, ge=0, le=365)
     active: bool = True
 
 
 class SupplierUpdate(PatchModel):
-    nullable = frozenset({"name_zh", "email", "phone"})
+    nullable = frozenset({"name_zh", "email", "phone", "order_email", "language"})
 
     name: Name | None = None
     name_zh: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\- ]{3,40}$")
+    order_email: EmailStr | None = None
+    language: Language | None = None
     currency: Currency | None = None
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     active: bool | None = None
@@ -233,6 +240,8 @@ class SupplierRead(BaseModel):
     name_zh: str | None
     email: str | None
     phone: str | None
+    order_email: str | None = None
+    language: str | None = None
     currency: str
     payment_terms_days: int
     active: bool
@@ -264,7 +273,8 @@ PriceBreaks = Annotated[
 
 
 class SupplierItemUpdate(PatchModel):
-    nullable = frozenset({"supplier_sku", "currency", "valid_from", "valid_to"})  # currency: the supplier's
+    # currency None: the supplier's
+    nullable = frozenset({"supplier_sku", "currency", "valid_from", "valid_to", "pallet_qty"})
 
     supplier_sku: str | None = Field(default=None, max_length=60)
     purchase_uom: UnitCode | None = None
@@ -274,6 +284,7 @@ class SupplierItemUpdate(PatchModel):
     order_multiple: PositiveQty | None = None
     lead_time_days: int | None = Field(default=None, ge=0, le=365)
     order_days: Weekdays | None = None
+    pallet_qty: PositiveQty | None = Field(default=None, description="Purchase units on a full pallet (rounding)")
     price_breaks: PriceBreaks | None = None
     preferred: bool | None = None
     valid_from: date | None = None
@@ -327,6 +338,7 @@ class SupplierItemRead(BaseModel):
     order_multiple: Dec
     lead_time_days: int
     order_days: list[str]
+    pallet_qty: Dec | None = Field(default=None, description="Purchase units on a full pallet")
     price_breaks: list[PriceBreakRead]
     preferred: bool
     valid_from: date | None

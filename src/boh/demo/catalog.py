@@ -101,6 +101,8 @@ def _supplier_create(spec: SupplierSpec, rng: random.Random) -> SupplierCreate:
         name=spec.name,
         name_zh=spec.name_zh,
         email=f"orders@{spec.code.lower()}.supplier.example",
+        order_email=f"po@{spec.code.lower()}.supplier.example",
+        language="zh_CN",
         phone=f"+86 {area} {number}",
         currency="CNY",
         payment_terms_days=15 if fresh else rng.choice((30, 45, 60)),
@@ -125,6 +127,7 @@ def _load_suppliers(uow: UnitOfWork, seed: int, refs: CatalogRefs, items: list[I
                 order_multiple=Decimal(1),
                 lead_time_days=offer.lead_time_days,
                 order_days=list(offer.order_days),
+                pallet_qty=None if offer.pallet is None else Decimal(offer.pallet),
                 preferred=offer.primary,
             ),
         )

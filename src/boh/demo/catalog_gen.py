@@ -77,6 +77,7 @@ class SupplierItemSpec:
     lead_time_days: int
     order_days: tuple[str, ...]
     primary: bool
+    pallet: int | None = None  # purchase units on a full pallet (shelf-stable goods)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,18 @@ def _offer(sup: SupplierSpec, item: ItemSpec, n: int, rng: random.Random, *, pri
         lead_time_days=min(7, sup.lead_days + (0 if primary else 1)),
         order_days=sup.order_days,
         primary=primary,
+        pallet=_pallet(item),
     )
+
+
+def _pallet(item: ItemSpec) -> int | None:
+    """Purchase units on a full pallet of shelf-stable goods (a 1.2 x 1.0 m pallet: 40 sacks or boxes, 80 small
+    cases of up to 12, 60 bigger cases); fresh goods come in crates, not on pallets."""
+    if item.perishable:
+        return None
+    if item.purchase_unit == "box" or item.case_pack <= 1:
+        return 40
+    return 80 if item.case_pack <= 12 else 60
 
 
 def build_supplier_items(seed: int, items: list[ItemSpec]) -> list[SupplierItemSpec]:

@@ -33,6 +33,14 @@ def create_demo_tenant(uow: UnitOfWork) -> int:
     return tenant.id
 
 
+# Receiving days: the DC takes no deliveries on Sundays; a convenience store's small back room and narrow street
+# take the suppliers' trucks three days a week; the others every day (empty: every day).
+RECEIVING: dict[str, tuple[str, ...]] = {
+    "dc": ("mon", "tue", "wed", "thu", "fri", "sat"),
+    "convenience": ("mon", "wed", "fri"),
+}
+
+
 def _site_create(spec: SiteSpec) -> SiteCreate:
     return SiteCreate(
         code=spec.code,
@@ -50,6 +58,7 @@ def _site_create(spec: SiteSpec) -> SiteCreate:
         latitude=Decimal(spec.lat),
         longitude=Decimal(spec.lon),
         opening_hours=HOURS[spec.hours],
+        receiving_days=list(RECEIVING.get(spec.format or spec.kind, ())),
         area_m2=Decimal(spec.area_m2),
         # a restaurant's stock is consumed by recipes, so a short count is flagged, never refused
         negative_stock="flag",

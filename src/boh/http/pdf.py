@@ -78,6 +78,7 @@ class Document:
     blank_columns: frozenset[int] = frozenset()  # columns left empty for writing (count sheets)
     notes: Sequence[str] = ()
     signatures: Sequence[str] = ()  # "Received by", "Delivered by": lines to sign
+    widths: Sequence[float] = ()  # optional share of the page width per column (sums to 1); default: even
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -162,7 +163,8 @@ def _table(doc: Document, st: dict[str, Any], width: float) -> Any:
         if bc is not None and cells:
             cells[0] = [cells[0], *_barcode_block(bc, st, width * 0.3)]
         body.append(cells)
-    table = Table([head, *body], repeatRows=1, colWidths=None)
+    widths = [width * w for w in doc.widths] if len(doc.widths) == len(doc.columns) else None
+    table = Table([head, *body], repeatRows=1, colWidths=widths)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),

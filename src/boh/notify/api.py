@@ -15,6 +15,6 @@ from __future__ import annotations
 from boh.notify.kinds import KINDS
 from boh.notify.messages import text
 from boh.notify.queries import unread_count
-from boh.notify.service import notify, subscribe
+from boh.notify.service import notify, queue_mail, subscribe
 
-__all__ = ["KINDS", "notify", "subscribe", "text", "unread_count"]
+__all__ = ["KINDS", "notify", "queue_mail", "subscribe", "text", "unread_count"]

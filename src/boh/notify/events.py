@@ -14,3 +14,11 @@ class NotificationsCreated(Event):
     topic = "notify.notifications_created"
     kind: str
     email_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MailQueued(Event):
+    """A mail to an outside address was queued (``notify_mail``): sent after the commit."""
+
+    topic = "notify.mail_queued"
+    mail_id: int

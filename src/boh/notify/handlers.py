@@ -12,10 +12,11 @@ from boh.kernel.clock import utcnow
 from boh.kernel.events import Event
 from boh.kernel.outbox import EventBus, Handler
 from boh.kernel.uow import UnitOfWork
-from boh.notify.events import NotificationsCreated
+from boh.notify.events import MailQueued, NotificationsCreated
 from boh.notify.kinds import KINDS
 from boh.notify.mail import Mail, send_all
 from boh.notify.messages import text
+from boh.notify.models import Mail as MailRow
 from boh.notify.models import Notification
 from boh.org.api import users_for
 from boh.settings import Settings, SmtpSettings, get_settings
@@ -61,6 +62,26 @@ def send_emails(uow: UnitOfWork, event: Event, *, smtp: SmtpSettings, base_url: 
 
 
 HANDLER = "boh.notify.handlers.send_emails"
+MAIL_HANDLER = "boh.notify.handlers.send_mail"
+
+
+def send_mail(uow: UnitOfWork, event: Event, *, smtp: SmtpSettings) -> None:
+    """Send a queued outside mail with its attachment; one already sent (a redelivery) is skipped. Without
+    an SMTP host it is marked not_configured."""
+    assert isinstance(event, MailQueued)
+    row = uow.session.scalars(
+        select(MailRow).where(MailRow.tenant_id == event.tenant_id, MailRow.id == event.mail_id,
+                              MailRow.status == "pending")
+    ).one_or_none()  # fmt: skip
+    if row is None:
+        return
+    if not smtp.host:
+        row.status = "not_configured"
+        return
+    files = ((row.attachment_name or "attachment", row.attachment_type or "application/octet-stream",
+              row.attachment),) if row.attachment is not None else ()  # fmt: skip
+    send_all(smtp, [Mail(to=row.to_address, subject=row.subject, body=row.body, attachments=files)])
+    row.status, row.sent_at = "sent", utcnow()
 
 
 def email_handler(smtp: SmtpSettings, base_url: str) -> Handler:
@@ -72,7 +93,13 @@ def _configured(uow: UnitOfWork, event: Event) -> None:
     send_emails(uow, event, smtp=settings.smtp, base_url=settings.public_url)
 
 
+def _configured_mail(uow: UnitOfWork, event: Event) -> None:
+    send_mail(uow, event, smtp=get_settings().smtp)
+
+
 def subscribe(bus: EventBus, settings: Settings | None = None) -> None:
     """The notify domain's subscriptions (from its manifest); ``settings`` fixes the SMTP server (tests)."""
     handler = _configured if settings is None else email_handler(settings.smtp, settings.public_url)
     bus.subscribe(NotificationsCreated.topic, handler, name=HANDLER)
+    mail = _configured_mail if settings is None else partial(send_mail, smtp=settings.smtp)
+    bus.subscribe(MailQueued.topic, mail, name=MAIL_HANDLER)

@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
     "recall": N_("Recalls: stock to remove from sale"),
     "certificate_expiry": N_("Supplier certificates expiring or expired"),
     "purchase_order_response": N_("Supplier answers and shipping notices on purchase orders"),
+    "replenishment_review": N_("Order suggestions ready for review"),
     "replenishment_approval": N_("Order suggestions waiting for approval"),
     "replenishment_escalation": N_("Order approvals nobody acted on"),
 }

@@ -15,6 +15,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # (file name, MIME type, content)
 
 
 def send_all(smtp: SmtpSettings, mails: list[Mail]) -> None:
@@ -36,4 +37,7 @@ def send_all(smtp: SmtpSettings, mails: list[Mail]) -> None:
             msg = EmailMessage()
             msg["From"], msg["To"], msg["Subject"] = smtp.from_address, mail.to, mail.subject
             msg.set_content(mail.body)
+            for name, mime, content in mail.attachments:
+                main, _, sub = mime.partition("/")
+                msg.add_attachment(content, maintype=main, subtype=sub or "octet-stream", filename=name)
             conn.send_message(msg)

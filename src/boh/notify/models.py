@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
@@ -50,3 +50,28 @@ class Subscription(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(16), default="email")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Mail(IdMixin, Base):
+    """An e-mail to an address outside the tenant's users (a supplier's order desk), with its attachments,
+    written in the sender's transaction and sent after the commit through the outbox. ``dedupe_key``: the
+    same mail queued twice is one row (a resend is a new key, an explicit action of its sender)."""
+
+    __tablename__ = "notify_mail"
+    __table_args__ = (UniqueConstraint("tenant_id", "dedupe_key"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(120))
+    attachment_type: Mapped[str | None] = mapped_column(String(80))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    subject_type: Mapped[str | None] = mapped_column(String(60))  # what it is about: "purchasing_order"
+    subject_id: Mapped[str | None] = mapped_column(String(80))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # pending | sent | not_configured
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,9 +11,9 @@ from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 from boh.notify.errors import NotificationNotFound
-from boh.notify.events import NotificationsCreated
+from boh.notify.events import MailQueued, NotificationsCreated
 from boh.notify.kinds import KINDS
-from boh.notify.models import Notification, Subscription
+from boh.notify.models import Mail, Notification, Subscription
 from boh.org.api import UserContact, users_for
 
 
@@ -148,3 +148,38 @@ def my_subscriptions(uow: UnitOfWork) -> set[str]:
             )
         )
     )
+
+
+def queue_mail(
+    uow: UnitOfWork,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    attachment: tuple[str, str, bytes] | None = None,
+    about: tuple[str, str] | None = None,
+) -> int | None:
+    """Queue an e-mail to an outside address (a supplier's order desk), already in its reader's language,
+    with at most one attachment (file name, MIME type, content). It is written in the caller's transaction
+    and sent after the commit through the outbox. The same ``dedupe_key`` queued again is not queued twice
+    (returns None); a deliberate resend uses a new key. ``about``: (subject type, id) for the audit trail."""
+    to = to.strip()
+    if "@" not in to or len(to) > 254:
+        raise ValidationFailed([FieldError(("to",), f"not an e-mail address: {to!r}")])
+    done = uow.session.scalar(select(Mail.id).where(Mail.tenant_id == uow.tenant_id, Mail.dedupe_key == dedupe_key))
+    if done is not None:
+        return None
+    name, mime, content = attachment if attachment is not None else (None, None, None)
+    row = Mail(
+        tenant_id=uow.tenant_id, to_address=to, subject=subject[:200], body=body, attachment_name=name,
+        attachment_type=mime, attachment=content, dedupe_key=dedupe_key,
+        subject_type=about[0] if about else None, subject_id=about[1] if about else None,
+        created_by=uow.principal.actor, status="pending",
+    )  # fmt: skip
+    uow.session.add(row)
+    uow.flush()
+    after = {"to": to, "subject": row.subject, "attachment": name, "about": list(about) if about else None}
+    uow.audit("notify.mail.queue", "notify_mail", row.id, after=after)
+    uow.publish(MailQueued(tenant_id=uow.tenant_id, mail_id=row.id))
+    return row.id

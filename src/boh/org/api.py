@@ -147,6 +147,50 @@ def site_stock_settings(session: Session, tenant_id: int, ids: Iterable[int]) ->
     return {sid: SiteStockSettings(sid, tz, cur, neg) for sid, tz, cur, neg in rows}
 
 
+def receiving_days(session: Session, tenant_id: int, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The weekdays ("mon" .. "sun") each site takes deliveries; empty: every day."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Site.id, Site.receiving_days).where(Site.tenant_id == tenant_id, Site.id.in_(wanted)))
+    return {sid: tuple(days or ()) for sid, days in rows}
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    id: int
+    code: str
+    name: str
+    name_zh: str | None
+    default_locale: str
+    base_currency: str
+
+
+def tenant_ref(session: Session, tenant_id: int) -> TenantRef:
+    """The tenant's name and defaults (documents sent on its behalf: the buyer on a purchase order)."""
+    t = session.get(Tenant, tenant_id)
+    if t is None:
+        raise LookupError(f"tenant {tenant_id} not found")
+    return TenantRef(t.id, t.code, t.name, t.name_zh, t.default_locale, t.base_currency)
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    id: int
+    code: str
+    name: str
+    name_zh: str | None
+    address: str | None
+    city: str | None
+    country: str
+
+
+def ship_to(session: Session, tenant_id: int, site_id: int) -> ShipTo | None:
+    """A site's delivery address (for documents that name where goods go)."""
+    s = session.scalars(select(Site).where(Site.tenant_id == tenant_id, Site.id == site_id)).one_or_none()
+    return None if s is None else ShipTo(s.id, s.code, s.name, s.name_zh, s.address, s.city, s.country)
+
+
 def tenant_id_by_code(session: Session, code: str) -> int | None:
     """The id of the tenant with this code (CLI commands name tenants by code), or None."""
     tid: int | None = session.scalars(select(Tenant.id).where(Tenant.code == code)).first()

@@ -67,6 +67,7 @@ class Site(IdMixin, TimestampMixin, Base):
     latitude: Mapped[Decimal | None] = mapped_column(ExactDecimal(10, 6))
     longitude: Mapped[Decimal | None] = mapped_column(ExactDecimal(10, 6))
     opening_hours: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)  # {"mon": ["08:00-22:00"]}
+    receiving_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # ["mon", "thu"]; empty: every day
     area_m2: Mapped[Decimal | None] = mapped_column(ExactDecimal(12, 2))
     negative_stock: Mapped[str] = mapped_column(String(10), default="flag")  # flag | refuse
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -252,6 +252,7 @@ def _site_payload(data: dict[str, str]) -> dict[str, Any]:
         for day, _label in WEEKDAYS
         if data.get(f"hours_{day}", "").strip()
     }
+    payload["receiving_days"] = [day for day, _label in WEEKDAYS if checked(data, f"receive_{day}")]
     return payload
 
 
@@ -275,6 +276,7 @@ def _form_values(site: SiteRead | None, data: dict[str, str] | None = None) -> d
     values["active"] = site.active
     for day, _label in WEEKDAYS:
         values[f"hours_{day}"] = ", ".join(site.opening_hours.get(day, []))
+        values[f"receive_{day}"] = day in site.receiving_days
     return values
 
 

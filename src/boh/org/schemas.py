@@ -55,6 +55,9 @@ class SiteFields(_Base):
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, decimal_places=6)
     longitude: Decimal | None = Field(default=None, ge=-180, le=180, decimal_places=6)
     opening_hours: dict[Weekday, list[Annotated[str, Field(pattern=_HOURS)]]] = Field(default_factory=dict)
+    receiving_days: list[Weekday] = Field(
+        default_factory=list, description="Weekdays the site takes deliveries (empty: every day)"
+    )
     area_m2: Decimal | None = Field(default=None, ge=0, lt=10**10, decimal_places=2)
     negative_stock: Literal["flag", "refuse"] = "flag"
     active: bool = True
@@ -89,6 +92,7 @@ class SiteUpdate(PatchModel):
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, decimal_places=6)
     longitude: Decimal | None = Field(default=None, ge=-180, le=180, decimal_places=6)
     opening_hours: dict[Weekday, list[Annotated[str, Field(pattern=_HOURS)]]] | None = None
+    receiving_days: list[Weekday] | None = None
     area_m2: Decimal | None = Field(default=None, ge=0, lt=10**10, decimal_places=2)
     negative_stock: Literal["flag", "refuse"] | None = None
     active: bool | None = None
@@ -118,6 +122,7 @@ class SiteRead(BaseModel):
     latitude: Decimal | None
     longitude: Decimal | None
     opening_hours: dict[str, list[str]]
+    receiving_days: list[str] = Field(default_factory=list)
     area_m2: Decimal | None
     negative_stock: str
     active: bool

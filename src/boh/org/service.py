@@ -34,6 +34,7 @@ SITE_AUDIT_FIELDS = (
     "latitude",
     "longitude",
     "opening_hours",
+    "receiving_days",
     "area_m2",
     "negative_stock",
     "active",

@@ -10,5 +10,11 @@ Owns the ``purchasing_*`` tables. Stock changes only through boh.inventory.api: 
 Public api (``api.py``): ``place_orders`` (used by replenishment), ``open_order_lines`` (drafts and open
 lines still to arrive), ``observed_lead_times`` (per supplier x item, for safety stock), ``scorecard``.
 The receipt's supplier-certificate check is one seam, ``service.receiving._certificate_check``.
-Publishes (``events.py``): OrderConfirmed, OrderCancelled, GoodsReceived. Consumes nothing.
+The purchase order document (``documents.py``, boh.http.pdf): buyer, supplier, ship-to, dates, lines with the
+supplier's codes, order-unit quantities, prices, totals and terms, in the supplier's language (else the
+tenant's); ``GET /api/v1/purchasing/orders/{id}/pdf`` and ``/purchasing/orders/{id}/pdf``. ``mail.py`` e-mails
+it to the supplier's order address through notify's mail outbox: once when the order is sent, and again only
+by the buyer's explicit, audited resend (``POST .../orders/{id}/resend``, keyed).
+Publishes (``events.py``): OrderConfirmed, OrderCancelled, GoodsReceived. Consumes its own OrderConfirmed
+(``handlers.py``: the e-mail to the supplier, after the commit).
 """

@@ -26,4 +26,5 @@ MANIFEST = Manifest(
     page_routers=("boh.purchasing.pages:router",),
     nav="boh.purchasing.pages:NAV",
     today="boh.purchasing.pages.today:today_parts",
+    events="boh.purchasing.handlers:subscribe",
 )

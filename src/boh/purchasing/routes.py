@@ -5,11 +5,15 @@ allocation and dispatch, goods receipts. Errors are problem+json with stable cod
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
+
+from fastapi.responses import Response
 
 from boh.http.deps import UowDep
 from boh.http.pagination import Page, PageDep
+from boh.http.pdf import pdf_response
 from boh.http.routing import SecureRouter
-from boh.purchasing import queries, service
+from boh.purchasing import documents, mail, queries, service
 from boh.purchasing.schemas import (
     AllocateIn,
     AsnIn,
@@ -25,6 +29,8 @@ from boh.purchasing.schemas import (
     ReasonIn,
     ReceiptIn,
     ReceiptRead,
+    ResendIn,
+    ResendRead,
     ResponsesIn,
     Status,
 )  # fmt: skip
@@ -55,6 +61,23 @@ def list_orders(uow: UowDep, page: PageDep, status: Status | None = None, kind: 
             summary="An order with its lines, history, shipping notices, receipts and discrepancies")  # fmt: skip
 def get_order(uow: UowDep, order_id: int) -> OrderRead:
     return _read(uow, order_id)
+
+
+@router.get("/orders/{order_id}/pdf", perm=READ, response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}, "description": "The purchase order document"}},
+            summary="The purchase order as a PDF (the supplier's language, else the tenant's, or lang)")  # fmt: skip
+def order_pdf(uow: UowDep, order_id: int, lang: Literal["en", "zh_CN"] | None = None) -> Response:
+    order = _read(uow, order_id)
+    content, _lang = documents.order_pdf(uow.session, uow.tenant_id, order, lang)
+    return pdf_response(content, f"{order.number}.pdf")
+
+
+@router.post("/orders/{order_id}/resend", perm=APPROVE, response_model=ResendRead, responses=_CONFLICT,
+             summary="E-mail a sent purchase order to the supplier again (audited; a retry sends nothing)")  # fmt: skip
+def resend(uow: UowDep, order_id: int, body: ResendIn) -> ResendRead:
+    mail_id = mail.resend(uow, order_id, idempotency_key=body.idempotency_key)
+    uow.commit()
+    return ResendRead(mail_id=mail_id, queued=mail_id is not None)
 
 
 @router.post("/orders", perm=WRITE, status_code=201, response_model=list[PlacedOrderRead], responses=_CONFLICT,

@@ -121,6 +121,15 @@ class DispatchIn(_In):
     idempotency_key: Key
 
 
+class ResendIn(_In):
+    idempotency_key: Key
+
+
+class ResendRead(BaseModel):
+    mail_id: int | None = Field(description="The mail queued now; None: this key was already used (nothing sent)")
+    queued: bool
+
+
 class AllocateIn(_In):
     from_site_id: int
     order_ids: list[int] | None = Field(default=None, description="Default: every draft transfer from the site")

@@ -22,6 +22,8 @@ daily sales, unit costs), ``forecasting.api`` (forecast quantiles, promotions), 
 for the safety stock in ``service.run.lead_times``; draft orders counted as on order).
 The ``simulation`` sub-package replays a real demand history day by day under a policy and the baseline
 "experience" rule and compares them (``boh replenish simulate``, ``bench/replenish.py``, the simulation page).
-Publishes: no events yet (audit records for every run, change, decision and automatic decision).
+Publishes: ``events.SuggestionRunCompleted`` (a run finished; store managers are told in-app how many lines
+wait for their review), ``events.SuggestionsAwaitingApproval`` (a line waits for an approval step; its
+approvers are told in-app); audit records for every run, change, decision and automatic decision.
 Consumes: none.
 """

@@ -32,5 +32,6 @@ MANIFEST = Manifest(
         ),
     ),
     jobs="boh.replenishment.tasks:JOBS",
+    today="boh.replenishment.pages.today:today_parts",
     subpackages=("simulation",),
 )

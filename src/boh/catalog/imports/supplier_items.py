@@ -1,9 +1,9 @@
 """Supplier items import/export, keyed by supplier code + SKU.
 
 Columns: supplier_code, sku, supplier_sku, purchase_uom, price, currency (default: the supplier's), moq,
-order_multiple, lead_time_days, order_days ("mon;thu"), price_breaks ("10:9.50;50:9.00": from 10
-purchase units 9.50 each), preferred, valid_from, valid_to, active. Quantities are in purchase units.
-A column missing from the file leaves that field of existing supplier items unchanged.
+order_multiple, lead_time_days, order_days ("mon;thu"), pallet_qty (purchase units on a full pallet),
+price_breaks ("10:9.50;50:9.00": from 10 purchase units 9.50 each), preferred, valid_from, valid_to, active.
+Quantities are in purchase units. A column missing from the file leaves that field of existing supplier items unchanged.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ COLUMNS = [
     "order_multiple",
     "lead_time_days",
     "order_days",
+    "pallet_qty",
     "price_breaks",
     "preferred",
     "valid_from",
@@ -75,6 +76,7 @@ class SupplierItemRow(BaseModel):
     order_multiple: PositiveQty = Decimal(1)
     lead_time_days: int = Field(default=1, ge=0, le=365)
     order_days: Annotated[list[str], BeforeValidator(split_cell), AfterValidator(normalize_weekdays)] = []
+    pallet_qty: PositiveQty | None = None
     price_breaks: Annotated[PriceBreaks, BeforeValidator(_breaks)] = []
     preferred: bool = False
     valid_from: date | None = None

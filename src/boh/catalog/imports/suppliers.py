@@ -1,7 +1,7 @@
 """Suppliers import/export, keyed by supplier code.
 
-Columns: code, name, name_zh, email, phone, currency, payment_terms_days, active. A column missing from
-the file leaves that field of existing suppliers unchanged.
+Columns: code, name, name_zh, email, phone, order_email, language (en, zh_CN), currency, payment_terms_days,
+active. A column missing from the file leaves that field of existing suppliers unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from boh.catalog.service.suppliers import apply_supplier_changes, record_supplie
 from boh.kernel.tabular import write_table
 from boh.kernel.uow import UnitOfWork
 
-COLUMNS = ["code", "name", "name_zh", "email", "phone", "currency", "payment_terms_days", "active"]
+COLUMNS = ["code", "name", "name_zh", "email", "phone", "order_email", "language", "currency", "payment_terms_days",
+           "active"]  # fmt: skip
 REQUIRED = ["code", "name"]
 
 

@@ -3,6 +3,7 @@ of supplier items (terms, prices, order days), exports."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -13,6 +14,7 @@ from boh.catalog import imports, queries, service
 from boh.catalog.certificates import queries as cert_queries
 from boh.catalog.certificates.notices import LABELS as CERT_LABELS
 from boh.catalog.certificates.schemas import CertificateRead
+from boh.catalog.domain import plain_decimal
 from boh.catalog.imports import supplier_items as si_columns
 from boh.catalog.imports import suppliers as supplier_columns
 from boh.catalog.pages._common import (
@@ -28,7 +30,14 @@ from boh.catalog.pages._common import (
     import_page,
     router,
 )
-from boh.catalog.schemas import SupplierCreate, SupplierFilter, SupplierItemRead, SupplierRead, SupplierUpdate
+from boh.catalog.schemas import (
+    SupplierCreate,
+    SupplierFilter,
+    SupplierItemRead,
+    SupplierItemUpdate,
+    SupplierRead,
+    SupplierUpdate,
+)
 from boh.http.deps import UowDep
 from boh.http.files import ExportFormat, download
 from boh.http.i18n import gettext_ as _
@@ -55,7 +64,7 @@ IMPORT_SUPPLIER_ITEMS = ImportSpec(
     si_columns.REQUIRED,
 )
 C_READ, C_WRITE = "catalog.certificate.read", "catalog.certificate.write"
-_FIELDS = ("name", "name_zh", "email", "phone", "currency", "payment_terms_days")
+_FIELDS = ("name", "name_zh", "email", "phone", "order_email", "language", "currency", "payment_terms_days")
 
 
 @router.get("/suppliers", perm=S_READ)
@@ -248,3 +257,54 @@ def supplier_update(request: Request, uow: UowDep, supplier_id: int, data: FormD
     uow.rollback()
     values = {**_values(supplier, data), "code": supplier.code}
     return _form_page(request, uow, supplier, values, errors, 422)
+
+
+# ---------------------------------------------------------------- one supplier item
+_SI_FIELDS = ("supplier_sku", "purchase_uom", "price", "moq", "order_multiple", "pallet_qty", "lead_time_days")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _si_values(si: SupplierItemRead, data: dict[str, str] | None = None) -> dict[str, Any]:
+    if data is None:
+        shown = {f: plain_decimal(v) if isinstance(v, Decimal) else v for f, v in si.model_dump().items()}
+        return {**shown, "days": set(si.order_days)}
+    return {**data, "days": {d for d in _WEEKDAYS if checked(data, f"day_{d}")},
+            "preferred": checked(data, "preferred"), "active": checked(data, "active")}  # fmt: skip
+
+
+def _si_page(request: Request, uow: UnitOfWork, si: SupplierItemRead, values: dict[str, Any],
+             errors: dict[str, str], status: int = 200) -> HTMLResponse:  # fmt: skip
+    ctx = {"si": si, "values": values, "errors": errors, "labels": LABELS, "weekdays": _WEEKDAYS,
+           "can_write": uow.principal.can(S_WRITE)}  # fmt: skip
+    return render(request, "catalog/supplier_item_form.html", ctx, status_code=status)
+
+
+@router.get("/supplier-items/{supplier_item_id}", perm=S_READ)
+def supplier_item_page(request: Request, uow: UowDep, supplier_item_id: int) -> HTMLResponse:
+    si = queries.get_supplier_item(uow.session, uow.principal.scope(S_READ), supplier_item_id)
+    return _si_page(request, uow, si, _si_values(si), {})
+
+
+@router.post("/supplier-items/{supplier_item_id}", perm=S_WRITE)
+def supplier_item_update(request: Request, uow: UowDep, supplier_item_id: int, data: FormDep) -> Response:
+    si = queries.get_supplier_item(uow.session, uow.principal.scope(S_WRITE), supplier_item_id)
+    errors = required_errors(data, "purchase_uom", "price", "order_multiple", "lead_time_days")
+    payload: dict[str, Any] = {f: (data.get(f) or "").strip() or None for f in _SI_FIELDS}
+    payload["order_days"] = [d for d in _WEEKDAYS if checked(data, f"day_{d}")]
+    payload["moq"] = payload["moq"] or "0"
+    payload["preferred"], payload["active"] = checked(data, "preferred"), checked(data, "active")
+    try:
+        update = SupplierItemUpdate.model_validate(payload)
+        if not errors:
+            service.update_supplier_item(uow, supplier_item_id, update)
+    except ValidationError as exc:
+        errors = {**form_errors(exc), **errors}
+    except BohError as exc:
+        errors = _errors(exc)
+    if not errors:
+        uow.commit()
+        response = redirect(f"/catalog/suppliers/{si.supplier_id}")
+        flash(response, _("Terms of %(sku)s saved.") % {"sku": si.sku})
+        return response
+    uow.rollback()
+    return _si_page(request, uow, si, _si_values(si, data), errors, 422)

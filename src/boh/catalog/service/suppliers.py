@@ -17,7 +17,9 @@ from boh.catalog.service._common import audit_changes, invalid, snapshot
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 
-SUPPLIER_FIELDS = ("code", "name", "name_zh", "email", "phone", "currency", "payment_terms_days", "active")
+SUPPLIER_FIELDS = (
+    "code", "name", "name_zh", "email", "phone", "order_email", "language", "currency", "payment_terms_days", "active",
+)  # fmt: skip
 SUPPLIER_ITEM_FIELDS = (
     "supplier_id",
     "item_id",
@@ -29,6 +31,7 @@ SUPPLIER_ITEM_FIELDS = (
     "order_multiple",
     "lead_time_days",
     "order_days",
+    "pallet_qty",
     "price_breaks",
     "preferred",
     "valid_from",

@@ -39,6 +39,8 @@ ACTIONS = {
     "respond": N_("Supplier answered"), "decide": N_("Buyer decided"), "asn": N_("Shipping notice"),
     "allocate": N_("Allocated"), "dispatch": N_("Dispatched"), "receive": N_("Received"),
     "cancel": N_("Cancelled"), "close": N_("Closed"),
+    "email": N_("E-mailed to the supplier"), "resend": N_("E-mailed to the supplier again"),
+    "email_skipped": N_("Not e-mailed: the supplier has no order e-mail address"),
 }  # fmt: skip
 ERRORS = {
     "purchasing.reason_required": N_("Give a reason for the rejected quantity"),

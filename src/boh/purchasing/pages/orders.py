@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
 from boh.http.pages import flash, pager, redirect
+from boh.http.pdf import pdf_response
 from boh.http.templating import render
 from boh.kernel.tenancy import Scope
 from boh.org.api import actor_names, get_site_ref
-from boh.purchasing import queries, service
+from boh.purchasing import documents, mail, queries, service
 from boh.purchasing.pages._common import STATUSES, FormDep, labels, router
 from boh.purchasing.service import APPROVE, READ, RECEIVE, WRITE
 
@@ -72,6 +73,22 @@ def _local(uow: UowDep, site_id: int) -> Callable[[datetime | None], datetime | 
 @router.get("/orders/{order_id}", perm=READ)
 def order_page(request: Request, uow: UowDep, order_id: int) -> HTMLResponse:
     return _detail(request, uow, order_id)
+
+
+@router.get("/orders/{order_id}/pdf", perm=READ)
+def order_pdf(uow: UowDep, order_id: int) -> Response:
+    order = queries.order_read(uow.session, uow.principal.scope(READ), order_id)
+    content, _lang = documents.order_pdf(uow.session, uow.tenant_id, order)
+    return pdf_response(content, f"{order.number}.pdf")
+
+
+@router.post("/orders/{order_id}/resend", perm=APPROVE)
+def resend(uow: UowDep, order_id: int, data: FormDep) -> Response:
+    sent = mail.resend(uow, order_id, idempotency_key=(data.get("key") or uuid.uuid4().hex)[:80])
+    uow.commit()
+    resp = redirect(f"/purchasing/orders/{order_id}")
+    flash(resp, _("The order was e-mailed to the supplier again") if sent else _("The order was already e-mailed"))
+    return resp
 
 
 @router.post("/orders/{order_id}/confirm", perm=APPROVE)

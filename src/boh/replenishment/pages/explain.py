@@ -72,6 +72,10 @@ def render(expl: dict[str, Any], _: Gettext) -> list[str]:
         out.append(_("Lead time %(lead)s days (supplier's nominal) + review period %(review)s days = %(days)s days "
                      "of cover") % {"lead": num(c["lead_time_days"]), "review": c["review_days"],
                                     "days": c["days"]})  # fmt: skip
+    dl = expl.get("delivery")
+    if dl:
+        out.append(_("The site takes deliveries only on its receiving days: arrival moved %(n)s day(s) to %(day)s")
+                   % {"n": dl["moved_days"], "day": dl["arrival"]})  # fmt: skip
     out.append(_("Forecast over the cover period (%(start)s to %(end)s): %(qty)s (%(daily)s a day)")
                % {"start": c["from"], "end": c["to"], "qty": num(f["cover"]), "daily": num(f["daily"])})  # fmt: skip
     if f.get("baseline") is not None:

@@ -24,6 +24,7 @@ from boh.notify.api import notify
 from boh.replenishment import domain as d
 from boh.replenishment import models as m
 from boh.replenishment.errors import LineNotReviewable, NoSuchLine, NothingToApprove, SelfApproval
+from boh.replenishment.events import SuggestionsAwaitingApproval
 from boh.replenishment.service._common import APPROVE, REVIEW, RULES
 
 REASONS: dict[str, str] = {
@@ -100,9 +101,16 @@ def _require_approval(uow: UnitOfWork, line: m.Line, dev: Decimal) -> None:
     due = utcnow() + timedelta(hours=cfg.escalate_hours)
     line.status, line.approval_level, line.approval_due_at = "pending", levels, due
     uow.session.add(m.Approval(tenant_id=uow.tenant_id, line_id=line.id, level=1, status="pending", due_at=due))
+    _awaiting(uow, line, 1)
     notify(uow, kind="replenishment_approval", message=MSG_PENDING, params={"n": 1}, roles=LEVEL_ROLES[1],
            site_id=line.site_id, link="/replenishment/approvals",
            dedupe_key=f"replenishment:approval:{line.id}:{line.qty}")  # fmt: skip
+
+
+def _awaiting(uow: UnitOfWork, line: m.Line, level: int) -> None:
+    value = (line.qty * line.unit_price).quantize(Decimal("0.01"))
+    uow.publish(SuggestionsAwaitingApproval(tenant_id=uow.tenant_id, line_id=line.id, site_id=line.site_id,
+                                            level=level, qty=str(line.qty), value=str(value)))  # fmt: skip
 
 
 def _drop_pending(uow: UnitOfWork, line: m.Line) -> None:
@@ -144,6 +152,7 @@ def decide(uow: UnitOfWork, *, line_id: int, approve: bool, note: str | None = N
         uow.session.add(m.Approval(tenant_id=uow.tenant_id, line_id=line.id, level=step.level + 1, status="pending",
                                    due_at=due))  # fmt: skip
         line.approval_due_at = due
+        _awaiting(uow, line, step.level + 1)
         notify(
             uow,
             kind="replenishment_approval",

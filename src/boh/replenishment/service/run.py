@@ -13,19 +13,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from boh.catalog import api as catalog
 from boh.forecasting import api as forecasting
+from boh.http.pages import N_
 from boh.inventory import api as inventory
 from boh.kernel.clock import utcnow
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
+from boh.notify.api import notify
 from boh.org import api as org
 from boh.purchasing import api as purchasing
 from boh.replenishment import domain as d
 from boh.replenishment import models as m
 from boh.replenishment.errors import NoSuchRun, RunInputInvalid
+from boh.replenishment.events import SuggestionRunCompleted
 
 ZERO = Decimal(0)
 HORIZON = 28  # forecast days read (beyond them the shelf-life cap extends the last week's mean)
@@ -141,9 +144,26 @@ def execute(runtime: Any, tenant_id: int, run_id: int) -> RunOutcome:
         run.status, run.finished_at = "done", utcnow()
         run.seconds = Decimal(repr(round(time.perf_counter() - started, 3)))
         uow.audit("replenishment.run.done", "replenishment_run", run.id, after={"lines": run.lines})
+        _announce(uow, run)
         out = _outcome(run)
         uow.commit()
         return out
+
+
+MSG_TO_REVIEW = N_("Order suggestions for %(day)s are ready: %(n)s line(s) to review")
+
+
+def _announce(uow: UnitOfWork, run: m.Run) -> None:
+    """Publish the finished run and tell each site's reviewers (store managers) how many lines wait for them."""
+    per_site = dict(uow.session.execute(
+        select(m.Line.site_id, func.count()).where(m.Line.run_id == run.id, m.Line.status == "proposed")
+        .group_by(m.Line.site_id)).all())  # fmt: skip
+    uow.publish(SuggestionRunCompleted(tenant_id=uow.tenant_id, run_id=run.id, order_day=run.order_day,
+                                       lines=run.lines, site_ids=tuple(sorted(per_site))))  # fmt: skip
+    for site_id, n in sorted(per_site.items()):
+        notify(uow, kind="replenishment_review", message=MSG_TO_REVIEW, params={"n": n, "day": str(run.order_day)},
+               roles=["store_manager"], site_id=site_id, link="/replenishment",
+               dedupe_key=f"replenishment:run:{run.id}:{site_id}")  # fmt: skip
 
 
 def _site_done(uow: UnitOfWork, run_id: int, site_id: int) -> bool:
@@ -209,6 +229,7 @@ class SiteInputs:
     costs: dict[int, Decimal]
     currency: str
     drafts: dict[int, Decimal]  # draft purchase/transfer orders (not yet in inventory's on order)
+    receiving_days: tuple[str, ...] = ()  # weekdays the site takes deliveries (empty: every day)
 
 
 def load_site(uow: UnitOfWork, ctx: RunContext, site_id: int, today: date) -> SiteInputs:
@@ -236,7 +257,7 @@ def load_site(uow: UnitOfWork, ctx: RunContext, site_id: int, today: date) -> Si
         stock=inventory.stock_levels(s, scope, site_id, ids),
         lots=lots, forecast=fc, promos=forecasting.promoted_items(s, t, site_id, today, today + timedelta(days=14)),
         sales=sales, costs=inventory.unit_costs(s, scope, site_id, ids), currency=site.currency,
-        drafts=_drafts(s, t, site_id),
+        drafts=_drafts(s, t, site_id), receiving_days=org.receiving_days(s, t, [site_id]).get(site_id, ()),
     )  # fmt: skip
 
 
@@ -316,7 +337,8 @@ def resolve_source(
         return None
     lead = ctx.leads.get((chosen.supplier_id, a.item_id)) or d.LeadTime(Decimal(chosen.lead_time_days))
     f = chosen.purchase_factor
-    pack = d.Pack(case=case_override or chosen.order_multiple * f, moq=chosen.moq * f)
+    pallet = chosen.pallet_qty * f if chosen.pallet_qty else ZERO
+    pack = d.Pack(case=case_override or chosen.order_multiple * f, moq=chosen.moq * f, pallet=pallet)
     return Source(
         "supplier", chosen.supplier_id, None, lead, chosen.order_days, pack, chosen.price / f, chosen.currency
     )
@@ -336,6 +358,11 @@ def plan_item(
     review = policy.review_days or d.review_period(today, src.order_days)
     fc = inp.forecast.get(a.item_id, [])
     lead_days = int(src.lead.mean_days.to_integral_value(rounding="ROUND_CEILING"))
+    lead, arrival = src.lead, d.arrival_day(today, lead_days, inp.receiving_days)
+    moved = (arrival - today).days - lead_days  # the site cannot receive on the lead time's day: it waits
+    if moved > 0:
+        lead = d.LeadTime(src.lead.mean_days + moved, src.lead.std_days, src.lead.samples)
+        lead_days += moved
     st = inp.stock.get(a.item_id)
     expiring = d.expiring_before(inp.lots.get(a.item_id, []), today + timedelta(days=lead_days), fc, today)
     draft = inp.drafts.get(a.item_id, ZERO)
@@ -343,7 +370,7 @@ def plan_item(
            else d.Position(on_order=draft))  # fmt: skip
     sold = inp.sales.get(a.item_id, [])
     line = d.LineInput(
-        today=today, position=pos, forecast=fc, lead_time=src.lead, review_days=review, policy=policy,
+        today=today, position=pos, forecast=fc, lead_time=lead, review_days=review, policy=policy,
         limits=d.Limits(a.min_qty, a.max_qty, a.reorder_point, a.safety_stock), pack=src.pack,
         shelf_life_days=item.shelf_life_days if item.perishable else None,
         baseline_daily=sum(sold, ZERO) / HISTORY if sold else None, promo=a.item_id in inp.promos,
@@ -352,10 +379,13 @@ def plan_item(
     if r.raw_need <= 0:
         return None
     expl = r.explanation | {"item_class": cls, "policy_id": rule.id if rule else None, "source": src.kind}
+    if moved > 0:
+        expl["delivery"] = {"arrival": arrival.isoformat(), "moved_days": moved,
+                            "receiving_days": list(inp.receiving_days)}  # fmt: skip
     row = dict(
         tenant_id=uow.tenant_id, site_id=site_id, item_id=a.item_id, category_id=item.category_id, item_class=cls,
         method=policy.method, source=src.kind, supplier_id=src.supplier_id, from_site_id=src.from_site_id,
-        needed_by=d.arrival_day(today, lead_days), suggested_qty=r.qty, qty=r.qty, forecast_qty=r.forecast_cover,
+        needed_by=arrival, suggested_qty=r.qty, qty=r.qty, forecast_qty=r.forecast_cover,
         safety_stock=r.safety_stock, position=d.q(pos.value), unit_price=src.unit_price.quantize(Decimal("0.0001")),
         currency=src.currency, binding=r.binding, tolerance_pct=policy.tolerance_pct, status="proposed",
     )  # fmt: skip
