@@ -39,7 +39,7 @@ ACTIONS = {
     "respond": N_("Supplier answered"), "decide": N_("Buyer decided"), "asn": N_("Shipping notice"),
     "allocate": N_("Allocated"), "dispatch": N_("Dispatched"), "receive": N_("Received"),
     "cancel": N_("Cancelled"), "close": N_("Closed"),
-    "email": N_("E-mailed to the supplier"), "resend": N_("E-mailed to the supplier again"),
+    "email": N_("E-mail to the supplier queued"), "resend": N_("E-mail to the supplier queued again"),
     "email_skipped": N_("Not e-mailed: the supplier has no order e-mail address"),
 }  # fmt: skip
 ERRORS = {
