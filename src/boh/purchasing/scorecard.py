@@ -195,12 +195,13 @@ def _asn_lines(session: Session, tenant_id: int, *, supplier_ids: Iterable[int] 
         select(ReceiptLine.receipt_id, ReceiptLine.order_line_id).where(ReceiptLine.receipt_id.in_(ids))
     ):
         checked[rid].add(lid)
-    bad = set(session.execute(
+    bad = {(rid, lid) for rid, lid in session.execute(
         select(Discrepancy.receipt_id, Discrepancy.order_line_id)
         .where(Discrepancy.receipt_id.in_(ids), Discrepancy.asn_id.is_not(None))
-    ).tuples())  # fmt: skip
+    )}  # fmt: skip
     line_ids = sorted({lid for lids in checked.values() for lid in lids})
-    items = dict(session.execute(select(OrderLine.id, OrderLine.item_id).where(OrderLine.id.in_(line_ids))).tuples())
+    items = {lid: item for lid, item in session.execute(select(OrderLine.id, OrderLine.item_id)
+                                                         .where(OrderLine.id.in_(line_ids)))}  # fmt: skip
     return [
         _AsnLine(receipts[rid][2], items[lid], receipts[rid][1].strftime("%Y-%m"), (rid, lid) not in bad)
         for rid in ids
