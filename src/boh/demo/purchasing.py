@@ -157,12 +157,12 @@ def _today(uow: UnitOfWork, rng: random.Random, buys: list[_Buy], supplier_id: i
         if n % 2 == 0:
             answers = [LineResponse(first, "accept")] + [LineResponse(lid, "accept") for lid in rest]
             service.respond(uow, po.order_id, answers)
-            line = uow.session.get(OrderLine, first)
-            assert line is not None
+            expiry = utcnow().date() + timedelta(days=10)
+            shipped = [AsnLineIn(ln.id, ln.quantity, f"L{rng.randint(10000, 99999)}", expiry)
+                       for ln in uow.session.scalars(select(OrderLine).where(OrderLine.order_id == po.order_id)
+                                                     .order_by(OrderLine.line_no))]  # fmt: skip
             service.send_asn(uow, po.order_id, number=f"DN{2026120 + n}", idempotency_key=f"demo:asn:{n}",
-                             expected_arrival=utcnow() + timedelta(days=1),
-                             lines=[AsnLineIn(first, line.quantity, f"L{rng.randint(10000, 99999)}",
-                                              utcnow().date() + timedelta(days=10))])  # fmt: skip
+                             expected_arrival=utcnow() + timedelta(days=1), lines=shipped)  # fmt: skip
         else:
             line = uow.session.get(OrderLine, first)
             assert line is not None
