@@ -467,7 +467,7 @@ def test_purchase_orders_have_a_history_today_s_work_and_scorecards(loaded: Load
     from sqlalchemy import func, select
 
     from boh.purchasing import api as purchasing
-    from boh.purchasing.models import Asn, Order, OrderLine, Receipt
+    from boh.purchasing.models import Asn, Discrepancy, Order, OrderLine, Receipt
 
     with loaded.rt.session_factory() as s:
         statuses = dict(s.execute(select(Order.status, func.count()).where(Order.tenant_id == loaded.tenant_id)
@@ -479,4 +479,9 @@ def test_purchase_orders_have_a_history_today_s_work_and_scorecards(loaded: Load
         assert s.scalar(select(func.count()).select_from(Order).where(Order.kind == "transfer")) >= 2
         rows = purchasing.scorecard(s, loaded.tenant_id, by_month=False)
         assert len(rows) >= 2 and all(r.lines > 0 for r in rows)
+        # receipts checked against shipping notices, some of which differed; a transfer received with damage
+        assert any(r.asn_accuracy_pct is not None and r.asn_accuracy_pct < 100 for r in rows)
+        assert s.scalar(select(func.count()).select_from(Discrepancy).where(Discrepancy.asn_id.is_not(None))) >= 1
+        assert s.scalar(select(func.count()).select_from(Discrepancy).join(Order, Order.id == Discrepancy.order_id)
+                        .where(Order.kind == "transfer", Discrepancy.kind == "damaged")) >= 1  # fmt: skip
         assert any(r.on_time_pct is not None and r.on_time_pct < 100 for r in rows)

@@ -90,3 +90,30 @@ def test_supplier_confirms_and_store_receives_by_scanning(runtime: Runtime, brow
         assert not body_overflows(p), f"{name}: the scorecards scroll sideways"
         shot(p, f"purchasing-scorecards-{name}")
         p.context.close()
+
+
+def test_store_receives_a_dc_transfer_with_a_damaged_unit_on_a_phone(runtime: Runtime, browser: Any,
+                                                                     live_server: str, shot: Any) -> None:  # fmt: skip
+    from boh.purchasing import service
+    from tests.purchasing.helpers import to_request
+
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "staff", [("store_staff", "S001")])
+    [to] = place(runtime, w, [to_request(w, "4")], confirm=True)
+    with runtime.system_uow(w.tenant.id) as uow:
+        service.dispatch(uow, to.order_id, idempotency_key="d1")
+        uow.commit()
+    page = _page(browser, live_server, PHONE, "en")
+    sign_in(page, "staff", path="/purchasing/receiving")
+    page.click("[data-testid=receive-order]")
+    expect(page.locator("[data-testid=received-BREAD]")).to_have_value("4")  # what the DC shipped
+    page.fill("[data-testid=received-BREAD]", "3")
+    page.fill("[data-testid=damaged-BREAD]", "1")
+    page.select_option("[data-testid=reason-BREAD]", "damaged")
+    assert not body_overflows(page), "the receiving page scrolls sideways on a phone"
+    shot(page, "purchasing-receive-transfer-phone-en")
+    page.click("[data-testid=receipt-post]")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Received")
+    expect(page.locator("[data-testid=discrepancy][data-kind=damaged]")).to_be_visible()
+    page.context.close()
+    assert levels(runtime, w, w.store, w.bread) == (Decimal(3), Decimal(0), Decimal(0), Decimal(0))

@@ -2,13 +2,14 @@
 suppliers, sent, answered and received (most on time and in full, some late, short, damaged or invoiced above
 the agreed price), so the order list, the scorecards and the observed lead times show a believable history;
 and today's work: orders due (one with a shipping notice), a supplier change waiting for the buyer, drafts,
-transfer orders from the DC (one on its way). Past documents are dated back in purchasing's own tables (the
-stock they brought in is posted today)."""
+transfer orders from the DC (one on its way, one received with a damaged unit). Most past deliveries came
+with a shipping notice, a few with another lot, a later expiry or fewer units than it said. Past documents
+are dated back in purchasing's own tables (the stock they brought in is posted today)."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -78,8 +79,12 @@ def _history(uow: UnitOfWork, rng: random.Random, buys: list[_Buy], now: datetim
             po = _place(uow, buy, f"demo:po:{week}:{n}")
             lead = rng.choice((1, 1, 2, 2, 3))
             delay = rng.choice((0, 1, 2)) if buy.supplier_code == late else rng.choice((0, 0, 0, 0, 0, 1))
+            received, asn_id = _received(uow, rng, po), None
+            notice = random.Random(f"demo-asn-{week}-{n}")  # its own draws: the rest of the history stays the same
+            if notice.random() < 0.6:  # the supplier sent a shipping notice; the receipt is checked against it
+                asn_id, received = _with_notice(uow, notice, po, received, f"{week}:{n}", now)
             lines = service.receive_goods(uow, po.order_id, idempotency_key=f"demo:gr:{week}:{n}",
-                                          lines=_received(uow, rng, po))  # fmt: skip
+                                          lines=received, asn_id=asn_id)  # fmt: skip
             sent = now - timedelta(weeks=week, hours=rng.randint(0, 48))
             arrived = sent + timedelta(days=lead + delay, hours=rng.randint(-3, 3))
             _date_back(uow, po.order_id, lines.id, sent, lead, arrived)
@@ -102,6 +107,29 @@ def _received(uow: UnitOfWork, rng: random.Random, po: PlacedOrder) -> list[Rece
         else:
             out.append(ReceiptLineIn(line.id, qty, invoiced_price=line.unit_price))
     return out
+
+
+def _with_notice(uow: UnitOfWork, rng: random.Random, po: PlacedOrder, received: list[ReceiptLineIn], tag: str,
+                 now: datetime) -> tuple[int, list[ReceiptLineIn]]:  # fmt: skip
+    """A shipping notice of every ordered line with its lot and expiry, and the receipt's lines with the lots
+    scanned on arrival: now and then another lot or a later expiry than the notice said (an ASN discrepancy)."""
+    ordered = {
+        ln.id: ln.quantity for ln in uow.session.scalars(select(OrderLine).where(OrderLine.order_id == po.order_id))
+    }
+    lots = {lid: (f"L{rng.randint(10000, 99999)}", now.date() + timedelta(days=rng.randint(6, 20))) for lid in ordered}
+    asn = service.send_asn(uow, po.order_id, number=f"DN{rng.randint(100000, 999999)}", expected_arrival=None,
+                           idempotency_key=f"demo:asn:{tag}",
+                           lines=[AsnLineIn(lid, q, *lots[lid]) for lid, q in ordered.items()])  # fmt: skip
+    out = []
+    for d in received:
+        lot, expiry = lots[d.line_id]
+        roll = rng.random()
+        if roll < 0.08:
+            lot = f"L{rng.randint(10000, 99999)}"  # another lot than announced
+        elif roll < 0.12:
+            expiry = expiry + timedelta(days=3)
+        out.append(replace(d, lot_code=lot, expiry_date=expiry))
+    return asn.id, out
 
 
 def _date_back(uow: UnitOfWork, order_id: int, receipt_id: int, sent: datetime, lead: int, arrived: datetime) -> None:
@@ -129,12 +157,12 @@ def _today(uow: UnitOfWork, rng: random.Random, buys: list[_Buy], supplier_id: i
         if n % 2 == 0:
             answers = [LineResponse(first, "accept")] + [LineResponse(lid, "accept") for lid in rest]
             service.respond(uow, po.order_id, answers)
-            line = uow.session.get(OrderLine, first)
-            assert line is not None
+            expiry = utcnow().date() + timedelta(days=10)
+            shipped = [AsnLineIn(ln.id, ln.quantity, f"L{rng.randint(10000, 99999)}", expiry)
+                       for ln in uow.session.scalars(select(OrderLine).where(OrderLine.order_id == po.order_id)
+                                                     .order_by(OrderLine.line_no))]  # fmt: skip
             service.send_asn(uow, po.order_id, number=f"DN{2026120 + n}", idempotency_key=f"demo:asn:{n}",
-                             expected_arrival=utcnow() + timedelta(days=1),
-                             lines=[AsnLineIn(first, line.quantity, f"L{rng.randint(10000, 99999)}",
-                                              utcnow().date() + timedelta(days=10))])  # fmt: skip
+                             expected_arrival=utcnow() + timedelta(days=1), lines=shipped)  # fmt: skip
         else:
             line = uow.session.get(OrderLine, first)
             assert line is not None
@@ -162,6 +190,14 @@ def _transfers(uow: UnitOfWork, org: OrgRefs) -> int:
     confirmed = [o for o in orders if o.status == "confirmed"]
     if confirmed:
         service.dispatch(uow, confirmed[0].id, idempotency_key="demo:to:dispatch")
+    if len(confirmed) > 1:  # one arrived this morning with a damaged unit: wasted at the store, the DC sees it
+        service.dispatch(uow, confirmed[1].id, idempotency_key="demo:to:dispatch2")
+        got = []
+        for line in uow.session.scalars(select(OrderLine).where(OrderLine.order_id == confirmed[1].id)):
+            hurt = min(Decimal(1), line.shipped_quantity)
+            got.append(ReceiptLineIn(line.id, line.shipped_quantity - hurt, hurt, "damaged",
+                                     note="Crushed case / 箱子压坏"))  # fmt: skip
+        service.receive_goods(uow, confirmed[1].id, lines=got, idempotency_key="demo:to:receive")
     return len(orders)
 
 

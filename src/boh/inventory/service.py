@@ -107,14 +107,25 @@ def transfer(uow: UnitOfWork, data: TransferIn) -> PostedMove:
     return post_document(uow, scope, [line], internal=True).moves[0]
 
 
-def receive_transfer(uow: UnitOfWork, transfer_id: int, *, event_at: datetime | None = None) -> PostedMove:
-    """Receive a whole transfer at its destination; receiving it again returns the first receipt."""
+def receive_transfer(
+    uow: UnitOfWork, transfer_id: int, *, event_at: datetime | None = None, owner: str | None = None
+) -> PostedMove:
+    """Receive a whole transfer at its destination; receiving it again returns the first receipt. A transfer
+    shipped from a reservation that a document owns (``reserve(owner=)``, a transfer order of purchasing) is
+    received by that owner only (``owner``; else 409 inventory.received_by_owner)."""
     scope = uow.principal.scope(WRITE)
     out = repo.get_move(uow.session, scope.tenant_id, transfer_id)
     if out is None or out.move_type != "transfer_out" or out.counter_site_id is None:
         raise MoveNotFound(f"transfer {transfer_id} not found")
     if not scope.allows_site(out.counter_site_id):
         raise MoveNotFound(f"transfer {transfer_id} not found")
+    if out.source_type == "reservation" and out.source_id and out.source_id.isdigit():
+        from boh.inventory.commitments.models import Commitment
+        from boh.inventory.commitments.service import check_owner
+
+        reservation = uow.session.get(Commitment, int(out.source_id))
+        if reservation is not None and reservation.tenant_id == scope.tenant_id:
+            check_owner(reservation, owner)
     sites = site_stock_settings(uow.session, scope.tenant_id, [out.site_id, out.counter_site_id])
     same_currency = sites[out.site_id].currency == sites[out.counter_site_id].currency
     # the stock arrives with the value it left with (in the same currency), and that value leaves the

@@ -118,6 +118,69 @@ def discrepancies(
     return out
 
 
+@dataclass(frozen=True)
+class Shipped:
+    """What a shipping notice said (or what arrived) for one order line: base units, lot and expiry."""
+
+    quantity: Decimal
+    lot_code: str | None = None
+    expiry_date: date | None = None
+
+
+@dataclass(frozen=True)
+class AsnCheck:
+    """One difference between a shipping notice and what arrived, for one order line."""
+
+    order_line_id: int
+    kind: str  # asn_over | asn_short | asn_lot | asn_expiry | asn_absent | asn_extra
+    expected: Decimal  # base units the notice announced
+    actual: Decimal  # base units that arrived (received + refused)
+    expected_ref: str | None = None  # the notice's lot code(s) or expiry date(s)
+    actual_ref: str | None = None
+
+
+ASN_KINDS = ("asn_over", "asn_short", "asn_lot", "asn_expiry", "asn_absent", "asn_extra")
+
+
+def asn_discrepancies(notice: Mapping[int, Sequence[Shipped]], arrived: Mapping[int, Shipped]) -> list[AsnCheck]:
+    """Compare what a supplier's shipping notice said it shipped (per order line, one entry per notice line)
+    with what arrived (per order line: received + refused, the lot and expiry captured): asn_over / asn_short
+    (more or less than announced), asn_lot / asn_expiry (a lot or expiry was captured and the notice named
+    others), asn_absent (announced, nothing arrived), asn_extra (arrived, not on the notice). A line without a
+    captured lot or expiry is not compared on it. Ordered by order line."""
+    out: list[AsnCheck] = []
+    for lid in sorted(set(notice) | set(arrived)):
+        said = notice.get(lid, ())
+        announced = sum((s.quantity for s in said), ZERO)
+        got = arrived.get(lid)
+        qty = got.quantity if got is not None else ZERO
+        if not said:
+            if qty > 0:
+                out.append(AsnCheck(lid, "asn_extra", ZERO, qty))
+            continue
+        if qty <= 0:
+            if announced > 0:
+                out.append(AsnCheck(lid, "asn_absent", announced, ZERO))
+            continue
+        if qty != announced:
+            out.append(AsnCheck(lid, "asn_over" if qty > announced else "asn_short", announced, qty))
+        lots = sorted({s.lot_code for s in said if s.lot_code})
+        if got is not None and got.lot_code and lots and got.lot_code not in lots:
+            out.append(AsnCheck(lid, "asn_lot", announced, qty, ", ".join(lots)[:60], got.lot_code))
+        expiries = sorted({s.expiry_date for s in said if s.expiry_date})
+        if got is not None and got.expiry_date and expiries and got.expiry_date not in expiries:
+            out.append(AsnCheck(lid, "asn_expiry", announced, qty, ", ".join(d.isoformat() for d in expiries)[:60],
+                                got.expiry_date.isoformat()))  # fmt: skip
+    return out
+
+
+def transfer_difference(shipped: Decimal, received: Decimal, rejected: Decimal) -> tuple[Decimal, Decimal]:
+    """A transfer line on receipt: (short, over) against what the source shipped; the damaged (rejected)
+    quantity arrived but is not sellable."""
+    arrived = received + rejected
+    return max(shipped - arrived, ZERO), max(arrived - shipped, ZERO)
+
+
 def change_needs_buyer(
     *,
     quantity: Decimal,

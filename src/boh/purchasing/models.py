@@ -189,8 +189,14 @@ class Discrepancy(IdMixin, Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("purchasing_order.id"))
     receipt_id: Mapped[int] = mapped_column(ForeignKey("purchasing_receipt.id"))
     order_line_id: Mapped[int] = mapped_column(ForeignKey("purchasing_order_line.id"))
-    kind: Mapped[str] = mapped_column(String(10))  # over | short | damaged | price
+    # over | short | damaged | price, and against the shipping notice (asn_id set): asn_over | asn_short (what
+    # arrived vs what the notice said), asn_lot | asn_expiry (another lot or expiry), asn_absent (on the notice,
+    # never arrived), asn_extra (arrived, not on the notice)
+    kind: Mapped[str] = mapped_column(String(10))
     expected: Mapped[Decimal] = mapped_column(Qty())  # base units, or the agreed price for kind price
     actual: Mapped[Decimal] = mapped_column(Qty())
+    asn_id: Mapped[int | None] = mapped_column(ForeignKey("purchasing_asn.id"))
+    expected_ref: Mapped[str | None] = mapped_column(String(60))  # the notice's lot code or expiry (ISO)
+    actual_ref: Mapped[str | None] = mapped_column(String(60))  # the lot code or expiry received
     reason: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

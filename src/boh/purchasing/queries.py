@@ -178,4 +178,5 @@ def _receipts(session: Session, order_id: int) -> list[ReceiptRead]:
 def _discrepancies(session: Session, order_id: int) -> list[DiscrepancyRead]:
     rows = session.scalars(select(Discrepancy).where(Discrepancy.order_id == order_id).order_by(Discrepancy.id))
     return [DiscrepancyRead(receipt_id=d.receipt_id, order_line_id=d.order_line_id, kind=d.kind, expected=d.expected,
-                            actual=d.actual, reason=d.reason) for d in rows]  # fmt: skip
+                            actual=d.actual, reason=d.reason, asn_id=d.asn_id, expected_ref=d.expected_ref,
+                            actual_ref=d.actual_ref) for d in rows]  # fmt: skip

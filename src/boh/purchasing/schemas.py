@@ -217,10 +217,14 @@ class AsnRead(BaseModel):
 class DiscrepancyRead(BaseModel):
     receipt_id: int
     order_line_id: int
-    kind: str
+    kind: str = Field(description="over | short | damaged | price; against the shipping notice (asn_id): asn_over "
+                      "| asn_short | asn_lot | asn_expiry | asn_absent | asn_extra")  # fmt: skip
     expected: Decimal
     actual: Decimal
     reason: str | None
+    asn_id: int | None = None
+    expected_ref: str | None = Field(default=None, description="The notice's lot code(s) or expiry date(s)")
+    actual_ref: str | None = Field(default=None, description="The lot code or expiry date received")
 
 
 class ReceiptRead(BaseModel):

@@ -1,7 +1,9 @@
 """Supplier scorecards computed from purchasing's own documents: per supplier (and item) and month, the order
 lines delivered on time (first receipt on or before the promised date) and in full (received at least what
-was finally ordered), what was refused on quality (damaged, failed checks, expired) and what never came (closed
-short), the price variance against the agreed price, and the lead time (order sent -> first receipt, days).
+was finally ordered), ASN accuracy (the order lines received against a shipping notice that arrived as the
+notice said: quantity, lot, expiry; none missing, none extra), what was refused on quality (damaged, failed
+checks, expired) and what never came (closed short), the price variance against the agreed price, and the
+lead time (order sent -> first receipt, days).
 
 ``observed_lead_times`` feeds the replenishment's safety stock (boh.purchasing.api)."""
 
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boh.purchasing.domain import ZERO, mean_std, rate
-from boh.purchasing.models import Order, OrderLine, Receipt, ReceiptLine
+from boh.purchasing.models import AsnLine, Discrepancy, Order, OrderLine, Receipt, ReceiptLine
 
 QUALITY = ("damaged", "quality", "expired")
 TWO = Decimal("0.01")
@@ -148,9 +150,67 @@ class ScoreRow:
     price_variance_pct: Decimal | None  # invoiced vs agreed, of the agreed value
     lead_mean_days: Decimal | None
     lead_std_days: Decimal | None
+    asn_lines: int = 0  # order lines received against a shipping notice (or announced on one)
+    asn_accuracy_pct: Decimal | None = None  # of those, arrived as the notice said (quantity, lot, expiry)
 
 
-def _score(key: tuple[int, int | None, str], rows: list[_Delivered]) -> ScoreRow:
+@dataclass(frozen=True)
+class _AsnLine:
+    """One order line of a receipt made against a shipping notice: whether it arrived as announced."""
+
+    supplier_id: int
+    item_id: int
+    month: str
+    accurate: bool
+
+
+def _asn_lines(session: Session, tenant_id: int, *, supplier_ids: Iterable[int] | None = None,
+               since: datetime | None = None) -> list[_AsnLine]:  # fmt: skip
+    """Per receipt made against a shipping notice, every order line the notice announced or the receipt
+    received, accurate unless an ASN discrepancy (asn_*) was recorded for it on that receipt."""
+    stmt = (
+        select(Receipt.id, Receipt.asn_id, Receipt.received_at, Order.supplier_id)
+        .join(Order, Order.id == Receipt.order_id)
+        .where(Receipt.tenant_id == tenant_id, Receipt.asn_id.is_not(None), Order.kind == "purchase",
+               Order.supplier_id.is_not(None))
+    )  # fmt: skip
+    if supplier_ids is not None:
+        stmt = stmt.where(Order.supplier_id.in_(sorted(set(supplier_ids))))
+    if since is not None:
+        stmt = stmt.where(Receipt.received_at >= since)
+    receipts: dict[int, tuple[int, datetime, int]] = {
+        rid: (asn_id, at, sup) for rid, asn_id, at, sup in session.execute(stmt) if asn_id and sup
+    }
+    if not receipts:
+        return []
+    ids = sorted(receipts)
+    asn_ids = sorted({a for a, _at, _s in receipts.values()})
+    announced: dict[int, set[int]] = {}
+    for asn_id, lid in session.execute(
+        select(AsnLine.asn_id, AsnLine.order_line_id).where(AsnLine.asn_id.in_(asn_ids))
+    ):
+        announced.setdefault(asn_id, set()).add(lid)
+    checked: dict[int, set[int]] = {rid: set(announced.get(receipts[rid][0], ())) for rid in ids}
+    for rid, lid in session.execute(
+        select(ReceiptLine.receipt_id, ReceiptLine.order_line_id).where(ReceiptLine.receipt_id.in_(ids))
+    ):
+        checked[rid].add(lid)
+    bad = {(rid, lid) for rid, lid in session.execute(
+        select(Discrepancy.receipt_id, Discrepancy.order_line_id)
+        .where(Discrepancy.receipt_id.in_(ids), Discrepancy.asn_id.is_not(None))
+    )}  # fmt: skip
+    line_ids = sorted({lid for lids in checked.values() for lid in lids})
+    items = {lid: item for lid, item in session.execute(select(OrderLine.id, OrderLine.item_id)
+                                                         .where(OrderLine.id.in_(line_ids)))}  # fmt: skip
+    return [
+        _AsnLine(receipts[rid][2], items[lid], receipts[rid][1].strftime("%Y-%m"), (rid, lid) not in bad)
+        for rid in ids
+        for lid in sorted(checked[rid])
+        if lid in items
+    ]
+
+
+def _score(key: tuple[int, int | None, str], rows: list[_Delivered], asn: list[_AsnLine] | None = None) -> ScoreRow:
     done = [r for r in rows if r.done]
     arrived = sum((r.received + r.rejected_quality for r in rows), ZERO)
     agreed = sum((r.agreed_value for r in rows), ZERO)
@@ -164,7 +224,8 @@ def _score(key: tuple[int, int | None, str], rows: list[_Delivered]) -> ScoreRow
         quality_rejected_pct=rate(sum((r.rejected_quality for r in rows), ZERO), arrived),
         short_pct=rate(sum((r.short for r in rows), ZERO), sum((r.ordered for r in rows), ZERO)),
         price_variance_pct=rate(invoiced - agreed, agreed), lead_mean_days=mean.quantize(TWO) if rows else None,
-        lead_std_days=std.quantize(TWO) if rows else None,
+        lead_std_days=std.quantize(TWO) if rows else None, asn_lines=len(asn or ()),
+        asn_accuracy_pct=rate(sum(1 for a in asn or () if a.accurate), len(asn or ())),
     )  # fmt: skip
 
 
@@ -176,4 +237,8 @@ def scorecard(session: Session, tenant_id: int, *, supplier_ids: Iterable[int] |
     for d in _delivered(session, tenant_id, supplier_ids=supplier_ids, since=since):
         key = (d.supplier_id, d.item_id if by_item else None, d.month if by_month else "")
         groups.setdefault(key, []).append(d)
-    return [_score(k, groups[k]) for k in sorted(groups, key=lambda k: (k[0], k[1] or 0, k[2]))]
+    asn: dict[tuple[int, int | None, str], list[_AsnLine]] = {}
+    for a in _asn_lines(session, tenant_id, supplier_ids=supplier_ids, since=since):
+        asn.setdefault((a.supplier_id, a.item_id if by_item else None, a.month if by_month else ""), []).append(a)
+    keys = sorted(set(groups) | set(asn), key=lambda k: (k[0], k[1] or 0, k[2]))
+    return [_score(k, groups.get(k, []), asn.get(k)) for k in keys]

@@ -33,3 +33,12 @@ class LotNotUsable(Conflict):
 
     code = "inventory.lot_not_usable"
     title = "Reserved lot is quarantined or expired"
+
+
+class OwnedElsewhere(Conflict):
+    """An expected receipt (or a transfer shipped from a reservation) that a document of an upper domain owns
+    is received there, not through inventory's own receiving: ``owner`` names the domain, ``receive_at`` the
+    page where its users receive it."""
+
+    code = "inventory.received_by_owner"
+    title = "Received through the document that owns it"

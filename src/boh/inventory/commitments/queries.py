@@ -47,7 +47,8 @@ def _reads(session: Session, rows: Sequence[Commitment], moves: Sequence[Any] = 
                 document_type=c.document_type, document_id=c.document_id, document_line=c.document_line,
                 quantity=c.quantity, open_quantity=c.open_quantity, status=c.status,  # type: ignore[arg-type]
                 expected_date=c.expected_date, expires_at=c.expires_at, idempotency_key=c.idempotency_key,
-                actor=c.actor, created_at=c.created_at, closed_at=c.closed_at,
+                actor=c.actor, created_at=c.created_at, closed_at=c.closed_at, owner=c.owner,
+                receive_at=c.owner_link,
                 lots=[CommitmentLotRead(lot_id=lk or None, open_quantity=q) for lk, q in open_by_lot.items() if q],
                 entries=[CommitmentEntryRead.model_validate(e) for e in entries],
                 moves=[MoveRead.model_validate(m) for m in moves],

@@ -108,6 +108,10 @@ class CommitmentRead(BaseModel):
     actor: str
     created_at: datetime
     closed_at: datetime | None
+    owner: str | None = Field(
+        default=None, description="The domain whose document owns it (e.g. purchasing): only it receives it"
+    )
+    receive_at: str | None = Field(default=None, description="The page where the owner's users receive it")
     lots: list[CommitmentLotRead] = Field(description="Open quantity per lot (lot_id null: stock without a lot)")
     entries: list[CommitmentEntryRead]
     moves: list[MoveRead] = Field(default_factory=list, description="Moves posted by the request just made")

@@ -19,6 +19,7 @@ from boh.inventory.commitments.errors import (
     ExceedsOpenQuantity,
     LotNotUsable,
     NotEnoughAvailable,
+    OwnedElsewhere,
 )
 from boh.inventory.commitments.models import Commitment
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
@@ -94,9 +95,12 @@ def _identity(values: dict[str, Any]) -> dict[str, Any]:
     return {k: values[k] for k in keys}
 
 
-def reserve(uow: UnitOfWork, data: ReservationIn) -> Outcome:
+def reserve(
+    uow: UnitOfWork, data: ReservationIn, *, owner: str | None = None, owner_link: str | None = None
+) -> Outcome:
     """Hold available stock for a document (see the package docstring); 409 insufficient_available when
-    there is not enough (nothing is reserved) unless ``allow_partial``."""
+    there is not enough (nothing is reserved) unless ``allow_partial``. ``owner``: the domain whose document
+    it is (what it ships is then received only by that owner, see ``check_owner``)."""
     scope = uow.principal.scope(RESERVE)
     site = get_site_ref(uow.session, scope, data.site_id)
     values = {
@@ -104,6 +108,7 @@ def reserve(uow: UnitOfWork, data: ReservationIn) -> Outcome:
         "lot_id": data.lot_id, "document_type": data.document_type, "document_id": data.document_id,
         "document_line": data.document_line, "quantity": data.quantity, "expected_date": None,
         "expires_at": data.expires_at, "idempotency_key": data.idempotency_key, "actor": uow.principal.actor,
+        "owner": owner, "owner_link": owner_link,
     }  # fmt: skip
     existing = repo.by_key(uow.session, uow.tenant_id, data.idempotency_key)
     if existing is not None:
@@ -127,8 +132,10 @@ def reserve(uow: UnitOfWork, data: ReservationIn) -> Outcome:
         return _open(uow, values, allocation, "reserve")
 
 
-def expect(uow: UnitOfWork, data: IncomingIn) -> Outcome:
-    """Record stock on order for a site (a purchase order line, a planned inbound transfer)."""
+def expect(uow: UnitOfWork, data: IncomingIn, *, owner: str | None = None, owner_link: str | None = None) -> Outcome:
+    """Record stock on order for a site (a purchase order line, a planned inbound transfer). ``owner``: the
+    domain whose document it is (e.g. "purchasing"): only that owner then receives it (``receive(owner=)``),
+    inventory's own receiving refuses it and points to ``owner_link``, where the owner's users receive it."""
     scope = uow.principal.scope(INCOMING)
     get_site_ref(uow.session, scope, data.site_id)
     values = {
@@ -136,6 +143,7 @@ def expect(uow: UnitOfWork, data: IncomingIn) -> Outcome:
         "lot_id": None, "document_type": data.document_type, "document_id": data.document_id,
         "document_line": data.document_line, "quantity": data.quantity, "expected_date": data.expected_date,
         "expires_at": None, "idempotency_key": data.idempotency_key, "actor": uow.principal.actor,
+        "owner": owner, "owner_link": owner_link,
     }  # fmt: skip
     existing = repo.by_key(uow.session, uow.tenant_id, data.idempotency_key)
     if existing is not None:
@@ -263,14 +271,26 @@ def _check_usable(uow: UnitOfWork, scope: Scope, c: Commitment, lot_keys: list[i
         raise LotNotUsable(f"reserved lot(s) {', '.join(bad)} are on hold, quarantined or expired", lots=bad)
 
 
-def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn) -> Outcome:
+def check_owner(c: Commitment, owner: str | None) -> None:
+    """Refuse (409 inventory.received_by_owner) acting on a commitment another domain's document owns."""
+    if c.owner is not None and c.owner != owner:
+        raise OwnedElsewhere(
+            f"{c.document_type} {c.document_id} is received through {c.owner}"
+            + (f": {c.owner_link}" if c.owner_link else ""),
+            owner=c.owner, receive_at=c.owner_link, document_id=c.document_id,
+        )  # fmt: skip
+
+
+def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn, *, owner: str | None = None) -> Outcome:
     """Receive against an expected receipt: a receipt move of what arrived, and that much (at most what is
-    open) off ``on_order``; ``close`` cancels what stays open (a short delivery)."""
+    open) off ``on_order``; ``close`` cancels what stays open (a short delivery). An expected receipt with an
+    owner is received by that owner only (``owner``; else 409 inventory.received_by_owner)."""
     scope = uow.principal.scope(INCOMING)
     move_scope = uow.principal.scope(MOVE)
     c, replay = _request(uow, scope, commitment_id, domain.INCOMING, data.idempotency_key)
     if replay is not None:
         return replay
+    check_owner(c, owner)
     if c.status != "open":
         raise CommitmentClosed(f"incoming {c.id} is closed")
     line = Line(

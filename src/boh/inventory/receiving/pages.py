@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from boh.http.deps import UowDep
 from boh.http.i18n import gettext_ as _
-from boh.http.pages import N_, NavLink, field_errors, flash, is_htmx, redirect
+from boh.http.pages import NavLink, field_errors, flash, is_htmx, redirect
 from boh.http.pdf import pdf_response
 from boh.http.templating import render
+from boh.inventory.commitments.errors import OwnedElsewhere
 from boh.inventory.pages import _read
 from boh.inventory.pages._common import READ, WRITE, FormDep, int_or_none, pick_site, router
 from boh.inventory.receiving import documents, domain, queries, service
@@ -24,7 +25,10 @@ from boh.kernel.blobs import open_blob_store
 from boh.kernel.errors import BohError, FieldError, ValidationFailed
 from boh.kernel.uow import UnitOfWork
 
-NAV = [NavLink(N_("Receiving"), "/inventory/receiving", READ)]
+# No menu entry of its own: store staff have one receiving entry point, purchasing's "Receive deliveries"
+# (orders' deliveries, with their checks), which links here for deliveries no order owns (unannounced ones,
+# transfers sent without an order).
+NAV: list[NavLink] = []
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 MAX_PHOTO = 10 * 1024 * 1024
 
@@ -46,10 +50,17 @@ def start(request: Request, uow: UowDep, data: FormDep) -> Response:
     site_id = int_or_none(data.get("site_id"))
     if site_id is None:
         raise ValidationFailed([FieldError(("site_id",), "choose a site")])
-    r = service.start(
-        uow, site_id=site_id, source=data.get("source", ""), document_id=data.get("document_id") or None,
-        from_site_id=int_or_none(data.get("from_site_id")), idempotency_key=data.get("key") or uuid.uuid4().hex,
-    )  # fmt: skip
+    try:
+        r = service.start(
+            uow, site_id=site_id, source=data.get("source", ""), document_id=data.get("document_id") or None,
+            from_site_id=int_or_none(data.get("from_site_id")), idempotency_key=data.get("key") or uuid.uuid4().hex,
+        )  # fmt: skip
+    except OwnedElsewhere as exc:  # an order's delivery: handed off to where the order is received
+        uow.rollback()
+        link = str(exc.extra.get("receive_at") or "")
+        response = redirect(link if link.startswith("/") and not link.startswith("//") else "/inventory/receiving")
+        flash(response, _("This delivery belongs to an order: receive it here, on the order."))
+        return response
     uow.commit()
     return redirect(f"/inventory/receiving/{r.id}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
@@ -33,10 +34,22 @@ class Expected:
     due: date | None
     draft_id: int | None  # a receipt already started for it
     sender_id: int | None = None  # a transfer's sending site
+    receive_at: str | None = None  # owned by another domain's document: received there (this page)
 
 
-def open_transfer_moves(session: Session, tenant_id: int, site_id: int, from_site_id: int | None = None) -> list[Move]:
-    """Transfer_out moves shipped to ``site_id`` (from ``from_site_id``) and not received yet, oldest first."""
+def _owned_reservation(move: type[Move] | Any) -> Any:
+    """The owned reservation a transfer_out move was shipped from (correlated EXISTS)."""
+    return select(Commitment.id).where(
+        Commitment.tenant_id == move.tenant_id, move.source_type == "reservation",
+        cast(Commitment.id, String) == move.source_id, Commitment.owner.is_not(None),
+    )  # fmt: skip
+
+
+def open_transfer_moves(
+    session: Session, tenant_id: int, site_id: int, from_site_id: int | None = None, *, owned: bool = False
+) -> list[Move]:
+    """Transfer_out moves shipped to ``site_id`` (from ``from_site_id``) and not received yet, oldest first;
+    only those no document owns (``owned``: only those a document owns, received by its owner)."""
     rcv = aliased(Move)
     received = select(rcv.id).where(
         rcv.tenant_id == tenant_id, rcv.move_type == "transfer_in", rcv.source_type == "transfer",
@@ -44,17 +57,21 @@ def open_transfer_moves(session: Session, tenant_id: int, site_id: int, from_sit
     )  # fmt: skip
     stmt = select(Move).where(
         Move.tenant_id == tenant_id, Move.move_type == "transfer_out", Move.counter_site_id == site_id,
-        ~received.exists(),
+        ~received.exists(), _owned_reservation(Move).exists() if owned else ~_owned_reservation(Move).exists(),
     )  # fmt: skip
     if from_site_id is not None:
         stmt = stmt.where(Move.site_id == from_site_id)
     return list(session.scalars(stmt.order_by(Move.id)))
 
 
-def open_po_lines(session: Session, tenant_id: int, site_id: int, document_id: str | None = None) -> list[Commitment]:
+def open_po_lines(
+    session: Session, tenant_id: int, site_id: int, document_id: str | None = None, *, owned: bool = False
+) -> list[Commitment]:
+    """Open expected receipts at a site (of one document): those no document owns, or (``owned``) only those
+    another domain's document owns."""
     stmt = select(Commitment).where(
         Commitment.tenant_id == tenant_id, Commitment.site_id == site_id, Commitment.kind == "incoming",
-        Commitment.status == "open",
+        Commitment.status == "open", Commitment.owner.is_not(None) if owned else Commitment.owner.is_(None),
     )  # fmt: skip
     if document_id is not None:
         stmt = stmt.where(Commitment.document_id == document_id)
@@ -89,7 +106,30 @@ def to_receive(session: Session, tenant_id: int, site_id: int) -> list[Expected]
         dues = [d for _q, d in rows if d is not None]
         result.append(Expected(source, key, label, len(rows), sum((q for q, _d in rows), Decimal(0)),
                                min(dues) if dues else None, drafts.get((source, key)), senders.get(key)))  # fmt: skip
-    return sorted(result, key=lambda e: (e.due or date.max, e.label))
+    return sorted(result + _owned(session, tenant_id, site_id), key=lambda e: (e.due or date.max, e.label))
+
+
+def _owned(session: Session, tenant_id: int, site_id: int) -> list[Expected]:
+    """Deliveries another domain's document owns (a purchase or transfer order): listed with where they are
+    received, never received here."""
+    groups: dict[str, tuple[Commitment, list[tuple[Decimal, date | None]]]] = {}
+    for c in open_po_lines(session, tenant_id, site_id, owned=True):
+        groups.setdefault(c.document_id, (c, []))[1].append((c.open_quantity, c.expected_date))
+    moves = open_transfer_moves(session, tenant_id, site_id, owned=True)
+    sources = {str(c.id): c for c in session.scalars(
+        select(Commitment).where(Commitment.id.in_(sorted({int(m.source_id or 0) for m in moves})))
+    )}  # fmt: skip
+    for m in moves:
+        src = sources.get(m.source_id or "")
+        if src is not None:
+            groups.setdefault(src.document_id, (src, []))[1].append((-m.quantity, m.event_at.date()))
+    out = []
+    for doc, (c, rows) in groups.items():
+        dues = [d for _q, d in rows if d is not None]
+        source = "transfer" if "transfer" in c.document_type else "purchase_order"
+        out.append(Expected(source, doc, doc, len(rows), sum((q for q, _d in rows), Decimal(0)),
+                            min(dues) if dues else None, None, receive_at=c.owner_link or ""))  # fmt: skip
+    return out
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from boh.catalog.api import find_item, get_supplier_ref
 from boh.http.pages import N_
 from boh.inventory import service as ledger
 from boh.inventory.commitments import service as commitments
+from boh.inventory.commitments.models import Commitment
 from boh.inventory.commitments.schemas import ReceiveIn, ReleaseIn
 from boh.inventory.receiving import domain, queries
 from boh.inventory.receiving.errors import NothingToReceive, ReceiptNotDraft, ReceiptNotFound
@@ -69,6 +70,7 @@ def start(
         return existing
     expected = _expected(uow, site_id, source, document_id, from_site_id)
     if source != "unannounced" and not expected:
+        _refuse_owned(uow, site_id, source, document_id, from_site_id)
         raise NothingToReceive("nothing is expected from this delivery any more")
     r = Receipt(tenant_id=uow.tenant_id, site_id=site_id, number="", source=source, document_id=document_id,
                 from_site_id=from_site_id, supplier_id=supplier_id, idempotency_key=idempotency_key,
@@ -81,6 +83,21 @@ def start(
     uow.flush()
     uow.audit("inventory.receipt.start", "receipt", r.id, after={"number": r.number, "source": source})
     return r
+
+
+def _refuse_owned(uow: UnitOfWork, site_id: int, source: str, doc: str | None, sender: int | None) -> None:
+    """A delivery that another domain's document owns (a purchasing order) is received there: 409
+    inventory.received_by_owner with the page where it is received (``receive_at``)."""
+    if source == "purchase_order":
+        owned = queries.open_po_lines(uow.session, uow.tenant_id, site_id, doc or "", owned=True)
+        if owned:
+            commitments.check_owner(owned[0], None)
+        return
+    moves = queries.open_transfer_moves(uow.session, uow.tenant_id, site_id, sender, owned=True)
+    ids = sorted({int(m.source_id) for m in moves if m.source_id and m.source_id.isdigit()})
+    for c in uow.session.scalars(select(Commitment).where(Commitment.id.in_(ids)).order_by(Commitment.id)):
+        if doc is None or c.document_id == doc:
+            commitments.check_owner(c, None)
 
 
 def _expected(uow: UnitOfWork, site_id: int, source: str, doc: str | None, sender: int | None) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 notify e-mail outbox (mails to outside addresses with an attachment)
 
 Revision ID: 0108podocs
-Revises: 0104replenish
+Revises: 0108receiving
 Create Date: 2026-12-06 23:50:00
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import boh.kernel.types
 
 
 revision: str = "0108podocs"
-down_revision: str | None = "0104replenish"
+down_revision: str | None = "0108receiving"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,7 +33,12 @@ REASONS = {
     "short": N_("Short"), "over": N_("Over"), "damaged": N_("Damaged"), "quality": N_("Failed quality check"),
     "expired": N_("Expired"), "wrong_item": N_("Not ordered"),
 }  # fmt: skip
-DISCREPANCIES = {"short": N_("Short"), "over": N_("Over"), "damaged": N_("Damaged"), "price": N_("Price")}
+DISCREPANCIES = {
+    "short": N_("Short"), "over": N_("Over"), "damaged": N_("Damaged"), "price": N_("Price"),
+    "asn_over": N_("More than the shipping notice"), "asn_short": N_("Less than the shipping notice"),
+    "asn_lot": N_("Lot differs from the shipping notice"), "asn_expiry": N_("Expiry differs from the shipping notice"),
+    "asn_absent": N_("On the shipping notice, did not arrive"), "asn_extra": N_("Arrived, not on the shipping notice"),
+}  # fmt: skip
 ACTIONS = {
     "create": N_("Order created"), "edit": N_("Draft changed"), "confirm": N_("Sent"), "amend": N_("Amended"),
     "respond": N_("Supplier answered"), "decide": N_("Buyer decided"), "asn": N_("Shipping notice"),
@@ -44,7 +49,7 @@ ACTIONS = {
 }  # fmt: skip
 ERRORS = {
     "purchasing.reason_required": N_("Give a reason for the rejected quantity"),
-    "purchasing.transfer_received_whole": N_("A transfer is received whole"),
+    "purchasing.not_shipped": N_("This line has not been shipped yet"),
     "purchasing.receipt_blocked": N_("The supplier's certificate does not allow this delivery"),
     "purchasing.wrong_status": N_("The order is not in a state that allows this"),
 }

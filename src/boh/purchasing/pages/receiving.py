@@ -160,10 +160,12 @@ def post_receipt(request: Request, uow: UowDep, order_id: int, data: FormDep) ->
     key = data.get("key") or uuid.uuid4().hex
     if errors:
         return _render(request, o, lines, key, errors=errors, status=422)
+    # a shipped transfer line is always received (one shipment), even when all of it is missing
     wanted = [service.ReceiptLineIn(line_id=ln.id, received=ln.received, rejected=ln.rejected,
                                     reason=ln.reason or None, lot_code=ln.lot or None, expiry_date=ln.expiry,
-                                    close=ln.close)
-              for ln in lines if ln.received > 0 or ln.rejected > 0 or ln.close]  # fmt: skip
+                                    close=ln.close or o.kind == "transfer")
+              for ln in lines if ln.received > 0 or ln.rejected > 0 or ln.close
+              or (o.kind == "transfer" and ln.due > 0)]  # fmt: skip
     try:
         asn = o.asns[-1] if o.asns and o.asns[-1].status == "open" else None
         receipt = service.receive_goods(

@@ -1,5 +1,5 @@
 """Supplier scorecards: every supplier over the last six months, and one supplier's monthly trend (on time, in
-full, OTIF; price variance; lead time) and its items' lead times."""
+full, OTIF, ASN accuracy; price variance; lead time) and its items' lead times."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _trend(rows: list[ScoreRow]) -> Chart:
         id="supplier-trend", title=_("Delivery performance by month"), categories=[r.month for r in rows],
         series=[Series(_("On time"), [r.on_time_pct for r in rows]),
                 Series(_("In full"), [r.in_full_pct for r in rows]),
-                Series(_("On time and in full"), [r.otif_pct for r in rows])],
+                Series(_("On time and in full"), [r.otif_pct for r in rows]),
+                Series(_("ASN accuracy"), [r.asn_accuracy_pct for r in rows])],
         unit="%", category_label=_("Month"),
     )  # fmt: skip
 

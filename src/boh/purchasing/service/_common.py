@@ -31,6 +31,14 @@ INCOMING = "inventory.incoming.write"
 RESERVE = "inventory.reservation.write"
 MOVE = "inventory.move.write"
 HOLD = "inventory.lot.hold"
+# purchasing owns what its orders put on order or reserve in inventory: only purchasing's receiving receives
+# it (inventory's own receiving hands it off to ``receive_link``), so every delivery of an order is seen here
+OWNER = "purchasing"
+
+
+def receive_link(order: Order) -> str:
+    """The page where an order's deliveries are received (set on its expected receipts in inventory)."""
+    return f"/purchasing/orders/{order.id}/receive"
 
 
 def visible(scope: Scope, order: Order) -> bool:

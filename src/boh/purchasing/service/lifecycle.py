@@ -18,12 +18,14 @@ from boh.purchasing.models import Order, OrderLine
 from boh.purchasing.service._common import (
     APPROVE,
     INCOMING,
+    OWNER,
     RESERVE,
     WRITE,
     get_order,
     history,
     lines_of,
     on_inventory,
+    receive_link,
     require,
 )  # fmt: skip
 
@@ -41,7 +43,7 @@ def _expect(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Decimal, t
         idempotency_key=f"purchasing:{line.id}:{tag}",
     )  # fmt: skip
     with on_inventory(uow, [INCOMING], [order.site_id]):
-        return expect(uow, data).commitment.id
+        return expect(uow, data, owner=OWNER, owner_link=receive_link(order)).commitment.id
 
 
 def _reserve(uow: UnitOfWork, order: Order, line: OrderLine) -> int:
@@ -51,7 +53,7 @@ def _reserve(uow: UnitOfWork, order: Order, line: OrderLine) -> int:
         document_id=order.number, document_line=str(line.line_no), idempotency_key=f"purchasing:{line.id}:reserve",
     )  # fmt: skip
     with on_inventory(uow, [RESERVE], [order.from_site_id]):
-        return reserve(uow, data).commitment.id
+        return reserve(uow, data, owner=OWNER, owner_link=receive_link(order)).commitment.id
 
 
 def confirm(uow: UnitOfWork, order_id: int) -> Order:

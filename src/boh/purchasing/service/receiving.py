@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from boh.catalog.api import certificate_verdict
 from boh.http.pages import N_
-from boh.inventory.api import ReceiveIn, ReleaseIn, cancel_incoming, hold_lots, receive, receive_transfer
+from boh.inventory.api import (
+    ReceiveIn,
+    ReleaseIn,
+    adjust,
+    cancel_incoming,
+    hold_lots,
+    receive,
+    receive_transfer,
+    record_waste,
+)
 from boh.kernel.clock import utcnow
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.tenancy import Scope
@@ -23,11 +32,12 @@ from boh.org.api import get_site_ref
 from boh.purchasing import domain
 from boh.purchasing.errors import IdempotencyKeyReused, ReceiptBlocked
 from boh.purchasing.events import GoodsReceived, ReceivedLine
-from boh.purchasing.models import Asn, Discrepancy, Order, OrderLine, Receipt, ReceiptLine
+from boh.purchasing.models import Asn, AsnLine, Discrepancy, Order, OrderLine, Receipt, ReceiptLine
 from boh.purchasing.service._common import (
     HOLD,
     INCOMING,
     MOVE,
+    OWNER,
     RECEIVE,
     get_order,
     history,
@@ -85,15 +95,18 @@ def _check(order: Order, lines: dict[int, OrderLine], data: list[ReceiptLineIn])
         seen.add(d.line_id)
         if d.received < 0 or d.rejected < 0:
             errors.append(FieldError(("lines", i, "received"), "quantities must not be negative"))
-        if d.received == 0 and d.rejected == 0 and not d.close:
+        if d.received == 0 and d.rejected == 0 and not d.close and order.kind != "transfer":
             errors.append(FieldError(("lines", i, "received"), "nothing received: leave the line out or close it"))
         if d.rejected > 0 and d.reason not in domain.REASONS:
             errors.append(FieldError(("lines", i, "reason"), "a rejected quantity needs a reason",
                                      "purchasing.reason_required"))  # fmt: skip
-        if order.kind == "transfer" and (d.received + d.rejected != line.shipped_quantity or d.rejected > 0):
-            errors.append(FieldError(("lines", i, "received"),
-                                     f"a transfer is received whole ({line.shipped_quantity}): record damage as waste",
-                                     "purchasing.transfer_received_whole"))  # fmt: skip
+        if order.kind == "transfer" and not line.transfer_move_ids:
+            errors.append(FieldError(("lines", i, "line_id"), f"line {d.line_id} has not been shipped yet",
+                                     "purchasing.not_shipped"))  # fmt: skip
+        elif order.kind == "transfer" and d.received + d.rejected != line.shipped_quantity and d.reason is None:
+            errors.append(FieldError(("lines", i, "reason"),
+                                     f"{line.shipped_quantity} were shipped: give a reason for the difference",
+                                     "purchasing.reason_required"))  # fmt: skip
     if errors:
         raise ValidationFailed(errors, "The receipt is not valid; nothing was received")
 
@@ -111,22 +124,68 @@ def _post_line(uow: UnitOfWork, order: Order, line: OrderLine, d: ReceiptLineIn,
     due = line.quantity - line.received_quantity - line.rejected_quantity
     closes = d.close or d.received + d.rejected >= due
     if order.kind == "transfer":
-        with on_inventory(uow, [MOVE], [order.site_id]):
-            moves = [receive_transfer(uow, mid) for mid in line.transfer_move_ids]
-        return (moves[0].id if moves else None), [m.lot_id for m in moves if m.lot_id], False
+        return _post_transfer_line(uow, order, line, d, key)
     assert line.commitment_id is not None
     with on_inventory(uow, [INCOMING, MOVE], [order.site_id]):
         if d.received > 0:
             data = ReceiveIn(quantity=d.received, unit_cost=_unit_cost(order, line, d, currency),
                              lot_code=d.lot_code, expiry_date=d.expiry_date, close=closes,
                              idempotency_key=f"purchasing:receipt:{key}:{line.id}")  # fmt: skip
-            move = receive(uow, line.commitment_id, data).moves[0]
+            move = receive(uow, line.commitment_id, data, owner=OWNER).moves[0]
             return move.id, [move.lot_id] if move.lot_id else [], closes and d.received + d.rejected < due
         if closes:
             cancel_incoming(uow, line.commitment_id, ReleaseIn(
                 reason=f"closed on receipt {key}" if d.close else f"rejected on receipt {key}",
                 idempotency_key=f"purchasing:receipt:{key}:{line.id}"))  # fmt: skip
     return None, [], closes and d.received + d.rejected < due
+
+
+def _post_transfer_line(uow: UnitOfWork, order: Order, line: OrderLine, d: ReceiptLineIn, key: str) -> tuple[
+        int | None, list[int], bool]:  # fmt: skip
+    """A transfer arrives whole through the ledger (transfer_in of every shipped move, so the source's in-transit
+    clears); then what arrived damaged is posted as waste at the receiving site, what did not arrive as a
+    negative adjustment (transfer_short) and what came on top as a positive one (transfer_over), each with the
+    lot it left with, so on hand is what was counted as sellable. Returns (move, lots, closed short)."""
+    short, over = domain.transfer_difference(line.shipped_quantity, d.received, d.rejected)
+    tag = f"purchasing:receipt:{key}:{line.id}"
+    with on_inventory(uow, [MOVE], [order.site_id]):
+        moves = [receive_transfer(uow, mid, owner=OWNER) for mid in line.transfer_move_ids]
+        lots = [(m.lot_id, m.quantity) for m in moves]
+        for n, (lot_id, qty) in enumerate(_spread(lots, d.rejected)):
+            record_waste(uow, site_id=order.site_id, item_id=line.item_id, quantity=qty, lot_id=lot_id,
+                         reason_code=f"transfer_{d.reason or 'damaged'}",
+                         idempotency_key=f"{tag}:waste:{n}")  # fmt: skip
+        left = [(lot, q - taken) for (lot, q), taken in zip(lots, _taken(lots, d.rejected), strict=True)]
+        for n, (lot_id, qty) in enumerate(_spread(left, short)):
+            adjust(uow, site_id=order.site_id, item_id=line.item_id, quantity=-qty, lot_id=lot_id,
+                   reason_code="transfer_short", idempotency_key=f"{tag}:short:{n}")  # fmt: skip
+        if over > 0:
+            adjust(uow, site_id=order.site_id, item_id=line.item_id, quantity=over,
+                   lot_id=moves[0].lot_id if moves else None, reason_code="transfer_over",
+                   idempotency_key=f"{tag}:over")  # fmt: skip
+    return (moves[0].id if moves else None), [m.lot_id for m in moves if m.lot_id], short > 0
+
+
+def _taken(lots: list[tuple[int | None, Decimal]], quantity: Decimal) -> list[Decimal]:
+    """How much of ``quantity`` each lot gives, first lot first (never more than it has)."""
+    out = []
+    for _lot, qty in lots:
+        take = min(max(qty, ZERO), quantity)
+        out.append(take)
+        quantity -= take
+    return out
+
+
+def _spread(lots: list[tuple[int | None, Decimal]], quantity: Decimal) -> list[tuple[int | None, Decimal]]:
+    """``quantity`` taken from the lots in order; what is more than they hold from the last one."""
+    if quantity <= 0 or not lots:
+        return []
+    taken = _taken(lots, quantity)
+    out = [(lot, t) for (lot, _q), t in zip(lots, taken, strict=True) if t > 0]
+    rest = quantity - sum(taken, ZERO)
+    if rest > 0:
+        out.append((lots[-1][0], rest))
+    return out
 
 
 def receive_goods(uow: UnitOfWork, order_id: int, *, lines: list[ReceiptLineIn], idempotency_key: str,
@@ -175,7 +234,8 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
     published: list[ReceivedLine] = []
     for d in lines:
         line = ours[d.line_id]
-        due = line.quantity - line.received_quantity - line.rejected_quantity
+        due = line.shipped_quantity if order.kind == "transfer" else (
+            line.quantity - line.received_quantity - line.rejected_quantity)  # fmt: skip
         move_id, lot_ids, short = _post_line(uow, order, line, d, key, currency)
         lots += lot_ids
         checks = domain.discrepancies(due=due, received=d.received, rejected=d.rejected, closes=d.close or short,
@@ -191,7 +251,9 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
                                     closed_short=short, move_id=move_id))  # fmt: skip
         line.received_quantity += d.received
         line.rejected_quantity += d.rejected
-        if line.received_quantity + line.rejected_quantity >= line.quantity:
+        if order.kind == "transfer":  # one shipment, received once: nothing more will come
+            line.status = "closed" if short else "received"
+        elif line.received_quantity + line.rejected_quantity >= line.quantity:
             line.status = "received"
         elif d.close or short:
             line.status = "closed"
@@ -200,11 +262,12 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
             received=d.received, rejected=d.rejected, promised_date=line.confirmed_date or line.expected_date,
             agreed_price=line.confirmed_price or line.unit_price, invoiced_price=d.invoiced_price, closed_short=short,
         ))  # fmt: skip
-    uow.session.add_all(found)
     if asn_id is not None:
         asn = uow.session.get(Asn, asn_id)
         if asn is not None and asn.order_id == order.id:
+            found += _asn_checks(uow, order, receipt, asn, lines, now)
             asn.status = "received"
+    uow.session.add_all(found)
     all_lines = lines_of(uow, order.id)
     before = order.status
     order.status = domain.status_after_receipt(
@@ -223,8 +286,28 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
         received_at=now, lines=tuple(published),
     ))  # fmt: skip
     if found:
-        notify(uow, kind="receipt_discrepancy", message=DISCREPANCY,
-               params={"number": receipt.number, "order": order.number, "n": len(found)},
+        params = {"number": receipt.number, "order": order.number, "n": len(found)}
+        notify(uow, kind="receipt_discrepancy", message=DISCREPANCY, params=params,
                link=f"/purchasing/orders/{order.id}", roles=["buyer", "store_manager"], site_id=order.site_id,
                dedupe_key=f"purchasing-receipt:{receipt.id}")  # fmt: skip
+        if order.kind == "transfer" and order.from_site_id is not None:  # the DC sees what its shipment became
+            notify(uow, kind="receipt_discrepancy", message=DISCREPANCY, params=params,
+                   link=f"/purchasing/orders/{order.id}", roles=["store_manager"], site_id=order.from_site_id,
+                   dedupe_key=f"purchasing-receipt:{receipt.id}:source")  # fmt: skip
     return receipt
+
+
+def _asn_checks(uow: UnitOfWork, order: Order, receipt: Receipt, asn: Asn, lines: list[ReceiptLineIn],
+                now: datetime) -> list[Discrepancy]:  # fmt: skip
+    """What arrived against what the shipping notice said (``domain.asn_discrepancies``), as discrepancies of
+    the receipt with the notice they were found against."""
+    notice: dict[int, list[domain.Shipped]] = {}
+    for a in uow.session.scalars(select(AsnLine).where(AsnLine.asn_id == asn.id).order_by(AsnLine.id)):
+        notice.setdefault(a.order_line_id, []).append(domain.Shipped(a.quantity, a.lot_code, a.expiry_date))
+    arrived = {d.line_id: domain.Shipped(d.received + d.rejected, d.lot_code, d.expiry_date) for d in lines}
+    return [
+        Discrepancy(tenant_id=uow.tenant_id, order_id=order.id, receipt_id=receipt.id, order_line_id=c.order_line_id,
+                    kind=c.kind, expected=c.expected, actual=c.actual, asn_id=asn.id, expected_ref=c.expected_ref,
+                    actual_ref=c.actual_ref, at=now)
+        for c in domain.asn_discrepancies(notice, arrived)
+    ]  # fmt: skip

@@ -1,0 +1,140 @@
+"""Receiving against a shipping notice: what arrived compared with what the supplier said it shipped (over /
+short, another lot or expiry, announced but absent, arrived but not announced), recorded on the receipt, told
+to the buyer and counted in the supplier's ASN accuracy on the scorecard."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from boh.bootstrap import Runtime
+from boh.notify.models import Notification
+from boh.purchasing import domain, service
+from boh.purchasing.domain import AsnCheck, Shipped
+from boh.purchasing.models import Discrepancy, Order
+from boh.purchasing.scorecard import scorecard
+from boh.purchasing.service import AsnLineIn, ReceiptLineIn
+from tests.factories import make_user
+from tests.purchasing.helpers import NOW, get, make_world, place, po_request, supplier_user, uow_as
+from tests.web.helpers import page_login
+
+D1, D2 = date(2026, 12, 20), date(2026, 12, 27)
+
+
+def test_each_kind_of_difference_from_the_notice() -> None:
+    notice = {1: [Shipped(Decimal(24), "L1", D1)], 2: [Shipped(Decimal(5))], 3: [Shipped(Decimal(6), "L3", D1)],
+              4: [Shipped(Decimal(2))], 6: [Shipped(Decimal(4), "A", D1), Shipped(Decimal(4), "B", D2)]}  # fmt: skip
+    arrived = {1: Shipped(Decimal(20), "L1", D1), 2: Shipped(Decimal(7)), 3: Shipped(Decimal(6), "LX", D2),
+               5: Shipped(Decimal(3)), 6: Shipped(Decimal(8), "B", D2)}  # fmt: skip
+    assert domain.asn_discrepancies(notice, arrived) == [
+        AsnCheck(1, "asn_short", Decimal(24), Decimal(20)),
+        AsnCheck(2, "asn_over", Decimal(5), Decimal(7)),
+        AsnCheck(3, "asn_lot", Decimal(6), Decimal(6), "L3", "LX"),
+        AsnCheck(3, "asn_expiry", Decimal(6), Decimal(6), "2026-12-20", "2026-12-27"),
+        AsnCheck(4, "asn_absent", Decimal(2), Decimal(0)),
+        AsnCheck(5, "asn_extra", Decimal(0), Decimal(3)),
+    ]  # line 6: two lots announced, one of them arrived, in the announced total: as said
+
+
+def test_as_announced_is_no_difference_and_uncaptured_lots_are_not_compared() -> None:
+    notice = {1: [Shipped(Decimal(24), "L1", D1)]}
+    assert domain.asn_discrepancies(notice, {1: Shipped(Decimal(24), "L1", D1)}) == []
+    assert domain.asn_discrepancies(notice, {1: Shipped(Decimal(24))}) == []
+    assert domain.asn_discrepancies(notice, {1: Shipped(Decimal(0))}) == [
+        AsnCheck(1, "asn_absent", Decimal(24), Decimal(0))
+    ]
+
+
+def _asn(runtime: Runtime, w, order_id: int, lines: list[AsnLineIn], key: str = "asn-1") -> int:  # type: ignore[no-untyped-def]
+    with uow_as(runtime, supplier_user(w)) as uow:
+        asn = service.send_asn(uow, order_id, number=f"DN-{key}", expected_arrival=NOW + timedelta(days=1),
+                               idempotency_key=key, lines=lines)  # fmt: skip
+        uow.commit()
+        return asn.id
+
+
+def test_a_delivery_that_differs_from_its_notice_is_recorded_told_and_scored(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    buyer = make_user(runtime, w.tenant, "buyer", [("buyer", None)])
+    [po] = place(runtime, w, [po_request(w, "24"), po_request(w, "5", item_id=w.bread)], confirm=True)
+    milk_line, bread_line = po.line_ids
+    asn_id = _asn(runtime, w, po.order_id, [AsnLineIn(milk_line, Decimal(24), "L-1", D1)])
+    with runtime.system_uow(w.tenant.id) as uow:  # 12 milk of another lot and expiry; bread was not announced
+        receipt = service.receive_goods(uow, po.order_id, asn_id=asn_id, idempotency_key="r1", lines=[
+            ReceiptLineIn(milk_line, Decimal(12), lot_code="L-2", expiry_date=D2),
+            ReceiptLineIn(bread_line, Decimal(5)),
+        ])  # fmt: skip
+        uow.commit()
+        receipt_id = receipt.id
+    with runtime.session_factory() as s:
+        found = s.scalars(select(Discrepancy).where(Discrepancy.asn_id == asn_id).order_by(Discrepancy.id)).all()
+        assert [(d.kind, d.order_line_id, d.expected, d.actual, d.expected_ref, d.actual_ref) for d in found] == [
+            ("asn_short", milk_line, Decimal(24), Decimal(12), None, None),
+            ("asn_lot", milk_line, Decimal(24), Decimal(12), "L-1", "L-2"),
+            ("asn_expiry", milk_line, Decimal(24), Decimal(12), "2026-12-20", "2026-12-27"),
+            ("asn_extra", bread_line, Decimal(0), Decimal(5), None, None),
+        ]
+        assert all(d.receipt_id == receipt_id for d in found)
+        told = s.scalars(select(Notification).where(Notification.kind == "receipt_discrepancy")).all()
+        assert [n.user_id for n in told] == [buyer] and told[0].params["n"] == 4
+        [row] = scorecard(s, w.tenant.id, by_month=False)
+        assert (row.asn_lines, row.asn_accuracy_pct) == (2, Decimal("0.0"))  # neither line arrived as announced
+
+
+def test_an_announced_line_that_never_arrived_and_an_accurate_one(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    [po] = place(runtime, w, [po_request(w, "24"), po_request(w, "5", item_id=w.bread)], confirm=True)
+    milk_line, bread_line = po.line_ids
+    asn_id = _asn(runtime, w, po.order_id, [AsnLineIn(milk_line, Decimal(24), "L-1", D1),
+                                            AsnLineIn(bread_line, Decimal(5))])  # fmt: skip
+    with runtime.system_uow(w.tenant.id) as uow:
+        got = [ReceiptLineIn(milk_line, Decimal(24), lot_code="L-1", expiry_date=D1)]
+        service.receive_goods(uow, po.order_id, asn_id=asn_id, idempotency_key="r1", lines=got)
+        uow.commit()
+    with runtime.session_factory() as s:
+        found = s.scalars(select(Discrepancy).where(Discrepancy.asn_id == asn_id)).all()
+        assert [(d.kind, d.order_line_id, d.expected, d.actual) for d in found] == [
+            ("asn_absent", bread_line, Decimal(5), Decimal(0))
+        ]
+        [row] = scorecard(s, w.tenant.id, by_month=False)
+        assert (row.asn_lines, row.asn_accuracy_pct) == (2, Decimal("50.0"))
+        [monthly] = scorecard(s, w.tenant.id)
+        assert (monthly.month, monthly.asn_accuracy_pct) == ("2026-12", Decimal("50.0"))
+    assert get(runtime, Order, po.order_id).status == "partially_received"  # the bread is still on order
+
+
+def test_a_receipt_without_a_notice_is_not_counted_in_asn_accuracy(runtime: Runtime) -> None:
+    w = make_world(runtime)
+    [po] = place(runtime, w, [po_request(w, "24")], confirm=True)
+    with runtime.system_uow(w.tenant.id) as uow:
+        service.receive_goods(
+            uow, po.order_id, idempotency_key="r1", lines=[ReceiptLineIn(po.line_ids[0], Decimal(20))]
+        )
+        uow.commit()
+    with runtime.session_factory() as s:
+        [row] = scorecard(s, w.tenant.id, by_month=False)
+        assert (row.lines, row.asn_lines, row.asn_accuracy_pct) == (1, 0, None)
+        assert s.scalars(select(Discrepancy)).all() == []
+
+
+def test_the_order_and_the_scorecard_pages_show_them(runtime: Runtime, client: TestClient) -> None:
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "buyer", [("buyer", None)])
+    [po] = place(runtime, w, [po_request(w, "24")], confirm=True)
+    asn_id = _asn(runtime, w, po.order_id, [AsnLineIn(po.line_ids[0], Decimal(24), "L-1", D1)])
+    with runtime.system_uow(w.tenant.id) as uow:
+        got = [ReceiptLineIn(po.line_ids[0], Decimal(24), lot_code="L-9", expiry_date=D1)]
+        service.receive_goods(uow, po.order_id, asn_id=asn_id, idempotency_key="r1", lines=got)
+        uow.commit()
+    page_login(client, "buyer")
+    client.cookies.set("boh_lang", "en")
+    order = client.get(f"/purchasing/orders/{po.order_id}").text
+    assert 'data-kind="asn_lot"' in order and "Lot differs from the shipping notice" in order and "L-9" in order
+    cards = client.get("/purchasing/scorecards").text
+    assert "ASN accuracy" in cards and 'data-testid="asn-accuracy"><span>0.0%' in cards
+    client.cookies.set("boh_lang", "zh_CN")
+    zh = client.get("/purchasing/scorecards").text
+    assert "ASN accuracy" not in zh and "发货通知准确率" in zh
