@@ -43,29 +43,19 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
-
-import paho.mqtt.client as mqtt
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from typing import Any, Protocol
 
 from boh.inventory.ingest import deadletters
 from boh.inventory.ingest.envelope import FEEDS, Context, open_envelope
 from boh.inventory.ingest.schemas import Rejected
 from boh.kernel import gcpause
-from boh.kernel.brokers import mqtt_client, parse_broker_url
+from boh.kernel.mqtt import Inbound, ReceiveLoop
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import tenant_id_by_code
-
-Outcome = Literal["ok", "transient", "failed"]
-TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, ConnectionError, TimeoutError)
-
-log = logging.getLogger("boh.ingest.mqtt")
 
 
 class RejectedLike(Protocol):
@@ -94,15 +84,6 @@ def default_ingest(uow: UnitOfWork, events: list[dict[str, Any]]) -> ResultLike:
     from boh.inventory.ingest.service import ingest
 
     return ingest(uow, events, transport="mqtt", dead_letters=False)  # kept per message, with its topic
-
-
-@dataclass
-class Inbound:
-    mid: int
-    qos: int
-    topic: str
-    payload: bytes
-    generation: int  # the connection it arrived on: a PUBACK is only valid on that connection
 
 
 @dataclass
@@ -149,14 +130,17 @@ def parse_message(msg: Inbound, prefix: str) -> Parsed | None:
     return out
 
 
-class MqttIngestor:
-    """Subscribes, applies queued messages in one transaction per tenant, then acknowledges them.
+class MqttIngestor(ReceiveLoop[Parsed]):
+    """Subscribes, applies queued messages in one transaction per tenant, then acknowledges them (the receive
+    loop is ``boh.kernel.mqtt.ReceiveLoop``'s; this is its handler).
 
     paho's network thread only queues messages; ``threads`` worker threads apply them (their database
     round trips overlap; events may be applied out of order, which ingestion allows), so a slow commit never
     stalls keep-alives. A site's messages always go to the same thread of a process. paho reconnects with
     backoff (1-30 s) when the broker goes away and the broker redelivers what was not acknowledged.
     """
+
+    log = logging.getLogger("boh.ingest.mqtt")
 
     def __init__(
         self,
@@ -172,136 +156,31 @@ class MqttIngestor:
         share: str | None = None,
     ) -> None:
         self.rt = rt
-        self.share = share
-        self.addr = parse_broker_url(broker_url)
         self.tenant = tenant
         self.prefix = prefix
-        self.max_batch = max_batch
         self.ingest = ingest
         self.stats = IngestStats()
-        # one queue per worker thread, and each site's messages always to the same one: the threads never apply
-        # the same site at once, so they never wait for each other's row locks (a site's keys are its own)
-        self.inboxes: list[queue.Queue[Inbound]] = [queue.Queue() for _ in range(max(threads, 1))]
-        self.generation = 0
-        self.connected = threading.Event()
-        self.ready = threading.Event()  # subscribed: from now on the broker keeps our messages
-        self._stop = threading.Event()
         self._tenants: dict[str, int | None] = {}
         self.threads = threads
-        self._workers: list[threading.Thread] = []
-        self._lock = threading.Lock()  # the counters, updated by every worker thread
-        cid = client_id or f"boh-ingest-{tenant or 'all'}"
-        self.client = mqtt_client(self.addr, cid)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.on_subscribe = self._on_subscribe
+        super().__init__(
+            broker_url=broker_url,
+            client_id=client_id or f"boh-ingest-{tenant or 'all'}",
+            topics=[f"{prefix}/{tenant or '+'}/+/{feed}" for feed in FEEDS],
+            max_batch=max_batch,
+            threads=threads,
+            share=share,
+            name="mqtt-ingest",
+        )
 
-    @property
-    def subscription_prefix(self) -> str:
-        """``$share/<group>/`` when several subscribers share the topics (MQTT shared subscriptions: the broker
-        hands each message to one member of the group), else nothing."""
-        return f"$share/{self.share}/" if self.share else ""
+    # ------------------------------------------------------------------ the receive loop's handler
+    def parse(self, m: Inbound) -> Parsed | None:
+        return parse_message(m, self.prefix)
 
-    # ------------------------------------------------------------------ paho callbacks (network thread)
-    def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _p: Any = None) -> None:
-        if getattr(reason, "is_failure", False):
-            log.warning("MQTT connect refused: %s", reason)
-            return
-        self.generation += 1
-        topics = [(f"{self.subscription_prefix}{self.prefix}/{self.tenant or '+'}/+/{feed}", 1) for feed in FEEDS]
-        client.subscribe(topics)
-        log.info("MQTT connected to %s:%s (session present: %s)", self.addr.host, self.addr.port,
-                 getattr(flags, "session_present", "?"))  # fmt: skip
-        self.connected.set()
+    def size(self, p: Parsed) -> int:
+        return len(p.events)
 
-    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, codes: Any, _p: Any = None) -> None:
-        refused = [c for c in codes or () if getattr(c, "is_failure", False)]
-        if refused:  # e.g. the broker's ACL does not let this client read the topics
-            log.error("MQTT subscription refused by the broker: %s", refused)
-            return
-        self.ready.set()
-
-    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any = None) -> None:
-        self.connected.clear()
-        self.ready.clear()
-        if not self._stop.is_set():
-            log.warning("MQTT connection lost (%s); reconnecting", reason)
-
-    def _on_message(self, _c: mqtt.Client, _u: Any, m: mqtt.MQTTMessage) -> None:
-        site = "/".join(m.topic.split("/")[1:3])  # tenant/site (a malformed topic is rejected by the worker)
-        inbox = self.inboxes[zlib.crc32(site.encode()) % len(self.inboxes)]
-        inbox.put(Inbound(m.mid, m.qos, m.topic, bytes(m.payload), self.generation))
-
-    # ------------------------------------------------------------------ lifecycle
-    def start(self) -> None:
-        self.client.connect_async(self.addr.host, self.addr.port, keepalive=30)
-        self.client.loop_start()
-        self._workers = [
-            threading.Thread(target=self._run, args=(inbox,), name=f"mqtt-ingest-{n}", daemon=True)
-            for n, inbox in enumerate(self.inboxes)
-        ]
-        for t in self._workers:
-            t.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Finish the transaction in progress, then disconnect (unapplied messages stay with the broker)."""
-        self._stop.set()
-        for t in self._workers:
-            t.join(timeout)
-        self.client.disconnect()
-        self.client.loop_stop()
-
-    # ------------------------------------------------------------------ worker thread
-    def _take(self, inbox: queue.Queue[Inbound]) -> list[tuple[Inbound, Parsed | None]]:
-        """The next queued messages, parsed, up to about ``max_batch`` events."""
-        try:
-            first = inbox.get(timeout=0.2)
-        except queue.Empty:
-            return []
-        group = [(first, parse_message(first, self.prefix))]
-        events = len(group[0][1].events) if group[0][1] else 0
-        while events < self.max_batch:
-            try:
-                nxt = inbox.get_nowait()
-            except queue.Empty:
-                break
-            parsed = parse_message(nxt, self.prefix)
-            group.append((nxt, parsed))
-            events += len(parsed.events) if parsed else 0
-        return group
-
-    def _run(self, inbox: queue.Queue[Inbound]) -> None:
-        while not self._stop.is_set():
-            group = self._take(inbox)
-            if group:
-                self._process(group)
-
-    def _process(self, group: list[tuple[Inbound, Parsed | None]]) -> None:
-        parsed = [p for _, p in group if p is not None]
-        by_tenant: dict[str, list[Parsed]] = {}
-        for p in parsed:
-            by_tenant.setdefault(p.tenant, []).append(p)
-        for code, items in by_tenant.items():
-            if self._apply_retrying(code, items) == "failed":
-                for p in items:  # one message at a time: only the poisoned ones are set aside
-                    if self._apply_retrying(code, [p]) == "failed":
-                        self._set_aside(code, p)
-            if self._stop.is_set():
-                return  # not acknowledged: the broker redelivers to the next subscriber run
-        for m, _ in group:
-            self._ack(m)
-        for p in parsed:
-            self._report(p)
-
-    def _apply_retrying(self, code: str, items: list[Parsed]) -> Outcome:
-        """Apply, retrying with back-off while the failure is transient (the database is down)."""
-        delay = 0.5
-        while True:
-            outcome = self._apply(code, items)
-            if outcome != "transient" or self._stop.wait(delay):
-                return outcome
-            delay = min(delay * 2, 30.0)
+    def key(self, p: Parsed) -> str:
+        return p.tenant
 
     def _tenant_id(self, code: str) -> int | None:
         if code not in self._tenants:
@@ -309,7 +188,7 @@ class MqttIngestor:
                 self._tenants[code] = tenant_id_by_code(probe.session, code)
         return self._tenants[code]
 
-    def _apply(self, code: str, items: list[Parsed]) -> Outcome:
+    def apply(self, code: str, items: list[Parsed]) -> None:
         """Apply the tenant's messages in one transaction, keeping their rejected events as dead letters."""
         mark = [len(p.problems) for p in items]
         try:
@@ -318,7 +197,7 @@ class MqttIngestor:
                 for p in items:
                     p.problems.append(Problem(-1, None, "inventory.unknown_tenant", f"no tenant with code {code!r}"))
                     p.events.clear()
-                return "ok"
+                return
             batch, owners = self._batch(items)
             # the collector waits for the commit (see boh.kernel.gcpause)
             with gcpause.paused(), self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
@@ -337,16 +216,12 @@ class MqttIngestor:
                 for _start, result in results:
                     self.stats.accepted += result.accepted
                     self.stats.duplicates += result.duplicates
-            return "ok"
-        except Exception as exc:
+        except Exception:
             for p, n in zip(items, mark, strict=True):
                 del p.problems[n:]  # what this attempt added: it rolled back
             with self._lock:
                 self.stats.failures += 1
-            transient = isinstance(exc, TRANSIENT)
-            log.warning("applying %d MQTT message(s) of tenant %s failed (%s); %s", len(items), code,
-                        type(exc).__name__, "retrying" if transient else "isolating")  # fmt: skip
-            return "transient" if transient else "failed"
+            raise
 
     @staticmethod
     def _batch(items: list[Parsed]) -> tuple[list[dict[str, Any]], list[tuple[Parsed, int]]]:
@@ -365,7 +240,7 @@ class MqttIngestor:
         rejected = [Rejected(index=x.index, event_id=x.event_id, code=x.code, message=x.message) for x in p.problems]
         deadletters.record(uow, raw, rejected, transport="mqtt", topic=p.msg.topic, payload=p.msg.payload)
 
-    def _set_aside(self, code: str, p: Parsed) -> None:
+    def set_aside(self, code: str, p: Parsed) -> None:
         """A message that fails alone for a reason that is not transient: kept whole as a dead letter (its
         error's class only: a message may quote personal data), then acknowledged like the others."""
         tid = self._tenant_id(code)
@@ -379,7 +254,7 @@ class MqttIngestor:
                 self._keep_dead_letters(uow, p)
                 uow.commit()
         except Exception:
-            log.exception("could not keep a failed MQTT message of tenant %s as a dead letter", code)
+            self.log.exception("could not keep a failed MQTT message of tenant %s as a dead letter", code)
 
     def _account_problems(self, result: ResultLike, owners: list[tuple[Parsed, int]]) -> None:
         for r in result.rejected:
@@ -389,11 +264,9 @@ class MqttIngestor:
     def _ack(self, m: Inbound) -> None:
         with self._lock:
             self.stats.messages += 1
-        if m.qos > 0 and m.generation == self.generation:
-            self.client.ack(m.mid, m.qos)
-        # else: it arrived on an earlier connection; the broker redelivers it and the copy is a duplicate
+        super()._ack(m)
 
-    def _report(self, p: Parsed) -> None:
+    def report(self, p: Parsed) -> None:
         if not p.problems:
             return
         with self._lock:
