@@ -76,7 +76,7 @@ step "import contracts" "${VENV}/bin/lint-imports" --no-cache
 step "migrations" check_migrations
 # Two xdist workers (one per core): each worker creates and drops its own databases per backend.
 # pytest exits 5 when it collects no tests, which fails this step like any other non-zero exit.
-step "pytest" "${VENV}/bin/python" -m pytest -q -n 2
+step "pytest" "${VENV}/bin/python" -m pytest -q -n 2 --durations=30
 
 CURRENT_STEP="(done)"
 echo "all checks passed in ${SECONDS}s"

@@ -5,45 +5,21 @@ message whose handler still fails (transiently) when the loop stops is not ackno
 
 from __future__ import annotations
 
-import os
-import socket
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
 import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy.exc import OperationalError
 
 from boh.kernel.mqtt import Inbound, ReceiveLoop
-
-HOST, PORT = "127.0.0.1", 1883
-URL = f"mqtt://{HOST}:{PORT}"
+from tests.mqtt_broker import URL, require_broker, wait_for
+from tests.mqtt_broker import client as _client
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _broker() -> None:
-    try:
-        socket.create_connection((HOST, PORT), timeout=2).close()
-    except OSError:
-        if os.environ.get("BOH_REQUIRE_BROKERS") == "1":
-            pytest.fail(f"Mosquitto is required but {HOST}:{PORT} does not answer")
-        pytest.skip(f"no MQTT broker at {HOST}:{PORT}")
-
-
-def _client(cid: str = "", clean: bool = True) -> mqtt.Client:
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid, clean_session=clean)
-    c.connect(HOST, PORT, keepalive=30)
-    c.loop_start()
-    return c
-
-
-def wait_for(cond: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    require_broker()
 
 
 class Recorder(ReceiveLoop[Inbound]):

@@ -4,14 +4,11 @@ language."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from boh.bootstrap import Runtime
@@ -22,33 +19,16 @@ from boh.notify.handlers import subscribe as subscribe_emails
 from boh.notify.models import Notification
 from boh.settings import Settings, SmtpSettings
 from tests.factories import make_region, make_site, make_tenant, make_user
+from tests.smtp_server import Inbox, smtp_server
 from tests.web.helpers import page_login, post_form
 
 MSG = "Delivery %(number)s at %(site)s: %(n)s line(s) differ from the order"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def _world(rt: Runtime) -> dict[str, Any]:

@@ -6,14 +6,11 @@ server on loopback), and again only by the buyer's explicit, audited resend."""
 from __future__ import annotations
 
 import io
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -32,6 +29,7 @@ from boh.settings import Settings, SmtpSettings
 from tests.catalog.helpers import make_supplier
 from tests.factories import login, make_user
 from tests.purchasing.helpers import World, make_world, place, po_request
+from tests.smtp_server import Inbox, smtp_server
 from tests.web.helpers import page_login
 
 
@@ -103,28 +101,10 @@ def test_a_supplier_gets_only_its_own_orders_pdf(runtime: Runtime, client: TestC
     assert r.status_code == 404
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (inbox, port):
         yield inbox, SmtpSettings(host="127.0.0.1", port=port, starttls=False, from_address="boh@example.com")
-    finally:
-        controller.stop()
 
 
 def _relay(rt: Runtime, server: SmtpSettings) -> None:

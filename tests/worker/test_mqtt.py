@@ -10,9 +10,8 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,33 +28,14 @@ from boh.inventory.models import Move
 from boh.kernel.brokers import parse_broker_url
 from boh.simulate.generator import Event, FloorGenerator, topic_kind
 from tests.inventory.ingest.poison import poisoned
+from tests.mqtt_broker import HOST, URL, require_broker, wait_for
+from tests.mqtt_broker import client as _client
 from tests.simulate.support import FloorWorld, make_floor_world
-
-HOST, PORT = "127.0.0.1", 1883
-URL = f"mqtt://{HOST}:{PORT}"
-
-
-def _broker_up() -> bool:
-    try:
-        with socket.create_connection((HOST, PORT), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _broker() -> None:
-    if not _broker_up():
-        if os.environ.get("BOH_REQUIRE_BROKERS") == "1":
-            pytest.fail(f"Mosquitto is required (BOH_REQUIRE_BROKERS=1) but {HOST}:{PORT} does not answer")
-        pytest.skip(f"no MQTT broker at {HOST}:{PORT} (start mosquitto; CI sets BOH_REQUIRE_BROKERS=1)")
-
-
-def _client(client_id: str = "", clean: bool = True) -> mqtt.Client:
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean)
-    c.connect(HOST, PORT, keepalive=30)
-    c.loop_start()
-    return c
+    require_broker()
 
 
 @dataclass
@@ -105,13 +85,6 @@ def env(runtime: Runtime) -> Iterator[Env]:
     cleaner = _client(e.client_id, clean=True)  # drop the persistent session from the broker
     cleaner.disconnect()
     cleaner.loop_stop()
-
-
-def wait_for(cond: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def events(env: Env, n: int, seed: int = 1, **kw: Any) -> list[Event]:
