@@ -67,7 +67,8 @@ def test_console_pages_run_under_the_content_security_policy(
 
         page.set_viewport_size({"width": 390, "height": 844})
         sign_in(page, "inspector1", path=f"/inspections/visits/{vid}")
-        page.click("[data-testid=checkin-button]")  # a fetch POST to the API with the session cookie
+        with page.expect_navigation():  # the page reloads once the server has taken the check-in
+            page.click("[data-testid=checkin-button]")  # a fetch POST to the API with the session cookie
         expect(page.locator("[data-testid=visit-status]")).to_have_text("In progress")
         page.locator('[data-item="clean"] input[value="yes"]').check()
         expect(page.locator("[data-testid=sync-status]")).to_have_attribute("data-state", "saved")

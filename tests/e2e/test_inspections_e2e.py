@@ -75,7 +75,8 @@ def test_an_inspection_survives_a_lost_connection_on_a_phone(
         expect(page.locator("[data-testid=visit-status]")).to_have_text("Planned")
         no_side_scroll(page)
         shot(page, "inspection-checkin-phone")
-        page.click("[data-testid=checkin-button]")
+        with page.expect_navigation():  # the page reloads once the server has taken the check-in
+            page.click("[data-testid=checkin-button]")  # a fetch POST to the API with the session cookie
         expect(page.locator("[data-testid=visit-status]")).to_have_text("In progress")
         expect(page.locator("[data-testid=checkin-done]")).to_contain_text("56 m from the store")
 
