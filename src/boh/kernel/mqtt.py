@@ -23,6 +23,7 @@ import logging
 import queue
 import threading
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
@@ -45,7 +46,7 @@ class Inbound:
     generation: int  # the connection it arrived on: a PUBACK is only valid on that connection
 
 
-class ReceiveLoop(Generic[P]):
+class ReceiveLoop(ABC, Generic[P]):
     log = logging.getLogger("boh.kernel.mqtt")
 
     def __init__(self, *, broker_url: str, client_id: str, topics: list[str], max_batch: int, threads: int = 1,
@@ -68,21 +69,24 @@ class ReceiveLoop(Generic[P]):
         self.client.on_subscribe = self._on_subscribe
 
     # ------------------------------------------------------------------ the handler (the subclass's)
+    @abstractmethod
     def parse(self, m: Inbound) -> P | None:
         """None: not ours (it is acknowledged and ignored)."""
-        raise NotImplementedError
 
     def size(self, item: P) -> int:
         return 1
 
+    @abstractmethod
     def key(self, item: P) -> Hashable | None:
-        raise NotImplementedError
+        """The items of one key are applied together; None: nothing to apply."""
 
+    @abstractmethod
     def apply(self, key: Any, items: list[P]) -> None:
-        raise NotImplementedError
+        """Apply a key's items in one transaction; raise to fail (transient errors are retried)."""
 
+    @abstractmethod
     def set_aside(self, key: Any, item: P) -> None:
-        raise NotImplementedError
+        """Keep an item that fails alone for a reason that is not transient (a dead letter)."""
 
     def report(self, item: P) -> None:
         return None
