@@ -41,6 +41,25 @@ def _pg_reachable() -> bool:
         return False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash passwords with argon2id at its smallest cost while testing. The production parameters (OWASP:
+    t=2, m=19 MiB) cost about 55 ms of CPU a hash and 30 ms a login here, and the suite makes thousands of
+    users and logins; a hash still goes through the real argon2id and is verified the same way (the cost
+    is read from the hash). tests/org/test_auth.py checks that the app itself hashes with OWASP's
+    parameters."""
+    from argon2 import PasswordHasher
+
+    from boh.org import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    try:
+        yield
+    finally:
+        passwords._hasher = real
+
+
 @pytest.fixture(scope="session")
 def pg_available() -> bool:
     ok = _pg_reachable()
@@ -115,17 +134,23 @@ def _clear_pg(conn: Any, tables: list[str]) -> None:
     few tables only, and TRUNCATE costs about as much for an empty table as for a full one (new files for
     each; with CASCADE from the tenant table it reaches every table): DELETE the few rows instead, children
     first, in one round trip to find them."""
-    probe = " UNION ALL ".join(f"SELECT '{t}' FROM (SELECT 1 FROM \"{t}\" LIMIT 1) AS x" for t in tables)
-    full = {row[0] for row in conn.execute(text(probe))}
-    for t in tables:  # children before parents
-        if t in full:
-            conn.execute(text(f'DELETE FROM "{t}"'))
+    _delete_rows(conn, tables)
     used = conn.execute(
         text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
              "WHERE last_value IS NOT NULL")
     ).scalars().all()  # fmt: skip
     for seq in used:
         conn.execute(text(f"ALTER SEQUENCE {seq} RESTART"))
+
+
+def _delete_rows(conn: Any, tables: list[str]) -> None:
+    """DELETE the rows of the tables that hold any (children first), found in one round trip: a test
+    writes to a few of the ~200 tables, and a statement per empty table costs more than the probe."""
+    probe = " UNION ALL ".join(f"SELECT '{t}' FROM (SELECT 1 FROM \"{t}\" LIMIT 1) AS x" for t in tables)
+    full = {row[0] for row in conn.execute(text(probe))}
+    for t in tables:  # children before parents
+        if t in full:
+            conn.execute(text(f'DELETE FROM "{t}"'))
 
 
 def _truncate(rt: Runtime) -> None:
@@ -135,8 +160,7 @@ def _truncate(rt: Runtime) -> None:
         if rt.engine.dialect.name == "postgresql":
             _clear_pg(conn, tables)
         else:
-            for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
+            _delete_rows(conn, tables)
 
 
 def reset(rt: Runtime) -> None:
@@ -154,11 +178,24 @@ def runtime(runtime_session: Runtime) -> Iterator[Runtime]:
         reset(runtime_session)
 
 
-@pytest.fixture
-def app(runtime: Runtime, settings: Settings):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def app_session(runtime_session: Runtime, settings: Settings):  # type: ignore[no-untyped-def]
     from boh.web.app import create_app
 
-    return create_app(settings, runtime)
+    return create_app(settings, runtime_session)
+
+
+@pytest.fixture
+def app(runtime: Runtime, app_session):  # type: ignore[no-untyped-def]
+    """One app per backend for the whole session. FastAPI builds each route's request handling (its
+    dependants and body and response models) on an app's first requests, about a third of the suite's CPU
+    when every test made its own app. A test may change ``app.state``: what it held is put back after."""
+    saved = dict(app_session.state._state)
+    try:
+        yield app_session
+    finally:
+        app_session.state._state.clear()
+        app_session.state._state.update(saved)
 
 
 @pytest.fixture

@@ -63,6 +63,15 @@ def test_only_an_argon2id_hash_is_stored(runtime: Runtime, tenant: TenantRef) ->
     assert PASSWORD not in _all_rows(runtime)  # not in any table: users, audit trail, outbox
 
 
+def test_the_app_hashes_with_owasp_argon2id_parameters() -> None:
+    """The suite hashes cheaply (tests/conftest.py); the app's own hasher, made at import, uses OWASP's
+    argon2id parameters (19 MiB, 2 passes, 1 lane), which every hash records."""
+    from boh.org import passwords
+
+    assert passwords._DUMMY.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_password(passwords._DUMMY, "boh-dummy-password")
+
+
 def test_wrong_password_and_unknown_user_look_the_same(client: TestClient, tenant: TenantRef) -> None:
     wrong, unknown = _token(client, "clerk", "wrong-password"), _token(client, "nobody", "wrong-password")
     assert wrong.status_code == unknown.status_code == 401

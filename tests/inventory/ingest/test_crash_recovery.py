@@ -37,7 +37,7 @@ from boh.inventory.rebuild import rebuild_check
 from boh.settings import Settings
 from tests.inventory.ingest.helpers import Floor, make_floor, on_hand, receive
 
-TRIALS = 100
+TRIALS = 50  # seeded: 7 trials kill themselves just before their commit and 7 just after it
 MAX_ATTEMPTS = 30
 OPENING = Decimal("100000")
 SOURCE = "pos:SH01:9"
@@ -244,5 +244,5 @@ def test_killed_ingestion_retried_applies_every_event_exactly_once(
         f"self-kills {dict(producer.crashes)}, "
         f"batch {batch_time * 1000:.0f} ms, total {time.perf_counter() - started:.1f} s"
     )
-    assert killed_trials >= 30, killed_trials
+    assert killed_trials >= TRIALS * 0.3, killed_trials
     assert min(producer.crashes["before_commit"], producer.crashes["after_commit"]) >= 5, producer.crashes
