@@ -97,12 +97,14 @@ def take_off_order(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Dec
         with on_inventory(uow, [INCOMING], [order.site_id]):
             _quiet(lambda: cancel_incoming(uow, line.commitment_id or 0,
                                            ReleaseIn(quantity=quantity, reason=reason,
-                                                     idempotency_key=f"purchasing:{line.id}:{tag}")))  # fmt: skip
+                                                     idempotency_key=f"purchasing:{line.id}:{tag}"),
+                                           owner=OWNER))  # fmt: skip
     if line.reservation_id is not None and order.from_site_id is not None:
         with on_inventory(uow, [RESERVE], [order.from_site_id]):
             _quiet(lambda: release(uow, line.reservation_id or 0,
                                    ReleaseIn(quantity=quantity, reason=reason,
-                                             idempotency_key=f"purchasing:{line.id}:{tag}:r")))  # fmt: skip
+                                             idempotency_key=f"purchasing:{line.id}:{tag}:r"),
+                                   owner=OWNER))  # fmt: skip
 
 
 def _quiet(fn: object) -> None:

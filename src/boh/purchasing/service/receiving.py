@@ -136,7 +136,7 @@ def _post_line(uow: UnitOfWork, order: Order, line: OrderLine, d: ReceiptLineIn,
         if closes:
             cancel_incoming(uow, line.commitment_id, ReleaseIn(
                 reason=f"closed on receipt {key}" if d.close else f"rejected on receipt {key}",
-                idempotency_key=f"purchasing:receipt:{key}:{line.id}"))  # fmt: skip
+                idempotency_key=f"purchasing:receipt:{key}:{line.id}"), owner=OWNER)  # fmt: skip
     return None, [], closes and d.received + d.rejected < due
 
 
