@@ -259,3 +259,19 @@ def test_a_final_notice_takes_no_more_receipts(runtime: Runtime) -> None:
                               lines=[ReceiptLineIn(bread, Decimal(5))])  # fmt: skip
     assert refused.value.errors[0].code == "purchasing.notice_closed"
     assert get(runtime, Order, po.order_id).status == "partially_received"  # nothing was received
+
+
+def test_the_receiving_page_keeps_a_notice_being_received_and_shows_what_it_still_announces(
+    runtime: Runtime, client: TestClient
+) -> None:
+    w = make_world(runtime)
+    make_user(runtime, w.tenant, "staff", [("store_staff", "S001")])
+    [po] = place(runtime, w, [po_request(w, "24")], confirm=True)
+    [milk] = po.line_ids
+    asn_id = _asn(runtime, w, po.order_id, [AsnLineIn(milk, Decimal(20), "L-1", D1)])
+    _receive(runtime, w, po.order_id, asn_id, "r1", [ReceiptLineIn(milk, Decimal(10), lot_code="L-1")])
+    page_login(client, "staff")
+    client.cookies.set("boh_lang", "en")
+    page = client.get(f"/purchasing/orders/{po.order_id}/receive").text
+    assert f'name="asn_id" value="{asn_id}"' in page  # the next receipt is made against the same notice
+    assert "Notice: 10" in page  # 14 still due, 10 of them still announced
