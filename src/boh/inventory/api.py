@@ -5,7 +5,10 @@ commits) and post through the ledger (boh.inventory.ledger), the one writer of s
 - ``post_document(uow, lines)``: any stock document, all lines or none (``PostingLine``);
 - ``reserve`` / ``release`` / ``fulfil``: hold available stock for an order line, give it back, ship it;
 - ``expect`` / ``receive`` / ``cancel_incoming``: put a purchase or transfer line on order, receive it
-  (with lot and expiry), take it off order;
+  (with lot and expiry), take it off order. ``reserve`` / ``expect`` with ``owner=`` mark the commitment as
+  the caller's document's: every later command on it then passes the same ``owner`` (else 409
+  inventory.received_by_owner for receiving, inventory.owned_elsewhere for the others) and the worker never
+  expires it;
 - ``transfer`` / ``receive_transfer``, ``adjust``, ``record_waste``, ``revalue``;
 - ``produce``: consume inputs (first expiring lots first) and make output lots costed from them;
 - ``hold_lots`` / ``release_lot``: block lots (a recall, a quarantine: not available, pickable or sellable)

@@ -8,7 +8,11 @@ Owns the ``purchasing_*`` tables. Stock changes only through boh.inventory.api: 
 (``fulfil`` transfer_out), receipts post through ``receive`` / ``receive_transfer``. What an order puts on
 order or reserves is marked as purchasing's (``owner``, with the order's receiving page): inventory's own
 receiving refuses it (409 inventory.received_by_owner) or hands it off here, so every delivery of an order is
-received through purchasing (see the replenishment README, "Receiving").
+received through purchasing, and inventory's API and pages refuse to cancel, release or ship it (409
+inventory.owned_elsewhere): every such inventory call here passes ``owner=OWNER`` (see the replenishment
+README, "Receiving"). A shipping notice is compared with everything received against it, recomputed after each
+receipt and final once nothing more can arrive against it (``service.notices``); the scorecard counts each
+notice once, on that final comparison.
 
 Public api (``api.py``): ``place_orders`` (used by replenishment), ``open_order_lines`` (drafts and open
 lines still to arrive), ``observed_lead_times`` (per supplier x item, for safety stock), ``scorecard``.

@@ -3,7 +3,7 @@ allocation of a source's short supply across the orders that want it, a receipt 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -142,36 +142,49 @@ class AsnCheck:
 ASN_KINDS = ("asn_over", "asn_short", "asn_lot", "asn_expiry", "asn_absent", "asn_extra")
 
 
-def asn_discrepancies(notice: Mapping[int, Sequence[Shipped]], arrived: Mapping[int, Shipped]) -> list[AsnCheck]:
+def asn_discrepancies(notice: Mapping[int, Sequence[Shipped]], arrived: Mapping[int, Sequence[Shipped]], *,
+                      final: bool = True) -> list[AsnCheck]:  # fmt: skip
     """Compare what a supplier's shipping notice said it shipped (per order line, one entry per notice line)
-    with what arrived (per order line: received + refused, the lot and expiry captured): asn_over / asn_short
-    (more or less than announced), asn_lot / asn_expiry (a lot or expiry was captured and the notice named
-    others), asn_absent (announced, nothing arrived), asn_extra (arrived, not on the notice). A line without a
-    captured lot or expiry is not compared on it. Ordered by order line."""
+    with everything that arrived against it so far (per order line, one entry per receipt line: received +
+    refused, the lot and expiry captured; summed over the receipts): asn_over / asn_short (more or less than
+    announced), asn_lot / asn_expiry (a lot or expiry was captured that the notice did not name; the notice's
+    values against the unexpected ones), asn_absent (announced, nothing arrived), asn_extra (arrived, not on
+    the notice). A line without a captured lot or expiry is not compared on it. Until the comparison is
+    ``final`` (see ``notice_final``) an announced line that has not arrived yet is still to come, not absent.
+    Ordered by order line."""
     out: list[AsnCheck] = []
     for lid in sorted(set(notice) | set(arrived)):
         said = notice.get(lid, ())
         announced = sum((s.quantity for s in said), ZERO)
-        got = arrived.get(lid)
-        qty = got.quantity if got is not None else ZERO
+        got = arrived.get(lid, ())
+        qty = sum((g.quantity for g in got), ZERO)
         if not said:
             if qty > 0:
                 out.append(AsnCheck(lid, "asn_extra", ZERO, qty))
             continue
         if qty <= 0:
-            if announced > 0:
+            if announced > 0 and final:
                 out.append(AsnCheck(lid, "asn_absent", announced, ZERO))
             continue
         if qty != announced:
             out.append(AsnCheck(lid, "asn_over" if qty > announced else "asn_short", announced, qty))
         lots = sorted({s.lot_code for s in said if s.lot_code})
-        if got is not None and got.lot_code and lots and got.lot_code not in lots:
-            out.append(AsnCheck(lid, "asn_lot", announced, qty, ", ".join(lots)[:60], got.lot_code))
+        other_lots = sorted({g.lot_code for g in got if g.lot_code and g.lot_code not in lots})
+        if lots and other_lots:
+            out.append(AsnCheck(lid, "asn_lot", announced, qty, ", ".join(lots)[:60], ", ".join(other_lots)[:60]))
         expiries = sorted({s.expiry_date for s in said if s.expiry_date})
-        if got is not None and got.expiry_date and expiries and got.expiry_date not in expiries:
+        other_days = sorted({g.expiry_date for g in got if g.expiry_date and g.expiry_date not in expiries})
+        if expiries and other_days:
             out.append(AsnCheck(lid, "asn_expiry", announced, qty, ", ".join(d.isoformat() for d in expiries)[:60],
-                                got.expiry_date.isoformat()))  # fmt: skip
+                                ", ".join(d.isoformat() for d in other_days)[:60]))  # fmt: skip
     return out
+
+
+def notice_final(order_status: str, announced_line_statuses: Iterable[str]) -> bool:
+    """Whether a shipping notice's comparison is final: nothing more will arrive against it, because the order
+    is received, closed or cancelled, or every order line the notice announced is (received in full, closed
+    short or cancelled)."""
+    return order_status in ("received", "closed", "cancelled") or all(s != "open" for s in announced_line_statuses)
 
 
 def transfer_difference(shipped: Decimal, received: Decimal, rejected: Decimal) -> tuple[Decimal, Decimal]:

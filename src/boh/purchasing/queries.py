@@ -15,7 +15,7 @@ from boh.kernel.errors import BohError
 from boh.kernel.tenancy import Scope
 from boh.org.api import site_view
 from boh.purchasing.errors import OrderNotFound
-from boh.purchasing.models import Asn, AsnLine, Discrepancy, Order, OrderEvent, OrderLine, Receipt
+from boh.purchasing.models import Asn, AsnLine, Discrepancy, Order, OrderEvent, OrderLine, Receipt, ReceiptLine
 from boh.purchasing.schemas import (
     AsnLineRead,
     AsnRead,
@@ -159,11 +159,18 @@ def _asns(session: Session, order_id: int) -> list[AsnRead]:
     asns = list(session.scalars(select(Asn).where(Asn.order_id == order_id).order_by(Asn.id)))
     lines: dict[int, list[AsnLineRead]] = {}
     if asns:
-        stmt = select(AsnLine).where(AsnLine.asn_id.in_([a.id for a in asns])).order_by(AsnLine.id)
+        ids = [a.id for a in asns]
+        arrived = {(aid, lid): q for aid, lid, q in session.execute(
+            select(Receipt.asn_id, ReceiptLine.order_line_id, func.sum(ReceiptLine.received + ReceiptLine.rejected))
+            .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+            .where(Receipt.asn_id.in_(ids))
+            .group_by(Receipt.asn_id, ReceiptLine.order_line_id)
+        )}  # fmt: skip
+        stmt = select(AsnLine).where(AsnLine.asn_id.in_(ids)).order_by(AsnLine.id)
         for ln in session.scalars(stmt):
             lines.setdefault(ln.asn_id, []).append(
                 AsnLineRead(order_line_id=ln.order_line_id, quantity=ln.quantity, lot_code=ln.lot_code,
-                            expiry_date=ln.expiry_date)
+                            expiry_date=ln.expiry_date, arrived=arrived.get((ln.asn_id, ln.order_line_id)) or 0)
             )  # fmt: skip
     return [AsnRead(id=a.id, number=a.number, expected_arrival=a.expected_arrival, status=a.status,
                     created_at=a.created_at, lines=lines.get(a.id, [])) for a in asns]  # fmt: skip

@@ -203,6 +203,8 @@ class AsnLineRead(BaseModel):
     quantity: Decimal
     lot_code: str | None
     expiry_date: date | None
+    arrived: Decimal = Field(default=Decimal(0), description="Of the order line, received + refused so far on the "
+                             "receipts made against this notice")  # fmt: skip
 
 
 class AsnRead(BaseModel):

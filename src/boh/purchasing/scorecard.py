@@ -1,7 +1,8 @@
 """Supplier scorecards computed from purchasing's own documents: per supplier (and item) and month, the order
 lines delivered on time (first receipt on or before the promised date) and in full (received at least what
-was finally ordered), ASN accuracy (the order lines received against a shipping notice that arrived as the
-notice said: quantity, lot, expiry; none missing, none extra), what was refused on quality (damaged, failed
+was finally ordered), ASN accuracy (the order lines of a shipping notice that arrived as the notice said:
+quantity, lot, expiry; none missing, none extra; once per notice, on its final comparison over all the
+receipts made against it), what was refused on quality (damaged, failed
 checks, expired) and what never came (closed short), the price variance against the agreed price, and the
 lead time (order sent -> first receipt, days).
 
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boh.purchasing.domain import ZERO, mean_std, rate
-from boh.purchasing.models import AsnLine, Discrepancy, Order, OrderLine, Receipt, ReceiptLine
+from boh.purchasing.models import Asn, AsnLine, Discrepancy, Order, OrderLine, Receipt, ReceiptLine
 
 QUALITY = ("damaged", "quality", "expired")
 TWO = Decimal("0.01")
@@ -156,56 +157,60 @@ class ScoreRow:
 
 @dataclass(frozen=True)
 class _AsnLine:
-    """One order line of a receipt made against a shipping notice: whether it arrived as announced."""
+    """One order line of a shipping notice whose comparison is final: whether it arrived as announced."""
 
     supplier_id: int
     item_id: int
-    month: str
+    month: str  # YYYY-MM of the notice's last receipt
     accurate: bool
 
 
 def _asn_lines(session: Session, tenant_id: int, *, supplier_ids: Iterable[int] | None = None,
                since: datetime | None = None) -> list[_AsnLine]:  # fmt: skip
-    """Per receipt made against a shipping notice, every order line the notice announced or the receipt
-    received, accurate unless an ASN discrepancy (asn_*) was recorded for it on that receipt."""
+    """Per shipping notice whose comparison is final (status received, at least one receipt against it), once:
+    every order line it announced or its receipts received, accurate unless its final comparison has an ASN
+    discrepancy (asn_*) for the line. A notice still receiving is not counted yet."""
+    last = (
+        select(Receipt.asn_id, func.max(Receipt.received_at).label("last_at"))
+        .where(Receipt.tenant_id == tenant_id, Receipt.asn_id.is_not(None))
+        .group_by(Receipt.asn_id)
+        .subquery()
+    )
     stmt = (
-        select(Receipt.id, Receipt.asn_id, Receipt.received_at, Order.supplier_id)
-        .join(Order, Order.id == Receipt.order_id)
-        .where(Receipt.tenant_id == tenant_id, Receipt.asn_id.is_not(None), Order.kind == "purchase",
+        select(Asn.id, last.c.last_at, Order.supplier_id)
+        .join(last, last.c.asn_id == Asn.id)
+        .join(Order, Order.id == Asn.order_id)
+        .where(Asn.tenant_id == tenant_id, Asn.status == "received", Order.kind == "purchase",
                Order.supplier_id.is_not(None))
     )  # fmt: skip
     if supplier_ids is not None:
         stmt = stmt.where(Order.supplier_id.in_(sorted(set(supplier_ids))))
     if since is not None:
-        stmt = stmt.where(Receipt.received_at >= since)
-    receipts: dict[int, tuple[int, datetime, int]] = {
-        rid: (asn_id, at, sup) for rid, asn_id, at, sup in session.execute(stmt) if asn_id and sup
-    }
-    if not receipts:
+        stmt = stmt.where(last.c.last_at >= since)
+    notices: dict[int, tuple[datetime, int]] = {aid: (at, sup) for aid, at, sup in session.execute(stmt)}
+    if not notices:
         return []
-    ids = sorted(receipts)
-    asn_ids = sorted({a for a, _at, _s in receipts.values()})
-    announced: dict[int, set[int]] = {}
-    for asn_id, lid in session.execute(
-        select(AsnLine.asn_id, AsnLine.order_line_id).where(AsnLine.asn_id.in_(asn_ids))
+    ids = sorted(notices)
+    checked: dict[int, set[int]] = {aid: set() for aid in ids}
+    for aid, lid in session.execute(select(AsnLine.asn_id, AsnLine.order_line_id).where(AsnLine.asn_id.in_(ids))):
+        checked[aid].add(lid)
+    for ref, lid in session.execute(
+        select(Receipt.asn_id, ReceiptLine.order_line_id)
+        .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+        .where(Receipt.asn_id.in_(ids))
     ):
-        announced.setdefault(asn_id, set()).add(lid)
-    checked: dict[int, set[int]] = {rid: set(announced.get(receipts[rid][0], ())) for rid in ids}
-    for rid, lid in session.execute(
-        select(ReceiptLine.receipt_id, ReceiptLine.order_line_id).where(ReceiptLine.receipt_id.in_(ids))
-    ):
-        checked[rid].add(lid)
-    bad = {(rid, lid) for rid, lid in session.execute(
-        select(Discrepancy.receipt_id, Discrepancy.order_line_id)
-        .where(Discrepancy.receipt_id.in_(ids), Discrepancy.asn_id.is_not(None))
+        if ref is not None:
+            checked[ref].add(lid)
+    bad = {(aid, lid) for aid, lid in session.execute(
+        select(Discrepancy.asn_id, Discrepancy.order_line_id).where(Discrepancy.asn_id.in_(ids))
     )}  # fmt: skip
     line_ids = sorted({lid for lids in checked.values() for lid in lids})
     items = {lid: item for lid, item in session.execute(select(OrderLine.id, OrderLine.item_id)
                                                          .where(OrderLine.id.in_(line_ids)))}  # fmt: skip
     return [
-        _AsnLine(receipts[rid][2], items[lid], receipts[rid][1].strftime("%Y-%m"), (rid, lid) not in bad)
-        for rid in ids
-        for lid in sorted(checked[rid])
+        _AsnLine(notices[aid][1], items[lid], notices[aid][0].strftime("%Y-%m"), (aid, lid) not in bad)
+        for aid in ids
+        for lid in sorted(checked[aid])
         if lid in items
     ]
 

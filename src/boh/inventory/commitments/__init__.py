@@ -15,7 +15,12 @@ Rules (boh.inventory.commitments.domain):
   without a lot; fulfilling it issues from its lots in the same order, one move per lot, through the ledger
   (boh.inventory.ledger), and lowers ``reserved`` in the same transaction;
 - an expected receipt is on order until received (a receipt move, over-receipt allowed) or cancelled;
-- every command carries an idempotency key: a retry returns the commitment as it is and changes nothing.
+- every command carries an idempotency key: a retry returns the commitment as it is and changes nothing;
+- a commitment opened with an ``owner`` (an upper domain's document: a purchase or transfer order) is
+  received, cancelled, released and shipped by that owner only (``check_owner``: 409
+  inventory.received_by_owner for receiving, inventory.owned_elsewhere for the others, nothing written), and
+  an owned reservation never expires by itself (the worker skips it; ``reserve(owner=)`` refuses
+  ``expires_at``): its owner's document releases it when it is cancelled or closed.
 
 Lock order (see boh.inventory.ledger): the commitment row first, then what posting locks (cost rows,
 balances, the audit chain head). Publishes ``boh.inventory.events.StockCommitted``.

@@ -42,3 +42,12 @@ class OwnedElsewhere(Conflict):
 
     code = "inventory.received_by_owner"
     title = "Received through the document that owns it"
+
+
+class ManagedByOwner(Conflict):
+    """A commitment that a document of an upper domain owns (an order's expected receipt or reservation) is
+    cancelled, released or shipped only through that document, by its owner: anyone else is refused and
+    nothing changes. ``owner`` names the domain, ``managed_at`` the page of the document."""
+
+    code = "inventory.owned_elsewhere"
+    title = "Managed through the document that owns it"

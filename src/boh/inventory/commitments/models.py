@@ -40,8 +40,9 @@ class Commitment(IdMixin, TimestampMixin, Base):
     idempotency_key: Mapped[str] = mapped_column(String(120))
     actor: Mapped[str] = mapped_column(String(120))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # the domain whose document owns it (e.g. "purchasing"): only that owner receives it (and ships what it
-    # reserved); ``owner_link`` is where its users do that (a page of the owner). None: anyone may.
+    # the domain whose document owns it (e.g. "purchasing"): only that owner receives, cancels, releases or
+    # ships it (service.check_owner), and the worker never expires it; ``owner_link`` is where its users do
+    # that (a page of the owner). None: anyone may.
     owner: Mapped[str | None] = mapped_column(String(40))
     owner_link: Mapped[str | None] = mapped_column(String(200))
 

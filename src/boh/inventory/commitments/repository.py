@@ -77,12 +77,14 @@ def stock_of(session: Session, tenant_id: int, site_id: int, item_id: int) -> li
 
 
 def due_to_expire(session: Session, now: datetime, limit: int) -> list[tuple[int, int]]:
-    """(tenant_id, commitment_id) of open reservations past their expiry, oldest first."""
+    """(tenant_id, commitment_id) of open reservations past their expiry, oldest first; a reservation a
+    document owns is not expired by the worker (its owner releases it)."""
     rows = session.execute(
         select(Commitment.tenant_id, Commitment.id)
         .where(
             Commitment.kind == "reservation",
             Commitment.status == "open",
+            Commitment.owner.is_(None),
             Commitment.expires_at.is_not(None),
             Commitment.expires_at <= now,
         )

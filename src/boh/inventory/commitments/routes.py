@@ -29,7 +29,9 @@ router = SecureRouter(prefix="/api/v1/inventory", tags=["inventory commitments"]
 
 _RETRY = "Each request carries an idempotency key: a retry returns the commitment as it is (200) and changes nothing."
 _409 = {409: {"description": "inventory.commitment_closed, inventory.exceeds_open_quantity, "
-              "inventory.insufficient_stock or inventory.idempotency_key_reused (problem+json)"}}  # fmt: skip
+              "inventory.insufficient_stock, inventory.idempotency_key_reused, or (a commitment an order owns: "
+              "changed only through that order, see owner / receive_at) inventory.owned_elsewhere (release, "
+              "fulfil, cancel) and inventory.received_by_owner (receive) (problem+json)"}}  # fmt: skip
 
 
 def _answer(uow: UowDep, outcome: service.Outcome, response: Response, created: bool = False) -> CommitmentRead:

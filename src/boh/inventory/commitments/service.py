@@ -18,6 +18,7 @@ from boh.inventory.commitments.errors import (
     CommitmentNotFound,
     ExceedsOpenQuantity,
     LotNotUsable,
+    ManagedByOwner,
     NotEnoughAvailable,
     OwnedElsewhere,
 )
@@ -39,6 +40,7 @@ RESERVE = "inventory.reservation.write"
 INCOMING = "inventory.incoming.write"
 MOVE = "inventory.move.write"
 ZERO = Decimal(0)
+DONE = {"cancel": "cancelled", "release": "released", "fulfil": "shipped"}
 
 
 @dataclass
@@ -103,6 +105,10 @@ def reserve(
     it is (what it ships is then received only by that owner, see ``check_owner``)."""
     scope = uow.principal.scope(RESERVE)
     site = get_site_ref(uow.session, scope, data.site_id)
+    if owner is not None and data.expires_at is not None:
+        raise ValidationFailed(
+            [FieldError(("expires_at",), "a reservation a document owns does not expire: its owner releases it")]
+        )
     values = {
         "tenant_id": uow.tenant_id, "kind": domain.RESERVATION, "site_id": data.site_id, "item_id": data.item_id,
         "lot_id": data.lot_id, "document_type": data.document_type, "document_id": data.document_id,
@@ -165,10 +171,12 @@ def _locked(uow: UnitOfWork, scope: Scope, commitment_id: int, kind: str) -> Com
 
 
 def _request(
-    uow: UnitOfWork, scope: Scope, commitment_id: int, kind: str, key: str
+    uow: UnitOfWork, scope: Scope, commitment_id: int, kind: str, key: str, owner: str | None, action: str
 ) -> tuple[Commitment, Outcome | None]:
-    """The commitment, locked, and the outcome of this request if it was already made (a retry)."""
+    """The commitment, locked, and the outcome of this request if it was already made (a retry). A caller
+    that is not the commitment's owner is refused first, before anything is read or written for it."""
     c = _locked(uow, scope, commitment_id, kind)
+    check_owner(c, owner, action)
     done = repo.request_entries(uow.session, uow.tenant_id, c.id, key)
     if not done:
         return c, None
@@ -205,19 +213,22 @@ def _close_part(uow: UnitOfWork, c: Commitment, qty: Decimal, action: str, key: 
     _entries(uow, c, action, draws, key, reason=reason)
 
 
-def release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn) -> Outcome:
-    """Give reserved stock back to availability (all that is open by default)."""
-    return _release(uow, commitment_id, data, domain.RESERVATION, RESERVE, "release")
+def release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, *, owner: str | None = None) -> Outcome:
+    """Give reserved stock back to availability (all that is open by default). A reservation with an owner
+    is released by that owner only (``owner``; else 409 inventory.owned_elsewhere, nothing changes)."""
+    return _release(uow, commitment_id, data, domain.RESERVATION, RESERVE, "release", owner)
 
 
-def cancel(uow: UnitOfWork, commitment_id: int, data: ReleaseIn) -> Outcome:
-    """Take (part of) an expected receipt off order: it will not come."""
-    return _release(uow, commitment_id, data, domain.INCOMING, INCOMING, "cancel")
+def cancel(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, *, owner: str | None = None) -> Outcome:
+    """Take (part of) an expected receipt off order: it will not come. An expected receipt with an owner is
+    cancelled by that owner only (``owner``; else 409 inventory.owned_elsewhere, nothing changes)."""
+    return _release(uow, commitment_id, data, domain.INCOMING, INCOMING, "cancel", owner)
 
 
-def _release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, kind: str, perm: str, action: str) -> Outcome:
+def _release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, kind: str, perm: str, action: str,
+             owner: str | None) -> Outcome:  # fmt: skip
     scope = uow.principal.scope(perm)
-    c, replay = _request(uow, scope, commitment_id, kind, data.idempotency_key)
+    c, replay = _request(uow, scope, commitment_id, kind, data.idempotency_key, owner, action)
     if replay is not None:
         return replay
     qty = _how_much(c, data.quantity)
@@ -226,12 +237,13 @@ def _release(uow: UnitOfWork, commitment_id: int, data: ReleaseIn, kind: str, pe
     return Outcome(c)
 
 
-def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn) -> Outcome:
+def fulfil(uow: UnitOfWork, commitment_id: int, data: FulfilIn, *, owner: str | None = None) -> Outcome:
     """Issue reserved stock: one move per reserved lot (first allocated first) through the ledger, and the
-    same quantity off ``reserved``, in one transaction."""
+    same quantity off ``reserved``, in one transaction. A reservation with an owner is shipped by that owner
+    only (``owner``, e.g. a transfer order's dispatch; else 409 inventory.owned_elsewhere, nothing posted)."""
     scope = uow.principal.scope(RESERVE)
     move_scope = uow.principal.scope(MOVE)
-    c, replay = _request(uow, scope, commitment_id, domain.RESERVATION, data.idempotency_key)
+    c, replay = _request(uow, scope, commitment_id, domain.RESERVATION, data.idempotency_key, owner, "fulfil")
     if replay is not None:
         return replay
     if (data.move_type == "transfer_out") != (data.to_site_id is not None) or data.to_site_id == c.site_id:
@@ -271,14 +283,24 @@ def _check_usable(uow: UnitOfWork, scope: Scope, c: Commitment, lot_keys: list[i
         raise LotNotUsable(f"reserved lot(s) {', '.join(bad)} are on hold, quarantined or expired", lots=bad)
 
 
-def check_owner(c: Commitment, owner: str | None) -> None:
-    """Refuse (409 inventory.received_by_owner) acting on a commitment another domain's document owns."""
-    if c.owner is not None and c.owner != owner:
+def check_owner(c: Commitment, owner: str | None, action: str = "receive") -> None:
+    """Refuse acting on a commitment another domain's document owns: receiving it (409
+    inventory.received_by_owner, ``receive_at`` where it is received) or cancelling, releasing or shipping
+    it (409 inventory.owned_elsewhere, ``managed_at`` the owner's page)."""
+    if c.owner is None or c.owner == owner:
+        return
+    where = f": {c.owner_link}" if c.owner_link else ""
+    if action == "receive":
         raise OwnedElsewhere(
-            f"{c.document_type} {c.document_id} is received through {c.owner}"
-            + (f": {c.owner_link}" if c.owner_link else ""),
+            f"{c.document_type} {c.document_id} is received through {c.owner}{where}",
             owner=c.owner, receive_at=c.owner_link, document_id=c.document_id,
         )  # fmt: skip
+    raise ManagedByOwner(
+        f"{c.document_type} {c.document_id} is managed by {c.owner}: it is {DONE.get(action, action)} there, "
+        f"not here{where}",
+        owner=c.owner, managed_at=c.owner_link, document_type=c.document_type, document_id=c.document_id,
+        action=action,
+    )  # fmt: skip
 
 
 def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn, *, owner: str | None = None) -> Outcome:
@@ -287,10 +309,9 @@ def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn, *, owner: str 
     owner is received by that owner only (``owner``; else 409 inventory.received_by_owner)."""
     scope = uow.principal.scope(INCOMING)
     move_scope = uow.principal.scope(MOVE)
-    c, replay = _request(uow, scope, commitment_id, domain.INCOMING, data.idempotency_key)
+    c, replay = _request(uow, scope, commitment_id, domain.INCOMING, data.idempotency_key, owner, "receive")
     if replay is not None:
         return replay
-    check_owner(c, owner)
     if c.status != "open":
         raise CommitmentClosed(f"incoming {c.id} is closed")
     line = Line(
@@ -314,11 +335,12 @@ def receive(uow: UnitOfWork, commitment_id: int, data: ReceiveIn, *, owner: str 
 
 def expire(uow: UnitOfWork, commitment_id: int, now: datetime | None = None) -> bool:
     """Release a reservation whose expiry has passed (the worker's job); False when there is nothing to do
-    (released, fulfilled or extended meanwhile)."""
+    (released, fulfilled or extended meanwhile). A reservation a document owns is never expired silently:
+    its owner releases it (a transfer order's cancel or close), so it is left as it is (False)."""
     scope = uow.principal.scope(RESERVE)
     c = _locked(uow, scope, commitment_id, domain.RESERVATION)
     moment = now or utcnow()
-    if c.status != "open" or c.expires_at is None or c.expires_at > moment:
+    if c.owner is not None or c.status != "open" or c.expires_at is None or c.expires_at > moment:
         return False
     with uow.session.begin_nested():
         _close_part(uow, c, c.open_quantity, "expire", f"expire:{c.id}", "reservation expired")

@@ -13,7 +13,7 @@ BATCH = 500
 
 
 def expire_reservations(runtime: Any) -> dict[str, int]:
-    """Release every open reservation past its ``expires_at``."""
+    """Release every open reservation past its ``expires_at`` (not one a document owns: see service.expire)."""
     now = utcnow()
     released = 0
     while True:

@@ -1,4 +1,5 @@
-"""Commitments pages: the open reservations and expected receipts of a site, with release and cancel."""
+"""Commitments pages: the open reservations and expected receipts of a site, with release and cancel; one
+that an order owns is released or cancelled on that order only (the page links there instead)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from boh.http.pages import flash, redirect
 from boh.http.templating import render
 from boh.inventory.commitments import queries as commitment_queries
 from boh.inventory.commitments import service as commitments
+from boh.inventory.commitments.errors import ManagedByOwner
 from boh.inventory.commitments.schemas import CommitmentFilter, ReleaseIn
 from boh.inventory.pages import _read
 from boh.inventory.pages._common import READ, FormDep, int_or_none, pick_site, router
@@ -46,7 +48,14 @@ def commitments_page(request: Request, uow: UowDep, site_id: str | None = None) 
 
 def _close(uow: UnitOfWork, command: str, commitment_id: int, data: dict[str, str]) -> Response:
     body = ReleaseIn(reason=_("Closed in the console"), idempotency_key=data.get("idempotency_key") or uuid.uuid4().hex)
-    outcome = getattr(commitments, command)(uow, commitment_id, body)
+    try:
+        outcome = getattr(commitments, command)(uow, commitment_id, body)
+    except ManagedByOwner as exc:  # an order's: changed on the order, nothing was written here
+        uow.rollback()
+        link = str(exc.extra.get("managed_at") or "")
+        response = redirect(link if link.startswith("/") and not link.startswith("//") else "/inventory/commitments")
+        flash(response, _("This belongs to an order: change it on the order."), "error")
+        return response
     uow.commit()
     response = redirect(f"/inventory/commitments?site_id={outcome.commitment.site_id}")
     flash(response, _("Reservation released.") if command == "release" else _("Expected receipt cancelled."))

@@ -27,6 +27,7 @@ from boh.purchasing import queries, service
 from boh.purchasing.pages._common import ERRORS, REASONS, FormDep, day, dec, labels, router
 from boh.purchasing.schemas import OrderRead
 from boh.purchasing.service import RECEIVE
+from boh.purchasing.service.notices import TAKES_RECEIPTS
 
 ZERO = Decimal(0)
 
@@ -40,7 +41,7 @@ class RecvLine:
     name_zh: str | None
     uom: str
     due: Decimal
-    announced: Decimal | None  # on the latest shipping notice
+    announced: Decimal | None  # on the latest shipping notice, less what arrived against it already
     received: Decimal = ZERO
     rejected: Decimal = ZERO
     reason: str = ""
@@ -69,7 +70,7 @@ def _order(uow: UnitOfWork, order_id: int) -> OrderRead:
 
 def _lines(o: OrderRead) -> list[RecvLine]:
     asn = o.asns[-1] if o.asns else None
-    announced = {ln.order_line_id: ln for ln in asn.lines} if asn and asn.status == "open" else {}
+    announced = {ln.order_line_id: ln for ln in asn.lines} if asn and asn.status in TAKES_RECEIPTS else {}
     out = []
     for ln in o.line_items:
         if ln.status != "open":
@@ -78,7 +79,7 @@ def _lines(o: OrderRead) -> list[RecvLine]:
         a = announced.get(ln.id)
         out.append(RecvLine(
             id=ln.id, item_id=ln.item_id, sku=ln.sku, name_en=ln.name_en, name_zh=ln.name_zh, uom=ln.base_uom, due=due,
-            announced=a.quantity if a else None, received=due if o.kind == "transfer" else ZERO,
+            announced=max(a.quantity - a.arrived, ZERO) if a else None, received=due if o.kind == "transfer" else ZERO,
             lot=(a.lot_code or "") if a else "", expiry=a.expiry_date if a else None,
         ))  # fmt: skip
     return out
@@ -111,7 +112,7 @@ def _from_form(lines: list[RecvLine], data: dict[str, str], errors: dict[str, st
 def _render(request: Request, o: OrderRead, lines: list[RecvLine], key: str, *,
             errors: dict[str, str] | None = None, scanned: str = "", problem: str = "", status: int = 200,
             fragment: bool = False) -> HTMLResponse:  # fmt: skip
-    asn = o.asns[-1] if o.asns and o.asns[-1].status == "open" else None
+    asn = o.asns[-1] if o.asns and o.asns[-1].status in TAKES_RECEIPTS else None
     ctx = {"o": o, "lines": lines, "key": key, "errors": errors or {}, "scanned": scanned, "problem": problem,
            "asn_id": asn.id if asn else "",
            "counted": sum(1 for ln in lines if ln.counted), **labels()}  # fmt: skip
@@ -167,7 +168,7 @@ def post_receipt(request: Request, uow: UowDep, order_id: int, data: FormDep) ->
               for ln in lines if ln.received > 0 or ln.rejected > 0 or ln.close
               or (o.kind == "transfer" and ln.due > 0)]  # fmt: skip
     try:
-        asn = o.asns[-1] if o.asns and o.asns[-1].status == "open" else None
+        asn = o.asns[-1] if o.asns and o.asns[-1].status in TAKES_RECEIPTS else None
         receipt = service.receive_goods(
             uow, order_id, lines=wanted, idempotency_key=key, asn_id=asn.id if asn else None
         )

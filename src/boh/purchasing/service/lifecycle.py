@@ -1,6 +1,7 @@
 """The document's life: confirm (a purchase order's lines go on order at the site; a transfer's lines are
 reserved at the source and expected at the destination), edit a draft, amend a confirmed order (a new
-version, audited), cancel (what is on order or reserved is given back), close (what stays open will not come)."""
+version, audited), cancel (what is on order or reserved is given back), close (what stays open will not come;
+the shipping notices received against make their final comparison)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from boh.purchasing import domain
 from boh.purchasing.errors import LineNotFound, NotEnoughAtSource
 from boh.purchasing.events import OrderCancelled, OrderConfirmed
 from boh.purchasing.models import Order, OrderLine
+from boh.purchasing.service import notices
 from boh.purchasing.service._common import (
     APPROVE,
     INCOMING,
@@ -97,12 +99,14 @@ def take_off_order(uow: UnitOfWork, order: Order, line: OrderLine, quantity: Dec
         with on_inventory(uow, [INCOMING], [order.site_id]):
             _quiet(lambda: cancel_incoming(uow, line.commitment_id or 0,
                                            ReleaseIn(quantity=quantity, reason=reason,
-                                                     idempotency_key=f"purchasing:{line.id}:{tag}")))  # fmt: skip
+                                                     idempotency_key=f"purchasing:{line.id}:{tag}"),
+                                           owner=OWNER))  # fmt: skip
     if line.reservation_id is not None and order.from_site_id is not None:
         with on_inventory(uow, [RESERVE], [order.from_site_id]):
             _quiet(lambda: release(uow, line.reservation_id or 0,
                                    ReleaseIn(quantity=quantity, reason=reason,
-                                             idempotency_key=f"purchasing:{line.id}:{tag}:r")))  # fmt: skip
+                                             idempotency_key=f"purchasing:{line.id}:{tag}:r"),
+                                   owner=OWNER))  # fmt: skip
 
 
 def _quiet(fn: object) -> None:
@@ -150,6 +154,7 @@ def close(uow: UnitOfWork, order_id: int, *, reason: str) -> Order:
                 line.status = "closed"
         before, order.status, order.closed_at = order.status, "closed", utcnow()
         uow.flush()
+        notices.settle(uow, order, order.closed_at)  # nothing more will arrive: the final comparisons
         history(uow, order, "close", before, reason=reason)
     return order
 

@@ -1,12 +1,13 @@
 """Goods receipt against an order (and its shipping notice): every line posted through inventory in one
 transaction (all or nothing), damaged or refused quantities kept out of stock with their reason, short lines
-closed, discrepancies recorded, told to the buyers and published (GoodsReceived) for the scorecards."""
+closed, discrepancies recorded (against the notice: cumulative over its receipts, see ``notices``), told to
+the buyers and published (GoodsReceived) for the scorecards."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -32,7 +33,8 @@ from boh.org.api import get_site_ref
 from boh.purchasing import domain
 from boh.purchasing.errors import IdempotencyKeyReused, ReceiptBlocked
 from boh.purchasing.events import GoodsReceived, ReceivedLine
-from boh.purchasing.models import Asn, AsnLine, Discrepancy, Order, OrderLine, Receipt, ReceiptLine
+from boh.purchasing.models import Discrepancy, Order, OrderLine, Receipt, ReceiptLine
+from boh.purchasing.service import notices
 from boh.purchasing.service._common import (
     HOLD,
     INCOMING,
@@ -136,7 +138,7 @@ def _post_line(uow: UnitOfWork, order: Order, line: OrderLine, d: ReceiptLineIn,
         if closes:
             cancel_incoming(uow, line.commitment_id, ReleaseIn(
                 reason=f"closed on receipt {key}" if d.close else f"rejected on receipt {key}",
-                idempotency_key=f"purchasing:receipt:{key}:{line.id}"))  # fmt: skip
+                idempotency_key=f"purchasing:receipt:{key}:{line.id}"), owner=OWNER)  # fmt: skip
     return None, [], closes and d.received + d.rejected < due
 
 
@@ -205,9 +207,7 @@ def receive_goods(uow: UnitOfWork, order_id: int, *, lines: list[ReceiptLineIn],
     require(order, "receive")
     ours = {ln.id: ln for ln in lines_of(uow, order.id, lock=True)}
     _check(order, ours, lines)
-    asn = uow.session.get(Asn, asn_id) if asn_id is not None else None
-    if asn_id is not None and (asn is None or asn.order_id != order.id):
-        raise ValidationFailed([FieldError(("asn_id",), f"shipping notice {asn_id} is not one of this order's")])
+    notices.for_receipt(uow, order, asn_id)
     today = site_today(uow, order.site_id)
     verdict = _certificate_check(uow, order, sorted({ours[d.line_id].item_id for d in lines}), today) if (
         order.kind == "purchase") else CertificateCheck("ok")  # fmt: skip
@@ -262,17 +262,14 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
             received=d.received, rejected=d.rejected, promised_date=line.confirmed_date or line.expected_date,
             agreed_price=line.confirmed_price or line.unit_price, invoiced_price=d.invoiced_price, closed_short=short,
         ))  # fmt: skip
-    if asn_id is not None:
-        asn = uow.session.get(Asn, asn_id)
-        if asn is not None and asn.order_id == order.id:
-            found += _asn_checks(uow, order, receipt, asn, lines, now)
-            asn.status = "received"
     uow.session.add_all(found)
     all_lines = lines_of(uow, order.id)
     before = order.status
     order.status = domain.status_after_receipt(
         [(ln.status, ln.quantity, ln.received_quantity + ln.rejected_quantity) for ln in all_lines]
     )
+    uow.flush()
+    found += notices.after_receipt(uow, order, receipt, now)
     uow.flush()
     if verdict.action == "quarantine" and lots:
         with on_inventory(uow, [HOLD], [order.site_id]):
@@ -295,19 +292,3 @@ def _post(uow: UnitOfWork, order: Order, ours: dict[int, OrderLine], lines: list
                    link=f"/purchasing/orders/{order.id}", roles=["store_manager"], site_id=order.from_site_id,
                    dedupe_key=f"purchasing-receipt:{receipt.id}:source")  # fmt: skip
     return receipt
-
-
-def _asn_checks(uow: UnitOfWork, order: Order, receipt: Receipt, asn: Asn, lines: list[ReceiptLineIn],
-                now: datetime) -> list[Discrepancy]:  # fmt: skip
-    """What arrived against what the shipping notice said (``domain.asn_discrepancies``), as discrepancies of
-    the receipt with the notice they were found against."""
-    notice: dict[int, list[domain.Shipped]] = {}
-    for a in uow.session.scalars(select(AsnLine).where(AsnLine.asn_id == asn.id).order_by(AsnLine.id)):
-        notice.setdefault(a.order_line_id, []).append(domain.Shipped(a.quantity, a.lot_code, a.expiry_date))
-    arrived = {d.line_id: domain.Shipped(d.received + d.rejected, d.lot_code, d.expiry_date) for d in lines}
-    return [
-        Discrepancy(tenant_id=uow.tenant_id, order_id=order.id, receipt_id=receipt.id, order_line_id=c.order_line_id,
-                    kind=c.kind, expected=c.expected, actual=c.actual, asn_id=asn.id, expected_ref=c.expected_ref,
-                    actual_ref=c.actual_ref, at=now)
-        for c in domain.asn_discrepancies(notice, arrived)
-    ]  # fmt: skip

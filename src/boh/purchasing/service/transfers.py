@@ -18,7 +18,17 @@ from boh.org.api import get_site_ref
 from boh.purchasing import domain
 from boh.purchasing.errors import WrongStatus
 from boh.purchasing.models import Order, OrderLine
-from boh.purchasing.service._common import APPROVE, MOVE, RESERVE, WRITE, get_order, history, lines_of, on_inventory
+from boh.purchasing.service._common import (
+    APPROVE,
+    MOVE,
+    OWNER,
+    RESERVE,
+    WRITE,
+    get_order,
+    history,
+    lines_of,
+    on_inventory,
+)
 from boh.purchasing.service.lifecycle import confirm, take_off_order
 
 ZERO = Decimal(0)
@@ -98,7 +108,7 @@ def dispatch(uow: UnitOfWork, order_id: int, *, idempotency_key: str) -> Order:
             data = FulfilIn(move_type="transfer_out", to_site_id=order.site_id,
                             idempotency_key=f"purchasing:{line.id}:dispatch:{idempotency_key}")  # fmt: skip
             with on_inventory(uow, [RESERVE, MOVE], [order.from_site_id]):
-                moves = fulfil(uow, line.reservation_id, data).moves
+                moves = fulfil(uow, line.reservation_id, data, owner=OWNER).moves
             line.transfer_move_ids = [m.id for m in moves]
             line.shipped_quantity = sum((-m.quantity for m in moves), ZERO)
             line.reservation_id = None  # shipped: nothing left to release
