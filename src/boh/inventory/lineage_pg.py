@@ -24,11 +24,14 @@ assert PostedMove.__match_args__ == FIELDS and FIELDS[EVENT_AT + 1] == "recorded
 _COLS = ", ".join(f"m.{c}" for c in FIELDS)
 _PRODUCTION = "('production_consume', 'production_output')"
 
-_LOT_MOVES = f"SELECT {_COLS} FROM inventory_move m WHERE m.tenant_id = %(t)s AND m.lot_id = ANY(%(ids)s::bigint[])"
+_LOT_MOVES = (
+    f"SELECT {_COLS} FROM inventory_move m WHERE m.tenant_id = %(t)s AND m.lot_id = ANY(%(ids)s::bigint[]) "
+    "ORDER BY m.id"
+)
 # the batches as a semi-join: each (source_type, source_id) probes the source index
 _BATCH_MOVES = (
     f"SELECT {_COLS} FROM inventory_move m WHERE m.tenant_id = %(t)s AND m.move_type IN {_PRODUCTION} "
-    "AND (m.source_type, m.source_id) IN (SELECT * FROM unnest(%(st)s::varchar[], %(sid)s::varchar[]))"
+    "AND (m.source_type, m.source_id) IN (SELECT * FROM unnest(%(st)s::varchar[], %(sid)s::varchar[])) ORDER BY m.id"
 )
 
 
@@ -81,13 +84,12 @@ def _move(r: Sequence[Any], at: int = EVENT_AT) -> PostedMove:
 
 
 def lot_moves(session: Session, tenant_id: int, lot_ids: list[int]) -> list[PostedMove]:
-    rows = _rows(session, _LOT_MOVES, {"t": tenant_id, "ids": lot_ids})
-    return sorted(map(_move, rows), key=lambda m: m.id)
+    return [_move(r) for r in _rows(session, _LOT_MOVES, {"t": tenant_id, "ids": lot_ids})]  # in id order
 
 
 def batch_moves(session: Session, tenant_id: int, refs: list[tuple[str, str]]) -> list[PostedMove]:
     params = {"t": tenant_id, "st": [r[0] for r in refs], "sid": [r[1] for r in refs]}
-    return sorted(map(_move, _rows(session, _BATCH_MOVES, params)), key=lambda m: m.id)
+    return [_move(r) for r in _rows(session, _BATCH_MOVES, params)]  # in id order
 
 
 def neighbourhood(
