@@ -42,6 +42,12 @@ def tree_cpu(root: int) -> float:
     return total
 
 
+def pid_cpu(pid: int) -> float:
+    """CPU seconds of one process (0 when it is gone), e.g. the PostgreSQL backend of a session."""
+    st = _stat(pid)
+    return st[1] if st is not None else 0.0
+
+
 def backend_cpu(admin_url: str, application_name: str) -> dict[int, float]:
     """CPU seconds per PostgreSQL backend pid of the connections with this application_name."""
     with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -37,8 +37,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
+from bench import cpu
 from bench.ingest_setup import PG_ADMIN, SECRET, fresh_database, gtin13, log, pct
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from boh.bootstrap import (
     build_runtime,
@@ -261,36 +262,56 @@ def run(url: str, tid: int, kinds: dict[str, list[int]], n_lots: int, n_moves: i
     by_kind: dict[str, list[float]] = {}
     one: list[float] = []
     full: list[float] = []
+    # CPU per call: this process (per call) and the session's PostgreSQL backend (per series, /proc): what the
+    # code costs whatever the machine's load, which mostly decides the wall-clock percentiles when it is shared
+    one_cpu: list[float] = []
+    kind_cpu: dict[str, list[float]] = {}
+    kind_pg: dict[str, float] = {}
+
+    def timed(lot: int, way: str, depth: int | None) -> tuple[float, float, object]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        t = trace(src, [lot], way, depth)  # type: ignore[arg-type]
+        return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, t
+
     with rt.session_factory() as s:
         src = LedgerSource(s, tid)
+        backend = int(s.execute(text("SELECT pg_backend_pid()")).scalar_one())
         for _ in range(min(50, samples)):  # warm up
             trace(src, [rnd.choice(every)], "forward", 1)
         for n in range(samples):
             lot = rnd.choice(every)
-            t0 = time.perf_counter()
-            trace(src, [lot], "forward" if n % 2 else "backward", 1)
-            one.append((time.perf_counter() - t0) * 1000)
-            by_kind.setdefault(kind_of[lot], []).append(one[-1])
+            wall, used, _ = timed(lot, "forward" if n % 2 else "backward", 1)
+            one.append(wall)
+            one_cpu.append(used)
+            by_kind.setdefault(kind_of[lot], []).append(wall)
         for k in kinds:  # the kitchen's lots have batches on both sides: as many of each kind
+            pg0 = cpu.pid_cpu(backend)
             for n in range(max(50, samples // 10)):
-                lot = rnd.choice(kinds[k])
-                t0 = time.perf_counter()
-                trace(src, [lot], "forward" if n % 2 else "backward", 1)
-                by_kind.setdefault(k, []).append((time.perf_counter() - t0) * 1000)
+                wall, used, _ = timed(rnd.choice(kinds[k]), "forward" if n % 2 else "backward", 1)
+                by_kind.setdefault(k, []).append(wall)
+                kind_cpu.setdefault(k, []).append(used)
+            kind_pg[k] = (cpu.pid_cpu(backend) - pg0) * 1000 / len(kind_cpu[k])
         sizes = []
+        full_cpu: list[float] = []
+        pg0 = cpu.pid_cpu(backend)
         for n in range(max(100, samples // 3)):
             lot, way = (rnd.choice(kinds["raw"]), "forward") if n % 2 else (rnd.choice(kinds["meal"]), "backward")
-            t0 = time.perf_counter()
-            t = trace(src, [lot], way)  # type: ignore[arg-type]
-            full.append((time.perf_counter() - t0) * 1000)
-            sizes.append(len(t.lots))
+            wall, used, t = timed(lot, way, None)
+            full.append(wall)
+            full_cpu.append(used)
+            sizes.append(len(t.lots))  # type: ignore[attr-defined]
+        full_pg = (cpu.pid_cpu(backend) - pg0) * 1000 / len(full)
     log(
         f"one-up/one-down: {len(one)} traces of random lots, p50 {pct(one, 50)} ms, p99 {pct(one, 99)} ms "
-        "(target < 5 ms)"
+        f"(target < 5 ms); client CPU {sum(one_cpu) / len(one_cpu):.2f} ms a trace"
     )
     log("  by kind of lot: " + ", ".join(f"{k} p50 {pct(v, 50)} / p99 {pct(v, 99)} ms" for k, v in by_kind.items()))
+    log("  CPU a trace by kind (client / PostgreSQL backend): " + ", ".join(
+        f"{k} {sum(v) / len(v):.2f} / {kind_pg[k]:.2f} ms" for k, v in kind_cpu.items()))  # fmt: skip
     log(f"full trace: {len(full)} traces of {min(sizes)}-{max(sizes)} lots (mean {sum(sizes) / len(sizes):.1f}), "
-        f"p50 {pct(full, 50)} ms, p99 {pct(full, 99)} ms (target < 50 ms)")  # fmt: skip
+        f"p50 {pct(full, 50)} ms, p99 {pct(full, 99)} ms (target < 50 ms); CPU a trace: client "
+        f"{sum(full_cpu) / len(full_cpu):.2f} ms (p99 {pct(full_cpu, 99)} ms), PostgreSQL backend "
+        f"{full_pg:.2f} ms")  # fmt: skip
 
     supplier_lot = rnd.choice(kinds["raw"][len(kinds["raw"]) // 2 :])
     t0 = time.perf_counter()
@@ -311,6 +332,8 @@ def run(url: str, tid: int, kinds: dict[str, list[int]], n_lots: int, n_moves: i
     print(json.dumps({
         "lots": n_lots, "moves": n_moves, "trace_p50_ms": pct(one, 50), "trace_p99_ms": pct(one, 99),
         "full_trace_p50_ms": pct(full, 50), "full_trace_p99_ms": pct(full, 99), "recall_s": round(recall_s, 3),
+        "trace_client_cpu_ms": round(sum(one_cpu) / len(one_cpu), 3),
+        "full_trace_client_cpu_ms": round(sum(full_cpu) / len(full_cpu), 3), "full_trace_pg_cpu_ms": round(full_pg, 3),
         "recall_lots": r.summary["lots"], "load_avg_1m": round(load[0], 2), "pg": PG_ADMIN.rsplit("@", 1)[-1],
     }))  # fmt: skip
 

@@ -12,10 +12,12 @@ from itertools import count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from boh.bootstrap import Runtime
+from boh.inventory.ledger.store import posted_move
 from boh.inventory.models import Balance, Move
-from boh.trace.genealogy import trace
+from boh.trace.genealogy import Trace, trace
 from boh.trace.source import LedgerSource
 from tests.trace.chain import RAW, make_chain, make_story
 
@@ -32,6 +34,16 @@ class Walk:
         self.lot_moves, self.batch_moves = src.lot_moves, src.batch_moves
 
 
+def as_loaded(s: Session, t: Trace, tenant_id: int) -> None:
+    """Every move of a trace is the ORM's move, to the representation (Decimal places, UTC times): the ledger
+    source reads rows without the column types on PostgreSQL."""
+    rows = s.scalars(select(Move).where(Move.tenant_id == tenant_id).order_by(Move.id)).all()
+    by_id = {m.id: posted_move(m) for m in rows}
+    for lot, moves in t.moves.items():
+        assert repr(moves) == repr([m for m in by_id.values() if m.lot_id == lot])
+    assert repr(t.untracked) == repr([by_id[m.id] for m in t.untracked])
+
+
 def same_one_level(rt: Runtime, tenant_id: int, roots: list[int]) -> None:
     """A one-up/one-down trace from the one-statement neighbourhood is the level-by-level walk's, whole:
     lots and levels, edges with quantities, every move, untracked inputs, completeness."""
@@ -43,6 +55,7 @@ def same_one_level(rt: Runtime, tenant_id: int, roots: list[int]) -> None:
                 slow.depth, slow.edges, slow.moves, slow.untracked, slow.complete
             )  # fmt: skip
             assert fast.positions() == slow.positions()
+            as_loaded(s, fast, tenant_id)
 
 
 def test_one_down_of_a_sauce_shows_every_tomato_lot_it_was_made_from(runtime: Runtime) -> None:
@@ -168,6 +181,9 @@ def test_traces_equal_a_brute_force_walk_of_the_ledger(runtime: Runtime, ops: li
             Balance.tenant_id == tenant_id, Balance.lot_id.is_not(None)))}  # fmt: skip
     for lot in lots:
         fwd, back = run(runtime, tenant_id, [lot], "forward"), run(runtime, tenant_id, [lot], "backward")
+        with runtime.session_factory() as s:
+            as_loaded(s, fwd, tenant_id)
+            as_loaded(s, back, tenant_id)
         assert fwd.lots == closure(lot, children)
         assert back.lots == closure(lot, parents)
         assert run(runtime, tenant_id, [lot], "forward", 1).lots == {lot} | children.get(lot, set())

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Select, and_, bindparam, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
+from boh.inventory import lineage_pg
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.store import MOVE, posted_move
 from boh.inventory.models import Lot, Move
@@ -33,32 +34,48 @@ class LotFact:
     received_at: datetime
 
 
+# the move's columns in PostedMove's order: a row becomes a PostedMove by position (access by name costs more)
+_FIELDS = [MOVE.c[n] for n in lineage_pg.FIELDS]
+
+
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
 
 
+def _on_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def lot_moves(session: Session, tenant_id: int, lot_ids: Iterable[int]) -> list[PostedMove]:
     """Every move of these lots (all sites), in id order."""
     wanted: list[Any] = sorted(set(lot_ids))
+    if not wanted:
+        return []
+    if _on_pg(session):
+        return lineage_pg.lot_moves(session, tenant_id, wanted)
     out: list[PostedMove] = []
     for chunk in _chunks(wanted):
-        stmt = select(MOVE).where(MOVE.c.tenant_id == tenant_id, MOVE.c.lot_id.in_(chunk))
-        out.extend(posted_move(m) for m in session.execute(stmt))
+        stmt = select(*_FIELDS).where(MOVE.c.tenant_id == tenant_id, MOVE.c.lot_id.in_(chunk))
+        out.extend(PostedMove(*m) for m in session.execute(stmt))
     return sorted(out, key=lambda m: m.id)
 
 
 def batch_moves(session: Session, tenant_id: int, refs: Iterable[BatchRef]) -> list[PostedMove]:
     """The production moves (consumed and made) of these batches, in id order."""
     wanted: list[Any] = sorted(set(refs))
+    if not wanted:
+        return []
+    if _on_pg(session):
+        return lineage_pg.batch_moves(session, tenant_id, wanted)
     out: list[PostedMove] = []
     for chunk in _chunks(wanted):
-        stmt = select(MOVE).where(
+        stmt = select(*_FIELDS).where(
             MOVE.c.tenant_id == tenant_id,
             tuple_(MOVE.c.source_type, MOVE.c.source_id).in_(chunk),
             MOVE.c.move_type.in_(PRODUCTION),
         )
-        out.extend(posted_move(m) for m in session.execute(stmt))
+        out.extend(PostedMove(*m) for m in session.execute(stmt))
     return sorted(out, key=lambda m: m.id)
 
 
@@ -176,28 +193,31 @@ def traceability_lot_code(session: Session, tenant_id: int, site_code: str, sku:
     return f"{prefix}{n:02d}"
 
 
-def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], direction: str) -> dict[int, int]:
-    """Every lot reachable from ``roots`` through production batches (``forward``: the lots made from them;
-    ``backward``: the lots they were made from), with its shortest distance in batches: one recursive
-    query. A batch links each lot it consumed to each lot it made."""
-    start = sorted(set(roots))
-    if not start:
-        return {}
+_CLOSURE: dict[str, Select[Any]] = {}
+
+
+def _closure_stmt(direction: str) -> Select[Any]:
+    """The recursive query of ``lot_closure``, built once per direction with bound parameters (SQLAlchemy's
+    compiled cache serves every call)."""
+    cached = _CLOSURE.get(direction)
+    if cached is not None:
+        return cached
     frm, to = (("production_consume", "production_output") if direction == "forward"
                else ("production_output", "production_consume"))  # fmt: skip
+    tid: BindParameter[Any] = bindparam("tid")
     c, o = MOVE.alias("c"), MOVE.alias("o")
     seed = select(Lot.id.label("lot_id"), literal(0).label("depth")).where(
-        Lot.tenant_id == tenant_id, Lot.id.in_(start)
+        Lot.tenant_id == tid, Lot.id.in_(bindparam("roots", expanding=True))
     )
     reach = seed.cte("reach", recursive=True)
     step = (
         select(o.c.lot_id, (reach.c.depth + 1).label("depth"))
         .select_from(reach)
-        .join(c, and_(c.c.tenant_id == tenant_id, c.c.lot_id == reach.c.lot_id, c.c.move_type == frm))
+        .join(c, and_(c.c.tenant_id == tid, c.c.lot_id == reach.c.lot_id, c.c.move_type == frm))
         .join(
             o,
             and_(
-                o.c.tenant_id == tenant_id,
+                o.c.tenant_id == tid,
                 o.c.source_type == c.c.source_type,
                 o.c.source_id == c.c.source_id,
                 o.c.move_type == to,
@@ -207,7 +227,19 @@ def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], directio
         .where(reach.c.depth < 64)
     )
     reach = reach.union(step)
-    rows = session.execute(select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id))
+    stmt: Select[Any] = select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id)
+    _CLOSURE[direction] = stmt
+    return stmt
+
+
+def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], direction: str) -> dict[int, int]:
+    """Every lot reachable from ``roots`` through production batches (``forward``: the lots made from them;
+    ``backward``: the lots they were made from), with its shortest distance in batches: one recursive
+    query. A batch links each lot it consumed to each lot it made."""
+    start = sorted(set(roots))
+    if not start:
+        return {}
+    rows = session.execute(_closure_stmt(direction), {"tid": tenant_id, "roots": start})
     return {int(lot): int(d) for lot, d in rows}
 
 
@@ -240,12 +272,12 @@ def _neighbourhood_stmt(direction: str) -> Select[Any]:
         .cte("bm")
     )
     near = select(bm.c.lot_id).where(bm.c.move_type == other, bm.c.lot_id.is_not(None)).distinct().cte("near")
-    cols = [c.name for c in MOVE.c]
+    cols = lineage_pg.FIELDS
     stmt = select(
         union_all(
             select(literal(0).label("part"), *(r.c[n] for n in cols)),
             select(literal(1).label("part"), *(bm.c[n] for n in cols)),
-            select(literal(2).label("part"), *MOVE.c).where(
+            select(literal(2).label("part"), *_FIELDS).where(
                 MOVE.c.tenant_id == tid, MOVE.c.lot_id.in_(select(near.c.lot_id)), MOVE.c.lot_id.not_in(roots)
             ),
         ).subquery()
@@ -264,9 +296,11 @@ def lot_neighbourhood(
     parts: tuple[list[PostedMove], list[PostedMove], list[PostedMove]] = ([], [], [])
     if not wanted:
         return parts
+    if _on_pg(session):
+        return lineage_pg.neighbourhood(session, tenant_id, wanted, direction)
     rows = session.execute(_neighbourhood_stmt(direction), {"tid": tenant_id, "roots": wanted})
     for row in rows:
-        parts[row.part].append(posted_move(row))
+        parts[row[0]].append(PostedMove(*row[1:]))
     for part in parts:
         part.sort(key=lambda m: m.id)
     return parts
