@@ -52,7 +52,8 @@ class RfidTag(IdMixin, Base):
         UniqueConstraint("tenant_id", "epc"),
         # per (site, item) the present tags most recently seen first (rfid.TagWant), read backwards
         Index("ix_inventory_rfid_tag_site_item_status_seen", *_SEEN),
-        Index("ix_inventory_rfid_tag_site_zone_status", "tenant_id", "site_id", "last_zone", "status"),
+        # no (site, zone, status) index: every tag write paid for one entry in it, and its only reader, the
+        # close of a zone session, reads the site's present tags through the index above
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))

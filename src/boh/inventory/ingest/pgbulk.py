@@ -69,21 +69,22 @@ _TAG_UPDATE = ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at"
 _READ_COLS = ("tenant_id", "session_id", "epc", "item_id", "expected", "read_at")
 
 
-def insert_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
-    """New tags (rows as rfid._save builds them)."""
-    copy_rows(conn, "inventory_rfid_tag", _TAG_COLS, ([r[c] for c in _TAG_COLS] for r in rows))
+def insert_tags(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
+    """New tags: rows of ``_TAG_COLS`` (rfid._save builds them)."""
+    copy_rows(conn, "inventory_rfid_tag", _TAG_COLS, rows)
 
 
-def update_tags(conn: Connection, rows: Sequence[Mapping[str, object]]) -> None:
-    """Changed tags by id (rows as rfid._save builds them). Two transactions never change the same tag at once:
-    both hold the cost-row locks of the tag's (site, item) first (boh.inventory.ledger.post.lock_items)."""
+def update_tags(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
+    """Changed tags by id: rows of ``_TAG_UPDATE`` in id order (rfid._save builds them). Two transactions
+    never change the same tag at once: both hold the cost-row locks of the tag's (site, item) first
+    (boh.inventory.ledger.post.lock_items)."""
     scratch(
         conn,
         "boh_tag_update",
         "id bigint, site_id bigint, last_zone varchar(20), last_seen_at timestamptz, status varchar(10), "
         "sold_at timestamptz, updated_at timestamptz",
     )
-    copy_rows(conn, "boh_tag_update", _TAG_UPDATE, ([r[c] for c in _TAG_UPDATE] for r in rows))
+    copy_rows(conn, "boh_tag_update", _TAG_UPDATE, rows)
     conn.exec_driver_sql(
         "UPDATE inventory_rfid_tag t SET site_id = u.site_id, last_zone = u.last_zone, "
         "last_seen_at = u.last_seen_at, status = u.status, sold_at = u.sold_at, updated_at = u.updated_at "

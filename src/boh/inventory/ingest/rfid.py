@@ -209,46 +209,34 @@ def _session_read(tenant_id: int, p: Prepared, ev: RfidReadEvent, expected: bool
 
 def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, str]) -> None:
     now = utcnow()
-    new = [
-        {
-            "tenant_id": tenant_id,
-            "epc": t.epc,
-            "item_id": t.item_id,
-            "site_id": t.site_id,
-            "last_zone": t.zone,
-            "last_reader": readers.get(t.epc),
-            "last_seen_at": t.last_seen_at,
-            "status": t.status,
-            "sold_at": t.sold_at,
-            "updated_at": now,
-        }
-        for t in tags
-        if t.new
-    ]
-    changed = [
-        {
-            "id": t.id,
-            "site_id": t.site_id,
-            "last_zone": t.zone,
-            "last_seen_at": t.last_seen_at,
-            "status": t.status,
-            "sold_at": t.sold_at,
-            "updated_at": now,
-        }
-        for t in tags
-        if t.changed and not t.new
-    ]
-    changed.sort(key=lambda r: int(str(r["id"])))
-    if session.get_bind().dialect.name == "postgresql":
+    new = [t for t in tags if t.new]
+    changed = sorted((t for t in tags if t.changed and not t.new), key=lambda t: t.id or 0)
+    if session.get_bind().dialect.name == "postgresql":  # rows as tuples in the COPY's column order
         if new:
-            pgbulk.insert_tags(session.connection(), new)
+            pgbulk.insert_tags(session.connection(), [
+                (tenant_id, t.epc, t.item_id, t.site_id, t.zone, readers.get(t.epc), t.last_seen_at, t.status,
+                 t.sold_at, now)
+                for t in new
+            ])  # fmt: skip
         if changed:
-            pgbulk.update_tags(session.connection(), changed)
+            pgbulk.update_tags(
+                session.connection(),
+                [(t.id, t.site_id, t.zone, t.last_seen_at, t.status, t.sold_at, now) for t in changed],
+            )
         return
     if new:
-        session.execute(insert(RfidTag), new)
+        session.execute(insert(RfidTag), [
+            {"tenant_id": tenant_id, "epc": t.epc, "item_id": t.item_id, "site_id": t.site_id, "last_zone": t.zone,
+             "last_reader": readers.get(t.epc), "last_seen_at": t.last_seen_at, "status": t.status,
+             "sold_at": t.sold_at, "updated_at": now}
+            for t in new
+        ])  # fmt: skip
     if changed:
-        session.execute(update(RfidTag), changed)
+        session.execute(update(RfidTag), [
+            {"id": t.id, "site_id": t.site_id, "last_zone": t.zone, "last_seen_at": t.last_seen_at,
+             "status": t.status, "sold_at": t.sold_at, "updated_at": now}
+            for t in changed
+        ])  # fmt: skip
 
 
 def _record_sessions(session: Session, tenant_id: int, reads: list[Prepared], rows: list[dict[str, object]]) -> None:
