@@ -160,3 +160,21 @@ def test_desktop_shows_the_nav_without_toggle(runtime, page) -> None:
     sign_in(page, "boss")
     expect(page.locator("[data-nav-toggle]")).to_be_hidden()
     expect(page.get_by_role("link", name="Sites", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1366, 900])
+def test_every_menu_entry_and_sign_out_fit_a_desktop_screen(runtime, page, width: int, shot) -> None:
+    """HQ sees every domain's menu entry: on a desktop the menu wraps to more rows instead of running off
+    the screen (where the page's hidden overflow made the last entries and "Sign out" unreachable)."""
+    t = make_tenant(runtime)
+    make_user(runtime, t, "boss", [("hq_admin", None)], locale="en")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, "boss")
+    entries = page.locator("#main-nav a, #main-nav button")
+    assert entries.count() > 15  # every domain's entry, the notifications, the language and sign out
+    for i in range(entries.count()):
+        box = entries.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, entries.nth(i).inner_text()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert not body_overflows(page)
+    shot(page, f"nav-desktop-{width}", full_page=False)
