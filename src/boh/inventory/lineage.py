@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, and_, bindparam, func, literal, select, tuple_, union_all
@@ -193,17 +194,16 @@ def traceability_lot_code(session: Session, tenant_id: int, site_code: str, sku:
     return f"{prefix}{n:02d}"
 
 
-_CLOSURE: dict[str, Select[Any]] = {}
+def _sides(direction: str) -> tuple[str, str]:
+    """(the move type that links a lot into a batch on the traced side, the one on the other side)."""
+    return (PRODUCTION[0], PRODUCTION[1]) if direction == "forward" else (PRODUCTION[1], PRODUCTION[0])
 
 
+@cache
 def _closure_stmt(direction: str) -> Select[Any]:
     """The recursive query of ``lot_closure``, built once per direction with bound parameters (SQLAlchemy's
     compiled cache serves every call)."""
-    cached = _CLOSURE.get(direction)
-    if cached is not None:
-        return cached
-    frm, to = (("production_consume", "production_output") if direction == "forward"
-               else ("production_output", "production_consume"))  # fmt: skip
+    frm, to = _sides(direction)
     tid: BindParameter[Any] = bindparam("tid")
     c, o = MOVE.alias("c"), MOVE.alias("o")
     seed = select(Lot.id.label("lot_id"), literal(0).label("depth")).where(
@@ -227,9 +227,7 @@ def _closure_stmt(direction: str) -> Select[Any]:
         .where(reach.c.depth < 64)
     )
     reach = reach.union(step)
-    stmt: Select[Any] = select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id)
-    _CLOSURE[direction] = stmt
-    return stmt
+    return select(reach.c.lot_id, func.min(reach.c.depth)).group_by(reach.c.lot_id)
 
 
 def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], direction: str) -> dict[int, int]:
@@ -243,19 +241,13 @@ def lot_closure(session: Session, tenant_id: int, roots: Iterable[int], directio
     return {int(lot): int(d) for lot, d in rows}
 
 
-_NEIGHBOURHOOD: dict[str, Select[Any]] = {}
-
-
+@cache
 def _neighbourhood_stmt(direction: str) -> Select[Any]:
     """One statement for a one-up/one-down trace: the roots' moves (part 0), the production moves of the
     batches the roots went into (forward) or came out of (backward) (part 1), and every move of the lots
     on the other side of those batches (part 2). Built once per direction with bound parameters, so
     SQLAlchemy's compiled cache serves every call (no per-call construction or compilation)."""
-    stmt = _NEIGHBOURHOOD.get(direction)
-    if stmt is not None:
-        return stmt
-    side, other = (("production_consume", "production_output") if direction == "forward"
-                   else ("production_output", "production_consume"))  # fmt: skip
+    side, other = _sides(direction)
     tid: BindParameter[Any] = bindparam("tid")
     roots: BindParameter[Any] = bindparam("roots", expanding=True)
     r = select(MOVE).where(MOVE.c.tenant_id == tid, MOVE.c.lot_id.in_(roots)).cte("r")
@@ -282,7 +274,6 @@ def _neighbourhood_stmt(direction: str) -> Select[Any]:
             ),
         ).subquery()
     )
-    _NEIGHBOURHOOD[direction] = stmt
     return stmt
 
 
