@@ -92,7 +92,7 @@ def test_check_reports_moves_and_claims_whose_references_do_not_exist(runtime: R
     bad = runner.invoke(_app(runtime), ["inventory", "rebuild", "--check", "--tenant", "ACME"])
     assert bad.exit_code == 1, bad.output
     assert f"move {move_id}: item_id 999999 does not exist" in bad.output
-    assert "site_id 888888 does not exist" in bad.output
+    assert "event claim pos:x:e1: site_id 888888 does not exist" in bad.output
     assert "2 broken reference(s)" in bad.output
 
 

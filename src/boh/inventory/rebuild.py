@@ -207,8 +207,9 @@ def dangling_references(session: Session, tenant_id: int) -> list[str]:
         ("move", Move.id, Move.counter_site_id, _sites, Move.tenant_id),
         ("move", Move.id, Move.item_id, _items, Move.tenant_id),
         ("move", Move.id, Move.lot_id, Lot.__table__, Move.tenant_id),
-        ("event claim", IngestedEvent.id, IngestedEvent.site_id, _sites, IngestedEvent.tenant_id),
-    )
+        ("event claim", IngestedEvent.source + ":" + IngestedEvent.event_id, IngestedEvent.site_id, _sites,
+         IngestedEvent.tenant_id),
+    )  # fmt: skip
     for what, id_col, ref, target, tenant_col in checks:
         tc = target.c  # type: ignore[attr-defined]
         found = (

@@ -1,6 +1,6 @@
 """Tables owned by floor-event ingestion (a sub-area of the inventory domain).
 
-- ``inventory_ingested_event``: the exactly-once ledger of floor events, unique on (tenant, source,
+- ``inventory_ingested_event``: the exactly-once ledger of floor events, keyed by (tenant, source,
   event_id). An event is *claimed* with ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` in the transaction
   that applies it, so a retried batch (or the same batch sent twice at once) applies each event once.
   The move an event made carries the idempotency key ``evt:<source>:<event_id>`` (stock.move_key).
@@ -27,15 +27,15 @@ from boh.kernel.db import Base, BigId, IdMixin
 from boh.kernel.types import Qty, UTCDateTime
 
 
-class IngestedEvent(IdMixin, Base):
+class IngestedEvent(Base):
     __tablename__ = "inventory_ingested_event"
-    __table_args__ = (UniqueConstraint("tenant_id", "source", "event_id"),)
 
     # no foreign keys on this append-only claim ledger (see inventory.models.Move): the site is resolved in
-    # the claiming transaction and sites are never deleted
-    tenant_id: Mapped[int] = mapped_column(BigId)
-    source: Mapped[str] = mapped_column(String(80))
-    event_id: Mapped[str] = mapped_column(String(80))
+    # the claiming transaction and sites are never deleted. No surrogate id either: the claim's key is its
+    # identity, so a claim costs one index entry and no sequence call
+    tenant_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     site_id: Mapped[int] = mapped_column(BigId)
     transport: Mapped[str] = mapped_column(String(20))
