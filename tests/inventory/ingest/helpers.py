@@ -61,8 +61,8 @@ def add_gtin(rt: Runtime, tenant: TenantRef, item_id: int, gtin: str) -> None:
         uow.commit()
 
 
-def make_floor(rt: Runtime) -> Floor:
-    t = make_tenant(rt)
+def make_floor(rt: Runtime, tenant_code: str = "ACME") -> Floor:
+    t = make_tenant(rt, tenant_code)
     f = Floor(
         t,
         make_site(rt, t, "SH01"),

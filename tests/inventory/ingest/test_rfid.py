@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from boh.bootstrap import Runtime
-from boh.inventory.ingest import service
+from boh.inventory.ingest import pgbulk, rfid, service
 from boh.inventory.ingest.errors import SessionNotFound
-from boh.inventory.ingest.models import Alert, RfidSession, RfidTag
+from boh.inventory.ingest.models import Alert, RfidSession, RfidSessionRead, RfidTag
 from boh.kernel.outbox import OutboxRecord
 from tests.inventory.ingest.helpers import Floor, epc_for, gtin_for, ingest, make_floor, move_count, read, receive, sale
 
@@ -140,3 +143,92 @@ def test_a_sale_marks_the_most_recent_present_tags_even_when_a_read_in_its_batch
     # the next sale takes the next most recent present tag, never an older one
     ingest(runtime, f, [sale("s3", qty="1", occurred_at=_at(12))])
     assert [_tags(runtime)[t][0] for t in tags[:3]] == ["present", "present", "sold"]
+
+
+def _minute(m: int) -> str:
+    return f"2026-11-25T{9 + m // 60:02d}:{m % 60:02d}:00+08:00"
+
+
+def _random_batches(rng: random.Random) -> list[list[dict[str, Any]]]:
+    """Tags of two items at two sites seen at few distinct minutes (ties in last seen), then batches of
+    sales (some fractional) and reads (floor, backroom, exit, sessions, moves between sites) in random
+    order and times; and per batch a cheese tag leaving unpaid, paid by a sale in the next batch (late)."""
+    epcs = {sku: [epc_for(gtin_for(ref), n) for n in range(1, 13)] for sku, ref in (("MILK", 1), ("SOAP", 3))}
+    cheese = [epc_for(gtin_for(2), n) for n in range(1, 13)]
+    sites = ("SH01", "SH02")
+    n = 0
+    first = []
+    for tag in [*epcs["MILK"], *epcs["SOAP"], *cheese]:
+        n += 1
+        first.append(read(f"r{n}", tag, "floor", _minute(rng.randrange(3)), site=rng.choice(sites)))
+    batches = [first]
+    late: list[dict[str, Any]] = []
+    for b in range(12):
+        batch, late = late, []
+        only_sales = b % 3 == 0  # sales whose keys no read of the batch touches
+        for _ in range(rng.randint(4, 14)):
+            n += 1
+            sku, site, minute = rng.choice(("MILK", "SOAP")), rng.choice(sites), 5 + b * 4 + rng.randrange(40)
+            if only_sales or rng.random() < 0.5:
+                qty = rng.choice(("1", "1", "2", "3", "0.5"))
+                batch.append(sale(f"s{n}", site=site, sku=sku, qty=qty, occurred_at=_minute(minute)))
+            else:
+                zone = rng.choice(("floor", "backroom", "exit", "exit"))
+                extra = {"session_id": f"cc-{b}"} if zone != "exit" and rng.random() < 0.3 else {}
+                batch.append(read(f"r{n}", rng.choice(epcs[sku]), zone, _minute(minute), site=site, **extra))
+        if not only_sales:
+            exit_at = 5 + b * 4 + 20
+            batch.append(read(f"x{b}", cheese[b], "exit", _minute(exit_at)))
+            late.append(sale(f"late{b}", sku="CHEESE", qty="1", occurred_at=_minute(exit_at - 5)))
+        rng.shuffle(batch)
+        batches.append(batch)
+    return batches
+
+
+def _floor_state(rt: Runtime, f: Floor) -> tuple[object, ...]:
+    code = {f.sh01: "SH01", f.sh02: "SH02", f.sh09: "SH09"}
+    with rt.session_factory() as s:
+        tags = sorted(
+            (t.epc, code[t.site_id], t.last_zone, t.status, t.last_seen_at, t.sold_at)
+            for t in s.scalars(select(RfidTag).where(RfidTag.tenant_id == f.tenant.id))
+        )
+        alerts = sorted(
+            (a.epc, code[a.site_id], a.occurred_at, a.is_open, a.closed_by)
+            for a in s.scalars(select(Alert).where(Alert.tenant_id == f.tenant.id))
+        )
+        reads = sorted(
+            (r.session_id, r.epc, r.expected)
+            for r in s.scalars(select(RfidSessionRead).where(RfidSessionRead.tenant_id == f.tenant.id))
+        )
+    return tags, alerts, reads
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_sales_marked_in_the_database_choose_the_tags_the_rules_choose(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """On PostgreSQL the sales of keys no read of their batch touches mark their tags by one statement; the
+    outcome must be exactly the Python rules' (rfid.SQL_MARKS off), tag by tag, alert by alert."""
+    marked: list[int] = []
+    real = pgbulk.mark_sold
+
+    def counting(conn: Any, tenant_id: int, wanted: Any, sales: Any, now: Any) -> None:
+        marked.append(len(sales))
+        real(conn, tenant_id, wanted, sales, now)
+
+    monkeypatch.setattr(pgbulk, "mark_sold", counting)
+    states = []
+    for sql_marks, tenant in ((True, f"SQL{seed}"), (False, f"PY{seed}")):
+        monkeypatch.setattr(rfid, "SQL_MARKS", sql_marks)
+        f = make_floor(runtime, tenant)
+        for batch in _random_batches(random.Random(seed)):
+            result = ingest(runtime, f, batch)
+            assert result.rejected == [] and result.accepted == len(batch)
+        states.append(_floor_state(runtime, f))
+    tags, alerts, _ = states[0]
+    # the scenario sold tags, raised shrink alerts and settled some by late sales
+    assert any(t[3] == "sold" for t in tags) and any(a[3] for a in alerts)
+    assert any(a[4] == "system:late_sale" for a in alerts)
+    assert states[0] == states[1]
+    if runtime.engine.dialect.name == "postgresql":
+        assert sum(marked) > 0  # and some sales went through the database's marking

@@ -63,6 +63,52 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
     ]
 
 
+_MARK_SOLD = text(
+    # per key its n most recently seen present tags, ranked as domain.mark_sold sorts them (the index read
+    # backwards, as in ``tags``); sale x takes the ranks (lo, hi] of its key
+    "WITH r AS (SELECT t.id, t.site_id, t.item_id, row_number() OVER (PARTITION BY t.site_id, t.item_id "
+    "ORDER BY t.last_seen_at DESC, t.epc DESC) AS rn "
+    "FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), CAST(string_to_array(:i, ',') AS bigint[]), "
+    "CAST(string_to_array(:n, ',') AS integer[])) AS u(s, i, n) "
+    "CROSS JOIN LATERAL (SELECT t.id, t.site_id, t.item_id, t.last_seen_at, t.epc FROM inventory_rfid_tag t "
+    "WHERE t.tenant_id = :tenant AND t.site_id = u.s AND t.item_id = u.i AND t.status = 'present' "
+    "ORDER BY t.last_seen_at DESC, t.epc DESC LIMIT u.n) t), "
+    "x AS (SELECT * FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
+    "CAST(string_to_array(:xi, ',') AS bigint[]), CAST(string_to_array(:xat, ',') AS timestamptz[]), "
+    "CAST(string_to_array(:lo, ',') AS integer[]), CAST(string_to_array(:hi, ',') AS integer[])) "
+    "AS x(s, i, at, lo, hi)) "
+    "UPDATE inventory_rfid_tag t SET status = 'sold', sold_at = x.at, updated_at = :now "
+    "FROM r JOIN x ON x.s = r.site_id AND x.i = r.item_id AND r.rn > x.lo AND r.rn <= x.hi WHERE t.id = r.id"
+)
+
+
+def mark_sold(
+    conn: Connection,
+    tenant_id: int,
+    wanted: Mapping[tuple[int, int], int],
+    sales: Sequence[tuple[int, int, datetime, int, int]],
+    now: datetime,
+) -> None:
+    """Mark sold, per sale (site, item, sold at, lo, hi), the present tags of rank lo+1..hi of its key, most
+    recently seen first (``wanted``: per key the ranks needed, the largest hi). Two transactions never mark
+    tags of the same key at once: both hold the key's cost-row lock (boh.inventory.ledger.post.lock_items)."""
+    conn.execute(
+        _MARK_SOLD,
+        {
+            "tenant": tenant_id,
+            "now": now,
+            "s": ",".join(str(k[0]) for k in wanted),
+            "i": ",".join(str(k[1]) for k in wanted),
+            "n": ",".join(str(n) for n in wanted.values()),
+            "xs": ",".join(str(r[0]) for r in sales),
+            "xi": ",".join(str(r[1]) for r in sales),
+            "xat": ",".join(r[2].isoformat() for r in sales),
+            "lo": ",".join(str(r[3]) for r in sales),
+            "hi": ",".join(str(r[4]) for r in sales),
+        },
+    )
+
+
 _TAG_COLS = ("tenant_id", "epc", "item_id", "site_id", "last_zone", "last_reader", "last_seen_at", "status",
              "sold_at", "updated_at")  # fmt: skip
 _TAG_UPDATE = ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at", "updated_at")
