@@ -215,10 +215,13 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
 def _settle_late(late: dict[Key, list[domain.OpenShrink]], sales: list[Prepared], result: Outcome) -> dict[int, int]:
     """Per sale (by index) the whole units it marks sold: its units less the open shrink alerts it settles
     (``domain.settle_late``, sale after sale in event-time order: it depends on no tag)."""
+    if not late:  # no open alert: every sale marks its whole units
+        return {p.index: domain.whole_units(-p.quantity) for p in sales}
     marks: dict[int, int] = {}
     for p in sorted(sales, key=lambda p: (p.event.occurred_at, p.index)):
         units = domain.whole_units(-p.quantity)
-        settled = domain.settle_late(late[(p.site.id, p.item.item_id)], units, p.event.occurred_at) if late else []
+        alerts = late.get((p.site.id, p.item.item_id))
+        settled = domain.settle_late(alerts, units, p.event.occurred_at) if alerts else []
         result.settled.extend(a.alert_id for a in settled)
         marks[p.index] = units - len(settled)
     return marks
