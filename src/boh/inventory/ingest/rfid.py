@@ -80,6 +80,8 @@ def _want(reads: list[Prepared], sales: list[Prepared]) -> TagWant:
 
 
 def _load(session: Session, tenant_id: int, want: TagWant) -> dict[str, Tag]:
+    if not (want.epcs or want.present or want.sold):
+        return {}
     if session.get_bind().dialect.name == "postgresql":
         return {r[0]: Tag(*r) for r in pgbulk.tags(session.connection(), tenant_id, want)}
     out: dict[str, Tag] = {}
