@@ -78,7 +78,10 @@ _MARK_SOLD = text(
     "CAST(string_to_array(:lo, ',') AS integer[]), CAST(string_to_array(:hi, ',') AS integer[])) "
     "AS x(s, i, at, lo, hi)) "
     "UPDATE inventory_rfid_tag t SET status = 'sold', sold_at = x.at, updated_at = :now "
-    "FROM r JOIN x ON x.s = r.site_id AND x.i = r.item_id AND r.rn > x.lo AND r.rn <= x.hi WHERE t.id = r.id"
+    "FROM r JOIN x ON x.s = r.site_id AND x.i = r.item_id AND r.rn > x.lo AND r.rn <= x.hi "
+    # checked again on the row as updated: a tag another batch moved meanwhile (its read at another site
+    # holds only that site's lock, see rfid.py) is not marked after all
+    "WHERE t.id = r.id AND t.status = 'present' AND t.site_id = r.site_id"
 )
 
 

@@ -4,7 +4,8 @@ without a sale (shrink alerts) and zone read sessions (automatic cycle counts).
 Concurrency: ingestion holds the (site, item) cost rows of every event of the batch (``ledger.post.lock_items``)
 before it gets here, so no other batch changes the tags of those items at those sites meanwhile; the
 tags are read and written without further row locks. (A tag that moves between sites while two batches
-of both sites run is the one case this does not serialise; the last writer wins.)
+of both sites run is the one case this does not serialise; the last writer wins, except that a sale marked
+in the database, ``pgbulk.mark_sold``, skips a tag moved meanwhile.)
 """
 
 from __future__ import annotations
