@@ -64,3 +64,34 @@ def test_metrics() -> None:
     assert domain.wape(a, f) == pytest.approx(3 / 15) and domain.bias(a, f) == pytest.approx(-1 / 15)
     assert domain.coverage(a, np.array([10.0, 0.0, 4.0])) == pytest.approx(2 / 3)
     assert domain.pinball(a, f, 0.9) == pytest.approx(((0.9 * 2) + (0.1 * 1)) / 3 / 5)
+
+
+def test_causal_imputation_fills_a_censored_day_only_from_the_days_before_it() -> None:
+    """A backtest's training target: changing what comes after a censored day must not change its fill."""
+    days = pd.date_range("2024-01-01", periods=21)  # 2024-01-01 is a Monday
+    y = np.arange(21, dtype=float)
+    y[[0, 7, 14, 20]] = np.nan  # censored: three Mondays and the last Sunday
+    one = pd.DataFrame({"unique_id": "a", "ds": days, "y": y})
+    frame = pd.concat([one, one.assign(unique_id="b", y=one["y"] * 10)], ignore_index=True)
+    frame = frame.sample(frac=1.0, random_state=3)  # any row order
+    filled = domain.impute(frame, causal=True)
+    got = frame.assign(f=filled).set_index(["unique_id", "ds"])["f"]
+    mon = pd.Timestamp
+    assert got[("a", mon("2024-01-01"))] == 0.0  # nothing before it
+    assert got[("a", mon("2024-01-08"))] == 3.5  # no earlier Monday in stock: median of days 1..6
+    assert got[("a", mon("2024-01-15"))] == 7.0  # median of days 1..13 in stock
+    assert got[("a", mon("2024-01-21"))] == 9.5  # earlier Sundays 6 and 13
+    assert got[("b", mon("2024-01-21"))] == 95.0
+    assert (
+        got[~frame.set_index(["unique_id", "ds"])["y"].isna()] == frame.set_index(["unique_id", "ds"])["y"].dropna()
+    ).all()
+
+    later = frame.copy()
+    later.loc[later["ds"] > mon("2024-01-08"), "y"] *= 100  # the future changes
+    again = later.assign(f=domain.impute(later, causal=True)).set_index(["unique_id", "ds"])["f"]
+    for d in ("2024-01-01", "2024-01-08"):
+        assert again[("a", mon(d))] == got[("a", mon(d))]
+    # the plain (whole-history) fill sees the future: the same day's fill moves
+    plain = frame.assign(f=domain.impute(frame)).set_index(["unique_id", "ds"])["f"]
+    plain_later = later.assign(f=domain.impute(later)).set_index(["unique_id", "ds"])["f"]
+    assert plain_later[("a", mon("2024-01-08"))] != plain[("a", mon("2024-01-08"))]

@@ -69,27 +69,42 @@ def recover_daily(sales: np.ndarray, stockout_fraction: np.ndarray) -> np.ndarra
     return np.where(share >= 0.999, sales, np.where(share >= MIN_SHARE, sales / np.maximum(share, 1e-9), np.nan))
 
 
-def impute(frame: pd.DataFrame, col: str = "y") -> pd.Series:
-    """Fill censored (NaN) periods: the series' median of the same weekday, else its median, else 0."""
+def impute(frame: pd.DataFrame, col: str = "y", causal: bool = False) -> pd.Series:
+    """Fill censored (NaN) periods: the series' median of the same weekday, else its median, else 0.
+
+    ``causal``: each period is filled only from the periods before it (expanding medians, rows in date order
+    within each series), as a forecast made at any origin would have seen it. A forecast run uses all of the
+    history it is given (all of it is past); a backtest that holds out the end of a history must not fill the
+    days before its origins with medians that include the days it scores."""
     dow = frame["ds"].dt.dayofweek
-    by_dow = frame.groupby([frame["unique_id"], dow])[col].transform("median")
-    by_series = frame.groupby("unique_id")[col].transform("median")
-    return frame[col].fillna(by_dow).fillna(by_series).fillna(0.0)
+    if not causal:
+        by_dow = frame.groupby([frame["unique_id"], dow])[col].transform("median")
+        by_series = frame.groupby("unique_id")[col].transform("median")
+        return frame[col].fillna(by_dow).fillna(by_series).fillna(0.0)
+    f = pd.DataFrame({"unique_id": frame["unique_id"].to_numpy(), "ds": frame["ds"].to_numpy(),
+                      "dow": dow.to_numpy(), "v": frame[col].to_numpy(dtype=float)})  # fmt: skip
+    f = f.sort_values(["unique_id", "ds"], kind="stable")
+    # a censored row is NaN, so the expanding median up to and including it is the median of the rows before it
+    by_dow = f.groupby(["unique_id", "dow"], sort=False)["v"].expanding().median().droplevel([0, 1])
+    by_series = f.groupby("unique_id", sort=False)["v"].expanding().median().droplevel(0)
+    filled = f["v"].fillna(by_dow.reindex(f.index)).fillna(by_series.reindex(f.index)).fillna(0.0)
+    return pd.Series(filled.sort_index().to_numpy(), index=frame.index, name=col)
 
 
 RECOVERY = ("profile", "impute", "blend", "none")
 
 
-def latent(frame: pd.DataFrame, how: str = "profile") -> pd.Series:
+def latent(frame: pd.DataFrame, how: str = "profile", causal: bool = False) -> pd.Series:
     """The demand series a model learns from: ``profile`` (recovered from in-stock hours, too-censored days
     imputed), ``impute`` (censored days excluded and imputed from the series' in-stock days), ``blend`` (the
-    mean of the two), ``none`` (raw sales)."""
+    mean of the two), ``none`` (raw sales). ``causal``: censored days imputed from earlier days only (see
+    ``impute``)."""
     if how == "none":
         return frame["y_obs"].astype(float)
-    rec = impute(frame.assign(y=frame["demand"]))
+    rec = impute(frame.assign(y=frame["demand"]), causal=causal)
     if how == "profile":
         return rec
-    inst = impute(frame.assign(y=frame["y_obs"].where(frame["in_stock"].astype(bool))))
+    inst = impute(frame.assign(y=frame["y_obs"].where(frame["in_stock"].astype(bool))), causal=causal)
     inst = np.maximum(inst, frame["y_obs"].astype(float))  # never below what was sold
     return inst if how == "impute" else (rec + inst) / 2
 
