@@ -113,6 +113,18 @@ def main() -> int:
     ap.add_argument("--shelf-life", type=int, default=3)
     ap.add_argument("--lead-time", type=int, default=1)
     ap.add_argument("--case-pack", type=float, default=0.1)
+    ap.add_argument(
+        "--spread",
+        type=float,
+        default=None,
+        help="BOH's service spread (0: one level for every series; default: the study's)",
+    )
+    ap.add_argument(
+        "--smoothing",
+        type=float,
+        default=None,
+        help="BOH's proportional order-up-to factor (1: plain order-up-to; default: the study's)",
+    )
     ap.add_argument("--no-what-if", action="store_true", help="skip the forecast-error what-if")
     ap.add_argument(
         "--run-backend",
@@ -138,6 +150,10 @@ def main() -> int:
     print(f"loaded {h.n} series x {len(h.days)} days, latent demand recovered: {time.perf_counter() - t0:.1f}s")
     cat = sweep.CategoryParams(shelf_life=args.shelf_life, lead_time=args.lead_time, case_pack=args.case_pack)
     study = sweep.Study(defaults=cat)
+    if args.spread is not None:
+        study = dataclasses.replace(study, spread=args.spread)
+    if args.smoothing is not None:
+        study = dataclasses.replace(study, smoothing=args.smoothing)
     res = sweep.run(h, study, log=lambda s: print("  " + s))
     for line in sweep.summary_lines(res):
         print(line)
@@ -163,11 +179,12 @@ def main() -> int:
     hd, op = res["headline"], res["operating"]
     eq = hd["equal_waste"] or {}
     tv = res.get("validation_level_on_test") or {}
+    tf = res.get("validation_fewer_level_on_test") or {}
     ex_ante = bool(tv.get("met"))
     print(
         f"target (turnover >= x1.15 and stockout item-days <= x0.90, no more waste): BOH's test curve passes "
         f"through it at the baseline's best cover: {'yes' if op and op['met'] else 'no'}; with the service level "
-        f"chosen beforehand (on the validation window) and replayed on the test window: "
+        f"chosen beforehand (at the baseline's waste on the validation window) and replayed on the test window: "
         f"{'MET' if ex_ante else 'NOT met'}; vendor claim x1.35 turnover and x0.78 stockouts"
     )
     out = {
@@ -187,7 +204,12 @@ def main() -> int:
         "bullwhip_dc": op and op["bullwhip_dc"], "target_met": ex_ante,
         "curve_passes_target": bool(op and op["met"]),
         "ex_ante": {"level": tv.get("level"), "turnover_ratio": tv.get("turnover_ratio"),
-                    "stockout_ratio": tv.get("stockout_ratio"), "waste_ratio": tv.get("waste_ratio")},
+                    "stockout_ratio": tv.get("stockout_ratio"), "waste_ratio": tv.get("waste_ratio"),
+                    "bullwhip_store": tv.get("bullwhip_store"), "bullwhip_dc": tv.get("bullwhip_dc"),
+                    "rule": "BOH's level at the baseline's waste (its best cover) on the validation window"},
+        "ex_ante_fewer_stockouts": {"level": tf.get("level"), "turnover_ratio": tf.get("turnover_ratio"),
+                                    "stockout_ratio": tf.get("stockout_ratio"), "waste_ratio": tf.get("waste_ratio")},
+        "spread": study.spread, "smoothing": study.smoothing,
         "seconds": round(time.perf_counter() - t0, 1),
     }  # fmt: skip
     print(json.dumps(out))

@@ -47,6 +47,7 @@ def store_run(uow: UnitOfWork, result: dict[str, Any], *, label: str, source: st
         "headline",
         "operating",
         "validation_level_on_test",
+        "validation_fewer_level_on_test",
         "recorded",
         "samples",
         "trace_days",
