@@ -48,7 +48,7 @@ class Study:
     warmup: int = 7
     forecast: forecast.ForecastConfig = field(default_factory=forecast.ForecastConfig)
     smoothing: float = 1.0  # BOH's proportional order-up-to factor (policies.Boh.smoothing); 1: plain order-up-to
-    spread: float = 0.0  # BOH's per-series levels around the swept one (forecast.spread_levels); 0: one level
+    spread: float = 0.25  # BOH's per-series levels around the swept one (forecast.spread_levels); 0: one level
     # DIAGNOSTIC ONLY (bench/replenish.py's forecast-error what-if): mix this share of the true future demand
     # into the forecasts, to measure how the comparison moves with forecast error. 0 in every real run.
     oracle_blend: float = 0.0
