@@ -88,6 +88,41 @@ def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
     )
 
 
+def warmup_check(h: data.History, study: sweep.Study, res: dict[str, Any]) -> None:
+    """The baseline's start-up question: the validation window's measured days (unchanged) with both policies'
+    replays started earlier (a longer warm-up). The baseline's four-week memory starts as the chain's recorded,
+    censored sales; started earlier, more of it is its own simulated sales. BOH cannot start before the
+    forecaster's first origin + 1. Diagnostic only: nothing here feeds the study's choices."""
+    prm = sweep.params_for(h, study)
+    a, b = study.validation
+    first = a + study.warmup  # first measured day
+    cover, level, spread = res["best_cover"], res["level"], res["spread"]
+    if cover is None or level is None:
+        return
+    horizon = int((prm.lead + prm.shelf).max()) + 7
+    F = forecast.forecasts(h, study.first_origin, horizon, study.forecast)
+    protect = sorted({int(p) for wd in range(7) for p in np.unique(prm.lead + prm.review(wd))})
+    lv = round(float(level), 4)
+    qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast, spread=spread)[lv]
+          for p in protect}  # fmt: skip
+    print(f"-- warm-up check (validation days {first}-{b - 1} measured; baseline cover {cover}, BOH level {lv}, "
+          f"spread {spread}) --")  # fmt: skip
+    for start in sorted({a, study.first_origin + 1, 21, 14, 7}, reverse=True):
+        if start > first - 1:
+            continue
+        mb = engine.metrics(sweep._run(h, prm, policies.Baseline(cover), (start, b), first - start))
+        line = (f"  start day {start:>2}: baseline stockout item-days {mb['stockout_rate']:.4f}, waste "
+                f"{mb['waste_rate']:.4f}, turnover {mb['turnover']:.1f}")  # fmt: skip
+        if start > study.first_origin:
+            pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
+            mp = engine.metrics(sweep._run(h, prm, pol, (start, b), first - start))
+            line += (f"; BOH stockouts {mp['stockout_rate']:.4f}, waste {mp['waste_rate']:.4f}, turnover "
+                     f"{mp['turnover']:.1f} (x{mp['turnover'] / mb['turnover']:.3f} turnover, "
+                     f"x{mp['stockout_rate'] / mb['stockout_rate']:.3f} stockouts, "
+                     f"x{mp['waste_rate'] / mb['waste_rate']:.3f} waste)")  # fmt: skip
+        print(line)
+
+
 def nightly_run(backend: str, quick: bool) -> dict[str, Any] | None:
     """Time one nightly suggestion run with bench/replenish_run.py (its last line is one JSON object)."""
     cmd = [sys.executable, str(Path(__file__).with_name("replenish_run.py")), "--backend", backend]
@@ -117,7 +152,8 @@ def main() -> int:
         "--spread",
         type=float,
         default=None,
-        help="BOH's service spread (0: one level for every series; default: the study's)",
+        help="BOH's service spread, fixed (0: one level for every series; default: chosen on the validation "
+        "window from sweep.SPREADS)",
     )
     ap.add_argument(
         "--smoothing",
@@ -126,6 +162,7 @@ def main() -> int:
         help="BOH's proportional order-up-to factor (1: plain order-up-to; default: the study's)",
     )
     ap.add_argument("--no-what-if", action="store_true", help="skip the forecast-error what-if")
+    ap.add_argument("--warmup-check", action="store_true", help="validation window replayed from earlier days")
     ap.add_argument(
         "--run-backend",
         choices=["postgresql", "sqlite"],
@@ -160,7 +197,7 @@ def main() -> int:
     if not args.no_what_if:
         print("-- what if the forecast were better (diagnostic: true future demand mixed into the forecast) --")
         for blend in (0.25, 0.5):
-            w = sweep.run(h, dataclasses.replace(study, oracle_blend=blend, samples=0))
+            w = sweep.run(h, dataclasses.replace(study, oracle_blend=blend, samples=0, spread=res["spread"]))
             wo = w["operating"]
             print(
                 f"  blend {blend}: WAPE 2 days ahead {w['forecast_wape_2d']:.3f}; operating point "
@@ -171,6 +208,8 @@ def main() -> int:
                     else "n/a"
                 )
             )
+    if args.warmup_check:
+        warmup_check(h, study, res)
     if args.engine:
         engine_wape(h, study, args.engine)
     step = policy_step_seconds()
@@ -206,10 +245,12 @@ def main() -> int:
         "ex_ante": {"level": tv.get("level"), "turnover_ratio": tv.get("turnover_ratio"),
                     "stockout_ratio": tv.get("stockout_ratio"), "waste_ratio": tv.get("waste_ratio"),
                     "bullwhip_store": tv.get("bullwhip_store"), "bullwhip_dc": tv.get("bullwhip_dc"),
-                    "rule": "BOH's level at the baseline's waste (its best cover) on the validation window"},
+                    "rule": "BOH's spread (sweep.SPREAD_RULE) and level at the baseline's waste (its best cover) "
+                            "on the validation window"},
         "ex_ante_fewer_stockouts": {"level": tf.get("level"), "turnover_ratio": tf.get("turnover_ratio"),
                                     "stockout_ratio": tf.get("stockout_ratio"), "waste_ratio": tf.get("waste_ratio")},
-        "spread": study.spread, "smoothing": study.smoothing,
+        "spread": res["spread"], "spread_fixed": study.spread is not None,
+        "spread_candidates": res["spread_selection"]["candidates"], "smoothing": study.smoothing,
         "seconds": round(time.perf_counter() - t0, 1),
     }  # fmt: skip
     print(json.dumps(out))

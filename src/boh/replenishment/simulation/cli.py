@@ -53,9 +53,10 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
         case_pack: Annotated[float, typer.Option(help="Default case pack, in the data's units")] = 0.1,
         order_days: Annotated[str, typer.Option(help="Order days, Monday first, e.g. 1010100")] = "1111111",
         categories: Annotated[str, typer.Option(help='Per category: {"4": {"shelf_life": 2}}')] = "",
-        spread: Annotated[float, typer.Option(help="BOH's per-series service spread, 0 (one level) to 1")] = (
-            sweep.Study.spread
-        ),
+        spread: Annotated[
+            float | None,
+            typer.Option(help="BOH's per-series service spread, 0 (one level) to 1; default: chosen on validation"),
+        ] = None,
         smoothing: Annotated[float, typer.Option(help="BOH's order smoothing, (0, 1]; 1: order-up-to")] = 1.0,
         demo: Annotated[bool, typer.Option(help="Use a generated chain instead of --data")] = False,
         label: Annotated[str, typer.Option(help="Name of the stored run")] = "",
@@ -67,7 +68,7 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             raise typer.BadParameter("lead time and shelf life >= 1, case pack > 0, order days like 1111111")
         if "1" not in order_days:
             raise typer.BadParameter("at least one order day", param_hint="--order-days")
-        if not 0 <= spread <= 1:
+        if spread is not None and not 0 <= spread <= 1:
             raise typer.BadParameter("from 0 to 1", param_hint="--spread")
         if not 0 < smoothing <= 1:
             raise typer.BadParameter("above 0, at most 1", param_hint="--smoothing")

@@ -3,10 +3,10 @@ BOH's service level) on the same latent demand, the trade-off curves, the compar
 few sample series' day-by-day traces for the console.
 
 Periods (day indices of the history): the forecaster's first origin is day ``first_origin``; a *validation*
-window picks BOH's operating service level (the one that best meets the target against the baseline at equal
-waste); the *test* window, later and disjoint in its measured days, reports the figures at that level. Nothing
-is chosen on the test window. Each window starts with ``warmup`` days left out of the metrics (the stock
-settles from a neutral start)."""
+window picks the baseline's best cover, BOH's service spread and BOH's operating service level (``select``:
+the rule, fixed before any test-window figure was looked at); the *test* window, later and disjoint in its
+measured days, reports the figures at that spread and level. Nothing is chosen on the test window. Each
+window starts with ``warmup`` days left out of the metrics (the stock settles from a neutral start)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ from boh.replenishment.simulation.data import History
 
 TARGET_TURNOVER, TARGET_STOCKOUT = 1.15, 0.90  # policy / baseline at no more waste
 VENDOR_TURNOVER, VENDOR_STOCKOUT = 1.35, 0.78
+SPREADS = (0.0, 0.25, 0.5, 0.75)  # BOH's service spreads the validation window chooses from
+SPREAD_RULE = ("the spread whose BOH curve, read on the validation window at the baseline's waste (best cover), "
+               "best meets the target: the largest min(turnover ratio / 1.15, 0.90 / stockout ratio); ties: the "
+               "smaller spread; no reading: the grid's first")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,10 @@ class Study:
     warmup: int = 7
     forecast: forecast.ForecastConfig = field(default_factory=forecast.ForecastConfig)
     smoothing: float = 1.0  # BOH's proportional order-up-to factor (policies.Boh.smoothing); 1: plain order-up-to
-    spread: float = 0.25  # BOH's per-series levels around the swept one (forecast.spread_levels); 0: one level
+    # BOH's per-series levels around the swept one (forecast.spread_levels; 0: one level for all). None: chosen
+    # from ``spreads`` on the validation window (``select``); a number: that spread, fixed (studies)
+    spread: float | None = None
+    spreads: tuple[float, ...] = SPREADS
     # DIAGNOSTIC ONLY (bench/replenish.py's forecast-error what-if): mix this share of the true future demand
     # into the forecasts, to measure how the comparison moves with forecast error. 0 in every real run.
     oracle_blend: float = 0.0
@@ -129,6 +136,27 @@ def best_cover(base: list[dict[str, Any]]) -> float | None:
     return min(base, key=lambda p: p["metrics"]["lost"] + p["metrics"]["waste"])["param"] if base else None
 
 
+def target_score(row: dict[str, Any] | None) -> float | None:
+    """How well BOH's equal-waste reading of a ``versus`` row meets the target: min(turnover ratio / 1.15,
+    0.90 / stockout ratio), >= 1 when both hold (None without a reading)."""
+    eq = row and row["equal_waste"]
+    if not eq or eq["turnover_ratio"] is None or eq["stockout_ratio"] is None:
+        return None
+    stock = eq["stockout_ratio"]
+    return float(min(eq["turnover_ratio"] / TARGET_TURNOVER, TARGET_STOCKOUT / stock if stock > 0 else np.inf))
+
+
+def select(rows: dict[float, dict[str, Any] | None]) -> float | None:
+    """The spread chosen from its validation rows (``versus`` at the baseline's best cover, one per spread, in
+    grid order): ``SPREAD_RULE``. Reads nothing but these validation figures."""
+    best: tuple[float, float] | None = None
+    for sp, row in rows.items():
+        score = target_score(row)
+        if score is not None and (best is None or score > best[1]):
+            best = (sp, score)
+    return best[0] if best else next(iter(rows), None)
+
+
 def _future(demand: np.ndarray, horizon: int) -> np.ndarray:
     """A[o, s, k] = demand of day o + 1 + k (the last day repeated past the end): the what-if's oracle."""
     n_t = demand.shape[1]
@@ -144,11 +172,15 @@ def _run(h: History, prm: engine.Params, pol: engine.Policy, window: tuple[int, 
 
 
 def _curve(h: History, prm: engine.Params, study: Study, window: tuple[int, int], F: np.ndarray,
-           Q: dict[float, dict[int, np.ndarray]], keep: np.ndarray | None = None) -> dict[str, Any]:  # fmt: skip
+           Q: dict[float, dict[int, np.ndarray]], keep: np.ndarray | None = None,
+           kinds: tuple[str, ...] = ("baseline", "boh")) -> dict[str, Any]:  # fmt: skip
     groups = {"dc": h.city * 100000 + h.product}
     out: dict[str, Any] = {"baseline": [], "boh": [], "traces": {}}
-    runs: list[tuple[str, float, engine.Policy]] = [("baseline", c, policies.Baseline(c)) for c in study.covers]
-    runs += [("boh", lv, policies.Boh(lv, F, Q[lv], smoothing=study.smoothing)) for lv in study.levels]
+    runs: list[tuple[str, float, engine.Policy]] = []
+    if "baseline" in kinds:
+        runs += [("baseline", c, policies.Baseline(c)) for c in study.covers]
+    if "boh" in kinds:
+        runs += [("boh", lv, policies.Boh(lv, F, Q[lv], smoothing=study.smoothing)) for lv in study.levels]
     for kind, param, pol in runs:
         tr = _run(h, prm, pol, window, study.warmup)
         cats = {str(k): v for k, v in engine.by_group(tr, h.category).items()}
@@ -169,11 +201,14 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     if study.oracle_blend:
         F = (1 - study.oracle_blend) * F + study.oracle_blend * _future(h.demand, horizon)
     protect = sorted({int(p) for wd in range(7) for p in np.unique(prm.lead + prm.review(wd))})
-    Qp = {p: forecast.quantile_sums(F, h.demand, p, list(study.levels), study.first_origin, study.forecast,
-                                    spread=study.spread) for p in protect}  # fmt: skip
-    Q = {lv: {p: Qp[p][lv] for p in protect} for lv in study.levels}
+
+    def quantiles(spread: float) -> dict[float, dict[int, np.ndarray]]:
+        Qp = {p: forecast.quantile_sums(F, h.demand, p, list(study.levels), study.first_origin, study.forecast,
+                                        spread=spread) for p in protect}  # fmt: skip
+        return {lv: {p: Qp[p][lv] for p in protect} for lv in study.levels}
+
     t_fc = time.perf_counter() - t0
-    say(f"forecasts and quantiles: {t_fc:.1f}s")
+    say(f"forecasts: {t_fc:.1f}s")
     ta, tb = study.test
     measured = range(ta + study.warmup - 2, tb - 2)
     in_stock = h.out_hours == 0
@@ -186,11 +221,30 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         den += float(h.demand[m, d].sum())
     rng = np.random.default_rng(7)
     keep = np.sort(rng.choice(h.n, size=min(study.samples, h.n), replace=False))
-    val = _curve(h, prm, study, study.validation, F, Q)
-    say(f"validation window: {time.perf_counter() - t0:.1f}s")
+    # The validation window chooses, in this order: the baseline's best cover; BOH's service spread (each
+    # spread of the grid swept over the levels on the validation window, ``select``); BOH's level (below).
+    val = _curve(h, prm, study, study.validation, F, {}, kinds=("baseline",))
+    cover = best_cover(val["baseline"])
+    grid = (study.spread,) if study.spread is not None else tuple(study.spreads)
+    candidates: list[dict[str, Any]] = []
+    rows: dict[float, dict[str, Any] | None] = {}
+    kept: dict[float, tuple[dict[float, dict[int, np.ndarray]], list[dict[str, Any]]]] = {}
+    for sp in grid:
+        Q_sp = quantiles(sp)
+        boh_val = _curve(h, prm, study, study.validation, F, Q_sp, kinds=("boh",))["boh"]
+        rows[sp] = row = next((r for r in versus(val["baseline"], boh_val) if r["cover"] == cover), None)
+        eq = row and row["equal_waste"]
+        candidates.append({"spread": sp, "score": target_score(row), "level": eq and eq["level"],
+                           "turnover_ratio": eq and eq["turnover_ratio"],
+                           "stockout_ratio": eq and eq["stockout_ratio"]})  # fmt: skip
+        if select(rows) == sp:  # keep only the best so far (the quantiles are large)
+            kept = {sp: (Q_sp, boh_val)}
+        say(f"validation window, spread {sp}: {time.perf_counter() - t0:.1f}s")
+    spread = select(rows)
+    spread = grid[0] if spread is None else spread
+    Q, val["boh"] = kept[spread] if spread in kept else (quantiles(spread), [])
     test = _curve(h, prm, study, study.test, F, Q, keep)
     say(f"test window: {time.perf_counter() - t0:.1f}s")
-    cover = best_cover(val["baseline"])
     vs_val, vs_test = versus(val["baseline"], val["boh"]), versus(test["baseline"], test["boh"])
     head_val = next((r for r in vs_val if r["cover"] == cover), None)
     head = next((r for r in vs_test if r["cover"] == cover), None)
@@ -206,7 +260,7 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
             return None
         lv = round(float(row[at]["level"]), 4)
         qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast,
-                                        spread=study.spread)[lv] for p in protect}  # fmt: skip
+                                        spread=spread)[lv] for p in protect}  # fmt: skip
         pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
         mp = engine.metrics(_run(h, prm, pol, study.test, study.warmup), groups)
         mb = next(b["metrics"] for b in test["baseline"] if b["param"] == cover)
@@ -242,6 +296,8 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         "validation": {"baseline": val["baseline"], "boh": val["boh"], "versus": vs_val},
         "test": {"baseline": test["baseline"], "boh": test["boh"], "versus": vs_test},
         "best_cover": cover, "level": level, "chosen_level": chosen, "headline": head, "operating": operating,
+        "spread": spread, "spread_selection": {"fixed": study.spread is not None, "rule": SPREAD_RULE,
+                                               "candidates": candidates},
         "validation_level_on_test": transfer, "validation_fewer_level_on_test": transfer_fewer,
         "at_chosen": head["equal_waste"] if head else None,
         "recorded": recorded, "traces": test["traces"],
@@ -296,6 +352,12 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
                      f"waste x{_f(op['waste_ratio'])} ({op['waste_rate']:.3f} vs {op['baseline']['waste_rate']:.3f}), "
                      f"fill {op['fill_rate']:.3f} vs {op['baseline']['fill_rate']:.3f}: "
                      f"target {'MET' if op['met'] else 'NOT met'}")  # fmt: skip
+    sel = res.get("spread_selection")
+    if sel:
+        how = "fixed" if sel["fixed"] else "chosen on the validation window from " + ", ".join(
+            f"{c['spread']} (turnover x{_f(c['turnover_ratio'])}, stockouts x{_f(c['stockout_ratio'])})"
+            for c in sel["candidates"])  # fmt: skip
+        lines.append(f"BOH's service spread {res['spread']}: {how}")
     tv = res.get("validation_level_on_test")
     if tv:
         lines.append(f"ex ante: BOH's level at the baseline's waste on the validation window ({tv['level']}), replayed "
