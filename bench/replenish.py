@@ -89,13 +89,11 @@ def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
 
 
 def warmup_check(h: data.History, study: sweep.Study, res: dict[str, Any]) -> None:
-    """The baseline's start-up question: the validation window's measured days (unchanged) with both policies'
-    replays started earlier (a longer warm-up). The baseline's four-week memory starts as the chain's recorded,
+    """The baseline's start-up question: each window's measured days (unchanged) with both policies' replays
+    started earlier (a longer warm-up). The baseline's four-week memory starts as the chain's recorded,
     censored sales; started earlier, more of it is its own simulated sales. BOH cannot start before the
     forecaster's first origin + 1. Diagnostic only: nothing here feeds the study's choices."""
     prm = sweep.params_for(h, study)
-    a, b = study.validation
-    first = a + study.warmup  # first measured day
     cover, level, spread = res["best_cover"], res["level"], res["spread"]
     if cover is None or level is None:
         return
@@ -105,22 +103,24 @@ def warmup_check(h: data.History, study: sweep.Study, res: dict[str, Any]) -> No
     lv = round(float(level), 4)
     qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast, spread=spread)[lv]
           for p in protect}  # fmt: skip
-    print(f"-- warm-up check (validation days {first}-{b - 1} measured; baseline cover {cover}, BOH level {lv}, "
-          f"spread {spread}) --")  # fmt: skip
-    for start in sorted({a, study.first_origin + 1, 21, 14, 7}, reverse=True):
-        if start > first - 1:
-            continue
-        mb = engine.metrics(sweep._run(h, prm, policies.Baseline(cover), (start, b), first - start))
-        line = (f"  start day {start:>2}: baseline stockout item-days {mb['stockout_rate']:.4f}, waste "
-                f"{mb['waste_rate']:.4f}, turnover {mb['turnover']:.1f}")  # fmt: skip
-        if start > study.first_origin:
-            pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
-            mp = engine.metrics(sweep._run(h, prm, pol, (start, b), first - start))
-            line += (f"; BOH stockouts {mp['stockout_rate']:.4f}, waste {mp['waste_rate']:.4f}, turnover "
-                     f"{mp['turnover']:.1f} (x{mp['turnover'] / mb['turnover']:.3f} turnover, "
-                     f"x{mp['stockout_rate'] / mb['stockout_rate']:.3f} stockouts, "
-                     f"x{mp['waste_rate'] / mb['waste_rate']:.3f} waste)")  # fmt: skip
-        print(line)
+    for name, (a, b) in (("validation", study.validation), ("test", study.test)):
+        first = a + study.warmup  # first measured day
+        print(f"-- warm-up check, {name} window (days {first}-{b - 1} measured; baseline cover {cover}, BOH level "
+              f"{lv}, spread {spread}) --")  # fmt: skip
+        for start in sorted({a, study.first_origin + 1, 21, 14, 7}, reverse=True):
+            if start > first - 1:
+                continue
+            mb = engine.metrics(sweep._run(h, prm, policies.Baseline(cover), (start, b), first - start))
+            line = (f"  start day {start:>2}: baseline stockout item-days {mb['stockout_rate']:.4f}, waste "
+                    f"{mb['waste_rate']:.4f}, turnover {mb['turnover']:.1f}")  # fmt: skip
+            if start > study.first_origin:
+                pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
+                mp = engine.metrics(sweep._run(h, prm, pol, (start, b), first - start))
+                line += (f"; BOH stockouts {mp['stockout_rate']:.4f}, waste {mp['waste_rate']:.4f}, turnover "
+                         f"{mp['turnover']:.1f} (x{mp['turnover'] / mb['turnover']:.3f} turnover, "
+                         f"x{mp['stockout_rate'] / mb['stockout_rate']:.3f} stockouts, "
+                         f"x{mp['waste_rate'] / mb['waste_rate']:.3f} waste)")  # fmt: skip
+            print(line)
 
 
 def nightly_run(backend: str, quick: bool) -> dict[str, Any] | None:

@@ -1,12 +1,13 @@
 """The study's ex-ante figure on a generated chain: BOH's level is read on the validation window where its
 waste equals the baseline's at its best cover, then replayed on the test window (the level at 10% fewer
 stockouts on validation is reported alongside); the target verdict follows the replayed ratios; the study's
-service spread and order smoothing reach the replays."""
+service spread and order smoothing reach the replays; the spread is chosen on the validation window alone."""
 
 from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from boh.replenishment.simulation import sweep, synthetic
@@ -46,3 +47,42 @@ def test_spread_and_smoothing_reach_the_replays(history: synthetic.History) -> N
     for a, b in zip(spread["test"]["boh"], other["test"]["boh"], strict=True):
         assert b["metrics"]["bullwhip_store"] < a["metrics"]["bullwhip_store"]
     assert other["study"]["spread"] == 0.5 and other["study"]["smoothing"] == 0.7
+
+
+def _row(turnover: float, stockouts: float) -> dict[str, object]:
+    return {"equal_waste": {"turnover_ratio": turnover, "stockout_ratio": stockouts}}
+
+
+def test_select_takes_the_spread_that_best_meets_the_target() -> None:
+    # the weaker of the two margins counts: x1.20 turnover with x0.95 stockouts loses to x1.16 with x0.85
+    assert sweep.select({0.0: _row(1.10, 0.80), 0.25: _row(1.16, 0.85), 0.5: _row(1.20, 0.95)}) == 0.25
+    assert sweep.select({0.0: _row(1.10, 0.80), 0.25: _row(1.12, 0.80)}) == 0.25  # turnover binds: more wins
+    assert sweep.select({0.0: _row(1.20, 0.85), 0.25: _row(1.20, 0.85)}) == 0.0  # a tie: the smaller spread
+    assert sweep.select({0.0: None, 0.25: {"equal_waste": None}, 0.5: _row(1.0, 1.0)}) == 0.5
+    assert sweep.select({0.25: None, 0.5: None}) == 0.25  # no reading at all: the grid's first
+    assert sweep.target_score(_row(1.15, 0.90)) == pytest.approx(1.0)
+
+
+def test_the_spread_and_level_are_chosen_on_validation_only(history: synthetic.History) -> None:
+    study = dataclasses.replace(STUDY, spread=None)
+    res = sweep.run(history, study)
+    sel = res["spread_selection"]
+    assert sel["fixed"] is False and [c["spread"] for c in sel["candidates"]] == list(sweep.SPREADS)
+    best = max(c["score"] for c in sel["candidates"] if c["score"] is not None)
+    assert res["spread"] == next(c["spread"] for c in sel["candidates"] if c["score"] == best)
+    # the test window's demand changes (every measured test day): the test figures move, the choices do not
+    end = study.validation[1]
+    rng = np.random.default_rng(11)
+    demand = history.demand.copy()
+    demand[:, end:] *= rng.uniform(0.3, 2.5, size=demand[:, end:].shape)
+    other = sweep.run(dataclasses.replace(history, demand=demand), study)
+    assert other["test"]["baseline"][0]["metrics"] != res["test"]["baseline"][0]["metrics"]
+    assert other["validation_level_on_test"]["turnover_ratio"] != res["validation_level_on_test"]["turnover_ratio"]
+    assert other["spread_selection"] == sel
+    assert (other["spread"], other["level"], other["best_cover"]) == (res["spread"], res["level"], res["best_cover"])
+    assert other["validation_level_on_test"]["level"] == res["validation_level_on_test"]["level"]
+    assert other["validation"] == res["validation"]
+    # the chosen spread, fixed, gives the same validation curve and level (the selection keeps the right one)
+    fixed = sweep.run(history, dataclasses.replace(study, spread=res["spread"]))
+    assert fixed["validation"]["boh"] == res["validation"]["boh"] and fixed["level"] == res["level"]
+    assert fixed["spread_selection"]["fixed"] is True and len(fixed["spread_selection"]["candidates"]) == 1

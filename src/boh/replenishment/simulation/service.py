@@ -52,6 +52,8 @@ def store_run(uow: UnitOfWork, result: dict[str, Any], *, label: str, source: st
         "samples",
         "trace_days",
         "forecast_seconds",
+        "spread",
+        "spread_selection",
     )
     summary = {k: result.get(k) for k in keys}
     summary["versus"] = result["test"]["versus"]
