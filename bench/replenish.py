@@ -163,6 +163,7 @@ def main() -> int:
     )
     ap.add_argument("--no-what-if", action="store_true", help="skip the forecast-error what-if")
     ap.add_argument("--warmup-check", action="store_true", help="validation window replayed from earlier days")
+    ap.add_argument("--lead-in", type=int, default=0, help="every replay starts this many days before its window")
     ap.add_argument(
         "--run-backend",
         choices=["postgresql", "sqlite"],
@@ -189,6 +190,8 @@ def main() -> int:
     study = sweep.Study(defaults=cat)
     if args.spread is not None:
         study = dataclasses.replace(study, spread=args.spread)
+    if args.lead_in:
+        study = dataclasses.replace(study, lead_in=args.lead_in)
     if args.smoothing is not None:
         study = dataclasses.replace(study, smoothing=args.smoothing)
     res = sweep.run(h, study, log=lambda s: print("  " + s))
@@ -249,7 +252,7 @@ def main() -> int:
                             "on the validation window"},
         "ex_ante_fewer_stockouts": {"level": tf.get("level"), "turnover_ratio": tf.get("turnover_ratio"),
                                     "stockout_ratio": tf.get("stockout_ratio"), "waste_ratio": tf.get("waste_ratio")},
-        "spread": res["spread"], "spread_fixed": study.spread is not None,
+        "spread": res["spread"], "spread_fixed": study.spread is not None, "lead_in": study.lead_in,
         "spread_candidates": res["spread_selection"]["candidates"], "smoothing": study.smoothing,
         "seconds": round(time.perf_counter() - t0, 1),
     }  # fmt: skip

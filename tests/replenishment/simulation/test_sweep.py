@@ -86,3 +86,19 @@ def test_the_spread_and_level_are_chosen_on_validation_only(history: synthetic.H
     fixed = sweep.run(history, dataclasses.replace(study, spread=res["spread"]))
     assert fixed["validation"]["boh"] == res["validation"]["boh"] and fixed["level"] == res["level"]
     assert fixed["spread_selection"]["fixed"] is True and len(fixed["spread_selection"]["candidates"]) == 1
+
+
+def test_lead_in_starts_the_replays_earlier_and_measures_the_same_days(history: synthetic.History) -> None:
+    study = dataclasses.replace(STUDY, spread=0.0)
+    plain = sweep.run(history, study)
+    early = sweep.run(history, dataclasses.replace(study, lead_in=28))
+    for window in ("validation", "test"):
+        base_p, base_e = plain[window]["baseline"], early[window]["baseline"]
+        assert [p["metrics"]["days"] for p in base_p] == [p["metrics"]["days"] for p in base_e]
+        # the baseline's memory of sales is now its own replay's, not the chain's recorded (censored) sales
+        assert any(a["metrics"]["stockout_rate"] != b["metrics"]["stockout_rate"]
+                   for a, b in zip(base_p, base_e, strict=True))  # fmt: skip
+        assert [p["metrics"]["days"] for p in plain[window]["boh"]] == [
+            p["metrics"]["days"] for p in early[window]["boh"]
+        ]
+    assert early["study"]["lead_in"] == 28

@@ -50,6 +50,10 @@ class Study:
     validation: tuple[int, int] = (35, 63)  # simulated days [a, b)
     test: tuple[int, int] = (56, 90)
     warmup: int = 7
+    # extra days every replay starts before its window (measured days unchanged): the baseline's four-week
+    # memory of sales is then its own simulated sales, not the chain's censored recorded ones (bench
+    # --warmup-check); 0: off (the default, see the package docstring)
+    lead_in: int = 0
     forecast: forecast.ForecastConfig = field(default_factory=forecast.ForecastConfig)
     smoothing: float = 1.0  # BOH's proportional order-up-to factor (policies.Boh.smoothing); 1: plain order-up-to
     # BOH's per-series levels around the swept one (forecast.spread_levels; 0: one level for all). None: chosen
@@ -165,8 +169,19 @@ def _future(demand: np.ndarray, horizon: int) -> np.ndarray:
     return out
 
 
-def _run(h: History, prm: engine.Params, pol: engine.Policy, window: tuple[int, int], warmup: int) -> engine.Trace:
+BASELINE_FIRST_DAY = 7  # the earliest day a baseline replay starts (a week of recorded sales to average)
+
+
+def _run(h: History, prm: engine.Params, pol: engine.Policy, window: tuple[int, int], warmup: int,
+         lead_in: int = 0, first_origin: int = 0) -> engine.Trace:  # fmt: skip
+    """One replay of ``window`` measured after ``warmup`` days; ``lead_in`` > 0: started that many days earlier
+    (not before BOH's first forecast day or the baseline's ``BASELINE_FIRST_DAY``), the measured days
+    unchanged (the extra days join the warm-up)."""
     a, b = window
+    if lead_in > 0:
+        lo = first_origin + 1 if isinstance(pol, policies.Boh) else BASELINE_FIRST_DAY
+        start = min(a, max(lo, a - lead_in))
+        warmup, a = warmup + a - start, start
     init = h.demand[:, max(0, a - 7) : a].mean(axis=1) if a > 0 else None
     return engine.simulate(h.demand, h.sales, h.profile, prm, pol, a, b, h.weekday0, warmup, init)
 
@@ -182,7 +197,7 @@ def _curve(h: History, prm: engine.Params, study: Study, window: tuple[int, int]
     if "boh" in kinds:
         runs += [("boh", lv, policies.Boh(lv, F, Q[lv], smoothing=study.smoothing)) for lv in study.levels]
     for kind, param, pol in runs:
-        tr = _run(h, prm, pol, window, study.warmup)
+        tr = _run(h, prm, pol, window, study.warmup, study.lead_in, study.first_origin)
         cats = {str(k): v for k, v in engine.by_group(tr, h.category).items()}
         out[kind].append({"param": param, "metrics": engine.metrics(tr, groups), "categories": cats})
         if keep is not None:
@@ -262,7 +277,7 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast,
                                         spread=spread)[lv] for p in protect}  # fmt: skip
         pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
-        mp = engine.metrics(_run(h, prm, pol, study.test, study.warmup), groups)
+        mp = engine.metrics(_run(h, prm, pol, study.test, study.warmup, study.lead_in, study.first_origin), groups)
         mb = next(b["metrics"] for b in test["baseline"] if b["param"] == cover)
         out: dict[str, Any] = {"level": lv, "cover": cover, **{k: mp.get(k) for k in KEYS},
                "baseline": {k: mb.get(k) for k in KEYS},
