@@ -75,8 +75,9 @@ it holds more: on 50,000 series at 3.5 days of cover the test window's baseline 
 item-days and 5.3% waste (started on day 56) to 8.0% and 6.4% (started on day 28; 7.8% / 6.5% from day 7),
 while BOH's figures do not move (it orders from forecasts of the latent demand). With every replay started
 28 days earlier (``--lead-in 28``) the validation window picks a 3.0-day best cover on four of five samples
-and the ex-ante target is met on ``--quick`` only (x1.151 / x0.818), not on seeds 1-3 nor 10,000 series
-(stockouts x0.93-1.01): the headline depends on how warmed-up the baseline is, see bench/README.md.
+and the ex-ante target is met on ``--quick`` only (x1.151 / x0.818), not on seeds 1-3, 10,000 nor 50,000
+series (50,000: x1.162 / x0.915 / x0.903; stockouts x0.92-1.01 on the others): the headline depends on how
+warmed-up the baseline is, see bench/README.md.
 
 Other shelf lives (10,000 series, measured before the spread and the equal-waste ex-ante rule): 2 days:
 baseline's best cover 3.0; BOH at 10% fewer stockout item-days turnover x1.124, waste x0.81 (target NOT met; at
