@@ -82,16 +82,17 @@ def test_dc_echelon_bullwhip_groups_the_stores_orders() -> None:
     assert m["bullwhip_store"] == 0.0 and np.isnan(m["bullwhip_dc"])  # the city's demand is flat: 4 a day
 
 
-def test_the_policy_never_sees_the_future() -> None:
+@pytest.mark.parametrize(("spread", "smoothing"), [(0.0, 1.0), (0.5, 0.8)])
+def test_the_policy_never_sees_the_future(spread: float, smoothing: float) -> None:
     h = synthetic.history(stores=2, products=4, days=70)
     t = 50
     prm = Params.uniform(h.n, lead=1, shelf=3, case=0.1)
 
     def orders(hist: synthetic.History) -> dict[str, np.ndarray]:
         F = forecast.forecasts(hist, 27, 10)
-        Q = forecast.quantile_sums(F, hist.demand, 2, [0.9], 27)
+        Q = forecast.quantile_sums(F, hist.demand, 2, [0.9], 27, spread=spread)
         out = {}
-        for pol in (policies.Boh(0.9, F, {2: Q[0.9]}), policies.Baseline(3.0)):
+        for pol in (policies.Boh(0.9, F, {2: Q[0.9]}, smoothing=smoothing), policies.Baseline(3.0)):
             tr = engine.simulate(hist.demand, hist.sales, hist.profile, prm, pol, 35, 70, hist.weekday0, 0,
                                  hist.demand[:, 28:35].mean(axis=1))  # fmt: skip
             out[pol.name] = tr.orders

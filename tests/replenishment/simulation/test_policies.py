@@ -52,3 +52,15 @@ def test_boh_counts_units_that_will_expire_unsold_and_caps_by_shelf_life() -> No
     # a target of 10 cannot sell before the new lot expires: capped at lead + shelf life = 4 days x 1 a day
     st = _state([0.0, 0.0, 0.0], [0.0], [1.0] * 5, case=0.5)
     assert _boh(10.0, [1.0] * 8).order(st).tolist() == [4.0]
+
+
+def test_smoothing_orders_the_next_days_mean_plus_a_share_of_the_rest_of_the_gap() -> None:
+    st = _state([0.0, 0.0, 0.0, 0.0, 1.0], [0.0], [1.0] * 5, case=0.5, shelf=5)
+    mean = [1.0, 2.0] + [1.0] * 6  # 2 expected on the day the next order covers (lead 1 day)
+    m = np.array([[mean]] * 6)
+    full = policies.Boh(0.9, m, {2: np.full((6, 1), 5.0)})
+    assert full.order(st).tolist() == [4.0]  # order-up-to: 5 - 1
+    half = policies.Boh(0.9, m, {2: np.full((6, 1), 5.0)}, smoothing=0.5)
+    assert half.order(st).tolist() == [3.0]  # 2 + 0.5 x (4 - 2)
+    low = policies.Boh(0.9, m, {2: np.full((6, 1), 2.0)}, smoothing=0.5)
+    assert low.order(st).tolist() == [1.5]  # gap 1 below the next day's 2: 2 + 0.5 x (1 - 2)

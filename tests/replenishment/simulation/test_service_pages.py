@@ -47,22 +47,40 @@ def _count(rt: Runtime, model: type) -> int:
 def test_cli_simulates_stores_and_prints(runtime: Runtime, cli: CliRunner) -> None:
     make_tenant(runtime)
     r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", "--levels", "0.7,0.9",
-                             "--covers", "2,3,4", "--label", "test run"])  # fmt: skip
+                             "--covers", "2,3,4", "--label", "test run", "--spread", "0.5",
+                             "--smoothing", "0.8"])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "BOH level" in r.output and "chain as recorded" in r.output and "stored run" in r.output
     with runtime.session_factory() as s:
         run = s.scalars(select(models.SimRun)).one()
         assert run.label == "test run" and run.source == "demo" and run.series == 24
+        assert run.params["spread"] == "0.5" and run.params["smoothing"] == "0.8"
+        assert run.summary["spread"] == "0.5" and run.summary["spread_selection"]["fixed"] is True
         assert [p["param"] for p in run.curves["boh"]] == ["0.7", "0.9"]
         assert [p["param"] for p in run.curves["baseline"]] == ["2", "3", "4"]
         assert isinstance(run.curves["boh"][0]["metrics"]["turnover"], str)  # decimal strings, not floats
         assert set(run.traces) == {"boh:0.7", "boh:0.9", "baseline:2.0", "baseline:3.0", "baseline:4.0"}
 
 
+def test_cli_chooses_the_spread_on_validation_without_the_option(runtime: Runtime, cli: CliRunner) -> None:
+    make_tenant(runtime)
+    r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", "--levels", "0.7,0.8,0.9",
+                             "--covers", "2,3,4"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "chosen on the validation window" in r.output
+    with runtime.session_factory() as s:
+        run = s.scalars(select(models.SimRun)).one()
+        sel = run.summary["spread_selection"]
+        assert run.params["spread"] is None and sel["fixed"] is False
+        assert [c["spread"] for c in sel["candidates"]] == ["0", "0.25", "0.5", "0.75"]
+        assert run.summary["spread"] in {c["spread"] for c in sel["candidates"]}
+
+
 def test_cli_refuses_bad_options_before_running(runtime: Runtime, cli: CliRunner) -> None:
     make_tenant(runtime)
     for args in (["--policy", "max"], ["--lead-time", "0"], ["--order-days", "0000000"], ["--levels", "1.5"],
-                 ["--categories", '{"4": {"colour": 1}}']):  # fmt: skip
+                 ["--categories", '{"4": {"colour": 1}}'], ["--spread", "-0.1"], ["--spread", "1.5"],
+                 ["--smoothing", "0"], ["--smoothing", "1.2"]):  # fmt: skip
         r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", *args])
         assert r.exit_code == 2, (args, r.output)
     r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "NOPE", "--demo"])

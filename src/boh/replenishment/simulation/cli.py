@@ -53,6 +53,11 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
         case_pack: Annotated[float, typer.Option(help="Default case pack, in the data's units")] = 0.1,
         order_days: Annotated[str, typer.Option(help="Order days, Monday first, e.g. 1010100")] = "1111111",
         categories: Annotated[str, typer.Option(help='Per category: {"4": {"shelf_life": 2}}')] = "",
+        spread: Annotated[
+            float | None,
+            typer.Option(help="BOH's per-series service spread, 0 (one level) to 1; default: chosen on validation"),
+        ] = None,
+        smoothing: Annotated[float, typer.Option(help="BOH's order smoothing, (0, 1]; 1: order-up-to")] = 1.0,
         demo: Annotated[bool, typer.Option(help="Use a generated chain instead of --data")] = False,
         label: Annotated[str, typer.Option(help="Name of the stored run")] = "",
     ) -> None:
@@ -63,12 +68,16 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             raise typer.BadParameter("lead time and shelf life >= 1, case pack > 0, order days like 1111111")
         if "1" not in order_days:
             raise typer.BadParameter("at least one order day", param_hint="--order-days")
+        if spread is not None and not 0 <= spread <= 1:
+            raise typer.BadParameter("from 0 to 1", param_hint="--spread")
+        if not 0 < smoothing <= 1:
+            raise typer.BadParameter("above 0, at most 1", param_hint="--smoothing")
         base = sweep.CategoryParams(shelf_life, lead_time, case_pack, order_days)
         default = sweep.Study()
         study = sweep.Study(
             covers=sweep.levels_arg(covers, default.covers) if policy != "boh" else (),
             levels=sweep.levels_arg(levels, default.levels) if policy != "baseline" else (),
-            defaults=base, categories=_categories(categories, base),
+            defaults=base, categories=_categories(categories, base), spread=spread, smoothing=smoothing,
         )  # fmt: skip
         if any(not 0 < lv < 1 for lv in study.levels) or any(c <= 0 for c in study.covers):
             raise typer.BadParameter("service levels in (0, 1), covers > 0")

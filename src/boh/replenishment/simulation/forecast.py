@@ -21,17 +21,32 @@ vectorised, with the price/promotion effect the engine learns from its features:
 
 Quantiles of demand over a protection period of P days come from the forecaster's own realised errors of
 P-day sums over the previous four weeks (origins whose P days are all in the past), pooled in bins of
-forecast size (Mondrian conformal, as the engine does), re-fitted weekly."""
+forecast size (Mondrian conformal, as the engine does), re-fitted weekly.
+
+Service spread (``spread`` > 0): the count of stockout item-days is what the target counts, stock in units is
+what turnover pays for. Holding the same service level on every series is not the cheapest way to a given
+count: protecting an erratic series one more notch costs more units than protecting a steady one. The
+stock that minimises expected stockout item-days for a given stock has equal demand density at every
+series' order-up-to level; for normal errors of scale u that is z^2 = z_ref^2 - 2 ln(u / u_median).
+``spread`` is the share of that reallocation applied (0: one level for all; 1: the full rule), u the
+series' own recent one-day-ahead error (``series_scale``, data up to the origin only), z_ref the swept level's
+normal score; per-series levels never go below 0.5 (no series is left without its mean)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
 from boh.replenishment.simulation.data import History
 
 DISCOUNT_EDGES = np.array([0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.97, 10.0])
+# levels the residual quantiles are tabulated at when each series has its own level (``spread`` > 0)
+GRID = np.concatenate([np.linspace(0.01, 0.99, 99), [0.993, 0.996, 0.998, 0.999]])
+_Z = np.linspace(0.0, 6.0, 601)
+_CDF = np.array([NormalDist().cdf(float(z)) for z in _Z])  # the normal CDF tabulated (numpy has no erf)
+SCALE_PRIOR = 14.0  # pseudo-days of the pooled error in each series' error scale
 
 
 @dataclass(frozen=True)
@@ -132,17 +147,58 @@ def actual_sums(demand: np.ndarray, p: int, skip: int = 0) -> np.ndarray:
     return out
 
 
+def series_scale(F: np.ndarray, demand: np.ndarray, first_origin: int, window: int,
+                 prior: float = SCALE_PRIOR) -> np.ndarray:  # fmt: skip
+    """U[o, s]: series s's typical one-day-ahead absolute error as of origin ``o`` (the errors of days up to
+    ``o`` only, the last ``window`` of them), shrunk towards the pooled error per unit forecast times its own
+    forecast (``prior`` pseudo-days). NaN before ``first_origin``."""
+    n_t, n_s = F.shape[0], F.shape[1]
+    err = np.zeros((n_t, n_s))  # err[d]: |error| of the forecast made at d - 1 for day d
+    seen = np.zeros((n_t, n_s))
+    for d in range(first_origin + 1, n_t):
+        e = np.abs(demand[:, d] - F[d - 1, :, 0])
+        ok = ~np.isnan(e)
+        err[d], seen[d] = np.where(ok, e, 0.0), ok
+    ce, cn = np.cumsum(err, axis=0), np.cumsum(seen, axis=0)
+    out = np.full((n_t, n_s), np.nan)
+    for o in range(first_origin, n_t):
+        lo = max(0, o - window)
+        s_e, s_n = ce[o] - ce[lo], cn[o] - cn[lo]
+        mu = np.nan_to_num(F[o, :, 0])
+        tot = float((mu * s_n).sum())
+        per_unit = float(s_e.sum()) / tot if tot > 0 else 1.0
+        out[o] = (s_e + prior * np.maximum(per_unit * mu, 1e-3)) / (s_n + prior)
+    return out
+
+
+def spread_levels(level: float, unit: np.ndarray, spread: float) -> np.ndarray:
+    """Per-series service levels around the reference ``level`` (see the module's "service spread"): higher
+    for series with a smaller error scale ``unit`` (S,) than the median, lower (not below 0.5) for larger."""
+    if spread <= 0 or level <= 0.5:
+        return np.full(unit.shape, level)
+    z_ref = NormalDist().inv_cdf(level)
+    ratio = np.nan_to_num(unit / max(float(np.nanmedian(unit)), 1e-12), nan=1.0)
+    z = np.sqrt(np.maximum(z_ref**2 - 2.0 * spread * np.log(np.maximum(ratio, 1e-12)), 0.0))
+    out: np.ndarray = np.clip(np.interp(z, _Z, _CDF), 0.5, GRID[-1])
+    return out
+
+
 def quantile_sums(F: np.ndarray, demand: np.ndarray, p: int, levels: list[float], first_origin: int,
-                  cfg: ForecastConfig = ForecastConfig(), skip: int = 0) -> dict[float, np.ndarray]:  # fmt: skip
+                  cfg: ForecastConfig = ForecastConfig(), skip: int = 0,
+                  spread: float = 0.0) -> dict[float, np.ndarray]:  # fmt: skip
     """Q[level][o, s]: the ``level`` quantile of demand over the protection period from origin ``o``: the
     mean P-day sum plus the residual quantile of its forecast-size bin, the residuals those of origins whose
-    period had ended by ``o`` (within ``error_window``), bins re-fitted every ``refit`` days."""
+    period had ended by ``o`` (within ``error_window``), bins re-fitted every ``refit`` days. ``spread`` > 0:
+    each series at its own level around ``level`` (``spread_levels``, error scales as of ``o``), read off the
+    bin's residual quantiles tabulated on ``GRID``."""
     mu = protection_sums(F, p, skip)
     act = actual_sums(demand, p, skip)
     n_t = F.shape[0]
+    unit = series_scale(F, demand, first_origin, cfg.error_window) if spread > 0 else None
+    table = list(GRID) if spread > 0 else list(levels)
     out = {lv: np.full_like(mu, np.nan) for lv in levels}
     edges = np.array([-np.inf, np.inf])
-    offs = {lv: np.zeros(1) for lv in levels}
+    offs = np.zeros((1, len(table)))
     for o in range(first_origin, n_t):
         if (o - first_origin) % cfg.refit == 0:
             last = o - p - skip  # the latest origin whose period is over by day o
@@ -156,11 +212,19 @@ def quantile_sums(F: np.ndarray, demand: np.ndarray, p: int, levels: list[float]
                     edges = np.unique(np.quantile(m, np.linspace(0, 1, nb + 1)))
                     edges[0], edges[-1] = -np.inf, np.inf
                     which = np.clip(np.searchsorted(edges, m, side="right") - 1, 0, len(edges) - 2)
-                    offs = {lv: np.array([float(np.quantile(r[which == b] if (which == b).any() else r, lv))
-                                          for b in range(len(edges) - 1)]) for lv in levels}  # fmt: skip
+                    offs = np.array([np.quantile(r[which == b] if (which == b).any() else r, table)
+                                     for b in range(len(edges) - 1)]).reshape(len(edges) - 1, len(table))  # fmt: skip
         which = np.clip(np.searchsorted(edges, mu[o], side="right") - 1, 0, len(edges) - 2)
-        for lv in levels:
-            out[lv][o] = np.maximum(mu[o] + offs[lv][which], 0.0)
+        for i, lv in enumerate(levels):
+            if unit is None:
+                off = offs[which, i]
+            else:
+                own = spread_levels(lv, unit[o], spread)
+                off = np.zeros(len(own))
+                for b in np.unique(which):
+                    m_b = which == b
+                    off[m_b] = np.interp(own[m_b], GRID, offs[b])
+            out[lv][o] = np.maximum(mu[o] + off, 0.0)
     return out
 
 

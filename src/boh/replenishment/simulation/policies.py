@@ -8,7 +8,10 @@
   position is on hand + on order - the units expected to expire unsold before they can sell (the current lots
   and the arrivals aged first-expiring-first-out against the mean forecast); the target is capped so that
   what is held and ordered can sell before the new lot expires (mean forecast over lead + shelf-life days);
-  the quantity is rounded to the *nearest* case (no systematic over-ordering)."""
+  the quantity is rounded to the *nearest* case (no systematic over-ordering). ``smoothing`` < 1 makes it a
+  proportional order-up-to policy (Disney and Towill): the order is the mean forecast of the day the next
+  order covers plus ``smoothing`` x the rest of the gap to the target, which damps the orders' swings (the
+  bullwhip passed up to the DC) for a little more stock swing at the store."""
 
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ class Boh:
     mean: np.ndarray  # (T, S, H)
     quantiles: dict[int, np.ndarray]  # protection days -> (T, S)
     name: str = "boh"
+    smoothing: float = 1.0  # share of the gap to the target ordered beyond the next day's mean (1: order-up-to)
 
     def order(self, state: State) -> np.ndarray:
         p = state.params
@@ -89,4 +93,7 @@ class Boh:
         days = int(min(protect.max(), horizon))
         position = state.on_hand + state.on_order - expected_expiry(state.lots, state.pipe, p.shelf, f, days)
         need = np.minimum(target, cap) - position
+        if self.smoothing < 1.0:
+            nxt = f[np.arange(f.shape[0]), np.minimum(p.lead, horizon - 1)]  # the day the next order covers
+            need = nxt + self.smoothing * (need - nxt)
         return round_nearest(np.maximum(need, 0.0), p.case)

@@ -47,10 +47,13 @@ def store_run(uow: UnitOfWork, result: dict[str, Any], *, label: str, source: st
         "headline",
         "operating",
         "validation_level_on_test",
+        "validation_fewer_level_on_test",
         "recorded",
         "samples",
         "trace_days",
         "forecast_seconds",
+        "spread",
+        "spread_selection",
     )
     summary = {k: result.get(k) for k in keys}
     summary["versus"] = result["test"]["versus"]
