@@ -109,7 +109,8 @@ def two_day(df: pd.DataFrame, static: pd.DataFrame, cfg: engine.Config, last: pd
     t3 = time.perf_counter()
     exog = [c for c in cfg.exog if c in df.columns]
     origins = [last - pd.Timedelta(days=d) for d in range(29, 1, -1)]
-    short = engine.predict_short(df, df[["unique_id", "ds", *exog]], static, cfg, origins, 2, refit_every=7)
+    short = engine.predict_short(df, df[["unique_id", "ds", *exog]], static, cfg, origins, 2,
+                                 refit_every=cfg.short_refit)  # fmt: skip
     sc = short.merge(df[["unique_id", "ds", "y"]], on=["unique_id", "ds"])
     wape_2d = domain.wape(sc["y"], sc["lgbm"].clip(lower=0))
     print(f"wape_2d {wape_2d:.3f} over {len(origins)} origins ({time.perf_counter() - t3:.1f}s)")
