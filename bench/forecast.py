@@ -193,7 +193,7 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     last = df["ds"].max()
     cutoff = last - args.holdout * step
     train, test = df[df["ds"] <= cutoff], df[df["ds"] > cutoff]
-    cfg = engine.Config(horizon=args.holdout, freq=freq, chunk_size=1000)
+    cfg = engine.Config(horizon=args.holdout, freq=freq)
     for kv in args.set:
         field, value = kv.split("=", 1)
         kind = type(getattr(cfg, field))
