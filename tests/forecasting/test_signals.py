@@ -109,7 +109,8 @@ def test_the_bias_correction_scales_by_the_last_origins_ratio() -> None:
 
 
 def test_members_are_parsed_with_the_configured_objective_and_seed_as_defaults() -> None:
-    assert engine.members(CFG) == [(CFG.objective, CFG.seed)]
+    assert engine.members(replace(CFG, members="")) == [(CFG.objective, CFG.seed)]  # one model
+    assert engine.members(CFG) == [("tweedie", CFG.seed), ("l1", CFG.seed)]  # the default combination
     assert engine.members(replace(CFG, members="tweedie:3+l1")) == [("tweedie", 3), ("l1", CFG.seed)]
 
 
