@@ -104,8 +104,9 @@ class Config:
     # run with it gave bias -14.6 % (the backtest weeks ran above the weeks after them; docs/forecasting.md)
     bias_correction: float = 0.0
     # forecast combination: LightGBM members "objective[:seed]" joined by "+", their mean is the LightGBM forecast
-    # (a member without a seed takes ``seed``); empty: one model (``objective``, ``seed``). ``short_members``: the
-    # same for the 2-day model (empty: one ``short_objective`` model). Chosen on the validation split: tweedie + l1
+    # (a member without a seed takes ``seed``); empty: one model (``objective``, ``seed``: ``objective`` is used only
+    # then). ``short_members``: the same for the 2-day model (empty: one ``short_objective`` model). Chosen on the
+    # validation split: tweedie + l1
     # (2,000 series in chunks of 2,000: 0.336/0.305 -> 0.333/0.302) and two l1 seeds for the 2-day model
     # (0.254/0.236 -> 0.253/0.234); docs/forecasting.md, third round
     members: str = "tweedie+l1"
@@ -116,7 +117,9 @@ class Config:
     level_scale: bool = False
     level_window: int = 28
     level_floor: float = 0.1
-    level_weight: bool = False  # with level_scale: each series' rows weigh its level (the loss in units again)
+    # with level_scale: each series' rows weigh its level (the loss in units again; the level of the last periods
+    # of the frame given, so in the backtest the weights see the windows' days). Neither measured better: both off
+    level_weight: bool = False
 
     @property
     def season(self) -> int:
@@ -200,7 +203,8 @@ def _combine(frame: pd.DataFrame) -> pd.DataFrame:
 def level_scaler(window: int, floor: float) -> Any:
     """An mlforecast target transform: each series divided by its mean over its last ``window`` periods (at
     least ``floor``), fitted on whatever history a fit (or a prediction from new data) gets, and the forecasts
-    multiplied back."""
+    multiplied back. Built on the local scalers' base classes of coreforecast and mlforecast (private names: a
+    version change of either may need a look here; ``tests/forecasting/test_signals.py`` checks it)."""
     from coreforecast.scalers import _BaseLocalScaler as CoreScaler
     from mlforecast.target_transforms import _BaseLocalScaler
 
