@@ -115,7 +115,8 @@ def two_day(df: pd.DataFrame, static: pd.DataFrame, cfg: engine.Config, last: pd
     t3 = time.perf_counter()
     exog = [c for c in cfg.exog if c in df.columns]
     origins = [last - pd.Timedelta(days=d) for d in range(29, 1, -1)]
-    short = engine.predict_short(df, df[["unique_id", "ds", *exog]], static, cfg, origins, 2, refit_every=7)
+    short = engine.predict_short(df, df[["unique_id", "ds", *exog]], static, cfg, origins, 2,
+                                 refit_every=cfg.short_refit)  # fmt: skip
     secs = time.perf_counter() - t3
     # the reference in the same frame: the weekday smoothing model (the kind the study scored at 0.27),
     # refitted at every origin on the same training target
@@ -222,7 +223,7 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     last = df["ds"].max()
     cutoff = last - args.holdout * step
     train, test = df[df["ds"] <= cutoff], df[df["ds"] > cutoff]
-    cfg = engine.Config(horizon=args.holdout, freq=freq, chunk_size=1000)
+    cfg = engine.Config(horizon=args.holdout, freq=freq)
     for kv in args.set:
         field, value = kv.split("=", 1)
         kind = type(getattr(cfg, field))

@@ -106,3 +106,53 @@ def test_the_bias_correction_scales_by_the_last_origins_ratio() -> None:
     both = plain.forecasts.merge(corrected.forecasts, on=["unique_id", "ds"], suffixes=("", "_c"))
     both = both[both["model"] != "profile"]  # new series start from their profile, not from a model
     assert ratio != 1.0 and np.allclose(both["mean_c"], both["mean"] * ratio)
+
+
+def test_members_are_parsed_with_the_configured_objective_and_seed_as_defaults() -> None:
+    assert engine.members(replace(CFG, members="")) == [(CFG.objective, CFG.seed)]  # one model
+    assert engine.members(CFG) == [("tweedie", CFG.seed), ("l1", CFG.seed)]  # the default combination
+    assert engine.members(replace(CFG, members="tweedie:3+l1")) == [("tweedie", 3), ("l1", CFG.seed)]
+
+
+def test_a_combination_is_the_mean_of_its_members() -> None:
+    hist, future, static = _frames()
+    exog = ["promo", "discount"]
+    known = hist[hist["unique_id"] != "new"]
+    one = {
+        spec: engine._fit_ml(known, future, static, replace(CFG, members=spec), 7, exog).set_index(["unique_id", "ds"])
+        for spec in ("tweedie:7", "l1:7", "tweedie:7+l1:7")
+    }
+    assert list(one["tweedie:7+l1:7"].columns) == ["lgbm"]  # the members' columns are folded into one
+    assert not np.allclose(one["tweedie:7"]["lgbm"], one["l1:7"]["lgbm"])  # they differ...
+    mean = (one["tweedie:7"]["lgbm"] + one["l1:7"]["lgbm"]) / 2
+    assert np.allclose(one["tweedie:7+l1:7"]["lgbm"], mean)  # ...and the combination is their mean
+    # the 2-day model takes its own members
+    exog_all = pd.concat([hist, future])[["unique_id", "ds", *exog]]
+    origins = [hist["ds"].max() - pd.Timedelta(days=2)]
+    short = {
+        spec: engine.predict_short(known, exog_all, static, replace(CFG, short_members=spec), origins, 2)["lgbm"]
+        for spec in ("l1:7", "l1:8", "l1:7+l1:8")
+    }
+    assert np.allclose(short["l1:7+l1:8"], (short["l1:7"] + short["l1:8"]) / 2)
+
+
+def test_level_scaling_divides_each_series_by_its_recent_level_and_multiplies_back() -> None:
+    hist, future, static = _frames()
+    cfg = replace(CFG, level_scale=True, level_window=28)
+    s0 = hist[hist["unique_id"] == "s0"]
+    prep = engine._lgbm(cfg).preprocess(engine._ml_frame(s0, static, cfg), static_features=["category", "group"])
+    level = s0["y"].iloc[-28:].mean()
+    assert np.allclose(prep["y"].to_numpy(), s0.set_index("ds").loc[prep["ds"], "y"].to_numpy() / level)
+    # one series: the model sees only its shape, so ten times the series gives ten times the forecast
+    fut = future[future["unique_id"] == "s0"]
+    base = engine._fit_ml(s0, fut, static, cfg, 7, ["promo", "discount"])["lgbm"].to_numpy()
+    big = engine._fit_ml(s0.assign(y=s0["y"] * 10), fut, static, cfg, 7, ["promo", "discount"])["lgbm"].to_numpy()
+    assert np.allclose(big, base * 10, rtol=1e-4)
+    # with series of different levels, the pooled model differs from the unscaled one
+    two, fut2 = hist[hist["unique_id"].isin(["s0", "s3"])], future[future["unique_id"].isin(["s0", "s3"])]
+    scaled = engine._fit_ml(two, fut2, static, cfg, 7, ["promo", "discount"])["lgbm"].to_numpy()
+    assert not np.allclose(scaled, engine._fit_ml(two, fut2, static, CFG, 7, ["promo", "discount"])["lgbm"])
+    # weights by level: each row of a series weighs its recent mean
+    frame = engine._ml_frame(hist, static, replace(cfg, level_weight=True))
+    recent = hist[hist["ds"] > hist["ds"].max() - pd.Timedelta(days=28)].groupby("unique_id")["y"].mean()
+    assert np.allclose(frame.groupby("unique_id")["w"].first(), recent.clip(lower=cfg.level_floor))

@@ -152,7 +152,7 @@ class RunOptions:
     processes: int = 1
     dask: str | None = None
     origin: date | None = None
-    chunk_size: int = 1000
+    chunk_size: int = engine.Config.chunk_size
 
 
 Progress = Callable[[float], None]  # share of the series done, 0-1
