@@ -81,7 +81,9 @@ FRESH_MAP = history.Mapping_({"site": "store", "item": "product", "timestamp": "
 def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: str, recovery: str = "profile"):  # type: ignore[no-untyped-def]
     df = daily.rename(columns={"day": "ds", "quantity": "y_obs"}).copy()
     df["unique_id"] = df["site"] + "|" + df["item"]
-    df["y"] = domain.latent(df, recovery, causal=True)  # a backtest: days imputed from earlier days only
+    # the 2-day backtest's target: censored days filled from earlier days only (its origins are every day of
+    # the last four weeks); the 14-day hold-out refills its training window on its own (``evaluate``)
+    df["y"] = domain.latent(df, recovery, causal=True)
     cal = calendar.calendar_frame(country, df["ds"].min().date(), df["ds"].max().date())
     df = df.merge(cal, on="ds", how="left")
     static = df[["unique_id", "site", "item"]].drop_duplicates("unique_id")
@@ -222,7 +224,10 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
         df = df[df["ds"] <= df["ds"].max() - args.holdout * step]
     last = df["ds"].max()
     cutoff = last - args.holdout * step
-    train, test = df[df["ds"] <= cutoff], df[df["ds"] > cutoff]
+    train, test = df[df["ds"] <= cutoff].copy(), df[df["ds"] > cutoff]
+    # the training target as a run at the cutoff computes it: censored days filled from the training window
+    # (all of it past at the cutoff), never from the held-out days
+    train["y"] = domain.latent(train, args.recovery)
     cfg = engine.Config(horizon=args.holdout, freq=freq)
     for kv in args.set:
         field, value = kv.split("=", 1)
