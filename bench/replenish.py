@@ -64,7 +64,7 @@ def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
     ids = [f"{s}|{p}" for s, p in zip(sub.store, sub.product, strict=True)]
     rows = len(sub.days)
     df = pd.DataFrame({
-        "unique_id": np.repeat(ids, rows), "ds": np.tile(sub.days, len(ids)), "y": sub.demand.ravel(),
+        "unique_id": np.repeat(ids, rows), "ds": np.tile(sub.days, len(ids)), "y": sub.known.ravel(),
         "discount": sub.discount.ravel(), "promo": sub.activity.ravel(),
     })  # fmt: skip
     static = pd.DataFrame({"unique_id": ids, "category": sub.category.astype(float), "group": 0.0})
@@ -76,7 +76,7 @@ def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
                                   [sub.days[o] for o in origins], 2)  # fmt: skip
     secs = time.perf_counter() - t
     short = short[short["ds"] == short["origin"] + pd.Timedelta(days=2)]
-    truth = df.set_index(["unique_id", "ds"])["y"]
+    truth = df.assign(y=sub.demand.ravel()).set_index(["unique_id", "ds"])["y"]
     y = truth.reindex(pd.MultiIndex.from_frame(short[["unique_id", "ds"]])).to_numpy()
     lg = short["lgbm"].clip(lower=0).to_numpy()
     eng = float(np.abs(y - lg).sum() / y.sum())
@@ -101,7 +101,7 @@ def warmup_check(h: data.History, study: sweep.Study, res: dict[str, Any]) -> No
     F = forecast.forecasts(h, study.first_origin, horizon, study.forecast)
     protect = sorted({int(p) for wd in range(7) for p in np.unique(prm.lead + prm.review(wd))})
     lv = round(float(level), 4)
-    qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast, spread=spread)[lv]
+    qp = {p: forecast.quantile_sums(F, h.known, p, [lv], study.first_origin, study.forecast, spread=spread)[lv]
           for p in protect}  # fmt: skip
     for name, (a, b) in (("validation", study.validation), ("test", study.test)):
         first = a + study.warmup  # first measured day

@@ -90,7 +90,7 @@ def test_the_policy_never_sees_the_future(spread: float, smoothing: float) -> No
 
     def orders(hist: synthetic.History) -> dict[str, np.ndarray]:
         F = forecast.forecasts(hist, 27, 10)
-        Q = forecast.quantile_sums(F, hist.demand, 2, [0.9], 27, spread=spread)
+        Q = forecast.quantile_sums(F, hist.known, 2, [0.9], 27, spread=spread)
         out = {}
         for pol in (policies.Boh(0.9, F, {2: Q[0.9]}, smoothing=smoothing), policies.Baseline(3.0)):
             tr = engine.simulate(hist.demand, hist.sales, hist.profile, prm, pol, 35, 70, hist.weekday0, 0,
@@ -101,7 +101,9 @@ def test_the_policy_never_sees_the_future(spread: float, smoothing: float) -> No
     before = orders(h)
     changed = h.take(np.arange(h.n))
     changed.demand = h.demand.copy()
-    changed.demand[:, t:] *= 3.0  # demand from day t on triples
+    changed.demand[:, t:] *= 3.0  # demand from day t on triples (and so what is known of it)
+    changed.known = h.known.copy()
+    changed.known[:, t:] *= 3.0
     after = orders(changed)
     upto = t - 35 + 1  # orders of days 35 .. t (day t's order is placed before day t's demand is known)
     for name in ("boh", "baseline"):

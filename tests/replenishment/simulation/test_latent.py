@@ -43,3 +43,24 @@ def test_same_as_the_forecasting_domains_recovery() -> None:
     assert np.allclose(our_share.ravel(), their_share)
     ok = ~np.isnan(theirs)  # theirs leaves too-censored days NaN; ours imputes them
     assert ok.sum() > 100 and np.allclose(ours.ravel()[ok], theirs[ok])
+
+
+def test_what_the_forecaster_knows_of_an_imputed_day_comes_from_the_days_before_it() -> None:
+    """The truth fills a day out of stock all day from the whole history; what forecasts learn from
+    (``latent.known``) fills it from the days before it only, so later demand never reaches them."""
+    sales = np.zeros((1, 28, 24))
+    sales[0, :, 10] = np.arange(28) % 7 + 1.0  # weekday d sells d + 1 ...
+    sales[0, 14:, 10] *= 10.0  # ... until the last two weeks sell ten times more
+    out = np.zeros_like(sales, dtype=bool)
+    out[0, 9, :] = True  # a Wednesday out all day, nothing sold
+    sales[0, 9, :] = 0.0
+    demand, share, _prof = latent.recover(sales, out, weekday0=0)
+    known = latent.known(demand, share, sales.sum(axis=2), weekday0=0)
+    assert known[0, 9] == 3.0  # the one Wednesday before it
+    assert demand[0, 9] > 3.0  # the truth's median of the Wednesdays takes in the later 30s
+    assert np.array_equal(np.delete(known, 9, axis=1), np.delete(demand, 9, axis=1))  # recovered days agree
+
+    later = sales.copy()
+    later[0, 10:, 10] *= 7.0  # everything after the day changes
+    d2, s2, _ = latent.recover(later, out, weekday0=0)
+    assert latent.known(d2, s2, later.sum(axis=2), weekday0=0)[0, 9] == known[0, 9]

@@ -30,6 +30,7 @@ class History:
     days: pd.DatetimeIndex  # (T,)
     sales: np.ndarray  # (S, T) recorded sales (censored by the chain's stockouts)
     demand: np.ndarray  # (S, T) latent demand: what every policy faces
+    known: np.ndarray  # (S, T) the same as known at the end of each day (``latent.known``): what forecasts learn from
     out_hours: np.ndarray  # (S, T) recorded out-of-stock hours within 06-21
     profile: np.ndarray  # (S, 24) hourly demand profile
     discount: np.ndarray  # (S, T) price ratio (known ahead: promotions are planned)
@@ -45,7 +46,7 @@ class History:
 
     def take(self, idx: np.ndarray) -> History:
         return History(self.store[idx], self.product[idx], self.city[idx], self.category[idx], self.days,
-                       self.sales[idx], self.demand[idx], self.out_hours[idx], self.profile[idx],
+                       self.sales[idx], self.demand[idx], self.known[idx], self.out_hours[idx], self.profile[idx],
                        self.discount[idx], self.activity[idx])  # fmt: skip
 
 
@@ -60,7 +61,8 @@ def from_frame(df: pd.DataFrame) -> History:
     sales = df[HOURS].to_numpy(dtype=np.float64).reshape(n_s, n_t, 24)
     mask = df["stockout_mask"].to_numpy(dtype=np.int64).reshape(n_s, n_t)
     out = ((mask[:, :, None] >> np.arange(24)) & 1).astype(bool)
-    demand, _share, prof = latent.recover(sales, out, int(days[0].dayofweek))
+    demand, share, prof = latent.recover(sales, out, int(days[0].dayofweek))
+    known = latent.known(demand, share, sales.sum(axis=2), int(days[0].dayofweek))
     first = df.iloc[::n_t]
 
     def col(c: str, default: float) -> np.ndarray:
@@ -71,7 +73,7 @@ def from_frame(df: pd.DataFrame) -> History:
         city=first["city_id"].to_numpy(dtype=np.int64) if "city_id" in df else np.zeros(n_s, dtype=np.int64),
         category=first["first_category_id"].to_numpy(dtype=np.int64) if "first_category_id" in df
         else np.zeros(n_s, dtype=np.int64),
-        days=days, sales=sales.sum(axis=2), demand=demand,
+        days=days, sales=sales.sum(axis=2), demand=demand, known=known,
         out_hours=out[:, :, latent.OPEN_HOURS].sum(axis=2).astype(np.float64), profile=prof,
         discount=col("discount", 1.0), activity=col("activity_flag", 0.0),
     )  # fmt: skip

@@ -68,7 +68,7 @@ def _bin(disc: np.ndarray, act: np.ndarray) -> np.ndarray:
 def _fit(h: History, r: int, cfg: ForecastConfig) -> tuple[np.ndarray, np.ndarray]:
     """Weekday indices (S, 7) and uplift per bin, from days (r - window, r]."""
     lo = max(0, r - cfg.window + 1)
-    y = h.demand[:, lo : r + 1]
+    y = h.known[:, lo : r + 1]
     dow = (np.arange(lo, r + 1) + h.weekday0) % 7
     n_bins = (len(DISCOUNT_EDGES) - 1) * 2
     uplift = np.ones(n_bins)
@@ -102,7 +102,8 @@ def _fit(h: History, r: int, cfg: ForecastConfig) -> tuple[np.ndarray, np.ndarra
 
 def forecasts(h: History, first_origin: int, horizon: int, cfg: ForecastConfig = ForecastConfig()) -> np.ndarray:
     """F[o, s, k]: the mean forecast made with data through day ``o`` for day ``o + 1 + k`` (NaN before
-    ``first_origin``). Only ``h.demand[:, : o + 1]`` enters F[o] (plus the promotion plan of the forecast days)."""
+    ``first_origin``). Only ``h.known[:, : o + 1]`` enters F[o] (plus the promotion plan of the forecast days): the
+    latent demand as known at the end of each day (``latent.known``)."""
     n_t = h.demand.shape[1]
     out = np.full((n_t, h.n, horizon), np.nan, dtype=np.float64)
     idx, uplift = np.ones((h.n, 7)), np.ones((len(DISCOUNT_EDGES) - 1) * 2)
@@ -113,7 +114,7 @@ def forecasts(h: History, first_origin: int, horizon: int, cfg: ForecastConfig =
         lo = max(0, o - cfg.window + 1)
         days = np.arange(lo, o + 1)
         dow = (days + h.weekday0) % 7
-        y = h.demand[:, lo : o + 1]
+        y = h.known[:, lo : o + 1]
         fac = idx[:, dow]
         if cfg.promo:
             fac = fac * uplift[_bin(h.discount[:, lo : o + 1], h.activity[:, lo : o + 1])]

@@ -19,7 +19,7 @@ import numpy as np
 from boh.forecasting.api import MIN_SHARE, hourly_profiles, recover_hourly
 
 OPEN_HOURS = slice(6, 22)  # operating hours 06:00-21:59 (night hours say little: few sales)
-__all__ = ["MIN_SHARE", "OPEN_HOURS", "impute", "profiles", "recover"]
+__all__ = ["MIN_SHARE", "OPEN_HOURS", "impute", "impute_causal", "known", "profiles", "recover"]
 
 
 def _flat(sales: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -49,6 +49,45 @@ def recover(sales: np.ndarray, out: np.ndarray, weekday0: int = 0) -> tuple[np.n
     prof, _ = hourly_profiles(ids, flat_sales, flat_out)
     observed = sales.sum(axis=2)
     return np.maximum(impute(rec.reshape(shape), weekday0), observed), share.reshape(shape), prof
+
+
+def known(demand: np.ndarray, share: np.ndarray, observed: np.ndarray, weekday0: int = 0) -> np.ndarray:
+    """The latent demand as a forecaster knows it at the end of each day, from ``recover``'s demand and share:
+    too-censored days (share < ``MIN_SHARE``) filled from the days before them only (``impute_causal``), never
+    below what sold.
+    ``recover``'s demand fills them from the whole history (the truth every policy faces); the forecaster and
+    its error quantiles must not learn from it on those days, which would carry later days' demand."""
+    recovered = np.where(share >= MIN_SHARE, demand, np.nan)
+    result: np.ndarray = np.maximum(impute_causal(recovered, weekday0), observed)
+    return result
+
+
+def impute_causal(rec: np.ndarray, weekday0: int = 0) -> np.ndarray:
+    """Fill NaN days from earlier days only: the series' median of its earlier days on the same weekday, else
+    of all its earlier days, else 0."""
+    out = rec.copy()
+    n_days = rec.shape[1]
+    dow = (np.arange(n_days) + weekday0) % 7
+    import warnings
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        for t in range(n_days):
+            rows = np.isnan(rec[:, t])
+            if not rows.any():
+                continue
+            if t == 0:
+                out[rows, t] = 0.0
+                continue
+            past = rec[rows, :t]
+            med = (
+                np.nanmedian(past[:, dow[:t] == dow[t]], axis=1)
+                if (dow[:t] == dow[t]).any()
+                else np.full(int(rows.sum()), np.nan)
+            )
+            med = np.where(np.isnan(med), np.nanmedian(past, axis=1), med)
+            out[rows, t] = np.where(np.isnan(med), 0.0, med)
+    return out
 
 
 def impute(rec: np.ndarray, weekday0: int = 0) -> np.ndarray:

@@ -182,7 +182,7 @@ def _run(h: History, prm: engine.Params, pol: engine.Policy, window: tuple[int, 
         lo = first_origin + 1 if isinstance(pol, policies.Boh) else BASELINE_FIRST_DAY
         start = min(a, max(lo, a - lead_in))
         warmup, a = warmup + a - start, start
-    init = h.demand[:, max(0, a - 7) : a].mean(axis=1) if a > 0 else None
+    init = h.known[:, max(0, a - 7) : a].mean(axis=1) if a > 0 else None
     return engine.simulate(h.demand, h.sales, h.profile, prm, pol, a, b, h.weekday0, warmup, init)
 
 
@@ -218,7 +218,7 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     protect = sorted({int(p) for wd in range(7) for p in np.unique(prm.lead + prm.review(wd))})
 
     def quantiles(spread: float) -> dict[float, dict[int, np.ndarray]]:
-        Qp = {p: forecast.quantile_sums(F, h.demand, p, list(study.levels), study.first_origin, study.forecast,
+        Qp = {p: forecast.quantile_sums(F, h.known, p, list(study.levels), study.first_origin, study.forecast,
                                         spread=spread) for p in protect}  # fmt: skip
         return {lv: {p: Qp[p][lv] for p in protect} for lv in study.levels}
 
@@ -274,7 +274,7 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         if not row or not row[at] or head is None:
             return None
         lv = round(float(row[at]["level"]), 4)
-        qp = {p: forecast.quantile_sums(F, h.demand, p, [lv], study.first_origin, study.forecast,
+        qp = {p: forecast.quantile_sums(F, h.known, p, [lv], study.first_origin, study.forecast,
                                         spread=spread)[lv] for p in protect}  # fmt: skip
         pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
         mp = engine.metrics(_run(h, prm, pol, study.test, study.warmup, study.lead_in, study.first_origin), groups)
