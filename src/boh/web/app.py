@@ -17,6 +17,7 @@ from boh.http import observability, problems
 from boh.http.headers import SecurityHeadersMiddleware
 from boh.http.routing import SecureRouter, warm_routes
 from boh.http.templating import STATIC_DIR
+from boh.kernel import gcpause
 from boh.org.auth import OrgAuthenticator, TokenService
 from boh.settings import Settings, get_settings
 from boh.web.console import install_console
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warm_routes(app)  # before the first request, not during it (see warm_routes)
+        gcpause.freeze_once()  # what start-up built lives as long as the process: no collection walks it again
         start_worker()  # outbox relay + scheduled jobs in-process, unless a broker is configured
         try:
             yield
