@@ -57,3 +57,25 @@ def test_held_across_threads_until_the_last_leaves() -> None:
     release.set()
     t.join(10)
     assert gc.isenabled()
+
+
+def test_freeze_once_collects_the_garbage_then_freezes_what_lives_once_per_process(monkeypatch):
+    import weakref
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a reference cycle: only the collector frees it
+
+    monkeypatch.setattr(gcpause, "_frozen", False)
+    gc.unfreeze()
+    gc.disable()  # no automatic collection frees the cycle before freeze_once (the fixture restores it)
+    garbage, kept = Node(), Node()
+    dead = weakref.ref(garbage)
+    del garbage
+    assert dead() is not None  # not freed by reference counting
+    assert gcpause.freeze_once() is True
+    assert dead() is None  # collected before the freeze, not kept forever
+    assert gc.get_freeze_count() > 0 and kept.me is kept
+    frozen = gc.get_freeze_count()
+    assert gcpause.freeze_once() is False  # once per process
+    assert gc.get_freeze_count() == frozen

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
@@ -90,8 +91,12 @@ def local_date(timezone: str, at: Any = None) -> date:
     return (at or utcnow()).astimezone(ZoneInfo(timezone)).date()
 
 
+@lru_cache(maxsize=1024)
 def _per_item(tenant_id: int, site_id: int, today: date) -> Any:
-    """The available stock of each item at the site, over its usable lots (the rule in SQL)."""
+    """The available stock of each item at the site, over its usable lots (the rule in SQL). Kept per
+    (tenant, site, day): a subquery builds its column collection (a proxy of each column, with its foreign
+    keys and their events) the first time ``.c`` is read, a fifth of a one-balance read's time when it was
+    built anew for each read. A statement is immutable, so one object serves every thread."""
     usable = rules.lot_usable_sql(Lot.id, Lot.status, Lot.expiry_date, today, Lot.on_hold)
     avail = case((usable, Balance.on_hand - Balance.reserved), else_=literal(ZERO, Qty()))  # type: ignore[arg-type]
     return (

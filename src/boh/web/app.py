@@ -15,8 +15,9 @@ from boh import __version__, registry
 from boh.bootstrap import Runtime, build_runtime
 from boh.http import observability, problems
 from boh.http.headers import SecurityHeadersMiddleware
-from boh.http.routing import SecureRouter
+from boh.http.routing import SecureRouter, warm_routes
 from boh.http.templating import STATIC_DIR
+from boh.kernel import gcpause
 from boh.org.auth import OrgAuthenticator, TokenService
 from boh.settings import Settings, get_settings
 from boh.web.console import install_console
@@ -57,7 +58,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     start_worker, stop_worker = lifespan_hooks(runtime)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm_routes(app)  # before the first request, not during it (see warm_routes)
+        gcpause.freeze_once()  # what start-up built lives as long as the process: no collection walks it again
         start_worker()  # outbox relay + scheduled jobs in-process, unless a broker is configured
         try:
             yield

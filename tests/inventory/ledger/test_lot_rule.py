@@ -48,3 +48,24 @@ def test_the_read_model_sums_usable_stock_per_item_with_the_rule(runtime: Runtim
     by_lot = {r.lot_code: (r.usable, r.available) for r in rows}
     assert by_lot == {"GOOD": (True, D(5)), "OLD": (False, D(0)), None: (True, D(2))}
     assert {r.item_available for r in rows} == {D(7)}  # the SQL form: 5 + 2, the expired lot left out
+
+
+def test_the_per_item_sum_is_judged_on_the_day_asked_and_read_afresh(runtime: Runtime, monkeypatch) -> None:
+    """The read model keeps its per-item subquery per (tenant, site, day) (balances._per_item): a statement,
+    never its rows, so each read sees the stock of that moment, and a new day judges expiry again."""
+    w = make_world(runtime)
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "5", "a", unit_cost=D(1), lot_code="SOON",
+                               expiry_date=date(2026, 11, 25)))  # fmt: skip
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "2", "b", unit_cost=D(1)))
+
+    def item_available(day: date) -> set[D | None]:
+        monkeypatch.setattr(balances, "local_date", lambda tz, at=None: day)
+        with runtime.session_factory() as s:
+            rows, _ = balances.read(s, Scope(w.tenant.id), balances.BalanceQuery(site_id=w.s1), 100, 0)
+        return {r.item_available for r in rows}
+
+    assert item_available(date(2026, 11, 24)) == {D(7)}
+    assert item_available(date(2026, 11, 26)) == {D(2)}  # SOON expired the day before
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "3", "c", unit_cost=D(1)))
+    assert item_available(date(2026, 11, 26)) == {D(5)}  # the same day's subquery, the new stock
+    assert item_available(date(2026, 11, 24)) == {D(10)}
