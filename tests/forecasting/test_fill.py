@@ -126,3 +126,13 @@ def test_a_runs_target_is_filled_from_its_own_history_window(runtime: Runtime, f
     got = hist.loc[(f"{sites[1]}|{items[1]}", pd.Timestamp(out)), "y"]
     assert got == pytest.approx(expected)
     assert fr.hist["ds"].min() == pd.Timestamp(start) and fr.hist["ds"].max() == pd.Timestamp(origin)
+
+
+@pytest.mark.parametrize("fill", ["recent", "local"])
+def test_a_window_fill_is_the_same_in_blocks_of_series(fill: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window fills work through blocks of series (memory): one series a block gives the same values."""
+    frame = pd.concat([_frame(), _frame().assign(unique_id=lambda f: f["unique_id"] + "2", y=lambda f: f["y"] + 1)])
+    whole = domain.impute(frame, fill=fill)
+    monkeypatch.setattr(domain, "_CHUNK", 1)
+    pd.testing.assert_series_equal(domain.impute(frame, fill=fill), whole)
+    assert whole.notna().all() and (whole.groupby(frame["unique_id"].to_numpy()).nunique() > 1).all()

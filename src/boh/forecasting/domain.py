@@ -6,8 +6,9 @@ hourly stock flags, a day's latent demand is its in-stock sales divided by the s
 profile that fell in its in-stock hours (the profile comes from in-stock hours only, shrunk towards the
 profile of all series when a series has few of them); sales in out-of-stock hours are kept when larger. A
 day in stock for less than ``MIN_SHARE`` of its demand profile is too censored to recover and is imputed
-(same weekday's recovered in-stock days of the series). With daily data and a stockout fraction, the same
-rule uses a flat profile; with only a stockout flag the day is imputed.
+(``impute``: by default from the same weekday's days of the series in the ``FILL_WEEKS`` weeks before it).
+With daily data and a stockout fraction, the same rule uses a flat profile; with only a stockout flag the day
+is imputed.
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ def recover_daily(sales: np.ndarray, stockout_fraction: np.ndarray) -> np.ndarra
 
 
 FILLS = ("series", "recent", "local")
-DEFAULT_FILL = "series"
-FILL_WEEKS = 4  # the window of the ``recent`` and ``local`` fills, in weeks
-_CHUNK = 2_000  # series per block of the window fills (memory: block x days x 7 x weeks floats)
+DEFAULT_FILL = "recent"  # chosen on the validation split (docs/forecasting.md, "Fourth round")
+FILL_WEEKS = 8  # the window of the ``recent`` and ``local`` fills, in weeks
+_CHUNK = 500  # series per block of the window fills (memory: block x days x 7 x weeks floats, ~80 MB a year at 8 weeks)
 
 
 def _series_fill(frame: pd.DataFrame, col: str, causal: bool) -> pd.Series:
