@@ -78,12 +78,13 @@ FRESH_MAP = history.Mapping_({"site": "store", "item": "product", "timestamp": "
                               "stockout": "out", "discount": "discount", "promo": "activity"})  # fmt: skip
 
 
-def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: str, recovery: str = "profile"):  # type: ignore[no-untyped-def]
+def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: str, recovery: str = "profile",  # type: ignore[no-untyped-def]
+           fill: str = domain.DEFAULT_FILL, weeks: int = domain.FILL_WEEKS):  # fmt: skip
     df = daily.rename(columns={"day": "ds", "quantity": "y_obs"}).copy()
     df["unique_id"] = df["site"] + "|" + df["item"]
     # the 2-day backtest's target: censored days filled from earlier days only (its origins are every day of
     # the last four weeks); the 14-day hold-out refills its training window on its own (``evaluate``)
-    df["y"] = domain.latent(df, recovery, causal=True)
+    df["y"] = domain.latent(df, recovery, causal=True, fill=fill, weeks=weeks)
     cal = calendar.calendar_frame(country, df["ds"].min().date(), df["ds"].max().date())
     df = df.merge(cal, on="ds", how="left")
     static = df[["unique_id", "site", "item"]].drop_duplicates("unique_id")
@@ -164,6 +165,8 @@ def main() -> None:
     ap.add_argument("--only-2d", action="store_true", help="only wape_2d (a comparison of 2-day model settings)")
     ap.add_argument("--no-baselines", action="store_true", help="skip seasonal naive and AutoETS (comparisons)")
     ap.add_argument("--recovery", default="impute", choices=domain.RECOVERY)
+    ap.add_argument("--fill", default=domain.DEFAULT_FILL, choices=domain.FILLS, help="how censored days are imputed")
+    ap.add_argument("--fill-weeks", type=int, default=domain.FILL_WEEKS, help="the window of --fill recent / local")
     ap.add_argument("--validate", action="store_true",
                     help="drop the last --holdout days first (never seen) and score the ones before: the split on "
                          "which the engine's settings are chosen, never the hold-out")  # fmt: skip
@@ -217,7 +220,7 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     daily = history.to_daily(rows)  # type: ignore[arg-type]
     freq = pd.infer_freq(pd.DatetimeIndex(sorted(daily["day"].unique())[:10])) or "D"
     freq = "W" if freq.startswith("W") else freq
-    df, static = frames(daily, cov, args.country, freq, args.recovery)
+    df, static = frames(daily, cov, args.country, freq, args.recovery, args.fill, args.fill_weeks)
     del daily
     step = pd.Timedelta(days=7 if freq == "W" else 1)
     if args.validate:
@@ -227,7 +230,7 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     train, test = df[df["ds"] <= cutoff].copy(), df[df["ds"] > cutoff]
     # the training target as a run at the cutoff computes it: censored days filled from the training window
     # (all of it past at the cutoff), never from the held-out days
-    train["y"] = domain.latent(train, args.recovery)
+    train["y"] = domain.latent(train, args.recovery, fill=args.fill, weeks=args.fill_weeks)
     cfg = engine.Config(horizon=args.holdout, freq=freq)
     for kv in args.set:
         field, value = kv.split("=", 1)

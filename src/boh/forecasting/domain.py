@@ -6,12 +6,14 @@ hourly stock flags, a day's latent demand is its in-stock sales divided by the s
 profile that fell in its in-stock hours (the profile comes from in-stock hours only, shrunk towards the
 profile of all series when a series has few of them); sales in out-of-stock hours are kept when larger. A
 day in stock for less than ``MIN_SHARE`` of its demand profile is too censored to recover and is imputed
-(same weekday's recovered in-stock days of the series). With daily data and a stockout fraction, the same
-rule uses a flat profile; with only a stockout flag the day is imputed.
+(``impute``: by default from the same weekday's days of the series in the ``FILL_WEEKS`` weeks before it).
+With daily data and a stockout fraction, the same rule uses a flat profile; with only a stockout flag the day
+is imputed.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -69,42 +71,124 @@ def recover_daily(sales: np.ndarray, stockout_fraction: np.ndarray) -> np.ndarra
     return np.where(share >= 0.999, sales, np.where(share >= MIN_SHARE, sales / np.maximum(share, 1e-9), np.nan))
 
 
-def impute(frame: pd.DataFrame, col: str = "y", causal: bool = False) -> pd.Series:
-    """Fill censored (NaN) periods: the series' median of the same weekday, else its median, else 0.
+FILLS = ("series", "recent", "local")
+DEFAULT_FILL = "recent"  # chosen on the validation split (docs/forecasting.md, "Fourth round")
+FILL_WEEKS = 8  # the window of the ``recent`` and ``local`` fills, in weeks
+_CHUNK = 500  # series per block of the window fills (memory: block x days x 7 x weeks floats, ~80 MB a year at 8 weeks)
 
-    ``causal``: each period is filled only from the periods before it (expanding medians, rows in date order
-    within each series), as a forecast made at any origin would have seen it. A forecast run uses all of the
-    history it is given (all of it is past); a backtest that holds out the end of a history must not fill the
-    days before its origins with medians that include the days it scores."""
+
+def _series_fill(frame: pd.DataFrame, col: str, causal: bool) -> pd.Series:
+    """The series' median of the same weekday, else its median (NaN where neither exists)."""
     dow = frame["ds"].dt.dayofweek
     if not causal:
         by_dow = frame.groupby([frame["unique_id"], dow])[col].transform("median")
         by_series = frame.groupby("unique_id")[col].transform("median")
-        return frame[col].fillna(by_dow).fillna(by_series).fillna(0.0)
+        return frame[col].fillna(by_dow).fillna(by_series)
     f = pd.DataFrame({"unique_id": frame["unique_id"].to_numpy(), "ds": frame["ds"].to_numpy(),
                       "dow": dow.to_numpy(), "v": frame[col].to_numpy(dtype=float)})  # fmt: skip
     f = f.sort_values(["unique_id", "ds"], kind="stable")
     # a censored row is NaN, so the expanding median up to and including it is the median of the rows before it
     by_dow = f.groupby(["unique_id", "dow"], sort=False)["v"].expanding().median().droplevel([0, 1])
     by_series = f.groupby("unique_id", sort=False)["v"].expanding().median().droplevel(0)
-    filled = f["v"].fillna(by_dow.reindex(f.index)).fillna(by_series.reindex(f.index)).fillna(0.0)
+    filled = f["v"].fillna(by_dow.reindex(f.index)).fillna(by_series.reindex(f.index))
     return pd.Series(filled.sort_index().to_numpy(), index=frame.index, name=col)
+
+
+def _nanmedian(stack: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():  # all-NaN slices: NaN, the next fallback fills them
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(stack, axis=0), dtype=float)
+
+
+def _window_fill(frame: pd.DataFrame, col: str, fill: str, weeks: int, causal: bool) -> np.ndarray:
+    """The ``recent`` / ``local`` fill value of every row (NaN where the window has no observed day).
+
+    ``recent``: median of the same weekday's observed days in the ``weeks`` weeks before the day, else of every
+    observed day in them. ``local``: mean of the nearest observed same-weekday day before and the nearest after
+    (within ``weeks`` weeks; ``causal``: before only), else the median of every observed day within ``weeks``
+    weeks on both sides (``causal``: before). Only rows of ``frame`` are used: never a day outside the window."""
+    codes, si = np.unique(frame["unique_id"].to_numpy(), return_inverse=True)
+    day = (frame["ds"] - frame["ds"].min()).dt.days.to_numpy()
+    n_days = int(day.max()) + 1 if len(day) else 0
+    values = frame[col].to_numpy(dtype=float)
+    out = np.full(len(frame), np.nan)
+    span = 7 * weeks
+    for lo in range(0, len(codes), _CHUNK):
+        rows = (si >= lo) & (si < lo + _CHUNK)
+        mat = np.full((min(_CHUNK, len(codes) - lo), n_days), np.nan)
+        mat[si[rows] - lo, day[rows]] = values[rows]
+
+        def lag(s: int, mat: np.ndarray = mat) -> np.ndarray:  # out[:, t] = mat[:, t - s]
+            r = np.full_like(mat, np.nan)
+            if s > 0:
+                r[:, s:] = mat[:, :-s]
+            elif s < 0:
+                r[:, :s] = mat[:, -s:]
+            return r
+
+        if fill == "recent":
+            same = _nanmedian(np.stack([lag(7 * k) for k in range(1, weeks + 1)]))
+            near = _nanmedian(np.stack([lag(s) for s in range(1, span + 1)]))
+        else:
+            sides = [range(1, weeks + 1)] if causal else [range(1, weeks + 1), range(-1, -weeks - 1, -1)]
+            nearest = []
+            for side in sides:
+                first = np.full_like(mat, np.nan)
+                for k in side:  # the nearest observed same weekday on this side
+                    first = np.where(np.isnan(first), lag(7 * k), first)
+                nearest.append(first)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                same = np.nanmean(np.stack(nearest), axis=0)
+            shifts = range(1, span + 1) if causal else [s for s in range(-span, span + 1) if s]
+            near = _nanmedian(np.stack([lag(s) for s in shifts]))
+        value = np.where(np.isnan(same), near, same)
+        out[rows] = value[si[rows] - lo, day[rows]]
+    return out
+
+
+def impute(
+    frame: pd.DataFrame, col: str = "y", causal: bool = False, fill: str = "series", weeks: int = FILL_WEEKS
+) -> pd.Series:
+    """Fill censored (NaN) periods from the observed periods of the same series in ``frame`` (never from
+    outside it), else 0. ``fill``:
+
+    - ``series``: the series' median of the same weekday, else its median (over the whole frame);
+    - ``recent``: the same weekday's median over the ``weeks`` weeks before the day, else the median of every day
+      in them (a level that follows a trend), else as ``series``;
+    - ``local``: the mean of the nearest observed same weekday before and after the day (within ``weeks``
+      weeks), else the median of the days within ``weeks`` weeks on both sides, else as ``series``.
+
+    ``causal``: each period is filled only from the periods before it (``series``: expanding medians;
+    ``local``: the side before only), as a forecast made at any origin would have seen it. A forecast run uses
+    all of the history it is given (all of it is past); a backtest that holds out the end of a history must not
+    fill the days before its origins with values that include the days it scores."""
+    if fill not in FILLS:
+        raise ValueError(f"unknown fill {fill!r}: one of {', '.join(FILLS)}")
+    base = _series_fill(frame, col, causal)
+    if fill == "series":
+        return base.fillna(0.0)
+    own = pd.Series(_window_fill(frame, col, fill, weeks, causal), index=frame.index)
+    return frame[col].fillna(own).fillna(base).fillna(0.0).rename(col)
 
 
 RECOVERY = ("profile", "impute", "blend", "none")
 
 
-def latent(frame: pd.DataFrame, how: str = "profile", causal: bool = False) -> pd.Series:
+def latent(
+    frame: pd.DataFrame, how: str = "profile", causal: bool = False, fill: str = "series", weeks: int = FILL_WEEKS
+) -> pd.Series:
     """The demand series a model learns from: ``profile`` (recovered from in-stock hours, too-censored days
     imputed), ``impute`` (censored days excluded and imputed from the series' in-stock days), ``blend`` (the
-    mean of the two), ``none`` (raw sales). ``causal``: censored days imputed from earlier days only (see
-    ``impute``)."""
+    mean of the two), ``none`` (raw sales). ``causal``, ``fill``, ``weeks``: how censored days are imputed
+    (see ``impute``); only the rows of ``frame`` are used."""
     if how == "none":
         return frame["y_obs"].astype(float)
-    rec = impute(frame.assign(y=frame["demand"]), causal=causal)
+    rec = impute(frame.assign(y=frame["demand"]), causal=causal, fill=fill, weeks=weeks)
     if how == "profile":
         return rec
-    inst = impute(frame.assign(y=frame["y_obs"].where(frame["in_stock"].astype(bool))), causal=causal)
+    obs = frame["y_obs"].where(frame["in_stock"].astype(bool))
+    inst = impute(frame.assign(y=obs), causal=causal, fill=fill, weeks=weeks)
     inst = np.maximum(inst, frame["y_obs"].astype(float))  # never below what was sold
     return inst if how == "impute" else (rec + inst) / 2
 

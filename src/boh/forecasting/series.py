@@ -164,12 +164,14 @@ def _static(session: Session, scope: Scope, keys: pd.DataFrame) -> pd.DataFrame:
 def frames(
     session: Session, scope: Scope, origin: date, horizon: int, history_days: int,
     site_ids: Iterable[int] | None = None, item_ids: Iterable[int] | None = None,
-    extra_keys: Iterable[tuple[int, int]] = (), recovery: str = "impute",
+    extra_keys: Iterable[tuple[int, int]] = (), recovery: str = "impute", fill: str = domain.DEFAULT_FILL,
+    fill_weeks: int = domain.FILL_WEEKS,
 ) -> Frames:  # fmt: skip
     """History up to ``origin`` and the horizon's features after it; ``extra_keys``: (site, item) pairs to
     forecast without history (new items or stores: they start from their category profile); ``recovery``:
     how censored days enter the target (``domain.latent``; ``impute``: from the series' in-stock days, which
-    measured unbiased on in-stock days, see docs/forecasting.md)."""
+    measured unbiased on in-stock days, see docs/forecasting.md); ``fill``, ``fill_weeks``: how censored days are
+    imputed (``domain.impute``), from the history loaded here only (the days up to ``origin``)."""
     start = origin - timedelta(days=history_days - 1)
     end = origin + timedelta(days=horizon)
     site_ids = None if site_ids is None else list(site_ids)
@@ -185,7 +187,7 @@ def frames(
     d["unique_id"] = [key(s, i) for s, i in zip(d["site_id"], d["item_id"], strict=True)]
     d = d.drop(columns=[c for c in ("discount", "promo") if c in d.columns])
     hist = d.merge(ex.drop(columns=["site_id", "item_id"]), on=["unique_id", "ds"], how="left")
-    hist["y"] = domain.latent(hist, recovery)
+    hist["y"] = domain.latent(hist, recovery, fill=fill, weeks=fill_weeks)
     future = ex[ex["ds"] > pd.Timestamp(origin)].drop(columns=["site_id", "item_id"])
     used = [c for c in ex.columns if c not in ("site_id", "item_id", "ds", "unique_id") and ex[c].nunique() > 1]
     for c in ("temperature", "precipitation"):

@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from boh.catalog.api import existing_item_ids, items_by_sku
-from boh.forecasting import engine, history, models, series
+from boh.forecasting import domain, engine, history, models, series
 from boh.forecasting.errors import IdempotencyConflict
 from boh.forecasting.schemas import EventIn, ImportResult, PromotionIn, WeatherIn
 from boh.kernel.clock import utcnow
@@ -153,6 +153,7 @@ class RunOptions:
     dask: str | None = None
     origin: date | None = None
     chunk_size: int = engine.Config.chunk_size
+    fill: str = domain.DEFAULT_FILL  # how censored days are imputed in the target (domain.impute)
 
 
 Progress = Callable[[float], None]  # share of the series done, 0-1
@@ -180,7 +181,7 @@ def run_forecast(uow: UnitOfWork, opts: RunOptions, progress: Progress | None = 
 def prepare(session: Session, scope: Scope, opts: RunOptions, origin: date) -> series.Frames:
     """The run's input frames (reads only): history up to ``origin``, the horizon's features, static data."""
     return series.frames(session, scope, origin, opts.horizon, opts.history_days, opts.site_ids, opts.item_ids,
-                         opts.new_series)  # fmt: skip
+                         opts.new_series, fill=opts.fill)  # fmt: skip
 
 
 def _config(opts: RunOptions) -> engine.Config:
