@@ -77,5 +77,8 @@ def test_freeze_once_collects_the_garbage_then_freezes_what_lives_once_per_proce
     assert dead() is None  # collected before the freeze, not kept forever
     assert gc.get_freeze_count() > 0 and kept.me is kept
     frozen = gc.get_freeze_count()
+    fresh = [[] for _ in range(1000)]  # tracked objects a second freeze would move too
     assert gcpause.freeze_once() is False  # once per process
-    assert gc.get_freeze_count() == frozen
+    # not frozen again: the count does not grow by the fresh objects (it may shrink: a frozen object freed by
+    # reference counting meanwhile, e.g. by another thread, leaves the permanent generation)
+    assert gc.get_freeze_count() < frozen + len(fresh)
