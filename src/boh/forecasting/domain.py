@@ -173,6 +173,7 @@ def impute(
 
 
 RECOVERY = ("profile", "impute", "blend", "none")
+DEFAULT_RECOVERY = "impute"  # what a run learns from (see docs/forecasting.md, "Censored demand")
 
 
 def latent(

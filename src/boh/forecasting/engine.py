@@ -33,7 +33,7 @@ import pandas as pd
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "boh-numba"))
 
-MODEL_VERSION = "boh-forecast-1.4"
+MODEL_VERSION = "boh-forecast-1.5"
 QUANTILES: tuple[int, ...] = (10, 50, 80, 90, 95, 99)
 EXOG: tuple[str, ...] = (
     "discount", "promo", "display", "holiday", "festival", "event", "temperature", "precipitation",

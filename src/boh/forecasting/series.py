@@ -164,8 +164,8 @@ def _static(session: Session, scope: Scope, keys: pd.DataFrame) -> pd.DataFrame:
 def frames(
     session: Session, scope: Scope, origin: date, horizon: int, history_days: int,
     site_ids: Iterable[int] | None = None, item_ids: Iterable[int] | None = None,
-    extra_keys: Iterable[tuple[int, int]] = (), recovery: str = "impute", fill: str = domain.DEFAULT_FILL,
-    fill_weeks: int = domain.FILL_WEEKS,
+    extra_keys: Iterable[tuple[int, int]] = (), recovery: str = domain.DEFAULT_RECOVERY,
+    fill: str = domain.DEFAULT_FILL, fill_weeks: int = domain.FILL_WEEKS,
 ) -> Frames:  # fmt: skip
     """History up to ``origin`` and the horizon's features after it; ``extra_keys``: (site, item) pairs to
     forecast without history (new items or stores: they start from their category profile); ``recovery``:

@@ -204,6 +204,7 @@ def store_result(
     config: dict[str, Any] = {**cfg.describe(), "features": fr.features,
                               "engine": "dask" if opts.dask else f"processes={opts.processes}"}  # fmt: skip
     config["quantiles"] = list(cfg.quantiles)
+    config["target"] = {"recovery": domain.DEFAULT_RECOVERY, "fill": opts.fill, "fill_weeks": domain.FILL_WEEKS}
     run.model_version, run.config = engine.MODEL_VERSION, config
     run.series = int(res.forecasts["unique_id"].nunique()) if len(res.forecasts) else 0
     _store(uow, run, res)
