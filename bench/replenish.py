@@ -8,6 +8,7 @@ on the later test window; no parameter is chosen on the test window.
     python bench/replenish.py --series 50000      # all of them
     python bench/replenish.py --quick             # 1,500 series, under a minute
     python bench/replenish.py --shelf-life 2      # fresh defaults otherwise (lead 1 day, daily orders, case 0.1)
+    python bench/replenish.py --forecast-only     # the forecaster alone, scored on its selection origins 27-55
 
 Last line: one JSON object. ``suggestion_run_s`` is the wall time of one real nightly suggestion run of 20
 sites x 5,000 items (``bench/replenish_run.py``, run as a child process: a database built for it, forecasts,
@@ -88,6 +89,41 @@ def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
     )
 
 
+def forecast_config(settings: list[str]) -> forecast.ForecastConfig:
+    """The forecaster's defaults with ``KEY=VALUE`` settings (a tuple as comma-separated numbers)."""
+    base = forecast.ForecastConfig()
+    changes: dict[str, Any] = {}
+    for item in settings:
+        key, _, text = item.partition("=")
+        current = getattr(base, key)  # AttributeError: no such setting
+        if isinstance(current, bool):
+            changes[key] = text.lower() in ("1", "true", "yes")
+        elif isinstance(current, tuple):
+            changes[key] = tuple(float(x) for x in text.split(","))
+        else:
+            changes[key] = type(current)(text)
+    return dataclasses.replace(base, **changes)
+
+
+def forecast_only(h: data.History, study: sweep.Study) -> dict[str, Any]:
+    """The forecaster alone on its selection origins (``forecast.SELECTION_ORIGINS``, 27-55: what its settings
+    are chosen on): two-day-ahead WAPE and bias (forecast / demand) against the latent demand, and the time of
+    the study's forecasts (every origin, the replay's horizon). Reads no outcome after day 57."""
+    prm = sweep.params_for(h, study)
+    horizon = int((prm.lead + prm.shelf).max()) + 7
+    t = time.perf_counter()
+    F = forecast.forecasts(h, study.first_origin, horizon, study.forecast)
+    secs = time.perf_counter() - t
+    sel = forecast.SELECTION_ORIGINS
+    origins = range(max(sel.start, study.first_origin), sel.stop)
+    made = F[origins.start : origins.stop, :, 1]
+    truth = h.demand[:, origins.start + 2 : origins.stop + 2].T
+    return {"series": h.n, "origins": [origins.start, origins.stop - 1],
+            "forecast_wape_2d_selection": forecast.wape(F, h.demand, 2, origins),
+            "bias_2d_selection": float(made.sum() / truth.sum()), "forecast_seconds": round(secs, 1),
+            "config": dataclasses.asdict(study.forecast)}  # fmt: skip
+
+
 def warmup_check(h: data.History, study: sweep.Study, res: dict[str, Any]) -> None:
     """The baseline's start-up question: each window's measured days (unchanged) with both policies' replays
     started earlier (a longer warm-up). The baseline's four-week memory starts as the chain's recorded,
@@ -162,6 +198,18 @@ def main() -> int:
         help="BOH's proportional order-up-to factor (1: plain order-up-to; default: the study's)",
     )
     ap.add_argument("--no-what-if", action="store_true", help="skip the forecast-error what-if")
+    ap.add_argument(
+        "--forecast-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="one forecaster setting (forecast.ForecastConfig field), e.g. momentum=0; repeatable",
+    )
+    ap.add_argument(
+        "--forecast-only",
+        action="store_true",
+        help="only score the forecaster on its selection origins 27-55 (two-day-ahead WAPE; JSON line) and stop",
+    )
     ap.add_argument("--warmup-check", action="store_true", help="validation window replayed from earlier days")
     ap.add_argument("--lead-in", type=int, default=0, help="every replay starts this many days before its window")
     ap.add_argument(
@@ -194,6 +242,11 @@ def main() -> int:
         study = dataclasses.replace(study, lead_in=args.lead_in)
     if args.smoothing is not None:
         study = dataclasses.replace(study, smoothing=args.smoothing)
+    if args.forecast_set:
+        study = dataclasses.replace(study, forecast=forecast_config(args.forecast_set))
+    if args.forecast_only:
+        print(json.dumps(forecast_only(h, study)))
+        return 0
     res = sweep.run(h, study, log=lambda s: print("  " + s))
     for line in sweep.summary_lines(res):
         print(line)
@@ -234,6 +287,7 @@ def main() -> int:
         "stockout_rate_baseline": op and op["baseline"]["stockout_rate"], "waste_ratio": op and op["waste_ratio"],
         "fill_rate": op and op["fill_rate"],
         "forecast_wape_2d": res["forecast_wape_2d"],
+        "forecast_wape_2d_selection": res["forecast_wape_2d_selection"],
         "suggestion_run_s": run and run["suggestion_run_s"],
         "suggestion_run_what": run and f"{run['sites']} sites x {run['items']} items on {run['backend']}",
         "policy_step_s": step,

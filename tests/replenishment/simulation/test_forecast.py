@@ -1,13 +1,17 @@
-"""The replay's quantiles when every series gets its own service level (the "service spread"): steadier
-series get a higher level, erratic ones a lower one (never below 0.5), the median series keeps the swept
-level, the error scale of a series only looks at days up to the origin, and the quantiles grow with the level."""
+"""The replay's forecaster and quantiles. Quantiles when every series gets its own service level (the "service
+spread"): steadier series get a higher level, erratic ones a lower one (never below 0.5), the median series keeps
+the swept level, the error scale of a series only looks at days up to the origin, and the quantiles grow with the
+level. The forecaster's parts recover known effects on made-up data (each category's promotion uplift, each
+series' own promotion ratio, a product's recent move in every store, a day recovered from a few in-stock hours
+weighing less) and no forecast uses anything after its origin."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from boh.replenishment.simulation import forecast, synthetic
+from boh.replenishment.simulation import data, forecast, synthetic
 
 
 def test_spread_levels_favour_the_steady_series() -> None:
@@ -45,3 +49,82 @@ def test_spread_quantiles_grow_with_the_level() -> None:
     o = slice(40, 68)
     assert (Q[0.6][o] <= Q[0.9][o] + 1e-9).all() and (Q[0.9][o] <= Q[0.98][o] + 1e-9).all()
     assert (Q[0.98][o] > Q[0.6][o]).mean() > 0.9
+
+
+def _made(known: np.ndarray, category: np.ndarray, product: np.ndarray, activity: np.ndarray,
+          out_hours: np.ndarray | None = None) -> data.History:  # fmt: skip
+    """A history whose latent demand is ``known`` itself (S, T), one store per series, day 0 a Monday."""
+    n_s, n_t = known.shape
+    return data.History(
+        store=np.arange(n_s), product=product, city=np.zeros(n_s, dtype=np.int64), category=category,
+        days=pd.date_range("2026-01-05", periods=n_t, freq="D"), sales=known.copy(), demand=known.copy(),
+        known=known.copy(), out_hours=np.zeros_like(known) if out_hours is None else out_hours,
+        profile=np.full((n_s, 24), 1 / 24), discount=np.where(activity > 0.5, 0.8, 1.0), activity=activity,
+    )  # fmt: skip
+
+
+def test_each_category_gets_its_own_promotion_uplift() -> None:
+    rng = np.random.default_rng(5)
+    n_s, n_t = 400, 60
+    category = np.arange(n_s) % 2  # promotions lift category 0 by 1.2, category 1 by 2.0
+    activity = (rng.random((n_s, n_t)) < 0.3).astype(float)
+    mean = rng.gamma(3.0, 0.5, size=(n_s, 1)) * np.where(activity > 0, np.where(category == 0, 1.2, 2.0)[:, None], 1.0)
+    h = _made(rng.gamma(20.0, mean / 20.0), category, np.arange(n_s), activity)
+    cat = category.astype(np.int64)
+    promo, plain = forecast._bin(np.array(0.8), np.array(1.0)), forecast._bin(np.array(1.0), np.array(0.0))
+    own = forecast._fit(h, 55, forecast.ForecastConfig(series_uplift=0.0), cat).uplift
+    lift = own[:, promo] / own[:, plain]
+    assert lift == pytest.approx([1.2, 2.0], rel=0.05)
+    pooled = forecast._fit(h, 55, forecast.ForecastConfig(category_uplift=0.0, series_uplift=0.0), cat).uplift
+    assert pooled[0, promo] / pooled[0, plain] == pytest.approx(pooled[1, promo] / pooled[1, plain])  # one for all
+    # and each series' own promotion ratio: within category 1, half the series respond 3.0x, not 2.0x
+    strong = (category == 1) & (np.arange(n_s) % 4 == 1)
+    mean2 = np.where(strong[:, None] & (activity > 0), mean * 1.5, mean)
+    fit = forecast._fit(_made(rng.gamma(20.0, mean2 / 20.0), category, np.arange(n_s), activity), 55,
+                        forecast.ForecastConfig(), cat)  # fmt: skip
+    weak = (category == 1) & ~strong
+    assert fit.own[strong].mean() > 1.1 > fit.own[weak].mean() * 1.05
+    assert abs(np.log(fit.own[category == 0]).mean()) < 0.05  # a category alike throughout: no own effect
+
+
+def test_a_products_recent_move_in_every_store_lifts_each_series_level() -> None:
+    n_s, n_t = 60, 60
+    product = np.arange(n_s) % 2
+    known = np.ones((n_s, n_t))
+    known[product == 0, 50:] = 2.0  # product 0 doubles in every store from day 50
+    h = _made(known, np.zeros(n_s, dtype=np.int64), product, np.zeros((n_s, n_t)))
+    on = forecast.forecasts(h, 27, 2)
+    off = forecast.forecasts(h, 27, 2, forecast.ForecastConfig(momentum=0.0))
+    o = 52
+    assert on[o, product == 0, 1].mean() > off[o, product == 0, 1].mean() * 1.1  # closer to the new 2.0
+    assert on[o, product == 0, 1].mean() < 2.0
+    assert on[o, product == 1, 1] == pytest.approx(off[o, product == 1, 1])  # a product that did not move
+
+
+def test_a_day_out_of_stock_for_hours_weighs_less_in_the_level() -> None:
+    n_s, n_t = 4, 60
+    known = np.ones((n_s, n_t))
+    known[:, 45] = 4.0  # a high recovered figure on day 45 ...
+    out_hours = np.zeros((n_s, n_t))
+    out_hours[:2, 45] = 14.0  # ... recovered from two in-stock hours on series 0-1, a full day on series 2-3
+    h = _made(known, np.zeros(n_s, dtype=np.int64), np.arange(n_s), np.zeros((n_s, n_t)), out_hours)
+    F = forecast.forecasts(h, 27, 2, forecast.ForecastConfig(momentum=0.0))
+    assert F[46, 0, 1] < 1.0 + 0.5 * (F[46, 2, 1] - 1.0)  # the extrapolated day moves the level far less
+    flat = forecast.forecasts(h, 27, 2, forecast.ForecastConfig(momentum=0.0, stockout_weight=0.0))
+    assert flat[46, 0, 1] == pytest.approx(flat[46, 2, 1])
+
+
+def test_forecasts_use_nothing_after_their_origin() -> None:
+    h = synthetic.history(stores=2, products=6, days=70)
+    F = forecast.forecasts(h, 27, 4)
+    t = 45
+    later = h.take(np.arange(h.n))
+    rng = np.random.default_rng(2)
+    later.known = h.known.copy()
+    later.known[:, t + 1 :] *= rng.uniform(0.2, 3.0, size=later.known[:, t + 1 :].shape)
+    later.demand = later.known.copy()
+    later.out_hours = h.out_hours.copy()
+    later.out_hours[:, t + 1 :] = rng.integers(0, 16, size=later.out_hours[:, t + 1 :].shape)
+    F2 = forecast.forecasts(later, 27, 4)
+    assert np.array_equal(F[: t + 1], F2[: t + 1], equal_nan=True)  # every component: levels, refits, momentum
+    assert not np.allclose(F[t + 1], F2[t + 1])

@@ -228,6 +228,8 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     measured = range(ta + study.warmup - 2, tb - 2)
     in_stock = h.out_hours == 0
     wape_all = forecast.wape(F, h.demand, 2, measured)
+    sel = forecast.SELECTION_ORIGINS
+    wape_sel = forecast.wape(F, h.demand, 2, range(max(sel.start, study.first_origin), sel.stop))
     num = den = 0.0
     for o in measured:
         d = o + 2
@@ -308,6 +310,7 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         "study": study.describe(), "series": h.n, "days": [str(d.date()) for d in h.days],
         "seconds": round(time.perf_counter() - t0, 1), "forecast_seconds": round(t_fc, 1),
         "forecast_wape_2d": wape_all, "forecast_wape_2d_in_stock": num / den if den else None,
+        "forecast_wape_2d_selection": wape_sel,
         "validation": {"baseline": val["baseline"], "boh": val["boh"], "versus": vs_val},
         "test": {"baseline": test["baseline"], "boh": test["boh"], "versus": vs_test},
         "best_cover": cover, "level": level, "chosen_level": chosen, "headline": head, "operating": operating,
@@ -325,7 +328,8 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
 def summary_lines(res: dict[str, Any]) -> list[str]:
     """The figures as text (the CLI and the bench print them)."""
     lines = [f"{res['series']} series, forecasts WAPE 2 days ahead {res['forecast_wape_2d']:.3f} "
-             f"(in-stock days {res['forecast_wape_2d_in_stock'] or float('nan'):.3f})"]  # fmt: skip
+             f"(in-stock days {res['forecast_wape_2d_in_stock'] or float('nan'):.3f}; on the forecaster's selection "
+             f"origins 27-55 {res.get('forecast_wape_2d_selection') or float('nan'):.3f})"]  # fmt: skip
     for kind, label, key in (("baseline", "baseline cover", "days"), ("boh", "BOH level", "")):
         lines.append(f"-- {label} (test window) --")
         for p in res["test"][kind]:
