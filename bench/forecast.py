@@ -116,6 +116,8 @@ def short_frame(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     return df.assign(y=domain.latent(df, how, causal=True, fill=args.fill, weeks=args.fill_weeks))
 
 
+# the one-sided quantiles of AutoETS's intervals: the upper end of the 60 % interval is its 80 % quantile
+ETS_BANDS = {80: "AutoETS-hi-60", 95: "AutoETS-hi-90"}
 TWO_DAY_KEYS = tuple(f"wape_2d{frame}{model}" for model in ("", "_dow_ses") for frame in ("", "_in_stock", "_all_days"))
 
 
@@ -273,9 +275,13 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
                        freq=freq, n_jobs=args.processes)  # fmt: skip
     models = ["SeasonalNaive", "AutoETS"]
     if args.no_baselines:  # NaN baselines: a comparison of engine settings, same split
-        base = test[["unique_id", "ds"]].assign(**{m: np.nan for m in models})
+        base = test[["unique_id", "ds"]].assign(**{m: np.nan for m in (*models, *ETS_BANDS.values())})
     else:
-        base = sf.forecast(df=train[["unique_id", "ds", "y_obs"]].rename(columns={"y_obs": "y"}), h=args.holdout)
+        # AutoETS's own 80 % and 95 % quantiles (the upper ends of its 60 % and 90 % intervals): how a plain
+        # model's bands cover the same hold-out
+        base = sf.forecast(
+            df=train[["unique_id", "ds", "y_obs"]].rename(columns={"y_obs": "y"}), h=args.holdout, level=[60, 90]
+        )
     base = base.reset_index() if "unique_id" not in base.columns else base
     okb = ok.merge(base, on=["unique_id", "ds"], how="left")
     t_base = time.perf_counter() - t2
@@ -305,7 +311,15 @@ def report(args: argparse.Namespace, parts: list[Part]) -> None:
         s = score(g, g["mean"], scale)
         print(f"  {cls[:5]}:{m:<8}{g['unique_id'].nunique():>8}{s['wape']:>8.3f}{s['bias']:>8.3f}{s['mase']:>8.3f}")
     raw_bias = domain.bias(ok["y_obs"], ok["mean"])
-    print(f"pinball {pin:.4f}, coverage 80 {cov80:.3f}, 95 {cov95:.3f}; run {seconds:.1f}s "
+    ets_cov = {q: domain.coverage(a, ok[col].clip(lower=0)) for q, col in ETS_BANDS.items()}
+    # bias per week of the hold-out (the level of the chain can move inside it)
+    week = ((ok["ds"] - ok["ds"].min()).dt.days // 7).to_numpy()
+    by_week = {f"bias{'' if m == 'mean' else '_autoets'}_week{w + 1}":
+               round(domain.bias(a[week == w], ok[m].clip(lower=0).to_numpy()[week == w]), 4)
+               for m in ("mean", "AutoETS") for w in sorted(set(week))}  # fmt: skip
+    print("bias by hold-out week: " + ", ".join(f"{k} {v:+.3f}" for k, v in by_week.items()))
+    print(f"pinball {pin:.4f}, coverage 80 {cov80:.3f}, 95 {cov95:.3f} (AutoETS's own quantiles "
+          f"{ets_cov[80]:.3f}, {ets_cov[95]:.3f}); run {seconds:.1f}s "
           f"({series / seconds:.1f} series/s), loading {sum(p.load_s for p in parts):.1f}s, "
           f"baselines {sum(p.base_s for p in parts):.1f}s")  # fmt: skip
     wape_2d = parts[0].wape_2d if len(parts) == 1 else dict.fromkeys(TWO_DAY_KEYS, float("nan"))
@@ -314,7 +328,11 @@ def report(args: argparse.Namespace, parts: list[Part]) -> None:
         "wape_snaive": round(sn["wape"], 4), "wape_autoets": round(ets["wape"], 4),
         **{k: round(v, 4) for k, v in wape_2d.items()},
         "bias": round(raw_bias, 4), "coverage_80": round(cov80, 4), "coverage_95": round(cov95, 4),
-        "mase": round(main_s["mase"], 4), "pinball": round(pin, 4), "load_average": round(os.getloadavg()[0], 2),
+        "mase": round(main_s["mase"], 4), "pinball": round(pin, 4),
+        # the same hold-out through the baselines' eyes: their bias and AutoETS's own band coverage
+        "bias_snaive": round(sn["bias"], 4), "bias_autoets": round(ets["bias"], 4),
+        "coverage_80_autoets": round(ets_cov[80], 4), "coverage_95_autoets": round(ets_cov[95], 4), **by_week,
+        "load_average": round(os.getloadavg()[0], 2),
         "parts": len(parts),
     }))  # fmt: skip
 
