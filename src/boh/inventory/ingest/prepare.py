@@ -67,7 +67,7 @@ def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent
     skus: set[str] = set()
     gtins: set[str] = set()
     for _, ev in events:
-        if isinstance(ev, SaleEvent):
+        if isinstance(ev, SaleEvent) and ev.modifiers:
             skus.update(m.sku for m in ev.modifiers)
         if isinstance(ev, SaleEvent | WeightEvent):
             if ev.sku is not None:

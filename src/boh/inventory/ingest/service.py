@@ -133,7 +133,7 @@ def _apply(
     then stable too), claim the events, post the sales and returns through the ledger event by event (a
     line the depletion rule answers for: its components' moves instead, see depletion.py), and withdraw the
     claims of the ones it refused."""
-    sites = {p.site.id: policy(p.site.settings) for p in good}
+    sites = {site.id: policy(site.settings) for site in {p.site.id: p.site for p in good}.values()}
     keys = {(p.site.id, p.item.item_id): p.site.settings.currency for p in good}
     rule = depletion.current()
     sold = _sold([p for p in good if p.kind in ("sale", "return")], sites) if rule is not None else {}
