@@ -19,6 +19,8 @@ from boh.kitchen import domain, repository
 from boh.kitchen.service.recipes import book
 
 MENU_KINDS = frozenset({"prepared"})  # catalog kinds sold as dishes: without a recipe they are reported
+# the catalog's item view, made once: a new alias per call rebuilt its column collection for every batch
+_ITEMS = item_view()
 
 
 class RecipeDepletion:
@@ -102,7 +104,7 @@ def _menu_items(uow: UnitOfWork, ids: set[int]) -> set[int]:
     and no list of thousands of sold ids sent as parameters)."""
     if not ids:
         return set()
-    v = item_view()
+    v = _ITEMS
     stmt = select(v.c.id).where(v.c.tenant_id == uow.tenant_id, v.c.kind.in_(MENU_KINDS))
     return ids & set(uow.session.scalars(stmt))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -12,6 +13,7 @@ from boh.bootstrap import Runtime
 from boh.inventory.ingest import pgbulk, rfid, service
 from boh.inventory.ingest.errors import SessionNotFound
 from boh.inventory.ingest.models import Alert, RfidSession, RfidSessionRead, RfidTag
+from boh.kernel.audit import AuditRecord
 from boh.kernel.outbox import OutboxRecord
 from tests.inventory.ingest.helpers import Floor, epc_for, gtin_for, ingest, make_floor, move_count, read, receive, sale
 
@@ -62,6 +64,26 @@ def test_exit_without_a_sale_raises_a_shrink_alert(runtime: Runtime, f: Floor) -
         assert "inventory.shrink_suspected" in set(s.scalars(select(OutboxRecord.topic)))
     ingest(runtime, f, [read("r2", tag, "exit", _at(5))])  # the retried read raises nothing twice
     assert len(_alerts(runtime)) == 1
+
+
+def test_each_shrink_event_and_the_batch_audit_name_their_own_alert(runtime: Runtime, f: Floor) -> None:
+    """Several shrinks in one batch: each ShrinkSuspected event carries the id of the alert of its own tag, and
+    the batch's audit record lists the alerts raised."""
+    tags = [epc_for(MILK, n) for n in (21, 22, 23)]
+    ingest(runtime, f, [read(f"in{n}", tag, "floor", _at(1)) for n, tag in enumerate(tags)])
+    ingest(runtime, f, [read(f"out{n}", tag, "exit", _at(10 - n)) for n, tag in enumerate(tags)])
+    with runtime.session_factory() as s:
+        alerts = {a.id: a.epc for a in s.scalars(select(Alert))}
+        published = [
+            json.loads(r.payload)
+            for r in s.scalars(select(OutboxRecord).where(OutboxRecord.topic == "inventory.shrink_suspected"))
+        ]
+        audit = s.scalars(
+            select(AuditRecord).where(AuditRecord.action == "inventory.events.ingest").order_by(AuditRecord.seq)
+        ).all()[-1]
+    assert sorted(alerts.values()) == sorted(tags)
+    assert {e["alert_id"]: e["epc"] for e in published} == alerts
+    assert sorted(json.loads(audit.after or "{}")["shrink_alert_ids"]) == sorted(alerts)
 
 
 def test_exit_after_a_sale_raises_nothing(runtime: Runtime, f: Floor) -> None:

@@ -21,7 +21,8 @@ from typing import Protocol
 from boh.kernel.uow import UnitOfWork
 
 
-@dataclass(frozen=True)
+# per sale of every batch: slotted, not frozen (see ledger.contract)
+@dataclass(slots=True)
 class SoldLine:
     """One POS sale or return as ingested (quantities in base units, negative for a sale)."""
 

@@ -67,7 +67,7 @@ def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent
     skus: set[str] = set()
     gtins: set[str] = set()
     for _, ev in events:
-        if isinstance(ev, SaleEvent):
+        if isinstance(ev, SaleEvent) and ev.modifiers:
             skus.update(m.sku for m in ev.modifiers)
         if isinstance(ev, SaleEvent | WeightEvent):
             if ev.sku is not None:
@@ -83,21 +83,21 @@ def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent
     )
 
 
-def _item(ev: FloorEvent, codes: _Codes) -> tuple[resolve.ItemInfo | None, str, str]:
-    """The event's item, else (None, code, message)."""
+def _item(ev: FloorEvent, codes: _Codes) -> resolve.ItemInfo | tuple[str, str]:
+    """The event's item, else (code, message) (built only then: this runs for every event)."""
     if isinstance(ev, RfidReadEvent):
         decoded = resolve.epc(ev.epc.upper())
         if decoded is None:
-            return None, "inventory.unknown_epc", f"'{ev.epc}' is not an SGTIN EPC"
+            return "inventory.unknown_epc", f"'{ev.epc}' is not an SGTIN EPC"
         found = codes.gtins.get(decoded.gtin)
-        return found, "inventory.unknown_epc", f"no item has the GTIN {decoded.gtin} of EPC '{ev.epc}'"
+        return found or ("inventory.unknown_epc", f"no item has the GTIN {decoded.gtin} of EPC '{ev.epc}'")
     if ev.sku is not None:
-        return codes.skus.get(ev.sku), "inventory.unknown_sku", f"unknown SKU '{ev.sku}'"
+        return codes.skus.get(ev.sku) or ("inventory.unknown_sku", f"unknown SKU '{ev.sku}'")
     assert ev.gtin is not None
     g = resolve.gtin14(ev.gtin)
     if g is None:
-        return None, "inventory.unknown_gtin", f"'{ev.gtin}' is not a valid GTIN"
-    return codes.gtins.get(g), "inventory.unknown_gtin", f"no item has the GTIN '{ev.gtin}'"
+        return "inventory.unknown_gtin", f"'{ev.gtin}' is not a valid GTIN"
+    return codes.gtins.get(g) or ("inventory.unknown_gtin", f"no item has the GTIN '{ev.gtin}'")
 
 
 def _quantity(session: Session, tenant_id: int, p: Prepared, units: dict[int, UnitTable]) -> tuple[str, str] | None:
@@ -149,15 +149,15 @@ def prepare(session: Session, scope: Scope, raw: Sequence[Any], default_site: st
     units: dict[int, UnitTable] = {}
     for i, ev in parsed:
         site = codes.sites.get(ev.site)
-        item, code, message = _item(ev, codes)
+        item = _item(ev, codes)
         if site is None:
             batch.reject(i, ev, "inventory.unknown_site", f"unknown site '{ev.site}'")
         elif not scope.allows_site(site.id):
             batch.reject(i, ev, "inventory.site_not_allowed", f"you may not send events for site '{ev.site}'")
         elif ev.occurred_at > latest:
             batch.reject(i, ev, "inventory.future_event", "occurred_at is in the future")
-        elif item is None:
-            batch.reject(i, ev, code, message)
+        elif isinstance(item, tuple):
+            batch.reject(i, ev, *item)
         else:
             p = Prepared(i, ev, site, item)
             problem = _quantity(session, scope.tenant_id, p, units) or _modifiers(p, codes)

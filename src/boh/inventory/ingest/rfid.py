@@ -308,11 +308,9 @@ def _record_sessions(session: Session, tenant_id: int, reads: list[Prepared], ro
         }
         for sid, p in sorted(opened.items())
     ]
-    session.execute(
-        _insert(session, RfidSession)
-        .values(session_rows)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "session_id"])
-    )
+    # rows as executemany parameters of one cached statement (a multi-row VALUES was compiled anew per batch)
+    opening = _insert(session, RfidSession.__table__).on_conflict_do_nothing(index_elements=["tenant_id", "session_id"])
+    session.execute(opening, session_rows)
     unique = {(str(r["session_id"]), str(r["epc"])): r for r in reversed(rows)}  # the first read of a tag counts
     ordered = [unique[k] for k in sorted(unique)]
     if session.get_bind().dialect.name == "postgresql":

@@ -18,7 +18,9 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Table, insert
 
 from boh.inventory.ingest import claims, deadletters, depletion, prepare, rfid, weight
 from boh.inventory.ingest.errors import AlertNotFound, SessionNotFound
@@ -39,6 +41,7 @@ from boh.kernel.uow import UnitOfWork
 
 WRITE = "inventory.events.write"
 ALERT_WRITE = "inventory.move.write"
+_ALERT = cast(Table, Alert.__table__)
 
 
 def ingest(
@@ -133,7 +136,7 @@ def _apply(
     then stable too), claim the events, post the sales and returns through the ledger event by event (a
     line the depletion rule answers for: its components' moves instead, see depletion.py), and withdraw the
     claims of the ones it refused."""
-    sites = {p.site.id: policy(p.site.settings) for p in good}
+    sites = {site.id: policy(site.settings) for site in {p.site.id: p.site for p in good}.values()}
     keys = {(p.site.id, p.item.item_id): p.site.settings.currency for p in good}
     rule = depletion.current()
     sold = _sold([p for p in good if p.kind in ("sale", "return")], sites) if rule is not None else {}
@@ -210,45 +213,47 @@ def _insufficient(p: prepare.Prepared) -> Rejected:
     )
 
 
-def _raise_shrinks(uow: UnitOfWork, shrinks: Sequence[rfid.Shrink]) -> list[Alert]:
-    alerts = [
-        Alert(
-            tenant_id=uow.tenant_id,
-            site_id=s.tag.site_id,
-            kind="shrink",
-            item_id=s.tag.item_id,
-            epc=s.tag.epc,
-            message=f"tag {s.tag.epc} left through the exit ({s.reader}) without a matching sale",
-            data={"reader": s.reader},
-            occurred_at=s.at,
-            is_open=True,
-            raised_at=utcnow(),
-        )
+def _raise_shrinks(uow: UnitOfWork, shrinks: Sequence[rfid.Shrink]) -> list[int]:
+    """One open shrink alert per shrink and its ShrinkSuspected event; the alerts' ids, in order. One insert of
+    all the rows (an executemany returning the ids in parameter order), no ORM objects to flush."""
+    if not shrinks:
+        return []
+    rows = [
+        {
+            "tenant_id": uow.tenant_id,
+            "site_id": s.tag.site_id,
+            "kind": "shrink",
+            "item_id": s.tag.item_id,
+            "epc": s.tag.epc,
+            "message": f"tag {s.tag.epc} left through the exit ({s.reader}) without a matching sale",
+            "data": {"reader": s.reader},
+            "occurred_at": s.at,
+            "is_open": True,
+            "raised_at": utcnow(),
+        }
         for s in shrinks
     ]
-    if alerts:
-        uow.session.add_all(alerts)
-        uow.session.flush()
-    for a, s in zip(alerts, shrinks, strict=True):
-        assert a.item_id is not None and a.epc is not None
+    stmt = insert(_ALERT).returning(_ALERT.c.id, sort_by_parameter_order=True)
+    ids = list(uow.session.execute(stmt, rows).scalars())
+    for alert_id, s in zip(ids, shrinks, strict=True):
         uow.publish(
             ShrinkSuspected(
                 tenant_id=uow.tenant_id,
-                alert_id=a.id,
-                site_id=a.site_id,
-                item_id=a.item_id,
-                epc=a.epc,
+                alert_id=alert_id,
+                site_id=s.tag.site_id,
+                item_id=s.tag.item_id,
+                epc=s.tag.epc,
                 occurred_at=s.at,
             )
         )
-    return alerts
+    return ids
 
 
 def _record(
     uow: UnitOfWork,
     claimed: Sequence[prepare.Prepared],
     posted: Posted,
-    alerts: tuple[Sequence[Alert], list[int]],
+    alerts: tuple[list[int], list[int]],
     drops: int,
     transport: str,
 ) -> None:
@@ -273,7 +278,7 @@ def _record(
             "move_count": len(move_ids),
             "first_move_id": move_ids[0] if move_ids else None,
             "last_move_id": move_ids[-1] if move_ids else None,
-            "shrink_alert_ids": [a.id for a in alerts[0]],
+            "shrink_alert_ids": alerts[0],
             "settled_alert_ids": alerts[1],
             "shelf_drops": drops,
         },

@@ -9,8 +9,13 @@ from decimal import Decimal
 BalanceKey = tuple[int, int, int]  # site_id, item_id, lot_key (0: stock without a lot)
 CostKey = tuple[int, int]  # site_id, item_id
 
+# Lines and moves are built once per move on the posting path (thousands per ingested batch) and never
+# changed after (a changed line is a new one: ``dataclasses.replace``). They are plain slotted dataclasses,
+# not ``frozen``: a frozen dataclass sets each field through ``object.__setattr__``, 3.4 us for a Line of 20
+# fields against 0.6 (the same holds for valuation.CostState / Valued and rules.Flow).
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class Line:
     """One move to post. ``index`` is its place in the caller's batch (errors name it).
 
@@ -50,7 +55,7 @@ class Line:
         return (self.site_id, self.item_id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PostedMove:
     """A move as posted (or, for a replay, as posted the first time). Attribute names are those of the
     ``inventory_move`` columns, so API models read it like a row."""

@@ -194,16 +194,17 @@ def _fallbacks(w: _Work, lines: list[Line]) -> None:
 # --- FEFO and negative stock ---------------------------------------------------------------------------
 
 
-def _flows(w: _Work, parts: Sequence[Line]) -> list[rules.Flow]:
+def _refusing_flows(w: _Work, parts: Sequence[Line]) -> list[rules.Flow]:
+    """The flows of the parts at sites that refuse negative stock (the others refuse nothing)."""
     return [
-        rules.Flow(ln.index, ln.balance_key, ln.quantity, w.sites[ln.site_id].refuse_negative, ln.event_at)
+        rules.Flow(ln.index, ln.balance_key, ln.quantity, True, ln.event_at)
         for ln in parts
-        if ln.quantity != 0
+        if ln.quantity != 0 and w.sites[ln.site_id].refuse_negative
     ]
 
 
 def _refusals(w: _Work, parts: Sequence[Line]) -> dict[int, Decimal]:
-    flows = [f for f in _flows(w, parts) if f.refuse]
+    flows = _refusing_flows(w, parts)
     if not any(f.quantity < 0 for f in flows):
         return {}
     keys = sorted({f.key for f in flows})
@@ -366,9 +367,12 @@ def _apply(
     ids = w.store.insert_moves(rows)
     written = [(_posted(move_id, row), v.line) for move_id, row, v in zip(ids, rows, valued, strict=True)]
     _save_costs(w)
-    ups = {id(v) for v in true_ups}
-    up_moves = [m for (m, _), v in zip(written, valued, strict=True) if id(v) in ups]
-    kept = [(m, ln) for (m, ln), v in zip(written, valued, strict=True) if id(v) not in ups]
+    kept: list[tuple[PostedMove, Line]] = written
+    up_moves: list[PostedMove] = []
+    if true_ups:  # the true-ups apart from the moves of the lines
+        ups = {id(v) for v in true_ups}
+        up_moves = [m for (m, _), v in zip(written, valued, strict=True) if id(v) in ups]
+        kept = [(m, ln) for (m, ln), v in zip(written, valued, strict=True) if id(v) not in ups]
     _publish(w, [m for m, _ in written], deltas, after, negative_ids={written[n][0].id for n in negative})
     return kept, up_moves, after
 

@@ -89,7 +89,8 @@ def reversal_key(move_id: int) -> str:
 Key = tuple[int, int, int]  # site_id, item_id, lot_key
 
 
-@dataclass(frozen=True)
+# per move: slotted, not frozen (see ledger.contract)
+@dataclass(slots=True)
 class Flow:
     """A line's effect on one balance, for the negative-stock rule."""
 

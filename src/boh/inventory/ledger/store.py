@@ -47,7 +47,7 @@ MOVE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per locked key of every posting: not frozen (see ledger.contract)
 class CostRow:
     """A locked ``inventory_item_cost`` row."""
 

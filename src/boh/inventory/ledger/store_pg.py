@@ -93,6 +93,11 @@ _UPSERT = text(
     "on_order = inventory_balance.on_order + excluded.on_order, updated_at = excluded.updated_at "
     "RETURNING site_id, item_id, lot_key, on_hand"
 )
+# the PostgreSQL type of each COPY'd move column: id, then MOVE_COLUMNS (binary COPY, see pgcopy.copy_rows)
+_MOVE_TYPES = ("int8", "int8", "int8", "int8", "int8", "varchar", "varchar", "numeric", "numeric", "numeric",
+               "bool", "varchar", "int8", "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz",
+               "varchar")  # fmt: skip
+assert len(_MOVE_TYPES) == 1 + len(MOVE_COLUMNS)
 _IDS = text("SELECT nextval(pg_get_serial_sequence('inventory_move', 'id')) FROM generate_series(1, :n)")
 
 
@@ -187,6 +192,7 @@ class PgStore(PortableStore):
             "inventory_move",
             ("id", *MOVE_COLUMNS),
             ((move_id, *r) for move_id, r in zip(ids, rows, strict=True)),
+            _MOVE_TYPES,
         )
         return ids
 

@@ -26,12 +26,12 @@ from boh.org.api import SiteStockSettings, get_site_ref, site_stock_settings
 FUTURE_TOLERANCE = timedelta(minutes=5)  # device clocks drift; further ahead is a mistake
 
 
-def _local_date(timezone: str, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(timezone)).date()
+def _local_date(zone: ZoneInfo, at: datetime) -> date:
+    return at.astimezone(zone).date()
 
 
 def policy(s: SiteStockSettings) -> SitePolicy:
-    return SitePolicy(s.id, s.currency, s.negative_stock == "refuse", partial(_local_date, s.timezone))
+    return SitePolicy(s.id, s.currency, s.negative_stock == "refuse", partial(_local_date, ZoneInfo(s.timezone)))
 
 
 def site_policies(

@@ -34,7 +34,7 @@ they are *recorded*. See docs/inventory-valuation.md for the table of what a bac
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 ZERO = Decimal(0)
 MONEY_Q = Decimal("0.000001")
@@ -53,19 +53,21 @@ def qty(value: Decimal) -> Decimal:
     return value.quantize(QTY_Q)
 
 
+# products and quotients at 60 digits before ``money`` rounds them once (a context object, not a
+# ``localcontext()`` per call: that copied the thread's context for every move valued)
+_WIDE = Context(prec=60)
+
+
 def _mul(a: Decimal, b: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return a * b
+    return _WIDE.multiply(a, b)
 
 
 def _div(a: Decimal, b: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return a / b
+    return _WIDE.divide(a, b)
 
 
-@dataclass(frozen=True)
+# per move valued: slotted, not frozen (see ledger.contract)
+@dataclass(slots=True)
 class CostState:
     quantity: Decimal = ZERO
     avg_unit_cost: Decimal = ZERO
@@ -77,7 +79,8 @@ class CostState:
         return self.source == ACTUAL
 
 
-@dataclass(frozen=True)
+# per move valued: slotted, not frozen (see ledger.contract)
+@dataclass(slots=True)
 class Valued:
     """What one move did to the state: its value and unit cost, the true-up booked before it (zero when
     none) and whether it was valued at a provisional cost."""
