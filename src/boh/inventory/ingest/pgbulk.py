@@ -66,11 +66,11 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
 _MARK_SOLD = text(
     # per key its n most recently seen present tags, ranked as domain.mark_sold sorts them (the index read
     # backwards, as in ``tags``); sale x takes the ranks (lo, hi] of its key
-    "WITH r AS (SELECT t.id, t.site_id, t.item_id, row_number() OVER (PARTITION BY t.site_id, t.item_id "
+    "WITH r AS (SELECT t.ctid AS tid, t.site_id, t.item_id, row_number() OVER (PARTITION BY t.site_id, t.item_id "
     "ORDER BY t.last_seen_at DESC, t.epc DESC) AS rn "
     "FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), CAST(string_to_array(:i, ',') AS bigint[]), "
     "CAST(string_to_array(:n, ',') AS integer[])) AS u(s, i, n) "
-    "CROSS JOIN LATERAL (SELECT t.id, t.site_id, t.item_id, t.last_seen_at, t.epc FROM inventory_rfid_tag t "
+    "CROSS JOIN LATERAL (SELECT t.ctid, t.site_id, t.item_id, t.last_seen_at, t.epc FROM inventory_rfid_tag t "
     "WHERE t.tenant_id = :tenant AND t.site_id = u.s AND t.item_id = u.i AND t.status = 'present' "
     "ORDER BY t.last_seen_at DESC, t.epc DESC LIMIT u.n) t), "
     "x AS (SELECT * FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
@@ -79,9 +79,10 @@ _MARK_SOLD = text(
     "AS x(s, i, at, lo, hi)) "
     "UPDATE inventory_rfid_tag t SET status = 'sold', sold_at = x.at, updated_at = :now "
     "FROM r JOIN x ON x.s = r.site_id AND x.i = r.item_id AND r.rn > x.lo AND r.rn <= x.hi "
-    # checked again on the row as updated: a tag another batch moved meanwhile (its read at another site
-    # holds only that site's lock, see rfid.py) is not marked after all
-    "WHERE t.id = r.id AND t.status = 'present' AND t.site_id = r.site_id"
+    # the row at the address the ranking read (no second index probe). A tag another batch changed meanwhile
+    # (a read at another site holds only that site's lock, see rfid.py; a session close marking it missing)
+    # has its new version elsewhere and is not marked after all, as the status and site checks would say
+    "WHERE t.ctid = r.tid AND t.status = 'present' AND t.site_id = r.site_id"
 )
 
 
