@@ -45,7 +45,8 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
             "CAST(string_to_array(:xi, ',') AS bigint[])) AS x(s, i) "
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
             "AND t.site_id = x.s AND t.item_id = x.i AND t.status = 'sold' AND t.sold_at BETWEEN :lo AND :hi "
-            "OFFSET 0) t"
+            # in the order the rules meet them (domain.swap_candidate keeps the first of equal sale times)
+            "ORDER BY t.last_seen_at, t.epc OFFSET 0) t"
         ),
         {
             "tenant": tenant_id,

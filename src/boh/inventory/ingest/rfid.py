@@ -118,7 +118,7 @@ def _load(session: Session, tenant_id: int, want: TagWant) -> dict[str, Tag]:
                 RfidTag.status == "sold",
                 RfidTag.status != "present",  # the partial index's condition (see models.RfidTag)
                 RfidTag.sold_at.between(want.sold_from, want.sold_to),
-            )
+            ).order_by(RfidTag.site_id, RfidTag.item_id, RfidTag.last_seen_at, RfidTag.epc)  # as on PostgreSQL
         )
     return out
 
