@@ -34,6 +34,7 @@ _PG_CLAIM = text(
     "ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING source, event_id"
 )
 _COPY_COLS = ("tenant_id", "source", "event_id", "kind", "site_id", "transport", "occurred_at", "ingested_at")
+_COPY_TYPES = ("int8", "varchar", "varchar", "varchar", "int8", "varchar", "timestamptz", "timestamptz")
 _PG_CLAIM_SQL = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", str(_PG_CLAIM.text))
 
 
@@ -75,7 +76,7 @@ def _claim_pg(
             copy_rows(conn, "inventory_ingested_event", _COPY_COLS, (
                 (tenant_id, p.event.source, p.event.event_id, p.kind, p.site.id, transport, p.event.occurred_at, now)
                 for p in ordered
-            ))  # fmt: skip
+            ), _COPY_TYPES)  # fmt: skip
         except psycopg.errors.UniqueViolation:
             cur.execute("ROLLBACK TO SAVEPOINT boh_claim")
         else:
