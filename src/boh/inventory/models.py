@@ -81,7 +81,16 @@ class Move(IdMixin, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_inventory_move_tenant_item_site_at", "tenant_id", "item_id", "site_id", "event_at"),
         Index("ix_inventory_move_tenant_site_at", "tenant_id", "site_id", "event_at"),
-        Index("ix_inventory_move_source", "tenant_id", "source_type", "source_id"),
+        # the moves of a document of another kind (a transfer's receipts, a production batch): nothing looks
+        # a sale or a return up by its source, and floor sales (most moves) each paid for an entry; every
+        # reader states its move type, which proves the condition (PostgreSQL; migration 0112movesrc)
+        Index(
+            "ix_inventory_move_source",
+            "tenant_id",
+            "source_type",
+            "source_id",
+            postgresql_where=text("move_type NOT IN ('sale', 'return')"),
+        ),
         # lot genealogy (boh.trace): only the moves of a lot. Most moves (floor sales) have none, and a full
         # index took one more entry per move; any ``lot_id = ..`` (a strict comparison) proves the predicate
         Index(

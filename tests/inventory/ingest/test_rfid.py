@@ -107,6 +107,20 @@ def test_a_sale_attributed_to_another_tag_of_the_item_still_matches_the_exit(run
     assert _alerts(runtime) == [("shrink", seen_last, True)]
 
 
+def test_an_unpaid_exit_takes_back_the_least_recently_seen_of_the_tags_one_sale_marked(
+    runtime: Runtime, f: Floor
+) -> None:
+    """Tags marked sold by the same sale share their sale time: the exit of an unsold tag takes the sale from
+    the one seen first (then by EPC), whichever order the database stored or indexed them in."""
+    first, second, third = (epc_for(MILK, n) for n in (40, 41, 42))
+    ingest(runtime, f, [read(f"r{n}", t, "floor", _at(n)) for n, t in enumerate((first, second, third), 1)])
+    ingest(runtime, f, [sale("s2", qty="2", occurred_at=_at(10))])  # marks third, then second
+    assert [_tags(runtime)[t][0] for t in (first, second, third)] == ["present", "sold", "sold"]
+    ingest(runtime, f, [read("x", first, "exit", _at(12))])  # the unsold one leaves: paid by that sale
+    assert _alerts(runtime) == []
+    assert _tags(runtime) == {first: ("left", "exit"), second: ("present", "floor"), third: ("sold", "floor")}
+
+
 def test_closing_a_zone_session_reports_missing_and_unexpected_tags(runtime: Runtime, f: Floor) -> None:
     a, b, c, d = (epc_for(MILK, n) for n in (21, 22, 23, 24))
     ingest(

@@ -178,8 +178,7 @@ class Tag:
     status: str  # present | sold | missing | left
     last_seen_at: datetime
     sold_at: datetime | None = None
-    id: int | None = None  # None: not stored yet
-    new: bool = False
+    new: bool = False  # not stored yet
     changed: bool = False
 
 

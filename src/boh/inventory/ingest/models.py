@@ -4,7 +4,7 @@
   event_id). An event is *claimed* with ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` in the transaction
   that applies it, so a retried batch (or the same batch sent twice at once) applies each event once.
   The move an event made carries the idempotency key ``evt:<source>:<event_id>`` (stock.move_key).
-- ``inventory_rfid_tag``: one row per RFID tag (EPC): where it was last seen and its status
+- ``inventory_rfid_tag``: one row per RFID tag, keyed by its EPC: where it was last seen and its status
   (present | sold | missing | left). A projection of RFID reads and sales; it never moves stock.
 - ``inventory_rfid_session`` / ``inventory_rfid_session_read``: zone read sessions (automatic cycle
   counts) and the tags seen in them; closing a session stores its report.
@@ -19,12 +19,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boh.kernel.clock import utcnow
 from boh.kernel.db import Base, BigId, IdMixin
 from boh.kernel.types import Qty, UTCDateTime
+
+_PRESENT = text("status = 'present'")
+_GONE = text("status <> 'present'")
 
 
 class IngestedEvent(Base):
@@ -43,21 +46,28 @@ class IngestedEvent(Base):
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-_SEEN = ("tenant_id", "site_id", "item_id", "status", "last_seen_at", "epc")
-
-
-class RfidTag(IdMixin, Base):
+class RfidTag(Base):
     __tablename__ = "inventory_rfid_tag"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "epc"),
-        # per (site, item) the present tags most recently seen first (rfid.TagWant), read backwards
-        Index("ix_inventory_rfid_tag_site_item_status_seen", *_SEEN),
-        # no (site, zone, status) index: every tag write paid for one entry in it, and its only reader, the
-        # close of a zone session, reads the site's present tags through the index above
-    )
+        # Every tag write (a read, a sale marking it sold) is a new row version with an entry in each index:
+        # the tag is keyed by its EPC alone (no surrogate id, migration 0111tagkey), and its (site, item)
+        # indexes are split by status, so a sold tag's version goes into one of them. Present tags: per
+        # (site, item) the most recently seen first (rfid.TagWant, read backwards), and the site's present
+        # tags when a zone session closes
+        Index(
+            "ix_inventory_rfid_tag_present", "tenant_id", "site_id", "item_id", "last_seen_at", "epc",
+            postgresql_where=_PRESENT, sqlite_where=_PRESENT,
+        ),
+        # the others: sold tags by when they were sold (the swap candidates of an exit read); a query states
+        # ``status <> 'present'`` (SQLite uses a partial index only for a query that repeats its condition)
+        Index(
+            "ix_inventory_rfid_tag_gone", "tenant_id", "site_id", "item_id", "status", "sold_at",
+            postgresql_where=_GONE, sqlite_where=_GONE,
+        ),
+    )  # fmt: skip
 
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"))
-    epc: Mapped[str] = mapped_column(String(64))  # upper-case tag hex as read
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("org_tenant.id"), primary_key=True, autoincrement=False)
+    epc: Mapped[str] = mapped_column(String(64), primary_key=True)  # upper-case tag hex as read
     item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("org_site.id"))
     last_zone: Mapped[str] = mapped_column(String(20))

@@ -19,22 +19,23 @@ from boh.inventory.pgcopy import copy_rows, scratch
 if TYPE_CHECKING:
     from boh.inventory.ingest.rfid import TagWant
 
-TagRow = tuple[str, int, int, str, str, datetime, datetime | None, int]
+TagRow = tuple[str, int, int, str, str, datetime, datetime | None]
 
 
 def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
     """Tags by EPC; per (site, item) the ``n`` most recently seen present tags; sold tags of the exit keys
     sold within the window (see rfid.TagWant)."""
-    cols = "t.epc, t.item_id, t.site_id, t.last_zone, t.status, t.last_seen_at, t.sold_at, t.id"
+    cols = "t.epc, t.item_id, t.site_id, t.last_zone, t.status, t.last_seen_at, t.sold_at"
     rows = conn.execute(
         text(
-            # every part probes an index once per key (a LATERAL join), whatever the planner's statistics say:
-            # the tag table grows from empty, and young statistics made it filter whole scans instead.
+            # every part probes an index once per key (a LATERAL join kept apart by LIMIT or OFFSET 0), whatever
+            # the planner's statistics say: the tag table grows from empty, and young statistics made it filter
+            # whole scans instead (or hash every sold tag of the tenant).
             # UNION ALL: a tag found by two parts is the same row twice (one snapshot), kept once by the
             # caller's dict by EPC; UNION would sort or hash every row to drop the repeats
             f"SELECT {cols} FROM unnest(string_to_array(:epcs, ',')) AS e(epc) "  # noqa: S608 (constant columns)
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t "
-            "WHERE t.tenant_id = :tenant AND t.epc = e.epc) t"
+            "WHERE t.tenant_id = :tenant AND t.epc = e.epc OFFSET 0) t"
             f" UNION ALL SELECT {cols} FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), "
             "CAST(string_to_array(:i, ',') AS bigint[]), CAST(string_to_array(:n, ',') AS integer[])) "
             f"AS u(s, i, n) CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
@@ -43,7 +44,9 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
             f" UNION ALL SELECT {cols} FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
             "CAST(string_to_array(:xi, ',') AS bigint[])) AS x(s, i) "
             f"CROSS JOIN LATERAL (SELECT {cols} FROM inventory_rfid_tag t WHERE t.tenant_id = :tenant "
-            "AND t.site_id = x.s AND t.item_id = x.i AND t.status = 'sold' AND t.sold_at BETWEEN :lo AND :hi) t"
+            "AND t.site_id = x.s AND t.item_id = x.i AND t.status = 'sold' AND t.sold_at BETWEEN :lo AND :hi "
+            # in the order the rules meet them (domain.swap_candidate keeps the first of equal sale times)
+            "ORDER BY t.last_seen_at, t.epc OFFSET 0) t"
         ),
         {
             "tenant": tenant_id,
@@ -58,19 +61,17 @@ def tags(conn: Connection, tenant_id: int, want: TagWant) -> list[TagRow]:
             "hi": want.sold_to,
         },
     )
-    return [
-        (r[0], r[1], r[2], r[3], r[4], r[5].astimezone(UTC), r[6].astimezone(UTC) if r[6] else None, r[7]) for r in rows
-    ]
+    return [(r[0], r[1], r[2], r[3], r[4], r[5].astimezone(UTC), r[6].astimezone(UTC) if r[6] else None) for r in rows]
 
 
 _MARK_SOLD = text(
     # per key its n most recently seen present tags, ranked as domain.mark_sold sorts them (the index read
     # backwards, as in ``tags``); sale x takes the ranks (lo, hi] of its key
-    "WITH r AS (SELECT t.id, t.site_id, t.item_id, row_number() OVER (PARTITION BY t.site_id, t.item_id "
+    "WITH r AS (SELECT t.ctid AS tid, t.site_id, t.item_id, row_number() OVER (PARTITION BY t.site_id, t.item_id "
     "ORDER BY t.last_seen_at DESC, t.epc DESC) AS rn "
     "FROM unnest(CAST(string_to_array(:s, ',') AS bigint[]), CAST(string_to_array(:i, ',') AS bigint[]), "
     "CAST(string_to_array(:n, ',') AS integer[])) AS u(s, i, n) "
-    "CROSS JOIN LATERAL (SELECT t.id, t.site_id, t.item_id, t.last_seen_at, t.epc FROM inventory_rfid_tag t "
+    "CROSS JOIN LATERAL (SELECT t.ctid, t.site_id, t.item_id, t.last_seen_at, t.epc FROM inventory_rfid_tag t "
     "WHERE t.tenant_id = :tenant AND t.site_id = u.s AND t.item_id = u.i AND t.status = 'present' "
     "ORDER BY t.last_seen_at DESC, t.epc DESC LIMIT u.n) t), "
     "x AS (SELECT * FROM unnest(CAST(string_to_array(:xs, ',') AS bigint[]), "
@@ -79,9 +80,10 @@ _MARK_SOLD = text(
     "AS x(s, i, at, lo, hi)) "
     "UPDATE inventory_rfid_tag t SET status = 'sold', sold_at = x.at, updated_at = :now "
     "FROM r JOIN x ON x.s = r.site_id AND x.i = r.item_id AND r.rn > x.lo AND r.rn <= x.hi "
-    # checked again on the row as updated: a tag another batch moved meanwhile (its read at another site
-    # holds only that site's lock, see rfid.py) is not marked after all
-    "WHERE t.id = r.id AND t.status = 'present' AND t.site_id = r.site_id"
+    # the row at the address the ranking read (no second index probe). A tag another batch changed meanwhile
+    # (a read at another site holds only that site's lock, see rfid.py; a session close marking it missing)
+    # has its new version elsewhere and is not marked after all, as the status and site checks would say
+    "WHERE t.ctid = r.tid AND t.status = 'present' AND t.site_id = r.site_id"
 )
 
 
@@ -114,7 +116,7 @@ def mark_sold(
 
 _TAG_COLS = ("tenant_id", "epc", "item_id", "site_id", "last_zone", "last_reader", "last_seen_at", "status",
              "sold_at", "updated_at")  # fmt: skip
-_TAG_UPDATE = ("id", "site_id", "last_zone", "last_seen_at", "status", "sold_at", "updated_at")
+_TAG_UPDATE = ("epc", "site_id", "last_zone", "last_seen_at", "status", "sold_at", "updated_at")
 _READ_COLS = ("tenant_id", "session_id", "epc", "item_id", "expected", "read_at")
 
 
@@ -123,21 +125,24 @@ def insert_tags(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
     copy_rows(conn, "inventory_rfid_tag", _TAG_COLS, rows)
 
 
-def update_tags(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
-    """Changed tags by id: rows of ``_TAG_UPDATE`` in id order (rfid._save builds them). Two transactions
+def update_tags(conn: Connection, tenant_id: int, rows: Sequence[Sequence[object]]) -> None:
+    """Changed tags by EPC: rows of ``_TAG_UPDATE`` in EPC order (rfid._save builds them). Two transactions
     never change the same tag at once: both hold the cost-row locks of the tag's (site, item) first
     (boh.inventory.ledger.post.lock_items)."""
     scratch(
         conn,
-        "boh_tag_update",
-        "id bigint, site_id bigint, last_zone varchar(20), last_seen_at timestamptz, status varchar(10), "
+        "boh_tag_change",
+        "epc varchar(64), site_id bigint, last_zone varchar(20), last_seen_at timestamptz, status varchar(10), "
         "sold_at timestamptz, updated_at timestamptz",
     )
-    copy_rows(conn, "boh_tag_update", _TAG_UPDATE, rows)
-    conn.exec_driver_sql(
-        "UPDATE inventory_rfid_tag t SET site_id = u.site_id, last_zone = u.last_zone, "
-        "last_seen_at = u.last_seen_at, status = u.status, sold_at = u.sold_at, updated_at = u.updated_at "
-        "FROM boh_tag_update u WHERE t.id = u.id"
+    copy_rows(conn, "boh_tag_change", _TAG_UPDATE, rows)
+    conn.execute(
+        text(
+            "UPDATE inventory_rfid_tag t SET site_id = u.site_id, last_zone = u.last_zone, "
+            "last_seen_at = u.last_seen_at, status = u.status, sold_at = u.sold_at, updated_at = u.updated_at "
+            "FROM boh_tag_change u WHERE t.tenant_id = :tenant AND t.epc = u.epc"
+        ),
+        {"tenant": tenant_id},
     )
 
 

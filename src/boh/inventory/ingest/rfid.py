@@ -43,7 +43,7 @@ class Shrink:
 
 
 _COLS = (RfidTag.epc, RfidTag.item_id, RfidTag.site_id, RfidTag.last_zone, RfidTag.status, RfidTag.last_seen_at,
-         RfidTag.sold_at, RfidTag.id)  # fmt: skip
+         RfidTag.sold_at)  # fmt: skip
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _load(session: Session, tenant_id: int, want: TagWant) -> dict[str, Tag]:
 
     def add(stmt: Any) -> None:
         for r in session.execute(stmt):
-            out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+            out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
 
     base = select(*_COLS).where(RfidTag.tenant_id == tenant_id)
     epcs = sorted(want.epcs)
@@ -109,15 +109,16 @@ def _load(session: Session, tenant_id: int, want: TagWant) -> dict[str, Tag]:
         )
         for r in session.execute(select(ranked).where(ranked.c.rank <= max(want.present[k] for k in chunk))):
             if r.rank <= want.present[(r.site_id, r.item_id)]:
-                out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+                out[r[0]] = Tag(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
     exits = sorted(want.sold)
     for start in range(0, len(exits), CHUNK):
         add(
             base.where(
                 tuple_(RfidTag.site_id, RfidTag.item_id).in_(exits[start : start + CHUNK]),
                 RfidTag.status == "sold",
+                RfidTag.status != "present",  # the partial index's condition (see models.RfidTag)
                 RfidTag.sold_at.between(want.sold_from, want.sold_to),
-            )
+            ).order_by(RfidTag.site_id, RfidTag.item_id, RfidTag.last_seen_at, RfidTag.epc)  # as on PostgreSQL
         )
     return out
 
@@ -125,8 +126,11 @@ def _load(session: Session, tenant_id: int, want: TagWant) -> dict[str, Tag]:
 def _any_tags(session: Session, tenant_id: int, site_ids: set[int]) -> bool:
     if not site_ids:
         return False
-    stmt = select(RfidTag.id).where(RfidTag.tenant_id == tenant_id, RfidTag.site_id.in_(sorted(site_ids))).limit(1)
-    return session.scalar(stmt) is not None
+    at_sites = (RfidTag.tenant_id == tenant_id, RfidTag.site_id.in_(sorted(site_ids)))
+    # each through the partial index of its statuses (see models.RfidTag)
+    present = select(RfidTag.epc).where(*at_sites, RfidTag.status == "present").limit(1)
+    gone = select(RfidTag.epc).where(*at_sites, RfidTag.status != "present").limit(1)
+    return session.scalar(present) is not None or session.scalar(gone) is not None
 
 
 @dataclass
@@ -259,7 +263,7 @@ def _session_read(tenant_id: int, p: Prepared, ev: RfidReadEvent, expected: bool
 def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, str]) -> None:
     now = utcnow()
     new = [t for t in tags if t.new]
-    changed = sorted((t for t in tags if t.changed and not t.new), key=lambda t: t.id or 0)
+    changed = sorted((t for t in tags if t.changed and not t.new), key=lambda t: t.epc)
     if session.get_bind().dialect.name == "postgresql":  # rows as tuples in the COPY's column order
         if new:
             pgbulk.insert_tags(session.connection(), [
@@ -270,7 +274,8 @@ def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, 
         if changed:
             pgbulk.update_tags(
                 session.connection(),
-                [(t.id, t.site_id, t.zone, t.last_seen_at, t.status, t.sold_at, now) for t in changed],
+                tenant_id,
+                [(t.epc, t.site_id, t.zone, t.last_seen_at, t.status, t.sold_at, now) for t in changed],
             )
         return
     if new:
@@ -282,8 +287,8 @@ def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, 
         ])  # fmt: skip
     if changed:
         session.execute(update(RfidTag), [
-            {"id": t.id, "site_id": t.site_id, "last_zone": t.zone, "last_seen_at": t.last_seen_at,
-             "status": t.status, "sold_at": t.sold_at, "updated_at": now}
+            {"tenant_id": tenant_id, "epc": t.epc, "site_id": t.site_id, "last_zone": t.zone,
+             "last_seen_at": t.last_seen_at, "status": t.status, "sold_at": t.sold_at, "updated_at": now}
             for t in changed
         ])  # fmt: skip
 
@@ -335,23 +340,25 @@ def close_session(session: Session, tenant_id: int, row: RfidSession) -> dict[st
         seen[epc] = item_id
         if was_expected:
             expected[epc] = item_id
-    present = select(RfidTag.id, RfidTag.epc, RfidTag.item_id).where(
+    present = select(RfidTag.epc, RfidTag.item_id).where(
         RfidTag.tenant_id == tenant_id,
         RfidTag.site_id == row.site_id,
         RfidTag.last_zone == row.zone,
         RfidTag.status == "present",
     )
-    ids: dict[str, int] = {}
-    for tag_id, epc, item_id in session.execute(present):
+    stored: set[str] = set()
+    for epc, item_id in session.execute(present):
         if epc not in seen:  # a seen tag is expected only if it was there before the session read it
             expected[epc] = item_id
-            ids[epc] = tag_id
+            stored.add(epc)
     missing, unexpected = domain.session_diff(expected, seen)
     now = utcnow()
-    gone = sorted(ids[epc] for epc, _ in missing if epc in ids)
+    gone = sorted(epc for epc, _ in missing if epc in stored)
     for start in range(0, len(gone), CHUNK):
         session.execute(
-            update(RfidTag).where(RfidTag.id.in_(gone[start : start + CHUNK])).values(status="missing", updated_at=now)
+            update(RfidTag)
+            .where(RfidTag.tenant_id == tenant_id, RfidTag.epc.in_(gone[start : start + CHUNK]))
+            .values(status="missing", updated_at=now)
         )
     report: dict[str, object] = {
         "session_id": row.session_id,

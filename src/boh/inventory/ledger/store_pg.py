@@ -98,7 +98,12 @@ _MOVE_TYPES = ("int8", "int8", "int8", "int8", "int8", "varchar", "varchar", "nu
                "bool", "varchar", "int8", "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz",
                "varchar")  # fmt: skip
 assert len(_MOVE_TYPES) == 1 + len(MOVE_COLUMNS)
-_IDS = text("SELECT nextval(pg_get_serial_sequence('inventory_move', 'id')) FROM generate_series(1, :n)")
+# the sequence looked up once (OFFSET 0): in the select list, pg_get_serial_sequence searched the catalogs
+# for every id drawn (2.7 us an id; 0.45 us so)
+_IDS = text(
+    "SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence('inventory_move', 'id')::regclass AS seq OFFSET 0) q "
+    "CROSS JOIN generate_series(1, :n)"
+)
 
 
 class PgStore(PortableStore):
