@@ -21,6 +21,7 @@ from boh.inventory.ledger.rules import LotStock
 from boh.inventory.ledger.store import MOVE_COLUMNS, CostRow, Delta, PortableStore, posted_move
 from boh.inventory.ledger.valuation import CostState
 from boh.inventory.pgcopy import copy_rows
+from boh.kernel.db import serial_ids
 from boh.kernel.text import joined
 
 
@@ -98,12 +99,6 @@ _MOVE_TYPES = ("int8", "int8", "int8", "int8", "int8", "varchar", "varchar", "nu
                "bool", "varchar", "int8", "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz",
                "varchar")  # fmt: skip
 assert len(_MOVE_TYPES) == 1 + len(MOVE_COLUMNS)
-# the sequence looked up once (OFFSET 0): in the select list, pg_get_serial_sequence searched the catalogs
-# for every id drawn (2.7 us an id; 0.45 us so)
-_IDS = text(
-    "SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence('inventory_move', 'id')::regclass AS seq OFFSET 0) q "
-    "CROSS JOIN generate_series(1, :n)"
-)
 
 
 class PgStore(PortableStore):
@@ -191,7 +186,7 @@ class PgStore(PortableStore):
         """COPY the move rows (ids drawn from the sequence first)."""
         if not rows:
             return []
-        ids = [r[0] for r in self._run(_IDS, {"n": len(rows)})]
+        ids = serial_ids(self.session.connection(), "inventory_move", len(rows))
         copy_rows(
             self.session.connection(),
             "inventory_move",
