@@ -318,6 +318,17 @@ def report(args: argparse.Namespace, parts: list[Part]) -> None:
                round(domain.bias(a[week == w], ok[m].clip(lower=0).to_numpy()[week == w]), 4)
                for m in ("mean", "AutoETS") for w in sorted(set(week))}  # fmt: skip
     print("bias by hold-out week: " + ", ".join(f"{k} {v:+.3f}" for k, v in by_week.items()))
+    # the targets week by week (nothing is chosen from them): WAPE of BOH and the baselines, BOH's coverage
+    for w in sorted(set(week)):
+        g, n = ok[week == w], w + 1
+        a_w = a[week == w]
+        by_week |= {f"wape_week{n}": round(domain.wape(a_w, g["mean"].to_numpy()), 4),
+                    f"wape_autoets_week{n}": round(domain.wape(a_w, g["AutoETS"].clip(lower=0).to_numpy()), 4),
+                    f"wape_snaive_week{n}": round(domain.wape(a_w, g["SeasonalNaive"].clip(lower=0).to_numpy()), 4),
+                    f"coverage_80_week{n}": round(domain.coverage(a_w, g["q80"]), 4),
+                    f"coverage_95_week{n}": round(domain.coverage(a_w, g["q95"]), 4)}  # fmt: skip
+        print(f"hold-out week {n}: " + ", ".join(f"{k} {by_week[f'{k}_week{n}']:.4f}" for k in
+              ("wape", "wape_autoets", "wape_snaive", "coverage_80", "coverage_95")))  # fmt: skip
     print(f"pinball {pin:.4f}, coverage 80 {cov80:.3f}, 95 {cov95:.3f} (AutoETS's own quantiles "
           f"{ets_cov[80]:.3f}, {ets_cov[95]:.3f}); run {seconds:.1f}s "
           f"({series / seconds:.1f} series/s), loading {sum(p.load_s for p in parts):.1f}s, "
