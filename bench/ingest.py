@@ -17,6 +17,8 @@ concurrent HTTP clients (or publishes them to Mosquitto), and measures:
 - cpu_us_per_event: CPU time of the ingest server processes and of their PostgreSQL backends, per event
   (HTTP; read from /proc: the reads of the concurrent reader and the outbox relay are not counted, see
   cpu_us_per_event_relay for the relay's share)
+- floor_cpu_us_per_event: the floor's CPU time per event (the COPYing process and its PostgreSQL backend);
+  cpu_ratio_to_floor = floor_cpu_us_per_event / cpu_us_per_event, the path's CPU efficiency against the floor
 
 The last line printed is one JSON object. See bench/README.md.
 
@@ -433,9 +435,10 @@ def run_mqtt(
     }
 
 
-def floor_rate(evs: list[Event], db_url: str) -> float | None:
-    """Events/s of the floor: one claim per event and one move per sale or return, COPY'd in transactions of
-    2,000 events on one connection into copies of inventory_ingested_event and inventory_move (same indexes)."""
+def floor_rate(evs: list[Event], db_url: str) -> tuple[float, float] | None:
+    """Events/s of the floor and its CPU µs an event (this process while it COPYs, and its PostgreSQL backend):
+    one claim per event and one move per sale or return, COPY'd in transactions of 2,000 events on one
+    connection into copies of inventory_ingested_event and inventory_move (same indexes)."""
     from copy_floor import BATCH, CLAIM_COLS, MOVE_COLS, copy_in
 
     claims: list[tuple[Any, ...]] = []
@@ -478,10 +481,13 @@ def floor_rate(evs: list[Event], db_url: str) -> float | None:
         conn.execute(f"CREATE TABLE {move_t} (LIKE inventory_move INCLUDING ALL)")
         try:
             # the moves ride with the batch of their event: one transaction per 2,000 events, as ingestion does
+            backend = conn.info.backend_pid
+            cpu0 = time.process_time() + cpu.pid_cpu(backend)
             seconds = copy_in(conn, [(claim_t, CLAIM_COLS, claims), (move_t, MOVE_COLS, moves)], BATCH)
+            cpu_s = time.process_time() + cpu.pid_cpu(backend) - cpu0
         finally:
             conn.execute(f"DROP TABLE {claim_t}, {move_t}")
-    return len(claims) / seconds
+    return len(claims) / seconds, cpu_s / len(claims) * 1e6
 
 
 def copy_rate(evs: list[Event], db_url: str) -> float | None:
@@ -687,14 +693,20 @@ def main() -> None:
             log(f"{tr}: {json.dumps(results[tr])}")
         reader.finish()
         copy = copy_rate(evs, url if args.backend == "postgresql" else PG_ADMIN)
-        floor = floor_rate(evs, url) if args.backend == "postgresql" else None
+        floored = floor_rate(evs, url) if args.backend == "postgresql" else None
+        floor, floor_cpu = floored if floored else (None, None)
         main_res = results[transports[0]]
+        path_cpu = main_res.get("cpu_us_per_event")
         out = {
             "events_per_s": main_res["events_per_s"],
             "floor_events_per_s": round(floor) if floor else None,
             "ratio_to_floor": round(main_res["events_per_s"] / floor, 4) if floor else None,
             "cpu_us_per_event": main_res.get("cpu_us_per_event"),
             "cpu_us_per_event_relay": main_res.get("cpu_us_per_event_relay"),
+            # the floor's own CPU an event, and the path's CPU efficiency against it (machine-independent: the
+            # ratio of events/s also depends on how much of the machine the load generator and the reader take)
+            "floor_cpu_us_per_event": round(floor_cpu, 1) if floor_cpu else None,
+            "cpu_ratio_to_floor": round(floor_cpu / path_cpu, 4) if floor_cpu and path_cpu else None,
             "copy_rows_per_s": round(copy) if copy else None,
             "ratio_to_copy": round(main_res["events_per_s"] / copy, 4) if copy else None,
             "visible_p50_ms": main_res["visible_p50_ms"],
