@@ -276,8 +276,10 @@ class _NamingRule:
     def __init__(self, item: int, into: int) -> None:
         self.items, self.into = frozenset({item}), into
         self.given: list[tuple[str, str]] = []
+        self.begun = 0
 
     def begin(self, uow: object) -> _NamingRule:
+        self.begun += 1
         return self
 
     def deplete(self, sold: Sequence[SoldLine]) -> dict[int, Depletion]:
@@ -309,3 +311,5 @@ def test_the_depletion_rule_is_given_the_sales_of_its_items_and_those_with_modif
         ("deplete", "c2"), ("deplete", "m1"), ("deplete", "m2"), ("record", "c2"), ("record", "m1"), ("record", "m2")
     ]  # fmt: skip
     assert (on_hand(runtime, f.sh01, f.milk), on_hand(runtime, f.sh01, f.soap)) == (D(0), D(-1))
+    reads = ingest(runtime, f, [read("r2", epc_for(gtin_for(1), 8), "floor")])  # no sale: the rule is not asked
+    assert (reads.accepted, rule.begun, len(rule.given)) == (1, 1, 6)

@@ -151,7 +151,8 @@ def _apply(
     sites = {site.id: policy(site.settings) for site in {p.site.id: p.site for p in good}.values()}
     keys = {(p.site.id, p.item.item_id): p.site.settings.currency for p in good}
     rule = depletion.current()
-    plan = rule.begin(uow) if rule is not None else None
+    has_sales = any(p.kind == "sale" or p.kind == "return" for p in good)
+    plan = rule.begin(uow) if rule is not None and has_sales else None  # nothing to read for reads alone
     sold = _sold(good, sites, plan.items) if plan is not None else {}
     depleted = plan.deplete(list(sold.values())) if plan is not None and sold else {}
     for index, dep in depleted.items():
