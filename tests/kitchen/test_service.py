@@ -268,3 +268,41 @@ def test_plan_nets_stock_and_names_a_capacity_conflict(runtime: Runtime, k: Kitc
         )
         assert bad.status == "infeasible"
         assert bad.conflicts == ["capacity of station prep on 2026-11-26 (60 min)", "demand of SAUCE due 2026-11-26"]
+
+
+def test_a_chain_without_recipes_still_reports_dishes_and_modifiers(runtime: Runtime, k: Kitchen) -> None:
+    # no recipe at all: every sale is posted as itself, and what is sold as a dish or a modifier is reported
+    result = _ingest(
+        runtime,
+        k,
+        [
+            _sale("d1", "DISH", "2"),
+            _sale("t1", "TOMATO", "1", modifiers=[{"sku": "SODA"}]),
+            _sale("t2", "TOMATO", "1"),
+        ],
+    )
+    assert (result.accepted, result.rejected) == (3, [])
+    assert _moves(runtime, k.store) == {k.dish: D("-2"), k.tomato: D("-2")}
+    with runtime.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(MenuSale)) == 0
+        missing = {(r.item_id, r.role, r.events, r.quantity) for r in s.scalars(select(UnmappedSale))}
+        assert missing == {(k.dish, "item", 1, D(2)), (k.soda, "modifier", 1, D(1))}
+
+
+def test_the_recipe_book_is_read_once_per_batch(runtime: Runtime, k: Kitchen) -> None:
+    from sqlalchemy import event
+
+    standard_recipes(runtime, k)
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if "kitchen_recipe_version" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        result = _ingest(runtime, k, [_sale("m1", "MEAL", "1"), _sale("s1", "SODA", "1"), _sale("t1", "TOMATO")])
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+    assert (result.accepted, len(reads)) == (3, 1)
+    assert _moves(runtime, k.store)[k.cheese] == D("-0.045")  # the meal still depleted: 25 g + 20 g of cheese

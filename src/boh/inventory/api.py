@@ -38,7 +38,7 @@ from boh.inventory.commitments import service as commitments
 from boh.inventory.commitments.schemas import FulfilIn, IncomingIn, ReceiveIn, ReleaseIn, ReservationIn
 from boh.inventory.holds import Hold
 from boh.inventory.ingest import depletion as _depletion
-from boh.inventory.ingest.depletion import Depletion, DepletionRule, SoldLine
+from boh.inventory.ingest.depletion import BatchDepletion, Depletion, DepletionRule, SoldLine
 from boh.inventory.ledger.contract import Line as PostingLine
 from boh.inventory.ledger.contract import PostedMove
 from boh.inventory.ledger.documents import PostResult
@@ -53,6 +53,7 @@ from boh.kernel.uow import UnitOfWork
 from boh.org.api import get_site_ref
 
 __all__ = [
+    "BatchDepletion",
     "DailySales",
     "Depletion",
     "DepletionRule",

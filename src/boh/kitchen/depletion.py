@@ -24,10 +24,27 @@ _ITEMS = item_view()
 
 
 class RecipeDepletion:
-    """Stateless: the recipe book is read once per call, in the caller's transaction."""
+    """Stateless: ``begin`` reads the recipe book and the tenant's dishes once per batch, in the caller's
+    transaction."""
 
-    def deplete(self, uow: UnitOfWork, sold: Sequence[SoldLine]) -> dict[int, Depletion]:
+    def begin(self, uow: UnitOfWork) -> KitchenBatch:
         recipes = book(uow.session, uow.tenant_id)
+        return KitchenBatch(recipes, _menu_items(uow))
+
+
+class KitchenBatch:
+    """The recipe book and the dishes as read for one batch. ``items``: the items with a recipe and the
+    dishes (a dish sold without a recipe is reported); a line of any other item matters only through its
+    modifiers (each depleted through its recipe or reported), and inventory gives it only when it has some."""
+
+    __slots__ = ("items", "menu", "recipes")
+
+    def __init__(self, recipes: domain.Book, menu: frozenset[int]) -> None:
+        self.recipes, self.menu = recipes, menu
+        self.items = frozenset(recipes) | menu
+
+    def deplete(self, sold: Sequence[SoldLine]) -> dict[int, Depletion]:
+        recipes = self.recipes
         if not recipes:
             return {}
         out: dict[int, Depletion] = {}
@@ -46,11 +63,10 @@ class RecipeDepletion:
     def record(self, uow: UnitOfWork, sold: Sequence[SoldLine]) -> None:
         if not sold:
             return
-        recipes = book(uow.session, uow.tenant_id)
+        recipes, menu = self.recipes, self.menu
         sales: list[dict[str, object]] = []
         unmapped: list[dict[str, object]] = []
         t = uow.tenant_id
-        menu = _menu_items(uow, {s.item_id for s in sold if s.item_id not in recipes})
         for s in sold:
             net = -s.quantity  # sold: positive; a return: negative
             if _to_order(recipes, s.item_id):
@@ -99,14 +115,12 @@ def _add(into: dict[int, Decimal], more: dict[int, Decimal]) -> None:
         into[k] = into.get(k, Decimal(0)) + v
 
 
-def _menu_items(uow: UnitOfWork, ids: set[int]) -> set[int]:
-    """Which of these items are dishes (catalog kinds in MENU_KINDS): one read of the tenant's dishes (few,
-    and no list of thousands of sold ids sent as parameters)."""
-    if not ids:
-        return set()
+def _menu_items(uow: UnitOfWork) -> frozenset[int]:
+    """The tenant's dishes (catalog kinds in MENU_KINDS): one read of a few ids (no list of thousands of sold
+    ids sent as parameters)."""
     v = _ITEMS
     stmt = select(v.c.id).where(v.c.tenant_id == uow.tenant_id, v.c.kind.in_(MENU_KINDS))
-    return ids & set(uow.session.scalars(stmt))
+    return frozenset(uow.session.scalars(stmt))
 
 
 def _unmapped(tenant_id: int, s: SoldLine, item_id: int, role: str, qty: Decimal) -> dict[str, object]:

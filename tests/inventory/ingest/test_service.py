@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import func, select
 
 from boh.bootstrap import Runtime
-from boh.inventory.ingest import service
+from boh.inventory.ingest import depletion, service
+from boh.inventory.ingest.depletion import Depletion, SoldLine
 from boh.inventory.ingest.models import IngestedEvent, ShelfObservation, WeightShelf
 from boh.inventory.models import Move
 from boh.inventory.rebuild import rebuild_check
@@ -265,3 +267,49 @@ def test_a_retry_writes_no_audit_record_and_no_event(runtime: Runtime, f: Floor)
     before = counts()
     assert ingest(runtime, f, [sale("e1")]).duplicates == 1
     assert counts() == before
+
+
+class _NamingRule:
+    """A depletion rule that names one item and records what it is given (a sale of that item takes one
+    unit of ``into`` instead)."""
+
+    def __init__(self, item: int, into: int) -> None:
+        self.items, self.into = frozenset({item}), into
+        self.given: list[tuple[str, str]] = []
+        self.begun = 0
+
+    def begin(self, uow: object) -> _NamingRule:
+        self.begun += 1
+        return self
+
+    def deplete(self, sold: Sequence[SoldLine]) -> dict[int, Depletion]:
+        self.given += [("deplete", s.event_id) for s in sold]
+        return {s.index: Depletion(((self.into, s.quantity),)) for s in sold if s.item_id in self.items}
+
+    def record(self, uow: object, sold: Sequence[SoldLine]) -> None:
+        self.given += [("record", s.event_id) for s in sold]
+
+
+def test_the_depletion_rule_is_given_the_sales_of_its_items_and_those_with_modifiers(
+    runtime: Runtime, f: Floor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rule = _NamingRule(f.milk, f.soap)
+    monkeypatch.setattr(depletion, "_rule", rule)
+    result = ingest(
+        runtime,
+        f,
+        [
+            sale("m1", sku="MILK", qty="2"),
+            sale("c1", sku="CHEESE"),
+            sale("c2", sku="CHEESE", modifiers=[{"sku": "SOAP"}]),
+            sale("m2", sku="MILK", kind="return"),
+            read("r1", epc_for(gtin_for(1), 7), "floor"),
+        ],
+    )
+    assert (result.accepted, result.rejected) == (5, [])
+    assert sorted(rule.given) == [
+        ("deplete", "c2"), ("deplete", "m1"), ("deplete", "m2"), ("record", "c2"), ("record", "m1"), ("record", "m2")
+    ]  # fmt: skip
+    assert (on_hand(runtime, f.sh01, f.milk), on_hand(runtime, f.sh01, f.soap)) == (D(0), D(-1))
+    reads = ingest(runtime, f, [read("r2", epc_for(gtin_for(1), 8), "floor")])  # no sale: the rule is not asked
+    assert (reads.accepted, rule.begun, len(rule.given)) == (1, 1, 6)

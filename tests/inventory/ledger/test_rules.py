@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from boh.inventory.ledger import rules as domain
 from boh.inventory.ledger.rules import Flow, LotStock
 
@@ -33,6 +36,24 @@ def test_negative_flags_mark_only_outflows_below_zero() -> None:
     k = (1, 1, 0)
     flows = [Flow(0, k, D("-3"), False), Flow(1, k, D("-4"), False), Flow(2, k, D("2"), False)]
     assert domain.negative_flags({k: D("-1")}, flows) == {1}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(-5, 5)), max_size=12),
+    st.lists(st.integers(-6, 6), min_size=4, max_size=4),
+)
+def test_negative_flags_are_the_running_balances_below_zero(moves: list[tuple[int, int]], ends: list[int]) -> None:
+    # keys with one flow (the shortcut) and with several: the outflows whose running balance ends below zero
+    flows = [Flow(n, (key, 1, 0), D(q), False) for n, (key, q) in enumerate(moves)]
+    after = {(key, 1, 0): D(end) for key, end in enumerate(ends)}
+    expected: set[int] = set()
+    for key, end in after.items():
+        group = [f for f in flows if f.key == key]
+        for f, balance in zip(group, domain.running_balances(end, [f.quantity for f in group]), strict=True):
+            if f.quantity < 0 and balance < 0:
+                expected.add(f.index)
+    assert domain.negative_flags(after, flows) == expected
 
 
 def test_refusal_takes_only_the_short_move_at_a_refusing_site() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from boh.catalog.api import UnitTable
 from boh.inventory.ingest import domain, resolve
-from boh.inventory.ingest.schemas import FloorEvent, Rejected, RfidReadEvent, SaleEvent, WeightEvent
+from boh.inventory.ingest.schemas import FloorEvent, Modifier, Rejected, SaleEvent
 from boh.inventory.ledger import rules
 from boh.inventory.ledger.documents import held_lot_ids
 from boh.inventory.models import InventorySettings
@@ -63,55 +63,68 @@ class _Codes:
     gtins: dict[str, resolve.ItemInfo]
 
 
-def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent]]) -> _Codes:
+def _lookup(session: Session, tenant_id: int, events: list[tuple[int, FloorEvent]]) -> tuple[_Codes, list[str | None]]:
+    """The batch's codes resolved set-based, and per event the code its item is found by: its SKU, else the
+    GTIN-14 of its GTIN or of its EPC; None when that code cannot be read (not a valid GTIN, not an SGTIN
+    EPC). Each event's code is decoded once here (``_item`` takes it from the list)."""
     skus: set[str] = set()
     gtins: set[str] = set()
+    refs: list[str | None] = []
+    ref: str | None
     for _, ev in events:
-        if isinstance(ev, SaleEvent) and ev.modifiers:
-            skus.update(m.sku for m in ev.modifiers)
-        if isinstance(ev, SaleEvent | WeightEvent):
+        if ev.kind == "rfid_read":
+            decoded = resolve.epc(ev.epc.upper())
+            ref = None if decoded is None else decoded.gtin
+            if ref is not None:
+                gtins.add(ref)
+        else:
+            if ev.kind != "weight" and ev.modifiers:
+                skus.update(m.sku for m in ev.modifiers)
             if ev.sku is not None:
-                skus.add(ev.sku)
-            elif ev.gtin is not None and (g := resolve.gtin14(ev.gtin)) is not None:
-                gtins.add(g)
-        elif (decoded := resolve.epc(ev.epc.upper())) is not None:
-            gtins.add(decoded.gtin)
-    return _Codes(
+                ref = ev.sku
+                skus.add(ref)
+            else:
+                assert ev.gtin is not None
+                ref = resolve.gtin14(ev.gtin)
+                if ref is not None:
+                    gtins.add(ref)
+        refs.append(ref)
+    codes = _Codes(
         resolve.sites(session, tenant_id, {ev.site for _, ev in events}),
         resolve.items_by_sku(session, tenant_id, skus),
         resolve.items_by_gtin(session, tenant_id, gtins),
     )
+    return codes, refs
 
 
-def _item(ev: FloorEvent, codes: _Codes) -> resolve.ItemInfo | tuple[str, str]:
-    """The event's item, else (code, message) (built only then: this runs for every event)."""
-    if isinstance(ev, RfidReadEvent):
-        decoded = resolve.epc(ev.epc.upper())
-        if decoded is None:
+def _item(ev: FloorEvent, ref: str | None, codes: _Codes) -> resolve.ItemInfo | tuple[str, str]:
+    """The event's item (``ref``: its code as ``_lookup`` read it), else (code, message) (built only then:
+    this runs for every event)."""
+    if ev.kind == "rfid_read":
+        if ref is None:
             return "inventory.unknown_epc", f"'{ev.epc}' is not an SGTIN EPC"
-        found = codes.gtins.get(decoded.gtin)
-        return found or ("inventory.unknown_epc", f"no item has the GTIN {decoded.gtin} of EPC '{ev.epc}'")
+        return codes.gtins.get(ref) or ("inventory.unknown_epc", f"no item has the GTIN {ref} of EPC '{ev.epc}'")
     if ev.sku is not None:
         return codes.skus.get(ev.sku) or ("inventory.unknown_sku", f"unknown SKU '{ev.sku}'")
-    assert ev.gtin is not None
-    g = resolve.gtin14(ev.gtin)
-    if g is None:
+    if ref is None:
         return "inventory.unknown_gtin", f"'{ev.gtin}' is not a valid GTIN"
-    return codes.gtins.get(g) or ("inventory.unknown_gtin", f"no item has the GTIN '{ev.gtin}'")
+    return codes.gtins.get(ref) or ("inventory.unknown_gtin", f"no item has the GTIN '{ev.gtin}'")
 
 
 def _quantity(session: Session, tenant_id: int, p: Prepared, units: dict[int, UnitTable]) -> tuple[str, str] | None:
     """Set the event's base quantity; (code, message) when it cannot be had."""
     ev = p.event
-    if isinstance(ev, SaleEvent):
-        try:
-            qty = resolve.base_quantity(session, tenant_id, p.item, ev.qty, ev.uom, units)
-        except BohError as exc:
-            return "inventory.bad_quantity", exc.detail
-        if qty != qty.quantize(QTY_Q):
-            return "inventory.bad_quantity", f"{ev.qty} {ev.uom or ''} is more than 6 decimals in the base unit"
+    if ev.kind == "sale" or ev.kind == "return":
+        qty = ev.qty  # validated to at most 6 decimals: only a conversion can give more
+        if ev.uom is not None or p.item.code_uom is not None:
+            try:
+                qty = resolve.base_quantity(session, tenant_id, p.item, ev.qty, ev.uom, units)
+            except BohError as exc:
+                return "inventory.bad_quantity", exc.detail
+            if qty != qty.quantize(QTY_Q):
+                return "inventory.bad_quantity", f"{ev.qty} {ev.uom or ''} is more than 6 decimals in the base unit"
         p.quantity = -qty if ev.kind == "sale" else qty
-    elif isinstance(ev, WeightEvent):
+    elif ev.kind == "weight":
         on_shelf = domain.weight_to_base(p.item.base_uom, ev.weight_g)
         if on_shelf is None:
             return "inventory.unsupported_weight_item", f"the item's base unit is {p.item.base_uom}, not kg or g"
@@ -121,12 +134,10 @@ def _quantity(session: Session, tenant_id: int, p: Prepared, units: dict[int, Un
     return None
 
 
-def _modifiers(p: Prepared, codes: _Codes) -> tuple[str, str] | None:
+def _modifiers(p: Prepared, modifiers: list[Modifier], codes: _Codes) -> tuple[str, str] | None:
     """Resolve a sale's modifier SKUs (their quantity per sold unit, in the modifier item's base unit)."""
-    if not isinstance(p.event, SaleEvent) or not p.event.modifiers:
-        return None
     found = []
-    for m in p.event.modifiers:
+    for m in modifiers:
         info = codes.skus.get(m.sku)
         if info is None:
             return "inventory.unknown_sku", f"unknown modifier SKU '{m.sku}'"
@@ -143,24 +154,26 @@ def prepare(session: Session, scope: Scope, raw: Sequence[Any], default_site: st
             batch.reject(i, item, ev.code, ev.message)
         else:
             parsed.append((i, ev))
-    codes = _lookup(session, scope.tenant_id, parsed)
+    codes, refs = _lookup(session, scope.tenant_id, parsed)
     latest = utcnow() + FUTURE_TOLERANCE
     candidates: list[Prepared] = []
     units: dict[int, UnitTable] = {}
-    for i, ev in parsed:
-        site = codes.sites.get(ev.site)
-        item = _item(ev, codes)
+    sites, allowed = codes.sites, scope.allows_site
+    for (i, ev), ref in zip(parsed, refs, strict=True):
+        site = sites.get(ev.site)
         if site is None:
             batch.reject(i, ev, "inventory.unknown_site", f"unknown site '{ev.site}'")
-        elif not scope.allows_site(site.id):
+        elif not allowed(site.id):
             batch.reject(i, ev, "inventory.site_not_allowed", f"you may not send events for site '{ev.site}'")
         elif ev.occurred_at > latest:
             batch.reject(i, ev, "inventory.future_event", "occurred_at is in the future")
-        elif isinstance(item, tuple):
+        elif isinstance(item := _item(ev, ref, codes), tuple):
             batch.reject(i, ev, *item)
         else:
             p = Prepared(i, ev, site, item)
-            problem = _quantity(session, scope.tenant_id, p, units) or _modifiers(p, codes)
+            problem = _quantity(session, scope.tenant_id, p, units)
+            if problem is None and ev.kind != "rfid_read" and ev.kind != "weight" and ev.modifiers:
+                problem = _modifiers(p, ev.modifiers, codes)
             if problem is not None:
                 batch.reject(i, ev, *problem)
             else:

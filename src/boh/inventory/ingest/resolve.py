@@ -26,7 +26,7 @@ from boh.catalog.api import (
 )
 from boh.inventory.ledger.store import PortableStore
 from boh.kernel import cache as kernel_cache
-from boh.org.api import SiteStockSettings, site_ids_by_code, site_stock_settings
+from boh.org.api import SiteStockSettings, site_stock_settings_by_code
 
 CHUNK = 1000
 _item = item_view()
@@ -53,9 +53,8 @@ def _chunks(values: list[str]) -> Iterable[list[str]]:
 
 
 def sites(session: Session, tenant_id: int, codes: Iterable[str]) -> dict[str, Site]:
-    ids = site_ids_by_code(session, tenant_id, codes)
-    settings = site_stock_settings(session, tenant_id, ids.values())
-    return {code: Site(sid, code, settings[sid]) for code, sid in ids.items()}
+    settings = site_stock_settings_by_code(session, tenant_id, codes)
+    return {code: Site(s.id, code, s) for code, s in settings.items()}
 
 
 _SEP = "\x1f"  # the ASCII unit separator: never part of a code (codes are validated printable text)

@@ -175,8 +175,9 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     read tag stored at it: the exits are reads too) mark their tags in the database by one statement
     (``pgbulk.mark_sold``), the same tags ``domain.mark_sold`` would choose sale after sale; only the
     other keys' tags make the round trip through the rules here."""
-    reads = [p for p in events if isinstance(p.event, RfidReadEvent)]
-    sales = [p for p in events if p.kind == "sale"]
+    ordered = sorted(events, key=_event_order)  # once: every list below keeps this order
+    reads = [p for p in ordered if p.kind == "rfid_read"]
+    sales = [p for p in ordered if p.kind == "sale"]
     if not reads and not _any_tags(session, tenant_id, {p.site.id for p in sales}):
         return Outcome()  # a POS-only batch at sites without tags: nothing to mark sold
     result = Outcome()
@@ -184,8 +185,10 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     if SQL_MARKS and session.get_bind().dialect.name == "postgresql":
         tags = _load(session, tenant_id, TagWant(epcs={p.epc for p in reads if p.epc}))
         touched = {(p.site.id, p.item.item_id) for p in reads} | {(t.site_id, t.item_id) for t in tags.values()}
-        _mark_apart(session, tenant_id, [p for p in sales if (p.site.id, p.item.item_id) not in touched], marks)
-        sales = [p for p in sales if (p.site.id, p.item.item_id) in touched]
+        apart = [p for p in sales if (p.site.id, p.item.item_id) not in touched]
+        _mark_apart(session, tenant_id, apart, marks)
+        if apart:
+            sales = [p for p in sales if (p.site.id, p.item.item_id) in touched]
         want = _want(reads, sales)
         want.epcs = set()  # loaded above
         for epc, loaded in _load(session, tenant_id, want).items():
@@ -196,7 +199,10 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     for t in tags.values():
         by_key[(t.site_id, t.item_id)].append(t)
     session_reads: list[dict[str, object]] = []
-    for p in sorted(reads + sales, key=lambda p: (p.event.occurred_at, p.index)):
+    in_rules = {id(p) for p in sales}
+    for p in ordered:
+        if p.kind != "rfid_read" and id(p) not in in_rules:
+            continue
         key = (p.site.id, p.item.item_id)
         if not isinstance(p.event, RfidReadEvent):
             domain.mark_sold(by_key[key], Decimal(marks[p.index]), p.event.occurred_at)
@@ -221,11 +227,11 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
 
 def _settle_late(late: dict[Key, list[domain.OpenShrink]], sales: list[Prepared], result: Outcome) -> dict[int, int]:
     """Per sale (by index) the whole units it marks sold: its units less the open shrink alerts it settles
-    (``domain.settle_late``, sale after sale in event-time order: it depends on no tag)."""
+    (``domain.settle_late``, sale after sale in event-time order, as ``sales`` are: it depends on no tag)."""
     if not late:  # no open alert: every sale marks its whole units
         return {p.index: domain.whole_units(-p.quantity) for p in sales}
     marks: dict[int, int] = {}
-    for p in sorted(sales, key=lambda p: (p.event.occurred_at, p.index)):
+    for p in sales:
         units = domain.whole_units(-p.quantity)
         alerts = late.get((p.site.id, p.item.item_id))
         settled = domain.settle_late(alerts, units, p.event.occurred_at) if alerts else []
@@ -235,11 +241,11 @@ def _settle_late(late: dict[Key, list[domain.OpenShrink]], sales: list[Prepared]
 
 
 def _mark_apart(session: Session, tenant_id: int, sales: list[Prepared], marks: dict[int, int]) -> None:
-    """Sales of keys no read of the batch touches: sale after sale (event-time order), the next ``marks``
-    most recently seen present tags of the key, i.e. ranks (lo, hi] of the key's present tags."""
+    """Sales of keys no read of the batch touches: sale after sale (in event-time order, as given), the next
+    ``marks`` most recently seen present tags of the key, i.e. ranks (lo, hi] of the key's present tags."""
     done: dict[Key, int] = defaultdict(int)
     rows: list[tuple[int, int, datetime, int, int]] = []
-    for p in sorted(sales, key=lambda p: (p.event.occurred_at, p.index)):
+    for p in sales:
         n = marks[p.index]
         if n > 0:
             key = (p.site.id, p.item.item_id)
@@ -247,6 +253,10 @@ def _mark_apart(session: Session, tenant_id: int, sales: list[Prepared], marks: 
             done[key] += n
     if rows:
         pgbulk.mark_sold(session.connection(), tenant_id, dict(done), rows, utcnow())
+
+
+def _event_order(p: Prepared) -> tuple[datetime, int]:
+    return (p.event.occurred_at, p.index)
 
 
 def _session_read(tenant_id: int, p: Prepared, ev: RfidReadEvent, expected: bool) -> dict[str, object]:
@@ -294,11 +304,12 @@ def _save(session: Session, tenant_id: int, tags: list[Tag], readers: dict[str, 
 
 
 def _record_sessions(session: Session, tenant_id: int, reads: list[Prepared], rows: list[dict[str, object]]) -> None:
-    """Open the sessions named by the reads (site and zone of their first read) and record their tags."""
+    """Open the sessions named by the reads (given in event-time order: the site and zone of a session's first
+    read) and record their tags."""
     if not rows:
         return
     opened: dict[str, Prepared] = {}
-    for p in sorted(reads, key=lambda p: (p.event.occurred_at, p.index)):
+    for p in reads:
         sid = p.event.session_id  # type: ignore[union-attr]
         if sid and sid not in opened:
             opened[sid] = p

@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Set as AbstractSet
+from dataclasses import fields, replace
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
@@ -121,12 +122,23 @@ def _in_order(events: Sequence[Prepared]) -> list[Prepared]:
 
 
 def _line(p: Prepared) -> Line:
+    """A sale's or return's move line, built positionally: a keyword call of the 20-field dataclass costs twice
+    as much, once per sale (``_LINE_ORDER`` holds the field order to what this call assumes)."""
+    ev = p.event
     return Line(
-        index=p.index, site_id=p.site.id, item_id=p.item.item_id, lot_id=p.lot_id, move_type=p.kind,
-        quantity=p.quantity, idempotency_key=move_key(p.event.source, p.event.event_id),
-        source_type=f"floor_{p.kind}", source_id=_source_id(p), event_at=p.event.occurred_at,
-        fefo=p.kind == "sale" and p.lot_id is None,
+        p.index, p.site.id, p.item.item_id, p.lot_id, p.kind, p.quantity, move_key(ev.source, ev.event_id),
+        None, None, None, None,  # unit_cost, value, currency, reason_code
+        f"floor_{p.kind}", _source_id(p), ev.occurred_at,  # source_type, source_id, event_at
+        None, None, None,  # counter_site_id, lot_code, expiry_date
+        p.kind == "sale" and p.lot_id is None,  # fefo
     )  # fmt: skip
+
+
+_LINE_ORDER = ("index", "site_id", "item_id", "lot_id", "move_type", "quantity", "idempotency_key", "unit_cost",
+               "value", "currency", "reason_code", "source_type", "source_id", "event_at", "counter_site_id",
+               "lot_code", "expiry_date", "fefo")  # fmt: skip
+if tuple(f.name for f in fields(Line))[: len(_LINE_ORDER)] != _LINE_ORDER:  # pragma: no cover - a changed Line
+    raise ImportError("boh.inventory.ledger.contract.Line changed its field order: update service._line")
 
 
 def _apply(
@@ -139,8 +151,10 @@ def _apply(
     sites = {site.id: policy(site.settings) for site in {p.site.id: p.site for p in good}.values()}
     keys = {(p.site.id, p.item.item_id): p.site.settings.currency for p in good}
     rule = depletion.current()
-    sold = _sold([p for p in good if p.kind in ("sale", "return")], sites) if rule is not None else {}
-    depleted = rule.deplete(uow, list(sold.values())) if rule is not None and sold else {}
+    has_sales = any(p.kind == "sale" or p.kind == "return" for p in good)
+    plan = rule.begin(uow) if rule is not None and has_sales else None  # nothing to read for reads alone
+    sold = _sold(good, sites, plan.items) if plan is not None else {}
+    depleted = plan.deplete(list(sold.values())) if plan is not None and sold else {}
     for index, dep in depleted.items():
         for item_id, _ in dep.components:
             keys.setdefault((sold[index].site_id, item_id), sites[sold[index].site_id].currency)
@@ -148,11 +162,11 @@ def _apply(
     claimed_keys = claims.claim(uow.session, uow.tenant_id, good, transport, utcnow())
     claimed = _in_order([p for p in good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
-    lines = [ln for p in sales for ln in _lines(p, depleted.get(p.index))]
-    posted = post(uow, lines, sites=sites, each=True, locked=locked)
+    lines = [ln for p in sales for ln in _lines(p, depleted.get(p.index))] if depleted else [_line(p) for p in sales]
+    posted = post(uow, lines, sites=sites, each=True, locked=locked, savepoint=False)  # in _isolating's savepoint
     flag_held_sales(uow, posted.parts)
-    if rule is not None:
-        rule.record(uow, [sold[p.index] for p in sales if p.index not in posted.refused])
+    if plan is not None and sold:
+        plan.record(uow, [sold[p.index] for p in sales if p.index in sold and p.index not in posted.refused])
     if posted.refused:
         refused = [p for p in sales if p.index in posted.refused]
         claims.unclaim(uow.session, uow.tenant_id, [p.claim_key for p in refused])
@@ -161,14 +175,17 @@ def _apply(
     return claimed, posted
 
 
-def _sold(sales: list[Prepared], sites: dict[int, Any]) -> dict[int, depletion.SoldLine]:
+def _sold(good: list[Prepared], sites: dict[int, Any], items: AbstractSet[int]) -> dict[int, depletion.SoldLine]:
+    """The sold lines the depletion rule is given: sales and returns of the items it names, and any with
+    modifiers (none at all for a chain whose rule names no item: the usual floor sale builds nothing here)."""
     return {
         p.index: depletion.SoldLine(
             index=p.index, event_id=p.event.event_id, kind=p.kind, site_id=p.site.id,
             day=sites[p.site.id].today(p.event.occurred_at), item_id=p.item.item_id, quantity=p.quantity,
             occurred_at=p.event.occurred_at, modifiers=p.modifiers,
         )
-        for p in sales
+        for p in good
+        if (p.item.item_id in items or p.modifiers) and p.kind in ("sale", "return")
     }  # fmt: skip
 
 
@@ -198,9 +215,11 @@ def move_key(source: str, event_id: str) -> str:
 
 
 def _source_id(p: Prepared) -> str:
-    receipt = getattr(p.event, "receipt_id", None)
-    line = getattr(p.event, "line", None)
-    text = f"{receipt}:{line}" if receipt and line is not None else (receipt or p.event.event_id)
+    ev = p.event
+    if ev.kind == "rfid_read" or ev.kind == "weight":  # never posted: only sales and returns are
+        return ev.event_id[:80]
+    receipt, line = ev.receipt_id, ev.line
+    text = f"{receipt}:{line}" if receipt and line is not None else (receipt or ev.event_id)
     return text[:80]
 
 

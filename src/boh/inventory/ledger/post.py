@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -71,12 +72,15 @@ def post(
     sites: Mapping[int, SitePolicy],
     each: bool,
     locked: Mapping[CostKey, CostRow] | None = None,
+    savepoint: bool = True,
 ) -> Posted:
     """Post validated lines (see the module docstring). ``locked``: the cost rows the caller locked with
     ``lock_items`` in this transaction and has not changed since; when they cover every line, they are
-    not read and locked a second time."""
+    not read and locked a second time. ``savepoint=False``: the caller's own savepoint already holds the
+    posting and is rolled back whenever it raises (ingestion), so the posting opens none of its own (two
+    statements less per batch)."""
     w = _Work(uow, store_for(uow.session), sites, utcnow())
-    with uow.session.begin_nested():
+    with uow.session.begin_nested() if savepoint else nullcontext():
         resolved, new_lots = _create_lots(w, list(lines))
         _lock(w, resolved, locked or {})
         replayed = _replays(w, resolved, strict=not each)
@@ -429,6 +433,8 @@ def _publish(
         for k in sorted(deltas)
     )
     w.uow.publish(StockMoved(tenant_id=tenant_id, move_ids=tuple(m.id for m in moves), changes=changes))
+    if not negative_ids:
+        return
     flagged: dict[BalanceKey, list[int]] = defaultdict(list)
     for m in moves:
         if m.id in negative_ids:

@@ -171,6 +171,10 @@ def negative_flags(after: Mapping[Key, Decimal], flows: Sequence[Flow]) -> set[i
         by_key.setdefault(f.key, []).append(f)
     out: set[int] = set()
     for key, group in by_key.items():
+        if len(group) == 1:  # most keys of a floor batch: the balance after the one flow is ``after``
+            if group[0].quantity < 0 and after[key] < 0:
+                out.add(group[0].index)
+            continue
         for f, balance in zip(group, running_balances(after[key], [f.quantity for f in group]), strict=True):
             if f.quantity < 0 and balance < 0:
                 out.add(f.index)
