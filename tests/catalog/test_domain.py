@@ -7,8 +7,6 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from boh.catalog.codes import decode_epc, normalize_gtin, parse_code, parse_scan
 from boh.catalog.domain import (
@@ -257,45 +255,3 @@ def test_parse_code_dispatches() -> None:
     assert parse_code("3074257BF7194E4000001A85").serial == "6789"
     assert parse_code("(01)09501101020917(10)A1").source == "gs1"
     assert parse_code("96385074").gtin == "00000096385074"
-
-
-def _epcpy_only(value: str) -> object:
-    """``decode_epc`` as epcpy alone decodes (the direct SGTIN-96 path off), or the error's type."""
-    from boh.catalog import codes
-
-    fast, codes._sgtin96 = codes._sgtin96, lambda _value: None  # type: ignore[assignment]
-    try:
-        return decode_epc(value)
-    except InvalidEpc:
-        return InvalidEpc
-    finally:
-        codes._sgtin96 = fast  # type: ignore[assignment]
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.integers(0, 7), st.integers(0, 7), st.integers(0, (1 << 44) - 1), st.integers(0, (1 << 38) - 1),
-    st.booleans(), st.integers(0, 10**13 - 1),
-)  # fmt: skip
-def test_sgtin96_decoded_directly_is_what_epcpy_decodes(
-    filt: int, partition: int, raw: int, serial: int, lower: bool, digits: int
-) -> None:
-    # half the cases put a valid prefix and item reference in the partition's fields, half any 44 bits
-    prefix_bits, prefix_digits = (20, 6) if partition == 7 else codes_partitions()[partition]
-    if digits % 2:
-        company, item = divmod(digits, 10 ** (13 - prefix_digits))
-        raw = (company % (1 << prefix_bits)) << (44 - prefix_bits) | item % (1 << (44 - prefix_bits))
-    hex_epc = f"{(0x30 << 88) | (filt << 85) | (partition << 82) | (raw << 38) | serial:024X}"
-    value = hex_epc.lower() if lower else hex_epc
-    expected = _epcpy_only(value)
-    if expected is InvalidEpc:
-        with pytest.raises(InvalidEpc):
-            decode_epc(value)
-    else:
-        assert decode_epc(value) == expected
-
-
-def codes_partitions() -> dict[int, tuple[int, int]]:
-    from boh.catalog.codes import _SGTIN96_PARTITIONS
-
-    return _SGTIN96_PARTITIONS
