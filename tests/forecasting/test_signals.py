@@ -179,6 +179,7 @@ def test_horizon_models_take_each_step_from_its_route_and_the_backtest_from_its_
     assert not np.allclose(one[step > 2], seven[step > 2])
     mixed = engine._fit_ml(hist, future, static, replace(CFG, horizon_models="1:1+7"), 7, exog)
     assert np.allclose(mixed.set_index(["unique_id", "ds"])["lgbm"].sort_index(), (one + seven) / 2)
+    assert engine.horizon_routes(engine.Config()) == [(1, (1, 7))]  # the default since the fifth round
     # the backtest: each origin's forecasts from the days up to it only (a change after the first origin moves
     # only the second origin's forecasts)
     cfg = replace(CFG, horizon_models="1:1,3:7")
