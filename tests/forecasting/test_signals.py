@@ -138,7 +138,9 @@ def test_a_combination_is_the_mean_of_its_members() -> None:
 
 def test_level_scaling_divides_each_series_by_its_recent_level_and_multiplies_back() -> None:
     hist, future, static = _frames()
-    cfg = replace(CFG, level_scale=True, level_window=28)
+    # with the rows of missing lag features dropped (ml_dropna): kept, the ten-times series' fit differs by up to 1 %
+    # (rounding meets LightGBM's bins of the missing values); level scaling is off by default
+    cfg = replace(CFG, level_scale=True, level_window=28, ml_dropna=True)
     s0 = hist[hist["unique_id"] == "s0"]
     prep = engine._lgbm(cfg).preprocess(engine._ml_frame(s0, static, cfg), static_features=["category", "group"])
     level = s0["y"].iloc[-28:].mean()
@@ -156,3 +158,44 @@ def test_level_scaling_divides_each_series_by_its_recent_level_and_multiplies_ba
     frame = engine._ml_frame(hist, static, replace(cfg, level_weight=True))
     recent = hist[hist["ds"] > hist["ds"].max() - pd.Timedelta(days=28)].groupby("unique_id")["y"].mean()
     assert np.allclose(frame.groupby("unique_id")["w"].first(), recent.clip(lower=cfg.level_floor))
+
+
+def test_horizon_models_take_each_step_from_its_route_and_the_backtest_from_its_origins_past() -> None:
+    hist, future, static = _frames()
+    exog = ["promo", "discount"]
+    recursive = replace(CFG, horizon_models="1:1")
+    # a model whose shortest lag is 7 uses only actual demand over the first week: every lag feature is 7 or more
+    frame = engine._ml_frame(hist, static, CFG)
+    features = engine._lgbm(CFG, 7).preprocess(frame, static_features=["category", "group"])
+    lags = [int(c.split("lag")[1].split("_")[0]) for c in features.columns if "lag" in c]
+    assert lags and min(lags) == 7
+    one = engine._fit_ml(hist, future, static, recursive, 7, exog).set_index(["unique_id", "ds"])["lgbm"].sort_index()
+    seven = engine._fit_ml(hist, future, static, replace(CFG, horizon_models="1:7"), 7, exog)
+    routed = engine._fit_ml(hist, future, static, replace(CFG, horizon_models="1:1,3:7"), 7, exog)
+    seven, routed = (f.set_index(["unique_id", "ds"])["lgbm"].sort_index() for f in (seven, routed))
+    step = routed.groupby(level="unique_id").cumcount().to_numpy() + 1
+    assert np.allclose(routed[step <= 2], one[step <= 2])  # steps 1-2: the recursive model
+    assert np.allclose(routed[step > 2], seven[step > 2])  # then the lag-7 model
+    assert not np.allclose(one[step > 2], seven[step > 2])
+    mixed = engine._fit_ml(hist, future, static, replace(CFG, horizon_models="1:1+7"), 7, exog)
+    assert np.allclose(mixed.set_index(["unique_id", "ds"])["lgbm"].sort_index(), (one + seven) / 2)
+    assert engine.horizon_routes(engine.Config()) == [(1, (1, 7))]  # the default since the fifth round
+    # the backtest: each origin's forecasts from the days up to it only (a change after the first origin moves
+    # only the second origin's forecasts)
+    cfg = replace(CFG, horizon_models="1:1,3:7")
+    modelled = hist[hist["unique_id"] != "new"]
+    classes = engine.classify(modelled)
+    cv = engine._backtest(modelled, static, classes, cfg, 7, exog)
+    first = cv["cutoff"].min()
+    later = modelled.assign(y=np.where(modelled["ds"] > first, modelled["y"] * 3, modelled["y"]))
+    cv2 = engine._backtest(later, static, classes, cfg, 7, exog)
+    key = ["unique_id", "cutoff", "ds"]
+    a, b = (c.sort_values(key).reset_index(drop=True) for c in (cv, cv2))
+    assert len(a) == len(b) == len(modelled["unique_id"].unique()) * 7 * CFG.windows
+    assert np.allclose(a.loc[a["cutoff"] == first, "lgbm"], b.loc[b["cutoff"] == first, "lgbm"])
+    assert not np.allclose(a.loc[a["cutoff"] > first, "lgbm"], b.loc[b["cutoff"] > first, "lgbm"])
+    # steps counted from each origin: the first two days after every origin come from the recursive model
+    plain = engine._backtest(modelled, static, classes, recursive, 7, exog).sort_values(key).reset_index(drop=True)
+    early = ((a["ds"] - a["cutoff"]).dt.days <= 2).to_numpy()
+    assert np.allclose(a.loc[early, "lgbm"], plain.loc[early, "lgbm"])
+    assert not np.allclose(a.loc[~early, "lgbm"], plain.loc[~early, "lgbm"])
