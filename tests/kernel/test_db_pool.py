@@ -30,7 +30,8 @@ def _terminate(pid: int) -> None:
     """End the backend and wait until it is gone (its goodbye then sits on the client's socket)."""
     admin = make_engine(PG_URL, pool_size=1)
     try:
-        with admin.connect() as conn:
+        # autocommit: pg_stat_activity is read once per transaction, each check must see it afresh
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
             for _ in range(1000):  # bounded wait, no fixed sleep
                 gone = conn.execute(
