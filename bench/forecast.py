@@ -311,7 +311,9 @@ def report(args: argparse.Namespace, parts: list[Part]) -> None:
         s = score(g, g["mean"], scale)
         print(f"  {cls[:5]}:{m:<8}{g['unique_id'].nunique():>8}{s['wape']:>8.3f}{s['bias']:>8.3f}{s['mase']:>8.3f}")
     raw_bias = domain.bias(ok["y_obs"], ok["mean"])
-    ets_cov = {q: domain.coverage(a, ok[col].clip(lower=0)) for q, col in ETS_BANDS.items()}
+    # NaN without baselines (--no-baselines), not the 0 that NaN bands would score
+    ets_cov = {q: domain.coverage(a, ok[col].clip(lower=0)) if ok[col].notna().any() else float("nan")
+               for q, col in ETS_BANDS.items()}  # fmt: skip
     # bias per week of the hold-out (the level of the chain can move inside it)
     week = ((ok["ds"] - ok["ds"].min()).dt.days // 7).to_numpy()
     by_week = {f"bias{'' if m == 'mean' else '_autoets'}_week{w + 1}":
