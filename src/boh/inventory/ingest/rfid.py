@@ -199,9 +199,9 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     for t in tags.values():
         by_key[(t.site_id, t.item_id)].append(t)
     session_reads: list[dict[str, object]] = []
-    in_rules = {id(p) for p in sales}
+    in_rules = {p.index for p in sales}
     for p in ordered:
-        if p.kind != "rfid_read" and id(p) not in in_rules:
+        if p.kind != "rfid_read" and p.index not in in_rules:
             continue
         key = (p.site.id, p.item.item_id)
         if not isinstance(p.event, RfidReadEvent):

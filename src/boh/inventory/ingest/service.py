@@ -18,7 +18,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
@@ -122,23 +122,12 @@ def _in_order(events: Sequence[Prepared]) -> list[Prepared]:
 
 
 def _line(p: Prepared) -> Line:
-    """A sale's or return's move line, built positionally: a keyword call of the 20-field dataclass costs twice
-    as much, once per sale (``_LINE_ORDER`` holds the field order to what this call assumes)."""
     ev = p.event
     return Line(
-        p.index, p.site.id, p.item.item_id, p.lot_id, p.kind, p.quantity, move_key(ev.source, ev.event_id),
-        None, None, None, None,  # unit_cost, value, currency, reason_code
-        f"floor_{p.kind}", _source_id(p), ev.occurred_at,  # source_type, source_id, event_at
-        None, None, None,  # counter_site_id, lot_code, expiry_date
-        p.kind == "sale" and p.lot_id is None,  # fefo
+        index=p.index, site_id=p.site.id, item_id=p.item.item_id, lot_id=p.lot_id, move_type=p.kind,
+        quantity=p.quantity, idempotency_key=move_key(ev.source, ev.event_id), source_type=f"floor_{p.kind}",
+        source_id=_source_id(p), event_at=ev.occurred_at, fefo=p.kind == "sale" and p.lot_id is None,
     )  # fmt: skip
-
-
-_LINE_ORDER = ("index", "site_id", "item_id", "lot_id", "move_type", "quantity", "idempotency_key", "unit_cost",
-               "value", "currency", "reason_code", "source_type", "source_id", "event_at", "counter_site_id",
-               "lot_code", "expiry_date", "fefo")  # fmt: skip
-if tuple(f.name for f in fields(Line))[: len(_LINE_ORDER)] != _LINE_ORDER:  # pragma: no cover - a changed Line
-    raise ImportError("boh.inventory.ledger.contract.Line changed its field order: update service._line")
 
 
 def _apply(
