@@ -30,6 +30,7 @@ from boh.catalog.schemas import (
     SupplierRead,
     UomRead,
 )
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.org.api import get_site_ref
 
@@ -168,7 +169,7 @@ def list_items(
 ) -> tuple[list[ItemRead], int]:
     stmt = _item_query(session, scope, f)
     total = _count(session, stmt)
-    items = list(session.scalars(stmt.order_by(Item.sku).limit(limit).offset(offset)))
+    items = list(session.scalars(page(stmt.order_by(Item.sku), limit, offset)))
     return item_reads(session, items), total
 
 
@@ -218,7 +219,7 @@ def list_suppliers(
     if f.active is not None:
         stmt = stmt.where(Supplier.active == f.active)
     total = _count(session, stmt)
-    rows = session.scalars(stmt.order_by(Supplier.code).limit(limit).offset(offset))
+    rows = session.scalars(page(stmt.order_by(Supplier.code), limit, offset))
     return [SupplierRead.model_validate(s) for s in rows], total
 
 
@@ -281,7 +282,7 @@ def list_supplier_items(
     if active is not None:
         stmt = stmt.where(SupplierItem.active == active)
     total = _count(session, stmt)
-    rows = session.execute(stmt.order_by(Supplier.code, Item.sku).limit(limit).offset(offset)).all()
+    rows = session.execute(page(stmt.order_by(Supplier.code, Item.sku), limit, offset)).all()
     tables = repo.unit_tables(session, {item.id: item for _, _, item in rows}.values())
     return [_si_read(si, sup, item, tables[item.id].factors.get(si.purchase_uom)) for si, sup, item in rows], total
 
@@ -355,7 +356,7 @@ def list_assortment(
     site = get_site_ref(session, scope, site_id)
     stmt = _assortment_query(scope, [site.id], f, session)
     total = _count(session, stmt)
-    rows = session.execute(stmt.order_by(Item.sku).limit(limit).offset(offset)).all()
+    rows = session.execute(page(stmt.order_by(Item.sku), limit, offset)).all()
     return [_assortment_read(a, item, code) for a, item, code in rows], total
 
 

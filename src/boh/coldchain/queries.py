@@ -15,6 +15,7 @@ from boh.coldchain.models import Excursion, Exposure, Reading, Record, Sensor, U
 from boh.coldchain.schemas import ExcursionRead, ExposureRead, RecordRead, SensorRead, UnitRead
 from boh.coldchain.service.lots import cumulative
 from boh.inventory.api import lots_on_hand
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 from boh.org.api import site_view
@@ -92,10 +93,11 @@ def list_excursions(uow: UnitOfWork, scope: Scope, *, site_id: int | None = None
     if until is not None:
         where.append(Excursion.started_at < until)
     total = uow.session.scalar(select(func.count()).select_from(Excursion).where(*where)) or 0  # type: ignore[arg-type]
-    rows = list(uow.session.execute(
+    stmt = (
         select(Excursion, Unit).join(Unit, Unit.id == Excursion.unit_id).where(*where)  # type: ignore[arg-type]
-        .order_by(Excursion.started_at.desc(), Excursion.id.desc()).limit(limit).offset(offset)
-    ).all())  # fmt: skip
+        .order_by(Excursion.started_at.desc(), Excursion.id.desc())
+    )  # fmt: skip
+    rows = list(uow.session.execute(page(stmt, limit, offset)).all())
     return [_exc_read(uow, e, u, False) for e, u in rows], int(total)
 
 

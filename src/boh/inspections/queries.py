@@ -26,6 +26,7 @@ from boh.inspections.schemas import (
     VisitRead,
 )
 from boh.inspections.service._common import P_READ
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Principal, Scope
 from boh.org.api import site_points, user_names
 
@@ -74,7 +75,7 @@ def list_templates(
     if active is not None:
         stmt = stmt.where(models.Template.active.is_(active))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(session.scalars(stmt.order_by(models.Template.code).limit(limit).offset(offset)))
+    rows = list(session.scalars(page(stmt.order_by(models.Template.code), limit, offset)))
     versions = _versions(session, tenant_id, [r.id for r in rows])
     return [_template_read(r, versions[r.id]) for r in rows], total
 
@@ -160,7 +161,7 @@ def list_visits(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     order = (models.Visit.scheduled_for.is_(None), models.Visit.scheduled_for, models.Visit.inspector_id,
              models.Visit.route_order, models.Visit.id)  # fmt: skip
-    rows = list(session.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
+    rows = list(session.scalars(page(stmt.order_by(*order), limit, offset)))
     return _visit_reads(session, scope.tenant_id, rows), total
 
 
@@ -240,8 +241,8 @@ def list_actions(
     if f.overdue:
         stmt = stmt.where(models.Action.status != "accepted", models.Action.due_date < today)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(session.scalars(stmt.order_by(models.Action.status != "open", models.Action.due_date, models.Action.id)
-                                .limit(limit).offset(offset)))  # fmt: skip
+    order = (models.Action.status != "open", models.Action.due_date, models.Action.id)
+    rows = list(session.scalars(page(stmt.order_by(*order), limit, offset)))
     return _action_reads(session, scope.tenant_id, rows, today), total
 
 
@@ -252,7 +253,7 @@ def action_read(session: Session, tenant_id: int, row: models.Action, today: dat
 def plans(session: Session, tenant_id: int, limit: int = 50, offset: int = 0) -> tuple[list[PlanRead], int]:
     stmt = select(models.Plan).where(models.Plan.tenant_id == tenant_id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(models.Plan.start.desc(), models.Plan.id.desc()).limit(limit).offset(offset))
+    rows = session.scalars(page(stmt.order_by(models.Plan.start.desc(), models.Plan.id.desc()), limit, offset))
     return [plan_read(r) for r in rows], total
 
 

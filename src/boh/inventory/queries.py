@@ -33,6 +33,7 @@ from boh.inventory.schemas import (
     TransferRead,
     ValuationRead,
 )
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.org.api import get_site_ref, site_stock_settings
 
@@ -104,7 +105,7 @@ def list_moves(session: Session, scope: Scope, f: MoveFilter, limit: int, offset
     if f.until is not None:
         stmt = stmt.where(Move.event_at < f.until)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Move.event_at.desc(), Move.id.desc()).limit(limit).offset(offset))
+    rows = session.scalars(page(stmt.order_by(Move.event_at.desc(), Move.id.desc()), limit, offset))
     return [MoveRead.model_validate(m) for m in rows], total
 
 
@@ -118,7 +119,7 @@ def list_lots(
         stmt = stmt.where(Lot.status == status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Lot.item_id, Lot.expiry_date.is_(None), Lot.expiry_date, Lot.lot_code).limit(limit).offset(offset)
+        page(stmt.order_by(Lot.item_id, Lot.expiry_date.is_(None), Lot.expiry_date, Lot.lot_code), limit, offset)
     )
     return [LotRead.model_validate(lot) for lot in rows], total
 
@@ -193,22 +194,24 @@ def valuation(
         )
     ]
     rows = session.execute(
-        select(
-            c.site_id,
-            c.item_id,
-            _item_sku.c.sku,
-            c.quantity,
-            c.avg_unit_cost,
-            c.total_value,
-            c.transit_value,
-            c.cost_source,
-            c.currency,
+        page(
+            select(
+                c.site_id,
+                c.item_id,
+                _item_sku.c.sku,
+                c.quantity,
+                c.avg_unit_cost,
+                c.total_value,
+                c.transit_value,
+                c.cost_source,
+                c.currency,
+            )
+            .join(_item_sku, _item_sku.c.id == c.item_id)
+            .where(*where)
+            .order_by(c.site_id, _item_sku.c.sku),
+            limit,
+            offset,
         )
-        .join(_item_sku, _item_sku.c.id == c.item_id)
-        .where(*where)
-        .order_by(c.site_id, _item_sku.c.sku)
-        .limit(limit)
-        .offset(offset)
     )
     items = [
         ItemValue(

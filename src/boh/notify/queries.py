@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from boh.kernel.paging import page
 from boh.notify.messages import text
 from boh.notify.models import Notification
 
@@ -41,7 +42,7 @@ def list_for(
         where.append(Notification.read_at.is_(None))
     total = int(session.scalar(select(func.count()).where(*where)) or 0)
     rows = session.scalars(
-        select(Notification).where(*where).order_by(Notification.id.desc()).limit(limit).offset(offset)
+        page(select(Notification).where(*where).order_by(Notification.id.desc()), limit, offset)
     ).all()
     return [
         NotificationRow(r.id, r.kind, text(r.message, r.params), r.link, r.created_at, r.read_at is not None)

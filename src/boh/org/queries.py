@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.org import repository as repo
 from boh.org.errors import UserNotFound
@@ -43,7 +44,7 @@ def list_sites(session: Session, scope: Scope, f: SiteFilter, limit: int, offset
     if f.active is not None:
         stmt = stmt.where(Site.active == f.active)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Site.code).limit(limit).offset(offset)).all()
+    rows = session.scalars(page(stmt.order_by(Site.code), limit, offset)).all()
     codes = _region_codes(session, scope.tenant_id)
     return [_site_read(s, codes) for s in rows], total
 
@@ -79,7 +80,7 @@ def list_users(session: Session, scope: Scope, q: str | None, limit: int, offset
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    users = session.scalars(stmt.order_by(User.username).limit(limit).offset(offset)).all()
+    users = session.scalars(page(stmt.order_by(User.username), limit, offset)).all()
     grants: dict[int, list[RoleAssignment]] = {u.id: [] for u in users}
     for g in session.scalars(select(RoleAssignment).where(RoleAssignment.user_id.in_(list(grants)))):
         grants[g.user_id].append(g)

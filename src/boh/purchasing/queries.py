@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from boh.catalog.api import get_supplier_ref, item_view
 from boh.kernel.errors import BohError
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.org.api import site_view
 from boh.purchasing.errors import OrderNotFound
@@ -75,7 +76,7 @@ def list_orders(
     if expected_to is not None:
         stmt = stmt.where(Order.expected_date <= expected_to)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    orders = list(session.scalars(stmt.order_by(Order.id.desc()).limit(limit).offset(offset)))
+    orders = list(session.scalars(page(stmt.order_by(Order.id.desc()), limit, offset)))
     return summaries(session, scope.tenant_id, orders), int(total)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boh.catalog.api import category_view, item_view
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.org.api import site_view
 from boh.replenishment import models as m
@@ -73,11 +74,11 @@ def lines(
     if scope.site_ids is not None:
         where.append(L.site_id.in_(sorted(scope.site_ids)))
     total = session.scalar(select(func.count()).select_from(L).where(*where)) or 0
-    stmt = (select(L.id, L.site_id, st.c.code, L.item_id, it.c.sku, it.c.name_en, it.c.name_zh, it.c.base_uom,
+    stmt = (page(select(L.id, L.site_id, st.c.code, L.item_id, it.c.sku, it.c.name_en, it.c.name_zh, it.c.base_uom,
                    L.item_class, L.suggested_qty, L.qty, L.forecast_qty, L.safety_stock, L.position, L.unit_price,
                    L.currency, L.binding, L.status, L.approval_level, L.reason_code, L.needed_by, L.auto)
             .join(it, it.c.id == L.item_id).join(st, st.c.id == L.site_id).where(*where)
-            .order_by(L.site_id, it.c.sku).limit(limit).offset(offset))  # fmt: skip
+            .order_by(L.site_id, it.c.sku), limit, offset))  # fmt: skip
     return [LineRow(*r) for r in session.execute(stmt)], total
 
 

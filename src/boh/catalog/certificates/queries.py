@@ -13,6 +13,7 @@ from boh.catalog.certificates.models import CertificateRequirement, SupplierCert
 from boh.catalog.certificates.repository import get_certificate
 from boh.catalog.certificates.schemas import CertificateRead, RequirementRead
 from boh.catalog.models import Category, Supplier
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 
 C = SupplierCertificate
@@ -45,7 +46,7 @@ def supplier_certificates(
 ) -> tuple[list[CertificateRead], int]:
     stmt = _scoped(_select(), scope).where(C.supplier_id == supplier_id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(C.cert_type, C.valid_to.desc(), C.id).limit(limit).offset(offset)).all()
+    rows = session.execute(page(stmt.order_by(C.cert_type, C.valid_to.desc(), C.id), limit, offset)).all()
     return [_read(c, s, on) for c, s in rows], total
 
 
@@ -70,7 +71,7 @@ def expiring(
         C.status == "active", Supplier.active, C.valid_to <= on + timedelta(days=days), ~renewed
     )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(C.valid_to, C.id).limit(limit).offset(offset)).all()
+    rows = session.execute(page(stmt.order_by(C.valid_to, C.id), limit, offset)).all()
     return [_read(c, s, on) for c, s in rows], total
 
 

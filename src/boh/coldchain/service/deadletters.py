@@ -19,6 +19,7 @@ from boh.coldchain.schemas import Rejected
 from boh.coldchain.service._common import WRITE
 from boh.coldchain.service.readings import ingest
 from boh.kernel.clock import utcnow
+from boh.kernel.paging import page
 from boh.kernel.uow import UnitOfWork
 
 
@@ -47,7 +48,7 @@ def list_letters(
     if code is not None:
         stmt = stmt.where(DeadLetter.code == code)
     total = uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(uow.session.scalars(stmt.order_by(DeadLetter.id.desc()).limit(limit).offset(offset)))
+    rows = list(uow.session.scalars(page(stmt.order_by(DeadLetter.id.desc()), limit, offset)))
     return rows, total
 
 

@@ -23,6 +23,7 @@ from boh.inventory.commitments.schemas import (
     PromiseStep,
 )
 from boh.inventory.schemas import MoveRead
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 
 ZERO = Decimal(0)
@@ -87,7 +88,7 @@ def list_commitments(
     if f.status is not None:
         stmt = stmt.where(Commitment.status == f.status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(session.scalars(stmt.order_by(Commitment.id.desc()).limit(limit).offset(offset)))
+    rows = list(session.scalars(page(stmt.order_by(Commitment.id.desc()), limit, offset)))
     return _reads(session, rows), total
 
 

@@ -20,6 +20,7 @@ from boh.inventory.counts.errors import CountNotFound
 from boh.inventory.counts.models import Count, CountEntry, CountLine
 from boh.inventory.counts.schemas import CountFilter, CountRead, EntryRead, LineRead
 from boh.inventory.models import Lot
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.kernel.types import MoneyAmount, Qty
 
@@ -65,7 +66,7 @@ def list_counts(session: Session, scope: Scope, f: CountFilter, limit: int, offs
         stmt = stmt.where(Count.assignee_id == f.assignee_id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Count.scheduled_for.is_(None), Count.scheduled_for, Count.id.desc()).limit(limit).offset(offset)
+        page(stmt.order_by(Count.scheduled_for.is_(None), Count.scheduled_for, Count.id.desc()), limit, offset)
     )
     return [count_read(session, c) for c in rows], total
 
@@ -148,7 +149,7 @@ def list_lines(
     if by_value and not blind:
         value = func.abs(func.coalesce(CountLine.variance_value, literal(ZERO, MoneyAmount())))
         order = [value.desc(), *order]
-    rows: list[Any] = list(session.execute(stmt.order_by(*order).limit(limit).offset(offset)))
+    rows: list[Any] = list(session.execute(page(stmt.order_by(*order), limit, offset)))
     moved: dict[int, tuple[Decimal, Decimal]] = {}
     if count.status in ("review", "approved"):
         moved = repo.on_hand_by_line(session, count)
@@ -197,7 +198,7 @@ def list_entries(
     if counter is not None:
         stmt = stmt.where(CountEntry.counter == counter)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(CountEntry.id.desc()).limit(limit).offset(offset))
+    rows = session.scalars(page(stmt.order_by(CountEntry.id.desc()), limit, offset))
     return [EntryRead.model_validate(e) for e in rows], total
 
 

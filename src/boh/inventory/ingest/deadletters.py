@@ -22,6 +22,7 @@ from boh.inventory.ingest.errors import DeadLetterNotFound
 from boh.inventory.ingest.models import DeadLetter
 from boh.inventory.ingest.schemas import DeadLetterRead, IngestResult, Rejected
 from boh.kernel.clock import utcnow
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
 
@@ -107,9 +108,7 @@ def list_letters(
     if site_id is not None:
         where.append(DeadLetter.site_id == site_id)
     total = uow.session.scalar(select(func.count()).select_from(DeadLetter).where(*where)) or 0
-    rows = uow.session.scalars(
-        select(DeadLetter).where(*where).order_by(DeadLetter.id.desc()).limit(limit).offset(offset)
-    )
+    rows = uow.session.scalars(page(select(DeadLetter).where(*where).order_by(DeadLetter.id.desc()), limit, offset))
     by_code = dict(
         uow.session.execute(
             select(DeadLetter.code, func.count())

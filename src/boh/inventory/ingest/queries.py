@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from boh.inventory.ingest.models import Alert
 from boh.inventory.ingest.schemas import AlertRead
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 
 
@@ -31,5 +32,5 @@ def list_alerts(
     if is_open is not None:
         stmt = stmt.where(Alert.is_open.is_(is_open))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit).offset(offset))
+    rows = session.scalars(page(stmt.order_by(Alert.raised_at.desc(), Alert.id.desc()), limit, offset))
     return [AlertRead.model_validate(a) for a in rows], total

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from boh.catalog.api import item_view
 from boh.inventory.lotholds.schemas import HoldRead
 from boh.inventory.models import Balance, Lot, LotHold
+from boh.kernel.paging import page
 from boh.kernel.tenancy import Scope
 
 
@@ -61,7 +62,7 @@ def list_holds(
     if source is not None:
         stmt = stmt.where(LotHold.source == source)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(LotHold.id.desc()).limit(limit).offset(offset)).all()
+    rows = session.execute(page(stmt.order_by(LotHold.id.desc()), limit, offset)).all()
     return [_read(h, code, item_id, sku) for h, code, item_id, _exp, sku in rows], total
 
 
