@@ -4,6 +4,7 @@ PostgreSQL backends of the connections that name themselves with an application_
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import psycopg
@@ -64,3 +65,19 @@ def backend_cpu(admin_url: str, application_name: str) -> dict[int, float]:
 def delta(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU the backends used between two readings (a backend that started in between counts whole)."""
     return sum(after[p] - before.get(p, 0.0) for p in after)
+
+
+def wait_settled(root: int, *, quiet: float = 0.02, every: float = 1.0, calm: int = 2, timeout: float = 180.0) -> float:
+    """Wait until a server's process tree has finished starting: its CPU time grew by less than ``quiet``
+    seconds in each of ``calm`` consecutive ``every``-second windows (an idle uvicorn worker uses none; one
+    still importing and building its routes uses a core). A server answers its first request as soon as ONE
+    worker is up, while the others may still spend seconds of CPU starting: measured from then, that start-up
+    would be counted as the CPU of the events. The seconds waited."""
+    start = time.monotonic()
+    last, still = tree_cpu(root), 0
+    while still < calm and time.monotonic() - start < timeout:
+        time.sleep(every)
+        now = tree_cpu(root)
+        still = still + 1 if now - last < quiet else 0
+        last = now
+    return time.monotonic() - start

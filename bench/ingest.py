@@ -557,10 +557,12 @@ def _cpu(args: argparse.Namespace, url: str, ingest_server: Any, worker: Any) ->
 def _cpu_per_event(before: dict[str, Any] | None, after: dict[str, Any] | None, events: int) -> dict[str, float]:
     if before is None or after is None or not events:
         return {}
-    ingest = after["server"] - before["server"] + cpu.delta(before["backends"], after["backends"])
+    server, db = after["server"] - before["server"], cpu.delta(before["backends"], after["backends"])
     relay = after["relay"] - before["relay"] + cpu.delta(before["relay_backends"], after["relay_backends"])
     return {
-        "cpu_us_per_event": round(ingest / events * 1e6, 1),
+        "cpu_us_per_event": round((server + db) / events * 1e6, 1),
+        "cpu_us_per_event_server": round(server / events * 1e6, 1),  # the ingest server's processes (Python)
+        "cpu_us_per_event_db": round(db / events * 1e6, 1),  # their PostgreSQL backends
         "cpu_us_per_event_relay": round(relay / events * 1e6, 1),
     }
 
@@ -654,6 +656,8 @@ def main() -> None:
                 _named(url, INGEST_APP), tmp, workers, embedded_worker=False, nice=args.ingest_nice
             )
             worker = start_worker(_named(url, RELAY_APP), tmp, args.ingest_nice)
+            # the server answered once one worker was up: the CPU counted per event starts when all have started
+            log(f"ingest server workers started ({cpu.wait_settled(ingest_server.pid):.1f} s more)")
         transports = ["http", "mqtt"] if args.transport == "both" else [args.transport]
         reader = Reader(base, world.key, world)
         reader.start()
@@ -703,6 +707,8 @@ def main() -> None:
             "ratio_to_floor": round(main_res["events_per_s"] / floor, 4) if floor else None,
             "cpu_us_per_event": main_res.get("cpu_us_per_event"),
             "cpu_us_per_event_relay": main_res.get("cpu_us_per_event_relay"),
+            "cpu_us_per_event_server": main_res.get("cpu_us_per_event_server"),
+            "cpu_us_per_event_db": main_res.get("cpu_us_per_event_db"),
             # the floor's own CPU an event, and the path's CPU efficiency against it (machine-independent: the
             # ratio of events/s also depends on how much of the machine the load generator and the reader take)
             "floor_cpu_us_per_event": round(floor_cpu, 1) if floor_cpu else None,

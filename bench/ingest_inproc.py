@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cpu import _stat as cpu_stat
@@ -49,6 +50,13 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     ap.add_argument("--reuse-seed", action="store_true", help="clone a kept seeded template (see bench/ingest.py)")
     ap.add_argument("--sql", action="store_true", help="print the time spent per SQL statement")
+    ap.add_argument(
+        "--asgi",
+        action="store_true",
+        help="send each batch as a JSON body through the web app (ASGI, no sockets), with the device key and one "
+        "site per batch as bench/ingest.py does: the HTTP server's whole Python path (routing, middleware, "
+        "key check, body decoding, response), minus uvicorn's HTTP parsing",
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="boh-bench-"))
     url, drop, world = seeded(args.backend, tmp, args.sites, args.items, 0, stock=args.stock, reuse=args.reuse_seed)
@@ -76,6 +84,7 @@ def main() -> None:
                 with dbapi_conn.cursor() as cur:
                     cur.execute("SELECT pg_backend_pid()")
                     backends.add(cur.fetchone()[0])
+                    dbapi_conn.rollback()  # no transaction left open (the web app sets autocommit on some connections)
 
             rt.engine.dispose()  # every connection of the run is a new one, seen by the listener
 
@@ -88,6 +97,7 @@ def main() -> None:
 
         evs = generate_events(random.Random(1), world.snapshot, args.events, parse_mix(args.mix))
         batches = [evs[i : i + args.batch] for i in range(0, len(evs), args.batch)]
+        send = _asgi_sender(rt, world.key, evs, args.batch) if args.asgi else None
         log(f"{args.backend}: {len(evs)} events in {len(batches)} batches")
         prof = cProfile.Profile(time.process_time) if args.profile else None
         gc_cpu = [0.0, 0.0]  # seconds in the cyclic garbage collector during the run, start of the current pass
@@ -106,7 +116,9 @@ def main() -> None:
         if prof:
             prof.enable()
         accepted = 0
-        for b in batches:
+        if send is not None:
+            accepted = send()
+        for b in batches if send is None else ():
             with rt.system_uow(world.tenant_id) as uow:
                 accepted += service.ingest(uow, b).accepted
                 uow.commit()
@@ -151,6 +163,59 @@ def main() -> None:
         else:
             drop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _asgi_sender(rt: Any, key: str, evs: list[Any], batch: int) -> Callable[[], int]:
+    """A function that posts the events through the web app as bench/ingest.py's HTTP clients do (one site per
+    batch, the bodies encoded beforehand), and returns the events accepted. The app is built and warmed first."""
+    import asyncio
+
+    from ingest import http_batches
+
+    from boh.http.routing import warm_routes
+    from boh.kernel import gcpause
+    from boh.web.app import create_app
+
+    app = create_app(rt.settings, rt)
+    warm_routes(app)  # the lifespan's start-up, without its embedded worker
+    gcpause.freeze_once()
+    bodies = [json.dumps({"events": job[1]}).encode() for plan in http_batches(evs, 1, batch, [], True) for job in plan]
+    path = "/api/v1/inventory/events"
+
+    async def post(body: bytes) -> int:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+            "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"x-api-key", key.encode()),
+                        (b"content-length", str(len(body)).encode())],
+        }  # fmt: skip
+        sent = False
+        chunks: list[bytes] = []
+        status = [0]
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.Event().wait()  # the client stays connected
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def reply(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await app(scope, receive, reply)
+        if status[0] != 200:
+            raise RuntimeError(f"HTTP {status[0]}: {b''.join(chunks)[:300]!r}")
+        return int(json.loads(b"".join(chunks))["accepted"])
+
+    async def run() -> int:
+        return sum([await post(b) for b in bodies])
+
+    return lambda: asyncio.run(run())
 
 
 def _db_cpu_per_statement(db_cpu: Callable[[], float], out: dict[str, list[float]]) -> None:
