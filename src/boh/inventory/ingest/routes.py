@@ -60,15 +60,22 @@ async def post_events(request: Request) -> IngestResult:
 
     def work() -> IngestResult:
         with gcpause.paused():  # decoding allocates as much as the ingestion (see boh.kernel.gcpause)
-            events: list[Any] | None = domain.decode_body(body)
-            if events is None:
-                events = _envelope_or_422(body)
-            with request_uow(request) as uow:
-                result = service.ingest(uow, events, transport="http")
-                uow.commit()
-                return result
+            return _ingest(request, body)
 
     return await anyio.to_thread.run_sync(work, limiter=_limiter(request))
+
+
+def _ingest(request: Request, body: bytes) -> IngestResult:
+    """Decode and ingest a body, committed. Its own frame: the batch (events, their rows, the session) is
+    freed when it returns, before the collector resumes: the collection that was due then finds only what
+    outlives the request, where it would walk every object of the batch (about 1 us an event)."""
+    events: list[Any] | None = domain.decode_body(body)
+    if events is None:
+        events = _envelope_or_422(body)
+    with request_uow(request) as uow:
+        result = service.ingest(uow, events, transport="http")
+        uow.commit()
+        return result
 
 
 def _limiter(request: Request) -> anyio.CapacityLimiter:
