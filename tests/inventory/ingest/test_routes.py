@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -207,3 +211,28 @@ def test_a_server_process_ingests_one_batch_at_a_time(runtime: Runtime, app, f: 
     assert done == [[200] * 4]
     assert state["most"] == 1
     assert on_hand(runtime, f.sh01, f.milk) == D(10 - 4 * 300)
+
+
+def test_the_batch_is_freed_before_the_collector_resumes(
+    runtime: Runtime, client: TestClient, f: Floor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cyclic collector is paused while a batch is ingested; the collection due when it resumes walks
+    every object still alive. The route's frame must have let go of the batch's events by then."""
+    from boh.inventory.ingest import routes
+    from boh.inventory.ingest.schemas import SaleEvent
+    from boh.kernel import gcpause
+
+    alive: list[int] = []
+
+    @contextmanager
+    def paused() -> Iterator[None]:
+        with gcpause.paused():
+            yield
+            alive.append(sum(1 for o in gc.get_objects() if isinstance(o, SaleEvent) and o.event_id[:3] == "gc-"))
+
+    monkeypatch.setattr(routes, "gcpause", SimpleNamespace(paused=paused))
+    h = device_key(runtime, f, f.sh01)
+    r = client.post(f"{URL}/events", json={"events": [sale(f"gc-{i}") for i in range(3)]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["accepted"] == 3
+    assert alive == [0]
