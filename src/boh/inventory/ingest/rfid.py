@@ -140,11 +140,12 @@ class Outcome:
 
 
 def _open_shrinks(session: Session, tenant_id: int, sales: list[Prepared]) -> dict[Key, list[domain.OpenShrink]]:
-    """The open shrink alerts a sale of the batch could settle (empty without any: then no sale settles)."""
+    """The open shrink alerts a sale of the batch could settle (empty without any: then no sale settles).
+    ``sales`` in event-time order: the first is the earliest."""
     out: dict[Key, list[domain.OpenShrink]] = defaultdict(list)
     if not sales:
         return out
-    since = min(p.event.occurred_at for p in sales)
+    since = sales[0].event.occurred_at
     stmt = select(Alert.id, Alert.site_id, Alert.item_id, Alert.occurred_at).where(
         Alert.tenant_id == tenant_id,
         Alert.kind == "shrink",
@@ -228,31 +229,44 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
 def _settle_late(late: dict[Key, list[domain.OpenShrink]], sales: list[Prepared], result: Outcome) -> dict[int, int]:
     """Per sale (by index) the whole units it marks sold: its units less the open shrink alerts it settles
     (``domain.settle_late``, sale after sale in event-time order, as ``sales`` are: it depends on no tag)."""
+    units = _units(sales)
     if not late:  # no open alert: every sale marks its whole units
-        return {p.index: domain.whole_units(-p.quantity) for p in sales}
-    marks: dict[int, int] = {}
+        return units
     for p in sales:
-        units = domain.whole_units(-p.quantity)
         alerts = late.get((p.site.id, p.item.item_id))
-        settled = domain.settle_late(alerts, units, p.event.occurred_at) if alerts else []
-        result.settled.extend(a.alert_id for a in settled)
-        marks[p.index] = units - len(settled)
-    return marks
+        if alerts:
+            settled = domain.settle_late(alerts, units[p.index], p.event.occurred_at)
+            result.settled.extend(a.alert_id for a in settled)
+            units[p.index] -= len(settled)
+    return units
+
+
+def _units(sales: list[Prepared]) -> dict[int, int]:
+    """Per sale (by index) its whole units (``domain.whole_units``), worked out once per distinct quantity."""
+    known: dict[Decimal, int] = {}
+    out: dict[int, int] = {}
+    for p in sales:
+        n = known.get(p.quantity)
+        if n is None:
+            n = known[p.quantity] = domain.whole_units(-p.quantity)
+        out[p.index] = n
+    return out
 
 
 def _mark_apart(session: Session, tenant_id: int, sales: list[Prepared], marks: dict[int, int]) -> None:
     """Sales of keys no read of the batch touches: sale after sale (in event-time order, as given), the next
     ``marks`` most recently seen present tags of the key, i.e. ranks (lo, hi] of the key's present tags."""
-    done: dict[Key, int] = defaultdict(int)
+    done: dict[Key, int] = {}
     rows: list[tuple[int, int, datetime, int, int]] = []
     for p in sales:
         n = marks[p.index]
         if n > 0:
             key = (p.site.id, p.item.item_id)
-            rows.append((key[0], key[1], p.event.occurred_at, done[key], done[key] + n))
-            done[key] += n
+            lo = done.get(key, 0)
+            rows.append((key[0], key[1], p.event.occurred_at, lo, lo + n))
+            done[key] = lo + n
     if rows:
-        pgbulk.mark_sold(session.connection(), tenant_id, dict(done), rows, utcnow())
+        pgbulk.mark_sold(session.connection(), tenant_id, rows, utcnow())
 
 
 def _event_order(p: Prepared) -> tuple[datetime, int]:
