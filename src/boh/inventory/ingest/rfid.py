@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import func, insert, select, tuple_, update
@@ -186,10 +187,7 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     if SQL_MARKS and session.get_bind().dialect.name == "postgresql":
         tags = _load(session, tenant_id, TagWant(epcs={p.epc for p in reads if p.epc}))
         touched = {(p.site.id, p.item.item_id) for p in reads} | {(t.site_id, t.item_id) for t in tags.values()}
-        apart = [p for p in sales if (p.site.id, p.item.item_id) not in touched]
-        _mark_apart(session, tenant_id, apart, marks)
-        if apart:
-            sales = [p for p in sales if (p.site.id, p.item.item_id) in touched]
+        sales = _mark_apart(session, tenant_id, sales, touched, marks)
         want = _want(reads, sales)
         want.epcs = set()  # loaded above
         for epc, loaded in _load(session, tenant_id, want).items():
@@ -253,24 +251,31 @@ def _units(sales: list[Prepared]) -> dict[int, int]:
     return out
 
 
-def _mark_apart(session: Session, tenant_id: int, sales: list[Prepared], marks: dict[int, int]) -> None:
-    """Sales of keys no read of the batch touches: sale after sale (in event-time order, as given), the next
-    ``marks`` most recently seen present tags of the key, i.e. ranks (lo, hi] of the key's present tags."""
+def _mark_apart(
+    session: Session, tenant_id: int, sales: list[Prepared], touched: set[Key], marks: dict[int, int]
+) -> list[Prepared]:
+    """Mark the sales of keys no read of the batch touches (not in ``touched``) and return the others: sale
+    after sale (in event-time order, as given), the next ``marks`` most recently seen present tags of the
+    key, i.e. ranks (lo, hi] of the key's present tags."""
     done: dict[Key, int] = {}
     rows: list[tuple[int, int, datetime, int, int]] = []
+    kept: list[Prepared] = []
     for p in sales:
+        key = (p.site.id, p.item.item_id)
+        if key in touched:
+            kept.append(p)
+            continue
         n = marks[p.index]
         if n > 0:
-            key = (p.site.id, p.item.item_id)
             lo = done.get(key, 0)
             rows.append((key[0], key[1], p.event.occurred_at, lo, lo + n))
             done[key] = lo + n
     if rows:
         pgbulk.mark_sold(session.connection(), tenant_id, rows, utcnow())
+    return kept
 
 
-def _event_order(p: Prepared) -> tuple[datetime, int]:
-    return (p.event.occurred_at, p.index)
+_event_order = attrgetter("event.occurred_at", "index")  # (occurred_at, index): event-time order, ties by index
 
 
 def _session_read(tenant_id: int, p: Prepared, ev: RfidReadEvent, expected: bool) -> dict[str, object]:
