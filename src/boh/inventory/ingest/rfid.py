@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -140,21 +140,25 @@ class Outcome:
     settled: list[int] = field(default_factory=list)  # shrink alerts closed by a late sale
 
 
+_A = cast(Table, Alert.__table__).c
+# one statement object for every batch (bound values): SQLAlchemy finds its compiled form by identity of shape
+_OPEN_SHRINKS = select(_A.id, _A.site_id, _A.item_id, _A.occurred_at).where(
+    _A.tenant_id == bindparam("tenant"),
+    _A.kind == "shrink",
+    _A.is_open.is_(True),
+    _A.site_id.in_(bindparam("sites", expanding=True)),
+    _A.occurred_at >= bindparam("since"),
+)
+
+
 def _open_shrinks(session: Session, tenant_id: int, sales: list[Prepared]) -> dict[Key, list[domain.OpenShrink]]:
     """The open shrink alerts a sale of the batch could settle (empty without any: then no sale settles).
     ``sales`` in event-time order: the first is the earliest."""
     out: dict[Key, list[domain.OpenShrink]] = defaultdict(list)
     if not sales:
         return out
-    since = sales[0].event.occurred_at
-    stmt = select(Alert.id, Alert.site_id, Alert.item_id, Alert.occurred_at).where(
-        Alert.tenant_id == tenant_id,
-        Alert.kind == "shrink",
-        Alert.is_open.is_(True),
-        Alert.site_id.in_(sorted({p.site.id for p in sales})),
-        Alert.occurred_at >= since,
-    )
-    for alert_id, site_id, item_id, at in session.execute(stmt):
+    params = {"tenant": tenant_id, "sites": sorted({p.site.id for p in sales}), "since": sales[0].event.occurred_at}
+    for alert_id, site_id, item_id, at in session.execute(_OPEN_SHRINKS, params):
         if item_id is not None and at is not None:
             out[(site_id, item_id)].append(domain.OpenShrink(alert_id, at))
     return out
