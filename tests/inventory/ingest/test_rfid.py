@@ -248,9 +248,9 @@ def test_sales_marked_in_the_database_choose_the_tags_the_rules_choose(
     marked: list[int] = []
     real = pgbulk.mark_sold
 
-    def counting(conn: Any, tenant_id: int, wanted: Any, sales: Any, now: Any) -> None:
+    def counting(conn: Any, tenant_id: int, sales: Any, now: Any) -> None:
         marked.append(len(sales))
-        real(conn, tenant_id, wanted, sales, now)
+        real(conn, tenant_id, sales, now)
 
     monkeypatch.setattr(pgbulk, "mark_sold", counting)
     states = []
@@ -268,3 +268,14 @@ def test_sales_marked_in_the_database_choose_the_tags_the_rules_choose(
     assert states[0] == states[1]
     if runtime.engine.dialect.name == "postgresql":
         assert sum(marked) > 0  # and some sales went through the database's marking
+
+
+def test_a_sale_marks_its_tag_sold_at_its_time_to_the_microsecond(runtime: Runtime, f: Floor) -> None:
+    """On PostgreSQL a sale no read of its batch touches marks its tag in the database (sale times travel as
+    microseconds since the epoch there): the tag's sold_at is the sale's time exactly."""
+    tags = [epc_for(MILK, 40 + n) for n in range(2)]
+    ingest(runtime, f, [read(f"seen{n}", t, "floor", _at(n + 1)) for n, t in enumerate(tags)])
+    ingest(runtime, f, [sale("s-us", qty="1", occurred_at="2026-11-25T09:11:00.123457+08:00")])
+    with runtime.session_factory() as s:
+        sold = {t.epc: t.sold_at for t in s.scalars(select(RfidTag)) if t.status == "sold"}
+    assert {e: at.isoformat() for e, at in sold.items() if at} == {tags[1]: "2026-11-25T01:11:00.123457+00:00"}

@@ -260,3 +260,35 @@ def test_lock_costs_creates_the_missing_rows_and_returns_every_one(stores: tuple
         assert both[ax].id == first[ax].id
         assert again == both
         assert currencies == {ax: "EUR", by: "USD"}
+
+
+def test_balances_add_on_hand_alone_or_every_column_alike(stores: tuple[Runtime, Runtime]) -> None:
+    """The PostgreSQL store sends only on_hand when no delta reserves, ships or orders (a floor batch) and
+    every column otherwise: both stores create and add to the same rows and answer the same on hand."""
+    from boh.inventory.ledger.store import Delta
+
+    snaps = []
+    for rt in stores:
+        _truncate(rt)
+        w = _world(rt)
+        a, b, x, y = w.sites["A"], w.sites["B"], w.items["X"], w.items["Y"]
+        with rt.session_factory() as s:
+            store = store_for(s)
+            after = [
+                store.add_to_balances(
+                    w.tenant.id, {(a, x, 0): Delta(on_hand=D("5")), (b, y, 0): Delta(D("-1.5"))}, NOW
+                ),
+                store.add_to_balances(w.tenant.id, {(a, x, 0): Delta(D("-2"), reserved=D("1"))}, NOW),
+                store.add_to_balances(
+                    w.tenant.id, {(a, x, 0): Delta(D("1")), (b, y, 0): Delta(in_transit=D("4"))}, NOW
+                ),
+                store.add_to_balances(w.tenant.id, {(b, y, 0): Delta(D("2"), on_order=D("3"))}, NOW),
+            ]
+            s.commit()
+            rows = sorted(
+                (r.site_id == a, r.item_id == x, r.lot_key, r.on_hand, r.reserved, r.in_transit, r.on_order)
+                for r in s.scalars(select(Balance))
+            )
+        snaps.append(([{(k[0] == a, k[1] == x, k[2]): v for k, v in m.items()} for m in after], rows))
+    assert snaps[0] == snaps[1]
+    assert snaps[1][1] == [(False, False, 0, D("0.5"), 0, 4, 3), (True, True, 0, D("4"), 1, 0, 0)]

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -139,20 +140,25 @@ class Outcome:
     settled: list[int] = field(default_factory=list)  # shrink alerts closed by a late sale
 
 
+_A = cast(Table, Alert.__table__).c
+# one statement object for every batch (bound values): SQLAlchemy finds its compiled form by identity of shape
+_OPEN_SHRINKS = select(_A.id, _A.site_id, _A.item_id, _A.occurred_at).where(
+    _A.tenant_id == bindparam("tenant"),
+    _A.kind == "shrink",
+    _A.is_open.is_(True),
+    _A.site_id.in_(bindparam("sites", expanding=True)),
+    _A.occurred_at >= bindparam("since"),
+)
+
+
 def _open_shrinks(session: Session, tenant_id: int, sales: list[Prepared]) -> dict[Key, list[domain.OpenShrink]]:
-    """The open shrink alerts a sale of the batch could settle (empty without any: then no sale settles)."""
+    """The open shrink alerts a sale of the batch could settle (empty without any: then no sale settles).
+    ``sales`` in event-time order: the first is the earliest."""
     out: dict[Key, list[domain.OpenShrink]] = defaultdict(list)
     if not sales:
         return out
-    since = min(p.event.occurred_at for p in sales)
-    stmt = select(Alert.id, Alert.site_id, Alert.item_id, Alert.occurred_at).where(
-        Alert.tenant_id == tenant_id,
-        Alert.kind == "shrink",
-        Alert.is_open.is_(True),
-        Alert.site_id.in_(sorted({p.site.id for p in sales})),
-        Alert.occurred_at >= since,
-    )
-    for alert_id, site_id, item_id, at in session.execute(stmt):
+    params = {"tenant": tenant_id, "sites": sorted({p.site.id for p in sales}), "since": sales[0].event.occurred_at}
+    for alert_id, site_id, item_id, at in session.execute(_OPEN_SHRINKS, params):
         if item_id is not None and at is not None:
             out[(site_id, item_id)].append(domain.OpenShrink(alert_id, at))
     return out
@@ -185,10 +191,7 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
     if SQL_MARKS and session.get_bind().dialect.name == "postgresql":
         tags = _load(session, tenant_id, TagWant(epcs={p.epc for p in reads if p.epc}))
         touched = {(p.site.id, p.item.item_id) for p in reads} | {(t.site_id, t.item_id) for t in tags.values()}
-        apart = [p for p in sales if (p.site.id, p.item.item_id) not in touched]
-        _mark_apart(session, tenant_id, apart, marks)
-        if apart:
-            sales = [p for p in sales if (p.site.id, p.item.item_id) in touched]
+        sales = _mark_apart(session, tenant_id, sales, touched, marks)
         want = _want(reads, sales)
         want.epcs = set()  # loaded above
         for epc, loaded in _load(session, tenant_id, want).items():
@@ -228,35 +231,55 @@ def apply(session: Session, tenant_id: int, events: Sequence[Prepared]) -> Outco
 def _settle_late(late: dict[Key, list[domain.OpenShrink]], sales: list[Prepared], result: Outcome) -> dict[int, int]:
     """Per sale (by index) the whole units it marks sold: its units less the open shrink alerts it settles
     (``domain.settle_late``, sale after sale in event-time order, as ``sales`` are: it depends on no tag)."""
+    units = _units(sales)
     if not late:  # no open alert: every sale marks its whole units
-        return {p.index: domain.whole_units(-p.quantity) for p in sales}
-    marks: dict[int, int] = {}
+        return units
     for p in sales:
-        units = domain.whole_units(-p.quantity)
         alerts = late.get((p.site.id, p.item.item_id))
-        settled = domain.settle_late(alerts, units, p.event.occurred_at) if alerts else []
-        result.settled.extend(a.alert_id for a in settled)
-        marks[p.index] = units - len(settled)
-    return marks
+        if alerts:
+            settled = domain.settle_late(alerts, units[p.index], p.event.occurred_at)
+            result.settled.extend(a.alert_id for a in settled)
+            units[p.index] -= len(settled)
+    return units
 
 
-def _mark_apart(session: Session, tenant_id: int, sales: list[Prepared], marks: dict[int, int]) -> None:
-    """Sales of keys no read of the batch touches: sale after sale (in event-time order, as given), the next
-    ``marks`` most recently seen present tags of the key, i.e. ranks (lo, hi] of the key's present tags."""
-    done: dict[Key, int] = defaultdict(int)
-    rows: list[tuple[int, int, datetime, int, int]] = []
+def _units(sales: list[Prepared]) -> dict[int, int]:
+    """Per sale (by index) its whole units (``domain.whole_units``), worked out once per distinct quantity."""
+    known: dict[Decimal, int] = {}
+    out: dict[int, int] = {}
     for p in sales:
+        n = known.get(p.quantity)
+        if n is None:
+            n = known[p.quantity] = domain.whole_units(-p.quantity)
+        out[p.index] = n
+    return out
+
+
+def _mark_apart(
+    session: Session, tenant_id: int, sales: list[Prepared], touched: set[Key], marks: dict[int, int]
+) -> list[Prepared]:
+    """Mark the sales of keys no read of the batch touches (not in ``touched``) and return the others: sale
+    after sale (in event-time order, as given), the next ``marks`` most recently seen present tags of the
+    key, i.e. ranks (lo, hi] of the key's present tags."""
+    done: dict[Key, int] = {}
+    rows: list[tuple[int, int, datetime, int, int]] = []
+    kept: list[Prepared] = []
+    for p in sales:
+        key = (p.site.id, p.item.item_id)
+        if key in touched:
+            kept.append(p)
+            continue
         n = marks[p.index]
         if n > 0:
-            key = (p.site.id, p.item.item_id)
-            rows.append((key[0], key[1], p.event.occurred_at, done[key], done[key] + n))
-            done[key] += n
+            lo = done.get(key, 0)
+            rows.append((key[0], key[1], p.event.occurred_at, lo, lo + n))
+            done[key] = lo + n
     if rows:
-        pgbulk.mark_sold(session.connection(), tenant_id, dict(done), rows, utcnow())
+        pgbulk.mark_sold(session.connection(), tenant_id, rows, utcnow())
+    return kept
 
 
-def _event_order(p: Prepared) -> tuple[datetime, int]:
-    return (p.event.occurred_at, p.index)
+_event_order = attrgetter("event.occurred_at", "index")  # (occurred_at, index): event-time order, ties by index
 
 
 def _session_read(tenant_id: int, p: Prepared, ev: RfidReadEvent, expected: bool) -> dict[str, object]:
