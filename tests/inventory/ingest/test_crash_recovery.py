@@ -202,7 +202,7 @@ def check_ledger(rt: Runtime, w: World, sent: list[dict[str, Any]]) -> None:
         )
         keys = Counter(
             s.execute(
-                select(Move.idempotency_key).where(Move.tenant_id == tenant_id, Move.idempotency_key.like("evt:%"))
+                select(Move.idempotency_key).where(Move.tenant_id == tenant_id, Move.idempotency_key.like("ev:%"))
             ).scalars()
         )
         assert claims == Counter(ev["event_id"] for ev in sent)  # one claim per event, none extra

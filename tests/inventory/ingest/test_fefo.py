@@ -57,10 +57,10 @@ def test_a_sale_without_a_lot_takes_the_earliest_usable_lots_first_then_stock_wi
     assert (first.accepted, first.duplicates, first.rejected) == (2, 0, [])
     assert _stock(runtime, f.sh01) == {"EARLY": D(0), "LATE": D(0), "OLD": D(4), None: D(-1)}
     assert _sale_moves(runtime) == [
-        ("evt:pos:SH01:1:s1", "EARLY", D(-3)),
-        ("evt:pos:SH01:1:s1#1", "LATE", D(-1)),
-        ("evt:pos:SH01:1:s2", "LATE", D(-4)),
-        ("evt:pos:SH01:1:s2#1", None, D(-3)),
+        ("ev:10:pos:SH01:1:2:s1", "EARLY", D(-3)),
+        ("ev:10:pos:SH01:1:2:s1#1", "LATE", D(-1)),
+        ("ev:10:pos:SH01:1:2:s2", "LATE", D(-4)),
+        ("ev:10:pos:SH01:1:2:s2#1", None, D(-3)),
     ]
     again = ingest(runtime, f, [sale("s1", qty="4"), sale("s2", qty="7")])  # a retry changes nothing
     assert (again.accepted, again.duplicates) == (0, 2)

@@ -313,3 +313,17 @@ def test_the_depletion_rule_is_given_the_sales_of_its_items_and_those_with_modif
     assert (on_hand(runtime, f.sh01, f.milk), on_hand(runtime, f.sh01, f.soap)) == (D(0), D(-1))
     reads = ingest(runtime, f, [read("r2", epc_for(gtin_for(1), 8), "floor")])  # no sale: the rule is not asked
     assert (reads.accepted, rule.begun, len(rule.given)) == (1, 1, 6)
+
+
+def test_two_events_whose_source_and_id_join_alike_both_post(runtime: Runtime, f: Floor) -> None:
+    """Sources hold ':' ("pos:SH01:1"), so the pair (source, event id) must not be joined ambiguously into the
+    move's idempotency key: ("pos:SH01:1", "7") and ("pos:SH01", "1:7") are two events, two sales."""
+    receive(runtime, f, f.sh01, f.milk, "10")
+    first = sale("7", qty=2)
+    second = sale("1:7", qty=3) | {"source": "pos:SH01"}
+    result = ingest(runtime, f, [first, second])
+    assert (result.accepted, result.duplicates, result.rejected) == (2, 0, [])
+    assert on_hand(runtime, f.sh01, f.milk) == D(5)
+    again = ingest(runtime, f, [second])  # and a retry of either is still a duplicate
+    assert (again.accepted, again.duplicates) == (0, 1)
+    assert on_hand(runtime, f.sh01, f.milk) == D(5)

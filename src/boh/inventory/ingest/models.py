@@ -3,7 +3,7 @@
 - ``inventory_ingested_event``: the exactly-once ledger of floor events, keyed by (tenant, source,
   event_id). An event is *claimed* with ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` in the transaction
   that applies it, so a retried batch (or the same batch sent twice at once) applies each event once.
-  The move an event made carries the idempotency key ``evt:<source>:<event_id>`` (stock.move_key).
+  The move an event made carries the idempotency key ``ev:<len>:<source>:<len>:<event_id>`` (service.move_key).
 - ``inventory_rfid_tag``: one row per RFID tag, keyed by its EPC: where it was last seen and its status
   (present | sold | missing | left). A projection of RFID reads and sales; it never moves stock.
 - ``inventory_rfid_session`` / ``inventory_rfid_session_read``: zone read sessions (automatic cycle

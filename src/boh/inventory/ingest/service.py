@@ -193,14 +193,17 @@ def _lines(p: Prepared, dep: depletion.Depletion | None) -> list[Line]:
 
 def _component_key(key: str, n: int) -> str:
     full = f"{key}:r{n}"
-    return full if len(full) <= 118 else "evt:" + hashlib.sha256(full.encode()).hexdigest()
+    return full if len(full) <= 118 else "ev:" + hashlib.sha256(full.encode()).hexdigest()
 
 
 def move_key(source: str, event_id: str) -> str:
-    """The idempotency key of an event's move: readable when it fits the column, a digest otherwise (the
-    later parts of a sale split over lots append ``#<part>``, see the ledger)."""
-    key = f"evt:{source}:{event_id}"
-    return key if len(key) <= 118 else "evt:" + hashlib.sha256(key.encode()).hexdigest()
+    """The idempotency key of an event's move, ``ev:<len>:<source>:<len>:<event_id>``: readable when it fits
+    the column, a digest otherwise (a recipe's components append ``:r<n>``, the later parts of a sale split over
+    lots ``#<part>``, see the ledger). Sources and event ids may hold ':' ("pos:SH01:1"), so each is prefixed
+    with its length: two events never share a key, so a new claim's key was never posted. Keys written before
+    this form began with ``evt:``; a retry of such an event is stopped by its claim before any key is made."""
+    key = f"ev:{len(source)}:{source}:{len(event_id)}:{event_id}"
+    return key if len(key) <= 118 else "ev:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _source_id(p: Prepared) -> str:
