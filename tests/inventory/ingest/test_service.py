@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,8 @@ from boh.bootstrap import Runtime
 from boh.inventory.ingest import depletion, service
 from boh.inventory.ingest.depletion import Depletion, SoldLine
 from boh.inventory.ingest.models import IngestedEvent, ShelfObservation, WeightShelf
+from boh.inventory.ledger.store import PortableStore
+from boh.inventory.ledger.store_pg import PgStore
 from boh.inventory.models import Move
 from boh.inventory.rebuild import rebuild_check
 from boh.kernel.outbox import OutboxRecord
@@ -327,3 +330,27 @@ def test_two_events_whose_source_and_id_join_alike_both_post(runtime: Runtime, f
     again = ingest(runtime, f, [second])  # and a retry of either is still a duplicate
     assert (again.accepted, again.duplicates) == (0, 1)
     assert on_hand(runtime, f.sh01, f.milk) == D(5)
+
+
+def test_ingestion_does_not_look_up_posted_keys_of_events_it_just_claimed(
+    runtime: Runtime, f: Floor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claimed event's move key is new (its claim commits with its moves, its key is made from the claim's):
+    the ledger's lookup of posted keys is skipped, and a retried batch is still stopped by its claims."""
+    receive(runtime, f, f.sh01, f.milk, "10")
+    looked_up: list[str] = []
+    for cls in (PortableStore, PgStore):  # the lookup itself still runs; the spy notes what it was asked
+        real = cls.moves_by_key
+
+        def spy(self: Any, tenant_id: int, keys: Any, real: Any = real) -> Any:
+            keys = list(keys)
+            looked_up.extend(keys)
+            return real(self, tenant_id, keys)
+
+        monkeypatch.setattr(cls, "moves_by_key", spy)
+    result = ingest(runtime, f, [sale("k1", qty=2), sale("k2", qty=3), sale("k1", qty=2)])
+    assert (result.accepted, result.duplicates) == (2, 1)
+    assert looked_up == []
+    assert ingest(runtime, f, [sale("k1", qty=2), sale("k2", qty=3)]).duplicates == 2
+    assert on_hand(runtime, f.sh01, f.milk) == D(5)
+    assert move_count(runtime) == 3

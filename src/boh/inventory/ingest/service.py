@@ -152,7 +152,8 @@ def _apply(
     claimed = _in_order([p for p in good if p.claim_key in claimed_keys])
     sales = [p for p in claimed if p.kind in ("sale", "return")]
     lines = [ln for p in sales for ln in _lines(p, depleted.get(p.index))] if depleted else [_line(p) for p in sales]
-    posted = post(uow, lines, sites=sites, each=True, locked=locked, savepoint=False)  # in _isolating's savepoint
+    # in _isolating's savepoint; the lines' events were claimed just now, so their keys are new (move_key)
+    posted = post(uow, lines, sites=sites, each=True, locked=locked, savepoint=False, new_keys=True)
     flag_held_sales(uow, posted.parts)
     if plan is not None and sold:
         plan.record(uow, [sold[p.index] for p in sales if p.index in sold and p.index not in posted.refused])

@@ -73,17 +73,21 @@ def post(
     each: bool,
     locked: Mapping[CostKey, CostRow] | None = None,
     savepoint: bool = True,
+    new_keys: bool = False,
 ) -> Posted:
     """Post validated lines (see the module docstring). ``locked``: the cost rows the caller locked with
     ``lock_items`` in this transaction and has not changed since; when they cover every line, they are
     not read and locked a second time. ``savepoint=False``: the caller's own savepoint already holds the
     posting and is rolled back whenever it raises (ingestion), so the posting opens none of its own (two
-    statements less per batch)."""
+    statements less per batch). ``new_keys``: the caller guarantees that no line's idempotency key was ever
+    posted (ingestion: each line's event was claimed in this transaction, its claim commits with its moves,
+    and its key is made from the claim's key alone, see ``ingest.service.move_key``), so step 3's lookup of
+    posted keys is skipped; a key posted after all would still be refused by the ledger's unique index."""
     w = _Work(uow, store_for(uow.session), sites, utcnow())
     with uow.session.begin_nested() if savepoint else nullcontext():
         resolved, new_lots = _create_lots(w, list(lines))
         _lock(w, resolved, locked or {})
-        replayed = _replays(w, resolved, strict=not each)
+        replayed = {} if new_keys else _replays(w, resolved, strict=not each)
         fresh = [ln for ln in resolved if ln.index not in replayed]
         _fallbacks(w, fresh)
         parts, refused = _allocate(w, fresh, each)
