@@ -79,12 +79,13 @@ FRESH_MAP = history.Mapping_({"site": "store", "item": "product", "timestamp": "
 
 
 def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: str, recovery: str = "profile",  # type: ignore[no-untyped-def]
-           fill: str = domain.DEFAULT_FILL, weeks: int = domain.FILL_WEEKS):  # fmt: skip
+           fill: str = domain.DEFAULT_FILL, weeks: int = domain.FILL_WEEKS,
+           censor_share: float = domain.CENSOR_SHARE):  # fmt: skip
     df = daily.rename(columns={"day": "ds", "quantity": "y_obs"}).copy()
     df["unique_id"] = df["site"] + "|" + df["item"]
     # the 2-day backtest's target: censored days filled from earlier days only (its origins are every day of
     # the last four weeks); the 14-day hold-out refills its training window on its own (``evaluate``)
-    df["y"] = domain.latent(df, recovery, causal=True, fill=fill, weeks=weeks)
+    df["y"] = domain.latent(df, recovery, causal=True, fill=fill, weeks=weeks, censor_share=censor_share)
     cal = calendar.calendar_frame(country, df["ds"].min().date(), df["ds"].max().date())
     df = df.merge(cal, on="ds", how="left")
     static = df[["unique_id", "site", "item"]].drop_duplicates("unique_id")
@@ -98,7 +99,7 @@ def frames(daily: pd.DataFrame, cov: pd.DataFrame | None, country: str, freq: st
     if "discount" not in df.columns:
         df["discount"] = 1.0
     df["promo"] = df.get("promo", pd.Series(0.0, index=df.index)).fillna(0.0)
-    return df, static[["unique_id", "site", "category", "group"]]
+    return df, static[["unique_id", "site", "item", "category", "group"]]
 
 
 def score(test: pd.DataFrame, fc: pd.Series, scale: pd.Series) -> dict[str, float]:
@@ -113,7 +114,9 @@ def short_frame(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     how = args.short_recovery or args.recovery
     if how == args.recovery:
         return df
-    return df.assign(y=domain.latent(df, how, causal=True, fill=args.fill, weeks=args.fill_weeks))
+    return df.assign(
+        y=domain.latent(df, how, causal=True, fill=args.fill, weeks=args.fill_weeks, censor_share=args.censor_share)
+    )
 
 
 # the one-sided quantiles of AutoETS's intervals: the upper end of the 60 % interval is its 80 % quantile
@@ -180,6 +183,9 @@ def main() -> None:
                     help="the 2-day model's training target (chosen on the validation split)")  # fmt: skip
     ap.add_argument("--fill", default=domain.DEFAULT_FILL, choices=domain.FILLS, help="how censored days are imputed")
     ap.add_argument("--fill-weeks", type=int, default=domain.FILL_WEEKS, help="the window of --fill recent / local")
+    ap.add_argument("--censor-share", type=float, default=domain.CENSOR_SHARE,
+                    help="--recovery impute: a censored day with at least this share of its demand profile in stock "
+                         "keeps its recovered demand (1: every censored day imputed)")  # fmt: skip
     ap.add_argument("--validate", action="store_true",
                     help="drop the last --holdout days first (never seen) and score the ones before: the split on "
                          "which the engine's settings are chosen, never the hold-out")  # fmt: skip
@@ -233,7 +239,7 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     daily = history.to_daily(rows)  # type: ignore[arg-type]
     freq = pd.infer_freq(pd.DatetimeIndex(sorted(daily["day"].unique())[:10])) or "D"
     freq = "W" if freq.startswith("W") else freq
-    df, static = frames(daily, cov, args.country, freq, args.recovery, args.fill, args.fill_weeks)
+    df, static = frames(daily, cov, args.country, freq, args.recovery, args.fill, args.fill_weeks, args.censor_share)
     del daily
     step = pd.Timedelta(days=7 if freq == "W" else 1)
     if args.validate:
@@ -243,7 +249,9 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     train, test = df[df["ds"] <= cutoff].copy(), df[df["ds"] > cutoff]
     # the training target as a run at the cutoff computes it: censored days filled from the training window
     # (all of it past at the cutoff), never from the held-out days
-    train["y"] = domain.latent(train, args.recovery, fill=args.fill, weeks=args.fill_weeks)
+    train["y"] = domain.latent(
+        train, args.recovery, fill=args.fill, weeks=args.fill_weeks, censor_share=args.censor_share
+    )
     cfg = engine.Config(horizon=args.holdout, freq=freq)
     for kv in args.set:
         field, value = kv.split("=", 1)

@@ -53,9 +53,10 @@ def test_recency_and_censored_weights_change_the_fit() -> None:
     assert np.allclose(last.loc[hist.loc[last.index, "in_stock"], "w"], 1.0)
     assert np.allclose(week.loc[hist.loc[week.index, "in_stock"], "w"], 0.5)  # one half-life back
     assert np.allclose(last.loc[~hist.loc[last.index, "in_stock"], "w"], 0.5)  # a censored day weighs less
-    assert "w" not in engine._ml_frame(hist, static, CFG).columns
-    plain = engine.fit_predict(hist, future, static, CFG).forecasts.set_index(["unique_id", "ds"])["mean"]
-    weighted = engine.fit_predict(hist, future, static, replace(CFG, recency_halflife=7.0))
+    unweighted = replace(CFG, censored_weight=1.0)  # every period weighs the same: no weight column
+    assert "w" not in engine._ml_frame(hist, static, unweighted).columns
+    plain = engine.fit_predict(hist, future, static, unweighted).forecasts.set_index(["unique_id", "ds"])["mean"]
+    weighted = engine.fit_predict(hist, future, static, replace(unweighted, recency_halflife=7.0))
     assert not np.allclose(plain, weighted.forecasts.set_index(["unique_id", "ds"])["mean"])
 
 

@@ -174,21 +174,40 @@ def impute(
 
 RECOVERY = ("profile", "impute", "blend", "none")
 DEFAULT_RECOVERY = "impute"  # what a run learns from (see docs/forecasting.md, "Censored demand")
+# ``impute``: a censored day whose in-stock share of its demand profile is at least this learns from its recovered
+# demand instead of being imputed (1.0: every censored day is imputed, as before the sixth round)
+CENSOR_SHARE = 1.0
+
+
+def stock_share(frame: pd.DataFrame) -> pd.Series:
+    """The share of each day's demand profile that was in stock: 1 on an uncensored day; on a censored day its
+    sales over its recovered demand (the in-stock hours' share of the series' hourly profile when the
+    out-of-stock hours sold nothing, as they mostly do; more when they sold), NaN when too censored to recover."""
+    inst = frame["in_stock"].astype(bool)
+    d = frame["demand"].astype(float)
+    ratio = (frame["y_obs"].astype(float) / d.where(d > 0)).clip(upper=1.0)
+    return ratio.where(~inst, 1.0).where(inst | d.notna())
 
 
 def latent(
-    frame: pd.DataFrame, how: str = "profile", causal: bool = False, fill: str = "series", weeks: int = FILL_WEEKS
-) -> pd.Series:
+    frame: pd.DataFrame, how: str = "profile", causal: bool = False, fill: str = "series", weeks: int = FILL_WEEKS,
+    censor_share: float = CENSOR_SHARE,
+) -> pd.Series:  # fmt: skip
     """The demand series a model learns from: ``profile`` (recovered from in-stock hours, too-censored days
-    imputed), ``impute`` (censored days excluded and imputed from the series' in-stock days), ``blend`` (the
-    mean of the two), ``none`` (raw sales). ``causal``, ``fill``, ``weeks``: how censored days are imputed
-    (see ``impute``); only the rows of ``frame`` are used."""
+    imputed), ``impute`` (censored days excluded and imputed from the series' in-stock days; with
+    ``censor_share`` below 1, a censored day that kept at least that share of its demand profile in stock, e.g. a
+    stockout from 20:00, keeps its recovered demand instead), ``blend`` (the mean of the two), ``none`` (raw
+    sales). ``causal``, ``fill``, ``weeks``: how censored days are imputed (see ``impute``); only the rows of
+    ``frame`` are used."""
     if how == "none":
         return frame["y_obs"].astype(float)
     rec = impute(frame.assign(y=frame["demand"]), causal=causal, fill=fill, weeks=weeks)
     if how == "profile":
         return rec
     obs = frame["y_obs"].where(frame["in_stock"].astype(bool))
+    if censor_share < 1.0:
+        mild = ~frame["in_stock"].astype(bool) & (stock_share(frame) >= censor_share)
+        obs = obs.where(~mild, frame["demand"].astype(float))
     inst = impute(frame.assign(y=obs), causal=causal, fill=fill, weeks=weeks)
     inst = np.maximum(inst, frame["y_obs"].astype(float))  # never below what was sold
     return inst if how == "impute" else (rec + inst) / 2

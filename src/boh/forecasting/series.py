@@ -156,6 +156,7 @@ def _static(session: Session, scope: Scope, keys: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "unique_id": [key(s, i) for s, i in zip(keys["site_id"], keys["item_id"], strict=True)],
         "site": [str(int(s)) for s in keys["site_id"]],
+        "item": [float(int(i)) for i in keys["item_id"]],
         "category": [float(items.get(int(i)) or -1) for i in keys["item_id"]],
         "group": [float(formats.index(sites.get(int(s), ("", ""))[0])) for s in keys["site_id"]],
     })  # fmt: skip
