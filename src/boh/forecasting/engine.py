@@ -22,6 +22,7 @@ whatever runs them, so a Dask run gives the same numbers as an in-process one):
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 from collections.abc import Callable, Sequence
@@ -253,17 +254,12 @@ def _shifted_lags(lags: list[int], transforms: dict[int, list[Any]], s: int, min
     return shifted, out
 
 
-_SKIPPING: Any = None  # the class below, made once (LightGBM is imported only when a model is fitted)
-
-
+@functools.cache  # the class is made once; LightGBM is imported only when a model is fitted
 def _skipping_lgbm() -> Any:
     """LightGBM's regressor, fitted without the rows of sample weight 0 (and without weights when the rest all
     weigh 1): the same loss as with the zero weights, but LightGBM's l1 objective renews its leaves by weighted
     percentiles whenever weights are given, which measured twice the CPU of an unweighted fit; dropping the rows
     also saves their share of the work (``censored_weight`` 0)."""
-    global _SKIPPING
-    if _SKIPPING is not None:
-        return _SKIPPING
     from lightgbm import LGBMRegressor
 
     class SkippingLGBM(LGBMRegressor):  # type: ignore[misc]
@@ -276,7 +272,6 @@ def _skipping_lgbm() -> Any:
                 sample_weight = None if np.all(weight == 1.0) else weight
             return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
-    _SKIPPING = SkippingLGBM
     return SkippingLGBM
 
 

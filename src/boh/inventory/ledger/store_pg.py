@@ -85,28 +85,30 @@ _ANY_LOT = text(
     "SELECT EXISTS (SELECT 1 FROM inventory_lot l WHERE l.tenant_id = :t AND l.item_id IN "
     f"(SELECT unnest({_a('i', 'bigint')})))"
 )
-_UPSERT = text(
-    "INSERT INTO inventory_balance (tenant_id, site_id, item_id, lot_id, lot_key, on_hand, reserved, in_transit, "
-    "on_order, updated_at) SELECT :t, u.s, u.i, NULLIF(u.l, 0), u.l, u.q, u.r, u.tr, u.o, :now "
-    f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('l', 'bigint')}, {_a('q', 'numeric')}, "
-    f"{_a('r', 'numeric')}, {_a('tr', 'numeric')}, {_a('o', 'numeric')}) WITH ORDINALITY "
-    "AS u(s, i, l, q, r, tr, o, n) ORDER BY u.n ON CONFLICT (tenant_id, site_id, item_id, lot_key) DO UPDATE SET "
-    "on_hand = inventory_balance.on_hand + excluded.on_hand, "
-    "reserved = inventory_balance.reserved + excluded.reserved, "
-    "in_transit = inventory_balance.in_transit + excluded.in_transit, "
-    "on_order = inventory_balance.on_order + excluded.on_order, updated_at = excluded.updated_at "
-    "RETURNING site_id, item_id, lot_key, on_hand"
-)
-# the same when only on-hand moves (floor sales, receipts, counts: nearly every batch): the three other columns
-# are neither sent nor computed (three values a row less to write in Python and to parse in the database)
-_UPSERT_ON_HAND = text(
-    "INSERT INTO inventory_balance (tenant_id, site_id, item_id, lot_id, lot_key, on_hand, reserved, in_transit, "
-    "on_order, updated_at) SELECT :t, u.s, u.i, NULLIF(u.l, 0), u.l, u.q, 0, 0, 0, :now "
-    f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('l', 'bigint')}, {_a('q', 'numeric')}) WITH ORDINALITY "
-    "AS u(s, i, l, q, n) ORDER BY u.n ON CONFLICT (tenant_id, site_id, item_id, lot_key) DO UPDATE SET "
-    "on_hand = inventory_balance.on_hand + excluded.on_hand, updated_at = excluded.updated_at "
-    "RETURNING site_id, item_id, lot_key, on_hand"
-)
+_COMMITTED = (("r", "reserved"), ("tr", "in_transit"), ("o", "on_order"))  # balance columns besides on hand
+
+
+def _upsert(committed: bool) -> Any:
+    """Add deltas to the balances (inserting the missing ones), in the given key order. ``committed=False``: the
+    variant for deltas that only move on hand (floor sales, receipts, counts: nearly every batch), whose other
+    three columns are neither sent nor computed (three values a row less to write in Python and to parse)."""
+    cols = _COMMITTED if committed else ()
+    values = ", ".join(f"u.{a}" for a, _ in cols) if committed else "0, 0, 0"
+    arrays = "".join(f", {_a(a, 'numeric')}" for a, _ in cols)
+    names = "".join(f", {a}" for a, _ in cols)
+    adds = "".join(f"{c} = inventory_balance.{c} + excluded.{c}, " for _, c in cols)
+    return text(
+        "INSERT INTO inventory_balance (tenant_id, site_id, item_id, lot_id, lot_key, on_hand, reserved, in_transit, "
+        f"on_order, updated_at) SELECT :t, u.s, u.i, NULLIF(u.l, 0), u.l, u.q, {values}, :now "
+        f"FROM unnest({_a('s', 'bigint')}, {_a('i', 'bigint')}, {_a('l', 'bigint')}, {_a('q', 'numeric')}{arrays}) "
+        f"WITH ORDINALITY AS u(s, i, l, q{names}, n) ORDER BY u.n "
+        "ON CONFLICT (tenant_id, site_id, item_id, lot_key) DO UPDATE SET "
+        f"on_hand = inventory_balance.on_hand + excluded.on_hand, {adds}updated_at = excluded.updated_at "
+        "RETURNING site_id, item_id, lot_key, on_hand"
+    )
+
+
+_UPSERT, _UPSERT_ON_HAND = _upsert(True), _upsert(False)
 # the PostgreSQL type of each COPY'd move column: id, then MOVE_COLUMNS (binary COPY, see pgcopy.copy_rows)
 _MOVE_TYPES = ("int8", "int8", "int8", "int8", "int8", "varchar", "varchar", "numeric", "numeric", "numeric",
                "bool", "varchar", "int8", "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz",
@@ -241,9 +243,8 @@ class PgStore(PortableStore):
         if all(not (d.reserved or d.in_transit or d.on_order) for d in deltas.values()):
             rows = self._run(_UPSERT_ON_HAND, params)
         else:
-            params["r"] = joined([deltas[k].reserved for k in ordered])
-            params["tr"] = joined([deltas[k].in_transit for k in ordered])
-            params["o"] = joined([deltas[k].on_order for k in ordered])
+            for param, column in _COMMITTED:
+                params[param] = joined([getattr(deltas[k], column) for k in ordered])
             rows = self._run(_UPSERT, params)
         return {(s, i, lk): q for s, i, lk, q in rows}
 
