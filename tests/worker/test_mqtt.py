@@ -3,6 +3,7 @@ error when BOH_REQUIRE_BROKERS=1). Every test uses its own topic prefix, client 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -12,8 +13,10 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -414,3 +417,32 @@ def test_a_message_that_fails_for_another_reason_is_set_aside_and_the_rest_flows
         ing.stop()
     assert ing.stats.accepted == 6
     assert _letters(env) == [("inventory.ingest_failed", f"{env.prefix}/{env.world.tenant.code}/SH01/pos")]
+
+
+def test_the_batch_is_freed_before_the_collector_resumes(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cyclic collector is paused while a tenant's messages are ingested; the collection due when it resumes
+    walks every object still alive. The subscriber's frame must have let go of the batch (its results, owners and
+    session) by then, as the HTTP route does."""
+    from boh.inventory.ingest import mqtt as module
+    from boh.inventory.ingest.mqtt import Inbound, parse_message
+    from boh.inventory.ingest.schemas import IngestResult
+    from boh.kernel import gcpause
+
+    alive: list[int] = []
+
+    @contextmanager
+    def paused() -> Iterator[None]:
+        with gcpause.paused():
+            yield
+            alive.append(sum(1 for o in gc.get_objects() if isinstance(o, IngestResult)))
+
+    monkeypatch.setattr(module, "gcpause", SimpleNamespace(paused=paused))
+    evs = [e for e in events(env, 60, seed=3, mix={"pos": 1.0}) if e["site"] == "SH01"][:5]
+    topic = f"{env.prefix}/{env.world.tenant.code}/SH01/pos"
+    parsed = parse_message(Inbound(1, 1, topic, json.dumps({"events": evs}).encode(), 0), env.prefix)
+    assert parsed is not None
+    ing = MqttIngestor(env.rt, broker_url=URL, tenant=env.world.tenant.code, client_id=env.client_id,
+                       prefix=env.prefix)  # fmt: skip
+    ing.apply(env.world.tenant.code, [parsed])  # not started: no broker round trip, the handler alone
+    assert ing.stats.accepted == len(evs)
+    assert alive == [0]

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from boh.bootstrap import Runtime
 from boh.inventory.ingest import depletion, service
@@ -354,3 +354,19 @@ def test_ingestion_does_not_look_up_posted_keys_of_events_it_just_claimed(
     assert ingest(runtime, f, [sale("k1", qty=2), sale("k2", qty=3)]).duplicates == 2
     assert on_hand(runtime, f.sh01, f.milk) == D(5)
     assert move_count(runtime) == 3
+
+
+def test_ingestion_plans_its_statements_generically_for_its_own_transaction_only(runtime: Runtime, f: Floor) -> None:
+    """On PostgreSQL a batch's transaction plans statements once for any values (``kernel.db.generic_plans``):
+    the setting holds in ingestion's transaction and is gone after it, for the next user of the connection."""
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("plan_cache_mode is PostgreSQL's; SQLite has no plan cache to set")
+    receive(runtime, f, f.sh01, f.milk, "10")
+    with runtime.system_uow(f.tenant.id) as uow:
+        before = uow.session.scalar(text("SHOW plan_cache_mode"))
+        service.ingest(uow, [sale("g1", qty=1)])
+        during = uow.session.scalar(text("SHOW plan_cache_mode"))
+        uow.commit()
+        after = uow.session.scalar(text("SHOW plan_cache_mode"))
+    assert (before, during, after) == ("auto", "force_generic_plan", "auto")
+    assert on_hand(runtime, f.sh01, f.milk) == D(9)

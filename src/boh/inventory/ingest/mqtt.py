@@ -198,30 +198,37 @@ class MqttIngestor(ReceiveLoop[Parsed]):
                     p.problems.append(Problem(-1, None, "inventory.unknown_tenant", f"no tenant with code {code!r}"))
                     p.events.clear()
                 return
-            batch, owners = self._batch(items)
-            # the collector waits for the commit (see boh.kernel.gcpause)
-            with gcpause.paused(), self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
-                with uow.audit_batch():  # the audit chain head is locked once, at the end, not per slice
-                    results = [
-                        (start, self.ingest(uow, batch[start : start + self.max_batch]))
-                        for start in range(0, len(batch), self.max_batch)
-                    ]
-                    for start, result in results:
-                        self._account_problems(result, owners[start:])
-                    for p in items:
-                        self._keep_dead_letters(uow, p)
-                uow.commit()
+            with gcpause.paused():  # the collector waits for the commit (see boh.kernel.gcpause)
+                counts = self._apply_tenant(tid, items)
             with self._lock:
                 self.stats.transactions += 1
-                for _start, result in results:
-                    self.stats.accepted += result.accepted
-                    self.stats.duplicates += result.duplicates
+                self.stats.accepted += counts[0]
+                self.stats.duplicates += counts[1]
         except Exception:
             for p, n in zip(items, mark, strict=True):
                 del p.problems[n:]  # what this attempt added: it rolled back
             with self._lock:
                 self.stats.failures += 1
             raise
+
+    def _apply_tenant(self, tid: int, items: list[Parsed]) -> tuple[int, int]:
+        """The messages' events ingested and their dead letters kept, committed: (accepted, duplicates). Its own
+        frame, so that the batch (events, results, owners, the session) is freed when it returns, before the
+        collector resumes: the collection due then finds only what outlives the transaction (the HTTP route's
+        ``_ingest`` does the same)."""
+        batch, owners = self._batch(items)
+        with self.rt.system_uow(tid, request_id=f"mqtt:{items[0].msg.mid}") as uow:
+            with uow.audit_batch():  # the audit chain head is locked once, at the end, not per slice
+                results = [
+                    (start, self.ingest(uow, batch[start : start + self.max_batch]))
+                    for start in range(0, len(batch), self.max_batch)
+                ]
+                for start, result in results:
+                    self._account_problems(result, owners[start:])
+                for p in items:
+                    self._keep_dead_letters(uow, p)
+            uow.commit()
+        return sum(r.accepted for _, r in results), sum(r.duplicates for _, r in results)
 
     @staticmethod
     def _batch(items: list[Parsed]) -> tuple[list[dict[str, Any]], list[tuple[Parsed, int]]]:
