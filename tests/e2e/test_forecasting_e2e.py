@@ -66,6 +66,9 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
             expect(page.locator("h1")).to_have_text("Forecasts" if lang == "en" else "需求预测")
             assert "★" in page.locator("[data-testid=series]").inner_text()  # the promotion days are marked
             assert not body_overflows(page), f"{tag}: the forecast page scrolls sideways"
+            links = page.locator("nav.series-links a")  # every series by its item's name, in a list that wraps
+            expect(page.locator("nav.series-links a", has_text="Item MILK-1L")).to_have_count(2)  # at both sites
+            assert links.first.evaluate("a => getComputedStyle(a.parentElement).flexWrap") == "wrap"
             shot(page, f"forecast-{tag}")
             page.goto("/forecasting/accuracy")
             expect(page.locator("[data-testid=accuracy-site] tbody tr")).to_have_count(2)

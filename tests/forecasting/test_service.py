@@ -10,12 +10,14 @@ from decimal import Decimal
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from boh.bootstrap import Runtime
+from boh.catalog.models import Item
 from boh.forecasting import models, service, tasks
 from boh.inventory.api import daily_sales
 from boh.kernel.clock import utcnow
+from tests.catalog.helpers import make_category
 from tests.factories import login, make_site, make_tenant, make_user
 from tests.inventory.factories import make_item, mv, post
 
@@ -112,6 +114,18 @@ def test_a_run_is_stored_and_read_through_the_api(runtime: Runtime, client: Test
     assert n == 4
     for page in ("/forecasting/", "/forecasting/accuracy", "/forecasting/promotions"):
         assert client.get(page, headers=h).status_code == 200, page
+    # the pages name what they show: the series by item name, the accuracy table's categories by theirs, bias in %
+    dairy = make_category(runtime, t, "DAIRY")  # type: ignore[arg-type]
+    with runtime.system_uow(t.id) as uow:  # type: ignore[attr-defined]
+        uow.session.execute(update(Item).where(Item.id == items[0]).values(category_id=dairy))
+        uow.commit()
+    home = client.get("/forecasting/", headers=h | {"Cookie": "boh_lang=en"}).text
+    assert "S001 · Item MILK-1L" in home and "S002 · Item BREAD" in home
+    acc_page = client.get("/forecasting/accuracy", headers=h | {"Cookie": "boh_lang=zh"}).text
+    assert "类DAIRY" in acc_page  # the category's name in the reader's language, not only its code
+    bias = [Decimal(a["bias"]) for a in client.get("/api/v1/forecasting/accuracy?by=category", headers=h).json()]
+    for b in bias:  # shown as a signed percentage with one decimal
+        assert f"{b * 100:+.1f}%" in acc_page
 
 
 def test_history_import_lists_every_bad_row_and_imports_nothing(runtime: Runtime, client: TestClient) -> None:

@@ -8,13 +8,13 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from boh.bootstrap import Runtime
 from boh.http.i18n import translations
 from boh.replenishment import models as m
 from boh.replenishment.pages import explain
-from tests.factories import login, make_user
+from tests.factories import login, make_site, make_user
 from tests.replenishment.helpers import make_world, run_day
 
 
@@ -127,3 +127,24 @@ def test_rules_page_kill_switch_and_rule(runtime: Runtime, app: FastAPI) -> None
     with runtime.session_factory() as s:
         assert s.get(m.Settings, w.tenant.id).auto_enabled is False
         assert [(r.site_id, r.budget, r.dry_run) for r in s.scalars(select(m.AutoRule))] == [(w.s1, 500, True)]
+
+
+def test_the_page_opens_on_the_first_site_with_lines_and_counts_them(runtime: Runtime, app: FastAPI) -> None:
+    """Without a site asked for, the suggestions page shows the first site that has lines to review (a site
+    with nothing to order, first in code order, is skipped) and the picker says how many lines each site has."""
+    client = TestClient(app, raise_server_exceptions=True)
+    w = make_world(runtime)
+    empty = make_site(runtime, w.tenant, "A000")  # no assortment: no lines
+    run_day(runtime, w)
+    make_user(runtime, w.tenant, "hqboss", [("hq_admin", None)])
+    hq = login(client, "hqboss")
+    with runtime.session_factory() as s:
+        counts = dict(s.execute(select(m.Line.site_id, func.count()).group_by(m.Line.site_id)).all())
+    assert empty not in counts and counts
+    page = client.get("/replenishment/", headers=hq).text
+    selected = re.search(r'<option value="(\d+)" selected>([^<]*)</option>', page)
+    assert selected is not None
+    site = int(selected.group(1))
+    assert site != empty and counts.get(site)
+    assert selected.group(2).endswith(f"({counts[site]})")
+    assert f'<option value="{empty}">A000' in page and f'value="{empty}">A000 · Site A000 (' not in page

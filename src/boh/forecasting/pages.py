@@ -95,7 +95,8 @@ def accuracy(request: Request, uow: UowDep) -> HTMLResponse:
     tables = {by: queries.accuracy(uow.session, scope, by) for by in ("model", "category", "site")}
     titles = {"model": _("By model"), "category": _("By category"), "site": _("By site")}
     run = queries.latest_run(uow.session, uow.tenant_id)
-    ctx = {"tables": tables, "titles": titles, "models": MODELS, "run": run}
+    ctx = {"tables": tables, "titles": titles, "models": MODELS, "run": run,
+           "categories": queries.category_names(uow.session, uow.tenant_id)}  # fmt: skip
     return render(request, "forecasting/accuracy.html", ctx)
 
 

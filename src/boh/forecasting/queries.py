@@ -104,6 +104,13 @@ def accuracy(session: Session, scope: Scope, by: str) -> list[AccuracyRow]:
                         (diff[k] / act[k]).quantize(q) if act[k] else None) for k in sorted(n)]  # fmt: skip
 
 
+def category_names(session: Session, tenant_id: int) -> dict[str, tuple[str | None, str | None]]:
+    """Category code -> (name in English, in Chinese): the labels of the accuracy table's categories."""
+    cat = category_view()
+    rows = session.execute(select(cat.c.code, cat.c.name_en, cat.c.name_zh).where(cat.c.tenant_id == tenant_id))
+    return {code: (en, zh) for code, en, zh in rows}
+
+
 def promotions(session: Session, tenant_id: int, start: date, end: date) -> list[PromotionRead]:
     P = models.Promotion
     rows = session.scalars(select(P).where(P.tenant_id == tenant_id, P.end_day >= start, P.start_day <= end)
@@ -119,13 +126,16 @@ def events(session: Session, scope: Scope, start: date, end: date) -> list[Event
     return [EventRead.model_validate(r) for r in session.scalars(stmt.order_by(E.start_day, E.id))]
 
 
-def forecast_series(session: Session, scope: Scope, limit: int = 200) -> list[tuple[int, int, str, str]]:
-    """(site_id, item_id, site code, item SKU) of the last run's forecasts that the scope sees."""
+def forecast_series(
+    session: Session, scope: Scope, limit: int = 200
+) -> list[tuple[int, int, str, str, str | None, str | None]]:
+    """(site_id, item_id, site code, item SKU, item name in English, in Chinese) of the last run's forecasts that
+    the scope sees."""
     run = latest_run(session, scope.tenant_id)
     if run is None:
         return []
     F, it, st = models.Forecast, item_view(), site_view()
-    stmt = (select(F.site_id, F.item_id, st.c.code, it.c.sku).distinct()
+    stmt = (select(F.site_id, F.item_id, st.c.code, it.c.sku, it.c.name_en, it.c.name_zh).distinct()
             .join(it, it.c.id == F.item_id).join(st, st.c.id == F.site_id).where(F.run_id == run.id))  # fmt: skip
     if scope.site_ids is not None:
         stmt = stmt.where(F.site_id.in_(sorted(scope.site_ids)))

@@ -82,6 +82,15 @@ def lines(
     return [LineRow(*r) for r in session.execute(stmt)], total
 
 
+def lines_per_site(session: Session, scope: Scope, run_id: int) -> dict[int, int]:
+    """Site id -> the run's lines there, for the sites the scope sees (sites without lines are absent)."""
+    L = m.Line
+    where = [L.tenant_id == scope.tenant_id, L.run_id == run_id]
+    if scope.site_ids is not None:
+        where.append(L.site_id.in_(sorted(scope.site_ids)))
+    return {site: n for site, n in session.execute(select(L.site_id, func.count()).where(*where).group_by(L.site_id))}
+
+
 def explanation(session: Session, line_id: int) -> dict[str, Any]:
     row = session.get(m.Explanation, line_id)
     return dict(row.data) if row is not None else {}

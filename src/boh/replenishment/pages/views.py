@@ -39,26 +39,29 @@ AUTO_REASONS = {"no_history": N_("no sales history"), "deviation": N_("far from 
 PAGE = 50
 
 
-def _site(uow: UnitOfWork, request: Request) -> tuple[int | None, list[Any]]:
+def _site(uow: UnitOfWork, request: Request, counts: dict[int, int] | None = None) -> tuple[int | None, list[Any]]:
+    """The site asked for, else the first that has lines to review (``counts``: lines per site), else the first."""
     sites = site_points(uow.session, uow.principal.scope(READ))
     wanted = request.query_params.get("site_id")
     ids = {s.id for s in sites}
     if wanted and wanted.isdigit() and int(wanted) in ids:
         return int(wanted), sites
-    return (sites[0].id if sites else None), sites
+    busy = next((s.id for s in sites if counts and counts.get(s.id)), None)
+    return (busy if busy is not None else sites[0].id if sites else None), sites
 
 
 @router.get("/", perm=READ)
 def suggestions(request: Request, uow: UowDep) -> HTMLResponse:
-    site_id, sites = _site(uow, request)
     run = queries.latest_done_run(uow.session, uow.tenant_id)
+    counts = queries.lines_per_site(uow.session, uow.principal.scope(READ), run.id) if run is not None else {}
+    site_id, sites = _site(uow, request, counts)
     offset = int(request.query_params.get("offset", "0") or 0)
     rows, total = ([], 0) if run is None or site_id is None else queries.lines(
         uow.session, uow.principal.scope(READ), run_id=run.id, site_id=site_id, limit=PAGE,
         offset=max(0, offset))  # fmt: skip
     expl = {r.id: explain.render(queries.explanation(uow.session, r.id), _) for r in rows}
     ctx = {"run": run, "rows": rows, "total": total, "offset": offset, "page": PAGE, "sites": sites,
-           "site_id": site_id, "explanations": expl, "statuses": STATUSES, "reasons": review.REASONS,
+           "site_id": site_id, "counts": counts, "explanations": expl, "statuses": STATUSES, "reasons": review.REASONS,
            "can_review": uow.principal.can(REVIEW), "can_approve": uow.principal.can(APPROVE),
            "can_rules": uow.principal.can(RULES), "can_simulate": uow.principal.can(SIMULATE)}  # fmt: skip
     return render(request, "replenishment/suggestions.html", ctx)
