@@ -146,7 +146,7 @@ def load_demo(runtime: DemoRuntime, *, seed: int = 42, progress: Callable[[str],
             demo_supplier = catalog_refs.supplier_ids[codes[0]] if codes else None
             purchasing.load_purchasing(uow, seed, org_refs, catalog_refs, demo_supplier)
             step("order suggestions")
-            replenishment.load_replenishment(uow, seed, org_refs)
+            replenishment.load_replenishment(uow, seed, org_refs, catalog_refs)
         step("saving")
         uow.commit()
     return _summary(seed, org_refs, catalog_refs, user_refs, moves, started)

@@ -25,7 +25,8 @@ ITEMS = 20
 WEEK = (0.9, 0.85, 0.9, 0.95, 1.1, 1.35, 1.3)  # Monday .. Sunday
 
 
-def _items(catalog: CatalogRefs) -> list[str]:
+def forecast_skus(catalog: CatalogRefs) -> list[str]:
+    """The SKUs with a sales history and forecasts at the two stores."""
     fresh = sorted(catalog.shelf_life) or sorted(catalog.item_ids)
     return fresh[:ITEMS]
 
@@ -34,7 +35,7 @@ def load_forecasting(uow: UnitOfWork, seed: int, org: OrgRefs, catalog: CatalogR
     """Import the history, enter weather, promotions and an event, and run the forecasts: the run's id."""
     rng = random.Random(seed * 7 + 13)
     stores = [s for s in STORES if s in org.site_ids] or org.store_codes[:2]
-    skus = _items(catalog)
+    skus = forecast_skus(catalog)
     today = utcnow().date()
     first = today - timedelta(days=DAYS)
     promos = {sku: (today - timedelta(days=rng.randint(20, 90))) for sku in skus[::4]}
