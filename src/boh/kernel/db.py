@@ -10,6 +10,8 @@ from __future__ import annotations
 import select
 import sqlite3
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -110,16 +112,30 @@ def _check_alive(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
         raise DisconnectionError("the server closed this pooled connection")
 
 
-def generic_plans(session: Session) -> None:
-    """For the rest of the session's transaction (PostgreSQL; nothing on SQLite), plan every statement once for
-    any parameters instead of for each execution's values (``SET LOCAL plan_cache_mode``). For a hot path whose
-    statements have one shape and take their rows as arrays (floor-event ingestion): PostgreSQL plans a
-    prepared statement five times with its values before it settles on a generic plan, and it does so on every
-    pooled connection, while the values (arrays of ids) do not change the plan. Measured: 7-9 µs an event less
-    backend CPU in ``bench/ingest.py --events 100000`` (bench/README.md). Not for statements whose best plan
-    depends on a value's selectivity (reports, searches), hence per transaction rather than per connection."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_GENERIC_PLANS)
+@contextmanager
+def hot_statements(session: Session) -> Iterator[None]:
+    """For a hot path whose statements have one shape and take their rows as arrays (floor-event ingestion), on
+    PostgreSQL (nothing on SQLite): every statement is planned once for any parameters, for the rest of the
+    session's transaction (``SET LOCAL plan_cache_mode = force_generic_plan``), and the driver prepares each one at
+    its first execution within the block rather than at its sixth (psycopg's ``prepare_threshold``, restored
+    after). Otherwise every pooled connection plans each statement ten times before it settles (five times
+    unprepared, then five custom plans before PostgreSQL keeps a generic one), while the values (arrays of ids)
+    do not change the plan. Measured: 7-9 µs an event less backend CPU in ``bench/ingest.py --events 100000``
+    (bench/README.md). Not for statements whose best plan depends on a value's selectivity (reports,
+    searches): hence per block and transaction, not per connection."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(_GENERIC_PLANS)
+    driver: Any = session.connection().connection.dbapi_connection
+    before = getattr(driver, "prepare_threshold", None)
+    if before is not None:
+        driver.prepare_threshold = 0
+    try:
+        yield
+    finally:
+        if before is not None:
+            driver.prepare_threshold = before
 
 
 _GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")

@@ -35,7 +35,7 @@ from boh.inventory.ledger.post import lock_items, post
 from boh.inventory.ledger.validate import policy
 from boh.kernel import gcpause
 from boh.kernel.clock import utcnow
-from boh.kernel.db import generic_plans, unstorable_value
+from boh.kernel.db import hot_statements, unstorable_value
 from boh.kernel.errors import FieldError, ValidationFailed
 from boh.kernel.tenancy import Scope
 from boh.kernel.uow import UnitOfWork
@@ -62,8 +62,9 @@ def ingest(
         raise ValidationFailed(
             [FieldError(("events",), f"at most {MAX_BATCH} events per batch", "inventory.batch_too_large")]
         )
-    generic_plans(uow.session)  # the batch's statements have one shape whatever the events (kernel.db)
-    with gcpause.paused():  # a batch's garbage is freed by reference counting (see boh.kernel.gcpause)
+    # the batch's statements have one shape whatever the events (kernel.db); a batch's garbage is freed by
+    # reference counting (kernel.gcpause)
+    with hot_statements(uow.session), gcpause.paused():
         return _ingest(uow, scope, events, default_site, transport, topic, dead_letters)
 
 
