@@ -394,3 +394,40 @@ def test_stock_search_finds_items_by_barcode(runtime: Runtime, client: TestClien
     for code in ("6901234567892", "06901234567892", "]C10106901234567892"):
         page = client.get("/inventory/stock", params={"site_id": w.s1, "q": code}).text
         assert "RICE-5" in page and "MILK-1L" not in page, code
+
+
+def test_moves_page_lists_a_sites_moves_of_a_type_and_period_with_their_value(
+    runtime: Runtime, client: TestClient, w: World
+) -> None:
+    """The today page's "waste this week" opens the moves page: the site's waste since Monday, newest first, each
+    with its item, quantity and value, and their total; other types, earlier days and other sites stay out."""
+    from datetime import UTC, datetime
+
+    from boh.kernel.clock import clock
+
+    now = datetime(2026, 12, 9, 4, 0, tzinfo=UTC)  # a Wednesday in every site's timezone; Monday is 12-07
+    with clock.frozen(now):
+        ago = now - timedelta(minutes=5)
+        post(runtime, w.tenant,
+             mv(w.s1, w.item, "receipt", "10", "r1", unit_cost="2", event_at=now - timedelta(days=20)),
+             mv(w.s1, w.item, "waste", "-3", "w-old", reason_code="spoiled", event_at=now - timedelta(days=8)),
+             mv(w.s1, w.item, "waste", "-2", "w-now", reason_code="expired", event_at=ago),
+             mv(w.s1, w.item, "sale", "-1", "s-now", event_at=ago),
+             mv(w.s2, w.item, "receipt", "4", "r2", unit_cost="2", event_at=now - timedelta(days=20)),
+             mv(w.s2, w.item, "waste", "-4", "w-s2", reason_code="spoiled", event_at=ago))  # fmt: skip
+        _signed_in(runtime, client, w, "store_manager", "S001")
+        today = client.get("/", params={"site_id": w.s1}).text
+        link = re.search(r'href="(/inventory/moves\?[^"]+)"', today)
+        assert link is not None, "the today page links its waste figure to the moves page"
+        url = link.group(1).replace("&amp;", "&")
+        assert "since=2026-12-07" in url and "type=waste" in url
+        page = client.get(url)
+        assert page.status_code == 200
+        rows = page.text.count('data-testid="move-row"')
+        assert rows == 1 and "Expired" in page.text and "Spoiled" not in page.text  # this week's waste only
+        assert "MILK-1L" in page.text and re.search(r'data-testid="moves-value">[^<]*-[^<]*4', page.text)  # -2 x 2
+        everything = client.get("/inventory/moves", params={"site_id": w.s1})
+        assert everything.text.count('data-testid="move-row"') == 4  # every type, every day
+        bad = client.get("/inventory/moves", params={"site_id": w.s1, "since": "2026-13-40", "type": "nope"})
+        assert bad.status_code == 200 and bad.text.count('data-testid="move-row"') == 4  # ignored, not an error
+        assert client.get("/inventory/moves", params={"site_id": w.s2}).status_code == 404  # not the manager's site

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -89,9 +90,24 @@ def list_balances(
 
 
 def list_moves(session: Session, scope: Scope, f: MoveFilter, limit: int, offset: int) -> tuple[list[MoveRead], int]:
+    stmt = _moves(session, scope, f, select(Move))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(page(stmt.order_by(Move.event_at.desc(), Move.id.desc()), limit, offset))
+    return [MoveRead.model_validate(m) for m in rows], total
+
+
+def moves_value(session: Session, scope: Scope, f: MoveFilter) -> tuple[Decimal, str | None]:
+    """The summed value of the moves ``list_moves`` finds (all pages) and their currency (None when there are
+    none; a site keeps one currency)."""
+    row = session.execute(_moves(session, scope, f, select(func.sum(Move.value), func.max(Move.currency)))).one()
+    return Decimal(row[0] or 0), row[1]
+
+
+def _moves(session: Session, scope: Scope, f: MoveFilter, stmt: Any) -> Any:
+    """``stmt`` (a select over inventory_move) limited to the filter's moves that the scope sees."""
     if f.site_id is not None:
         get_site_ref(session, scope, f.site_id)
-    stmt = select(Move).where(Move.tenant_id == scope.tenant_id)
+    stmt = stmt.where(Move.tenant_id == scope.tenant_id)
     if scope.site_ids is not None:
         stmt = stmt.where(Move.site_id.in_(sorted(scope.site_ids)))
     if f.site_id is not None:
@@ -104,9 +120,7 @@ def list_moves(session: Session, scope: Scope, f: MoveFilter, limit: int, offset
         stmt = stmt.where(Move.event_at >= f.since)
     if f.until is not None:
         stmt = stmt.where(Move.event_at < f.until)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(page(stmt.order_by(Move.event_at.desc(), Move.id.desc()), limit, offset))
-    return [MoveRead.model_validate(m) for m in rows], total
+    return stmt
 
 
 def list_lots(

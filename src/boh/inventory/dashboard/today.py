@@ -30,6 +30,11 @@ def _site_q(f: SiteFigures, **extra: str) -> str:
     return "?" + urlencode({"site_id": f.site_id, **extra})
 
 
+def _week_waste_q(f: SiteFigures) -> str:
+    """The moves page's query for this week's waste at the site (from Monday, the site's calendar)."""
+    return _site_q(f, type="waste", since=str(f.today - timedelta(days=f.today.weekday())))
+
+
 def store_todos(f: SiteFigures) -> list[Todo]:
     q = _site_q(f)
     return [
@@ -57,7 +62,7 @@ def store_figures(f: SiteFigures) -> list[Figure]:
                testid="stock-value"),
         Figure(_("Sales today (at cost)"), fmt_money(f.sales_today, f.currency), note=note, tone=tone,  # type: ignore[arg-type]
                testid="sales"),
-        Figure(_("Waste this week"), fmt_money(f.waste_week, f.currency), "/inventory/moves" + _site_q(f, type="waste"),
+        Figure(_("Waste this week"), fmt_money(f.waste_week, f.currency), "/inventory/moves" + _week_waste_q(f),
                testid="waste"),
         Figure(_("Shrink alerts this week"), fmt_decimal(f.shrink_week), "/inventory/alerts" + _site_q(f),
                tone="bad" if f.shrink_week else "", testid="shrink"),

@@ -86,3 +86,17 @@ def history(
         out.append(HistoryRow(m, _actor(m.actor, names), source, link, balance))
         balance -= m.quantity
     return out
+
+
+@dataclass(frozen=True)
+class LogRow:
+    move: MoveRead
+    actor: str
+    source: str
+    link: str
+
+
+def log(session: Session, tenant_id: int, moves: Sequence[MoveRead]) -> list[LogRow]:
+    """A page of a site's moves of any items (the moves page): who and which document, without balances."""
+    names = actor_names(session, tenant_id, {m.actor for m in moves})
+    return [LogRow(m, _actor(m.actor, names), *_source(m)) for m in moves]

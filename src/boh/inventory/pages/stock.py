@@ -3,13 +3,16 @@ GET /api/v1/inventory/stream by static/inventory-live.js), an item's move histor
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from boh.catalog.api import find_item, get_item_ref
+from boh.catalog.api import find_item, get_item_ref, items_by_ids
 from boh.http.deps import UowDep
 from boh.http.files import ExportFormat, download
 from boh.http.i18n import gettext_ as _
@@ -35,7 +38,7 @@ from boh.inventory.pages._common import (
 )
 from boh.inventory.schemas import BalanceFilter, BalanceRead, MoveFilter, MoveRead
 from boh.kernel.tabular import MAX_ROWS, write_table
-from boh.org.api import actor_names
+from boh.org.api import actor_names, get_site_ref
 
 
 def _flag(value: str | None) -> bool:
@@ -74,6 +77,8 @@ STOCK_COLUMNS = [
     "site", "sku", "name_en", "name_zh", "lot_code", "expiry_date", "lot_status", "on_hand", "reserved",
     "available", "in_transit", "on_order", "unit", "value", "currency", "reorder_point",
 ]  # fmt: skip
+
+ZERO = Decimal(0)
 
 
 @router.get("/stock/export", perm=READ)
@@ -211,6 +216,49 @@ def item_moves(
         "labels": LABELS,
     }
     return render(request, "inventory/item_moves.html", ctx)
+
+
+@router.get("/moves", perm=READ)
+def moves(
+    request: Request,
+    uow: UowDep,
+    site_id: str | None = None,
+    type: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """A site's moves, newest first, of one type or all, between two days of the site's calendar (the today
+    page's "waste this week" opens this with the week's waste)."""
+    scope = uow.principal.scope(READ)
+    sites = _read.site_options(uow.session, scope)
+    site = pick_site(sites, int_or_none(site_id))
+    kind = type if type in LABELS["moves"] else None
+    first, last = _day(since), _day(until)
+    rows: list[history.LogRow] = []
+    items: dict[int, Any] = {}
+    total, value, currency = 0, ZERO, None
+    if site is not None:
+        tz = ZoneInfo(get_site_ref(uow.session, scope, site.id).timezone)
+        f = MoveFilter(site_id=site.id, move_type=kind,
+                       since=datetime.combine(first, time(), tz) if first else None,
+                       until=datetime.combine(last + timedelta(days=1), time(), tz) if last else None)  # fmt: skip
+        found, total = queries.list_moves(uow.session, scope, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        value, currency = queries.moves_value(uow.session, scope, f)
+        rows = history.log(uow.session, scope.tenant_id, found)
+        items = items_by_ids(uow.session, scope.tenant_id, {m.item_id for m in found})
+    params = {"site_id": site.id if site else None, "type": kind, "since": first, "until": last}
+    ctx = {"site": site, "sites": sites, "rows": rows, "items": items, "kind": kind, "since": first, "until": last,
+           "value": value, "currency": currency, "labels": LABELS,
+           "pager": pager(total, page, PAGE_SIZE, params)}  # fmt: skip
+    return render(request, "inventory/moves.html", ctx)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @router.get("/alerts", perm=READ)
