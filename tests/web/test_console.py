@@ -209,3 +209,39 @@ def test_pages_use_only_local_assets(runtime, client) -> None:
     assert "/static/vendor/htmx.min.js" in page and "/static/vendor/pico.min.css" in page
     assert "http://" not in page and "https://" not in page  # nothing from a CDN
     assert client.get("/static/console.css").status_code == 200
+
+
+def test_every_link_of_the_console_leads_to_a_page(runtime, client) -> None:
+    """Crawl the console from the today page two links deep, as an HQ admin and as a store manager, on a chain
+    with stock, moves and a little of everything a new tenant has: no link may end on a 404 or a server
+    error (the today page's waste figure once linked to a page that did not exist)."""
+    import re
+
+    from tests.inventory.factories import make_world, mv, post
+
+    w = make_world(runtime)
+    now = utcnow()
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "c1", unit_cost="2", event_at=now - timedelta(days=2)),
+         mv(w.s1, w.item, "waste", "-1", "c2", reason_code="spoiled", event_at=now - timedelta(hours=1)))  # fmt: skip
+    make_user(runtime, w.tenant, "hqcrawler", [("hq_admin", None)], locale="en")
+    make_user(runtime, w.tenant, "smcrawler", [("store_manager", "S001")], locale="zh_CN")
+    for user in ("hqcrawler", "smcrawler"):
+        page_login(client, user)
+        seen: dict[str, int] = {}
+        frontier = ["/"]
+        for _depth in range(3):
+            found: list[str] = []
+            for url in frontier:
+                r = client.get(url, follow_redirects=True)
+                seen[url] = r.status_code
+                if r.status_code == 200 and "text/html" in r.headers.get("content-type", ""):
+                    for href in re.findall(r'href="(/[^"#]*)"', r.text):
+                        href = href.replace("&amp;", "&")
+                        if href.startswith(("/static/", "/logout", "/api/")) or href in seen or href in found:
+                            continue
+                        found.append(href)
+            frontier = found[:400]
+        broken = {url: status for url, status in seen.items() if status == 404 or status >= 500}
+        assert not broken, f"{user}: {broken}"
+        assert len(seen) > 30, seen  # the crawl reached the console's sections
+        assert any(url.startswith("/inventory/moves?") for url in seen)  # the today page's waste figure
