@@ -95,3 +95,19 @@ def test_item_momentum_is_the_items_last_two_days_over_its_last_week_across_its_
     got = prep.loc[(prep["unique_id"] == "s0") & (prep["ds"] == day), col[0]].iloc[0]
     assert np.isclose(got, want)
     assert prep.loc[(prep["unique_id"] == "s2") & (prep["ds"] == day), col[0]].iloc[0] == got  # shared
+
+
+def test_item_level_is_the_items_mean_of_the_last_four_weeks_across_its_series() -> None:
+    hist, _, static = synthetic()
+    static = static.assign(item=[101.0, 102.0, 101.0, 103.0, 104.0, 105.0], site=1.0)
+    cfg = replace(CFG, item_level=True)
+    frame = engine._ml_frame(hist, static, cfg).drop(columns=["w"], errors="ignore")
+    prep = engine._lgbm(cfg).preprocess(frame, static_features=engine.statics(cfg), dropna=False)
+    col = [c for c in prep.columns if c.startswith("groupby_item_rolling_mean")]
+    assert len(col) == 1
+    day = hist["ds"].max()
+    y = hist[hist["unique_id"].isin(["s0", "s2"])].groupby("ds")["y"].mean()
+    want = y[day - pd.Timedelta(days=28) : day - pd.Timedelta(days=1)].mean()
+    got = prep.loc[(prep["unique_id"] == "s2") & (prep["ds"] == day), col[0]].iloc[0]
+    assert np.isclose(got, want)
+    assert not np.isclose(got, hist[(hist["unique_id"] == "s2") & (hist["ds"] < day)]["y"].tail(28).mean())

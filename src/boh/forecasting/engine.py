@@ -187,6 +187,9 @@ class Config:
     # last 2 periods over its mean of the last 7 (a product moving in every store), a lag feature of LightGBM; needs
     # "item" in ``static_features``
     item_momentum: bool = False
+    # the item's level: its mean of the last 4 seasons over all its series in the chunk (a target encoding of the
+    # product that follows it), a lag feature of LightGBM beside the series' own; needs "item" in ``static_features``
+    item_level: bool = False
 
     @property
     def season(self) -> int:
@@ -401,6 +404,8 @@ def _lag_transforms(cfg: Config) -> dict[int, list[Any]]:
     if cfg.item_momentum and "item" in statics(cfg):
         short_long = (RollingMean(2, min_samples=1, groupby=["item"]), RollingMean(s, min_samples=1, groupby=["item"]))
         out[1].append(Combine(*short_long, operator.truediv))
+    if cfg.item_level and "item" in statics(cfg):
+        out[1].append(RollingMean(4 * s, min_samples=1, groupby=["item"]))
     if cfg.lag_set in ("rich", "rich2"):
         out[1].append(ExponentiallyWeightedMean(alpha=0.3))
         if s > 1:
