@@ -13,13 +13,22 @@ from tests.forecasting.conftest import CFG, synthetic
 
 
 def test_lightgbm_takes_the_row_subsample_feature_fraction_and_l2_penalty_asked_for() -> None:
-    before = engine._lgbm(CFG).models["lgbm_0"].get_params()
-    assert (before["subsample"], before["colsample_bytree"], before["reg_lambda"]) == (0.8, 0.8, 0.0)
+    default = engine._lgbm(CFG).models["lgbm_0"].get_params()  # no bagging since the seventh round
+    assert (default["subsample"], default["colsample_bytree"], default["reg_lambda"]) == (1.0, 0.8, 0.0)
+    assert engine.Config().holiday_window == 3 and engine.Config().band_widen == 1.4
     cfg = replace(CFG, subsample=0.5, colsample=0.6, lambda_l2=3.0, min_child=50, leaves=63)
     for model in engine._lgbm(cfg).models.values():  # every member
         p = model.get_params()
         assert (p["subsample"], p["colsample_bytree"], p["reg_lambda"]) == (0.5, 0.6, 3.0)
         assert (p["min_child_samples"], p["num_leaves"]) == (50, 63)
+    # the 2-day model keeps its own row subsample (``short_subsample``, 0.8)
+    hist, future, static = synthetic()
+    origins = [hist["ds"].max() - pd.Timedelta(days=3)]
+    ex = pd.concat([hist, future])[["unique_id", "ds", "promo", "discount"]]
+    a = engine.predict_short(hist, ex, static, replace(CFG, subsample=0.5), origins, 2)
+    b = engine.predict_short(hist, ex, static, CFG, origins, 2)
+    c = engine.predict_short(hist, ex, static, replace(CFG, short_subsample=0.5), origins, 2)
+    assert np.allclose(a["lgbm"], b["lgbm"]) and not np.allclose(c["lgbm"], b["lgbm"])
 
 
 def test_a_censored_day_can_weigh_its_in_stock_share() -> None:
@@ -63,7 +72,7 @@ def test_holiday_proximity_counts_the_days_to_the_next_and_since_the_last_holida
     future["holiday"] = (future["ds"].dt.day == 15).astype(float)
     cfg = replace(CFG, holiday_window=7)
     got = engine.fit_predict(hist, future, static, cfg).forecasts
-    base = engine.fit_predict(hist, future, static, CFG).forecasts
+    base = engine.fit_predict(hist, future, static, replace(CFG, holiday_window=0)).forecasts
     assert len(got) == len(base) and got["mean"].notna().all()
     assert not np.allclose(got["mean"], base["mean"])  # the features enter the model
     near = engine.holiday_distance(pd.concat([hist, future]), 7)
