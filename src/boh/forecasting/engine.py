@@ -190,8 +190,9 @@ class Config:
     # holiday proximity: the periods to the next and since the last holiday (``holiday`` > 0), each capped at this
     # many + 1, as two more covariates of LightGBM (the calendar is known ahead, so the future's too). 0: off.
     # 3 since the seventh round (with subsample 1.0: WAPE 0.3354/0.3077 -> 0.3325/0.3033, bias -0.2/+0.5 % ->
-    # -1.6/-1.4 %; the gain is in the validation's second week, which ends on the Dragon Boat holiday: 7 and 14
-    # days gained too but moved the bias outside +-2 %). The 14-day model only
+    # -1.6/-1.4 %; the gain is in the validation's second week, the weekend before the Dragon Boat holiday, which
+    # the model over-forecast by 4-16 % without them; 7 and 14 days gained too but moved the bias outside +-2 %).
+    # The 14-day model only
     holiday_window: int = 3
     # product momentum: the item's (all its series in the chunk, as mlforecast pools them by ``item``) mean of the
     # last 2 periods over its mean of the last 7 (a product moving in every store), a lag feature of LightGBM; needs
