@@ -15,7 +15,8 @@ from tests.forecasting.conftest import CFG, synthetic
 def test_lightgbm_takes_the_row_subsample_feature_fraction_and_l2_penalty_asked_for() -> None:
     default = engine._lgbm(CFG).models["lgbm_0"].get_params()  # no bagging since the seventh round
     assert (default["subsample"], default["colsample_bytree"], default["reg_lambda"]) == (1.0, 0.8, 0.0)
-    assert engine.Config().holiday_window == 3 and engine.Config().band_widen == 1.4
+    # holiday proximity won on seeds 0 and 1 but not on a third sample's bias: off (docs/forecasting.md)
+    assert engine.Config().holiday_window == 0 and engine.Config().band_widen == 1.3
     cfg = replace(CFG, subsample=0.5, colsample=0.6, lambda_l2=3.0, min_child=50, leaves=63)
     for model in engine._lgbm(cfg).models.values():  # every member
         p = model.get_params()
