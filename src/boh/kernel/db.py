@@ -116,26 +116,16 @@ def _check_alive(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
 def hot_statements(session: Session) -> Iterator[None]:
     """For a hot path whose statements have one shape and take their rows as arrays (floor-event ingestion), on
     PostgreSQL (nothing on SQLite): every statement is planned once for any parameters, for the rest of the
-    session's transaction (``SET LOCAL plan_cache_mode = force_generic_plan``), and the driver prepares each one at
-    its first execution within the block rather than at its sixth (psycopg's ``prepare_threshold``, restored
-    after). Otherwise every pooled connection plans each statement ten times before it settles (five times
-    unprepared, then five custom plans before PostgreSQL keeps a generic one), while the values (arrays of ids)
-    do not change the plan. Measured: 7-9 µs an event less backend CPU in ``bench/ingest.py --events 100000``
-    (bench/README.md). Not for statements whose best plan depends on a value's selectivity (reports,
-    searches): hence per block and transaction, not per connection."""
-    if session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    session.execute(_GENERIC_PLANS)
-    driver: Any = session.connection().connection.dbapi_connection
-    before = getattr(driver, "prepare_threshold", None)
-    if before is not None:
-        driver.prepare_threshold = 0
-    try:
-        yield
-    finally:
-        if before is not None:
-            driver.prepare_threshold = before
+    session's transaction (``SET LOCAL plan_cache_mode = force_generic_plan``). Otherwise every pooled connection
+    plans each prepared statement five times with its values before PostgreSQL keeps a generic plan, while the
+    values (arrays of ids) do not change the plan. Measured: 7-9 µs an event less backend CPU in
+    ``bench/ingest.py --events 100000`` (bench/README.md). Not for statements whose best plan depends on a value's
+    selectivity (reports, searches): hence per transaction, not per connection. (Preparing each statement at its
+    first execution too, psycopg's ``prepare_threshold`` 0, was tried and left: statements whose text varies with
+    their number of values, ``IN`` lists, would each be prepared once and never reused.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_GENERIC_PLANS)
+    yield
 
 
 _GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
