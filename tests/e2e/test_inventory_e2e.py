@@ -136,3 +136,25 @@ def test_manager_releases_a_reservation_on_a_phone(runtime: Runtime, page: Any, 
     expect(page.locator(f'tr[data-commitment="{rid}"]')).to_have_count(0)
     with runtime.session_factory() as s:
         assert s.scalar(select(Balance.reserved).where(Balance.site_id == w.s1)) == Decimal(0)
+
+
+def test_moves_page_on_a_phone_keeps_its_filters_on_the_screen(
+    runtime: Runtime, page: Any, live_server: str, shot: Any
+) -> None:
+    """The stock moves page (a site's waste this week, say) on a phone: the filters (site, type, two dates) fit
+    the screen's width, and the moves are listed with their value."""
+    w = make_world(runtime)
+    post(runtime, w.tenant, mv(w.s1, w.item, "receipt", "10", "r1", unit_cost="2"),
+         mv(w.s1, w.item, "waste", "-2", "w1", reason_code="expired"))  # fmt: skip
+    make_user(runtime, w.tenant, "manager", [("store_manager", "S001")], locale="zh_CN")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "manager", path="/inventory/stock")
+    page.goto(f"/inventory/moves?site_id={w.s1}&type=waste")
+    expect(page.locator("[data-testid=move-row]")).to_have_count(1)
+    expect(page.locator("[data-testid=moves-value]")).to_contain_text("4")
+    width = page.evaluate("window.innerWidth")
+    rights = page.evaluate("[...document.querySelectorAll('form.filters > *')]"
+                           ".map(e => e.getBoundingClientRect().right)")  # fmt: skip
+    assert rights and max(rights) <= width, (rights, width)  # a date field once pushed the form 10 px past it
+    assert not body_overflows(page)
+    shot(page, "inventory-moves-phone-zh")
