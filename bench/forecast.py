@@ -189,7 +189,9 @@ def main() -> None:
     ap.add_argument("--validate", action="store_true",
                     help="drop the last --holdout days first (never seen) and score the ones before: the split on "
                          "which the engine's settings are chosen, never the hold-out")  # fmt: skip
-    ap.add_argument("--dump", type=Path, help="write the scored rows (in-stock days: actual, mean, quantiles) here")
+    ap.add_argument(
+        "--dump", type=Path, help="write the scored rows (in-stock days: actual, mean, quantiles, baselines) here"
+    )
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                     help="override an engine.Config field for a comparison (on --validate only)")  # fmt: skip
     ap.add_argument("--parts", type=int, default=1,
@@ -304,7 +306,8 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
 def report(args: argparse.Namespace, parts: list[Part]) -> None:
     ok = pd.concat([p.ok for p in parts], ignore_index=True)
     if args.dump:  # the scored rows, for analyses outside the bench (e.g. how a rescaled forecast would score)
-        ok[["unique_id", "ds", "y_obs", "mean", *[f"q{q}" for q in engine.Config().quantiles]]].to_parquet(args.dump)
+        cols = ["unique_id", "ds", "y_obs", "mean", *[f"q{q}" for q in engine.Config().quantiles]]
+        ok[cols + [c for c in ("SeasonalNaive", "AutoETS") if c in ok.columns]].to_parquet(args.dump)
     scale = pd.concat([p.scale for p in parts])
     choice = pd.concat([p.choice for p in parts], ignore_index=True)
     series, seconds = sum(p.series for p in parts), sum(p.seconds for p in parts)
