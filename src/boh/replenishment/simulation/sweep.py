@@ -168,16 +168,23 @@ def select(rows: dict[float, dict[str, Any] | None]) -> float | None:
 
 def turnover_level(base: dict[str, Any], boh: list[dict[str, Any]], upper: float) -> float:
     """The highest level at or below ``upper`` where BOH's curve ``boh`` (linear in the level between swept
-    levels) turns stock at least ``TARGET_TURNOVER`` times the baseline's metrics ``base``; ``upper`` when no
-    such level (the curve never reaches it there, or only above ``upper``)."""
+    levels) turns stock at least ``TARGET_TURNOVER`` times the baseline's metrics ``base``; ``upper`` when it
+    already does at ``upper`` or nowhere below it."""
     pts = sorted(boh, key=lambda p: p["param"])
-    lv = np.array([p["param"] for p in pts], dtype=float)
-    if not len(lv) or not base.get("turnover"):
+    if not pts or not base.get("turnover"):
         return upper
-    fine = np.linspace(lv[0], lv[-1], 4001)
-    ratio = np.interp(fine, lv, [p["metrics"]["turnover"] for p in pts]) / base["turnover"]
-    ok = (ratio >= TARGET_TURNOVER) & (fine <= upper + 1e-12)
-    return min(upper, float(fine[ok].max())) if ok.any() else upper
+    lv = [float(p["param"]) for p in pts]
+    ratio = [float(p["metrics"]["turnover"]) / float(base["turnover"]) for p in pts]
+    top = float(np.interp(upper, lv, ratio))
+    if top >= TARGET_TURNOVER:
+        return upper
+    xs = [x for x in lv if x < upper] + [upper]
+    rs = [r for x, r in zip(lv, ratio, strict=True) if x < upper] + [top]
+    for i in range(len(xs) - 1, 0, -1):  # from the top down: the first segment that crosses the target
+        a, b, ra, rb = xs[i - 1], xs[i], rs[i - 1], rs[i]
+        if ra >= TARGET_TURNOVER > rb:
+            return a + (b - a) * (ra - TARGET_TURNOVER) / (ra - rb)
+    return upper
 
 
 def ex_ante_level(row: dict[str, Any] | None, boh: list[dict[str, Any]], rule: str = "equal_waste") -> float | None:
