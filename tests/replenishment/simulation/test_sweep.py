@@ -102,3 +102,47 @@ def test_lead_in_starts_the_replays_earlier_and_measures_the_same_days(history: 
             p["metrics"]["days"] for p in early[window]["boh"]
         ]
     assert early["study"]["lead_in"] == 28
+
+
+def _curve(points: list[tuple[float, float]]) -> list[dict[str, object]]:
+    return [{"param": lv, "metrics": {"turnover": t}} for lv, t in points]
+
+
+def test_turnover_level_is_the_highest_level_below_the_cap_that_reaches_the_target_turnover() -> None:
+    base = {"turnover": 100.0}
+    boh = _curve([(0.8, 140.0), (0.9, 120.0), (0.95, 110.0)])  # x1.15 last reached at 0.9 + 0.05 * 5 / 10 = 0.925
+    assert sweep.turnover_level(base, boh, 0.95) == pytest.approx(0.925, abs=1e-4)
+    assert sweep.turnover_level(base, boh, 0.85) == pytest.approx(0.85)  # already x1.15 at the cap: the cap
+    assert sweep.turnover_level(base, _curve([(0.8, 110.0), (0.9, 100.0)]), 0.9) == 0.9  # never reached: the cap
+    assert sweep.turnover_level({"turnover": 0.0}, boh, 0.9) == 0.9
+
+
+def test_ex_ante_level_by_rule() -> None:
+    boh = _curve([(0.8, 140.0), (0.9, 120.0), (0.95, 110.0)])
+    row = {"baseline": {"turnover": 100.0}, "equal_waste": {"level": 0.95}}
+    assert sweep.ex_ante_level(row, boh) == 0.95
+    assert sweep.ex_ante_level(row, boh, "equal_waste") == 0.95
+    assert sweep.ex_ante_level(row, boh, "midpoint") == pytest.approx((0.95 + 0.925) / 2, abs=1e-4)
+    assert sweep.ex_ante_level({"baseline": {}, "equal_waste": None}, boh, "midpoint") is None
+    assert sweep.ex_ante_level(None, boh) is None
+    with pytest.raises(ValueError):
+        sweep.ex_ante_level(row, boh, "best")
+
+
+def test_the_midpoint_rule_reads_validation_only_and_reaches_the_replay(history: synthetic.History) -> None:
+    study = dataclasses.replace(STUDY, spread=0.0, level_rule="midpoint")
+    res = sweep.run(history, study)
+    cover = res["best_cover"]
+    row = next(r for r in res["validation"]["versus"] if r["cover"] == cover)
+    expect = sweep.ex_ante_level(row, res["validation"]["boh"], "midpoint")
+    assert res["level"] == expect and res["level_rule"] == "midpoint"
+    assert res["validation_level_on_test"] == res["ex_ante_by_rule"]["midpoint"]
+    assert res["validation_level_on_test"]["level"] == round(expect, 4)
+    assert res["ex_ante_by_rule"]["equal_waste"]["level"] == round(row["equal_waste"]["level"], 4)
+    # the test window's demand changes: the level stays, its replayed figures move
+    end = study.validation[1]
+    demand = history.demand.copy()
+    demand[:, end:] *= np.random.default_rng(5).uniform(0.3, 2.5, size=demand[:, end:].shape)
+    other = sweep.run(dataclasses.replace(history, demand=demand), study)
+    assert other["level"] == res["level"]
+    assert other["validation_level_on_test"]["turnover_ratio"] != res["validation_level_on_test"]["turnover_ratio"]

@@ -93,6 +93,16 @@ replay 2.7% of hours. Bullwhip (variance of orders / of demand) at the ex-ante p
 Mixing a quarter of the true future into the forecasts (WAPE 0.244; measured with spread 0.25) lifts BOH to
 x1.46 turnover at x0.90 stockouts with x0.28 waste: forecast error is still the lever.
 
+How the ex-ante level is read (``sweep.LEVEL_RULES``, ``Study.level_rule``; session 27, bench/README.md): the
+default ``equal_waste`` as above; ``midpoint``, an option, reads halfway (in level) between it and the highest
+level below it where BOH's validation turnover ratio reaches x1.15. Measured on ten samples (test window, 2026-12-07):
+``equal_waste`` meets the target on 3 of 10, ``midpoint`` on 8 of 10 (all 50,000 series: x1.170 / x0.767 / x0.820),
+but ``midpoint`` was formed after reading test-window figures of four 1,500-series samples (the same days), and
+misses on two of the six samples read after it (1,500 series seed 4, turnover x1.114; 10,000 series seed 1, x1.146),
+so the default is unchanged. Also measured and dropped there: the spread grid extended to 1.0 (5 of 9), the level
+where the validation turnover ratio reaches x1.15 (6 of 9), a target-score reading and per-category levels (failed
+on ``--quick``), and a lost-sales newsvendor order (no gain on the validation window).
+
 The baseline's start-up (``bench/replenish.py --warmup-check``; ``Study.lead_in``, off by default): started
 earlier than its window (measured days unchanged), the baseline's memory becomes its own simulated sales and
 it holds more: on 50,000 series at 3.5 days of cover the test window's baseline goes from 10.1% stockout

@@ -26,6 +26,10 @@ SPREADS = (0.0, 0.25, 0.5, 0.75)  # BOH's service spreads the validation window 
 SPREAD_RULE = ("the spread whose BOH curve, read on the validation window at the baseline's waste (best cover), "
                "best meets the target: the largest min(turnover ratio / 1.15, 0.90 / stockout ratio); ties: the "
                "smaller spread; no reading: the grid's first")  # fmt: skip
+# BOH's ex-ante level on the chosen spread's validation curve (``ex_ante_level``): "equal_waste" (the default):
+# where BOH's waste equals the baseline's at its best cover; "midpoint": halfway (in level) between that and the
+# highest level below it at which BOH's turnover ratio reaches the target's 1.15 (session 27, see bench/README)
+LEVEL_RULES = ("equal_waste", "midpoint")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Study:
     # from ``spreads`` on the validation window (``select``); a number: that spread, fixed (studies)
     spread: float | None = None
     spreads: tuple[float, ...] = SPREADS
+    level_rule: str = "equal_waste"  # how the ex-ante level is read on validation (``LEVEL_RULES``)
     # DIAGNOSTIC ONLY (bench/replenish.py's forecast-error what-if): mix this share of the true future demand
     # into the forecasts, to measure how the comparison moves with forecast error. 0 in every real run.
     oracle_blend: float = 0.0
@@ -159,6 +164,41 @@ def select(rows: dict[float, dict[str, Any] | None]) -> float | None:
         if score is not None and (best is None or score > best[1]):
             best = (sp, score)
     return best[0] if best else next(iter(rows), None)
+
+
+def turnover_level(base: dict[str, Any], boh: list[dict[str, Any]], upper: float) -> float:
+    """The highest level at or below ``upper`` where BOH's curve ``boh`` (linear in the level between swept
+    levels) turns stock at least ``TARGET_TURNOVER`` times the baseline's metrics ``base``; ``upper`` when it
+    already does at ``upper`` or nowhere below it."""
+    pts = sorted(boh, key=lambda p: p["param"])
+    if not pts or not base.get("turnover"):
+        return upper
+    lv = [float(p["param"]) for p in pts]
+    ratio = [float(p["metrics"]["turnover"]) / float(base["turnover"]) for p in pts]
+    top = float(np.interp(upper, lv, ratio))
+    if top >= TARGET_TURNOVER:
+        return upper
+    xs = [x for x in lv if x < upper] + [upper]
+    rs = [r for x, r in zip(lv, ratio, strict=True) if x < upper] + [top]
+    for i in range(len(xs) - 1, 0, -1):  # from the top down: the first segment that crosses the target
+        a, b, ra, rb = xs[i - 1], xs[i], rs[i - 1], rs[i]
+        if ra >= TARGET_TURNOVER > rb:
+            return a + (b - a) * (ra - TARGET_TURNOVER) / (ra - rb)
+    return upper
+
+
+def ex_ante_level(row: dict[str, Any] | None, boh: list[dict[str, Any]], rule: str = "equal_waste") -> float | None:
+    """BOH's ex-ante level from a validation ``versus`` row (at the baseline's best cover) and BOH's validation
+    curve ``boh``, by ``rule`` (``LEVEL_RULES``); None without an equal-waste reading."""
+    if rule not in LEVEL_RULES:
+        raise ValueError(f"unknown level rule {rule!r}")
+    eq = row and row["equal_waste"]
+    if not row or not eq:
+        return None
+    level = float(eq["level"])
+    if rule == "midpoint":
+        level = 0.5 * (level + turnover_level(row["baseline"], boh, level))
+    return level
 
 
 def _future(demand: np.ndarray, horizon: int) -> np.ndarray:
@@ -265,7 +305,9 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     vs_val, vs_test = versus(val["baseline"], val["boh"]), versus(test["baseline"], test["boh"])
     head_val = next((r for r in vs_val if r["cover"] == cover), None)
     head = next((r for r in vs_test if r["cover"] == cover), None)
-    level = head_val["equal_waste"]["level"] if head_val and head_val["equal_waste"] else None
+    # BOH's ex-ante level per rule (``LEVEL_RULES``), read on the chosen spread's validation curve
+    ex_ante = {rule: ex_ante_level(head_val, val["boh"], rule) for rule in LEVEL_RULES}
+    level = ex_ante[study.level_rule]
     # The operating point: BOH's test curve read at 10% fewer stockout item-days than the baseline at its best
     # cover (a point between two swept levels), then that level replayed on the test window, so the figures are
     # measured, not interpolated. And, for robustness, the level read the same way on the validation window,
@@ -275,7 +317,12 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     def replay(row: dict[str, Any] | None, at: str = "fewer_stockouts") -> dict[str, Any] | None:
         if not row or not row[at] or head is None:
             return None
-        lv = round(float(row[at]["level"]), 4)
+        return replay_level(float(row[at]["level"]))
+
+    def replay_level(at_level: float | None) -> dict[str, Any] | None:
+        if at_level is None or head is None:
+            return None
+        lv = round(at_level, 4)
         qp = {p: forecast.quantile_sums(F, h.known, p, [lv], study.first_origin, study.forecast,
                                         spread=spread)[lv] for p in protect}  # fmt: skip
         pol = policies.Boh(lv, F, qp, smoothing=study.smoothing)
@@ -298,7 +345,10 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     # replay starts from the recorded history, whose fill was 0.77-0.84 in the weeks before the validation
     # window), so reading BOH's level against them picks too low a level; the baseline's waste has no such
     # start-up bias (the same on both windows).
-    operating, transfer = replay(head), replay(head_val, "equal_waste")
+    # ``level_rule`` "midpoint" reads lower: halfway to where BOH's validation turnover reaches x1.15.
+    operating = replay(head)
+    by_rule = {rule: replay_level(lv) for rule, lv in ex_ante.items()}
+    transfer = by_rule[study.level_rule]
     transfer_fewer = replay(head_val)
     target = operating["level"] if operating else None
     chosen = min(study.levels, key=lambda lv: abs(lv - (target or level or 0))) if (target or level) else None
@@ -317,6 +367,7 @@ def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
         "spread": spread, "spread_selection": {"fixed": study.spread is not None, "rule": SPREAD_RULE,
                                                "candidates": candidates},
         "validation_level_on_test": transfer, "validation_fewer_level_on_test": transfer_fewer,
+        "level_rule": study.level_rule, "ex_ante_by_rule": by_rule,
         "at_chosen": head["equal_waste"] if head else None,
         "recorded": recorded, "traces": test["traces"],
         "samples": [{"store": int(h.store[i]), "product": int(h.product[i]), "category": int(h.category[i])}
@@ -379,10 +430,15 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
         lines.append(f"BOH's service spread {res['spread']}: {how}")
     tv = res.get("validation_level_on_test")
     if tv:
-        lines.append(f"ex ante: BOH's level at the baseline's waste on the validation window ({tv['level']}), replayed "
-                     f"on the test window: turnover x{_f(tv['turnover_ratio'])}, stockout item-days "
+        lines.append(f"ex ante: BOH's level by rule {res.get('level_rule')!r} on validation ({tv['level']}), "
+                     f"replayed on the test window: turnover x{_f(tv['turnover_ratio'])}, stockout item-days "
                      f"x{_f(tv['stockout_ratio'])}, waste x{_f(tv['waste_ratio'])}: "
                      f"target {'MET' if tv['met'] else 'NOT met'}")  # fmt: skip
+    for rule, r in (res.get("ex_ante_by_rule") or {}).items():
+        if r and rule != res.get("level_rule"):
+            lines.append(f"(level rule {rule!r}: level {r['level']}, replayed on the test window: turnover "
+                         f"x{_f(r['turnover_ratio'])}, stockout item-days x{_f(r['stockout_ratio'])}, waste "
+                         f"x{_f(r['waste_ratio'])}: target {'met' if r['met'] else 'not met'})")  # fmt: skip
     tf = res.get("validation_fewer_level_on_test")
     if tf:
         lines.append(f"(the level at 10% fewer stockout item-days than the baseline on the validation window, "
