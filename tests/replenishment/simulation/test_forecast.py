@@ -128,3 +128,60 @@ def test_forecasts_use_nothing_after_their_origin() -> None:
     F2 = forecast.forecasts(later, 27, 4)
     assert np.array_equal(F[: t + 1], F2[: t + 1], equal_nan=True)  # every component: levels, refits, momentum
     assert not np.allclose(F[t + 1], F2[t + 1])
+
+
+def _calendar_history(n_t: int = 70) -> data.History:
+    """Days from 2024-03-28 (as FreshRetailNet-50K): demand 1 on working days, 3 on weekends and on the public
+    holidays' own days (Thursday 4 April, Wednesday 1 May), and 1 on China's weekend working days of that spring
+    (Sunday 7 April, Sunday 28 April, Saturday 11 May) and the days off moved next to a holiday (5 April, 2-3 May:
+    the data shows them as ordinary days)."""
+    days = pd.date_range("2024-03-28", periods=n_t, freq="D")
+    work = {pd.Timestamp(d) for d in ("2024-04-07", "2024-04-28", "2024-05-11")}
+    festival = {pd.Timestamp(d) for d in ("2024-04-04", "2024-05-01")}
+    row = np.array([3.0 if (d.dayofweek >= 5 and d not in work) or d in festival else 1.0 for d in days])
+    h = _made(np.tile(row, (6, 1)), np.zeros(6, dtype=np.int64), np.arange(6), np.zeros((6, n_t)))
+    h.days = days
+    return h
+
+
+def test_weekend_working_days_count_as_mondays_and_holidays_as_saturdays() -> None:
+    h = _calendar_history()
+    plain = forecast.weekdays(h, 80, "")
+    assert np.array_equal(plain, pd.date_range("2024-03-28", periods=80, freq="D").dayofweek)
+    cn = forecast.weekdays(h, 80, "CN")
+    moved = {str((h.days[0] + pd.Timedelta(days=int(d))).date()): int(cn[d]) for d in np.flatnonzero(cn != plain)}
+    assert moved == {"2024-04-07": 0, "2024-04-28": 0, "2024-05-11": 0,  # weekend working days: Mondays
+                     "2024-04-04": 5, "2024-05-01": 5, "2024-06-10": 5}  # holidays' own days: Saturdays  # fmt: skip
+    de = forecast.weekdays(h, 80, "DE")  # a country without weekend working days: no day becomes a Monday
+    assert not (de[de != plain] == 0).any()
+
+
+def test_a_weekend_working_day_is_forecast_as_a_working_day_and_a_holiday_as_a_saturday() -> None:
+    h = _calendar_history()
+    sat = 44  # Saturday 11 May 2024, a working day; forecast two days ahead from day 42
+    assert h.days[sat] == pd.Timestamp("2024-05-11")
+    cn = forecast.forecasts(h, 27, 3, forecast.ForecastConfig(momentum=0.0))
+    off = forecast.forecasts(h, 27, 3, forecast.ForecastConfig(momentum=0.0, calendar=""))
+    assert cn[sat - 2, :, 1] == pytest.approx(1.0, rel=0.05)  # like a Monday
+    assert off[sat - 2, :, 1].mean() > 2.0  # without the calendar: a Saturday
+    assert cn[sat - 2, :, 2] == pytest.approx(3.0, rel=0.05)  # the Sunday after: a weekend day, its index clean
+    assert cn[sat - 2, :, 2].mean() > off[sat - 2, :, 2].mean()  # (the 28 April workday pulled it down)
+    may1 = 34  # Wednesday 1 May, Labour Day
+    assert cn[may1 - 2, :, 1] == pytest.approx(3.0, rel=0.05)  # like a Saturday
+    assert off[may1 - 2, :, 1].mean() < 2.0  # without the calendar: a Wednesday
+    assert cn[may1 - 1, :, 1] == pytest.approx(1.0, rel=0.05)  # 2 May, a day off moved next to it: a Thursday
+
+
+def test_forecasts_with_the_calendar_use_nothing_after_their_origin() -> None:
+    h = _calendar_history()
+    rng = np.random.default_rng(4)
+    h.known = h.known * rng.uniform(0.8, 1.2, size=h.known.shape)
+    F = forecast.forecasts(h, 27, 4)
+    t = 40  # the 11 May working day (44) lies after the origin
+    later = h.take(np.arange(h.n))
+    later.known = h.known.copy()
+    later.known[:, t + 1 :] *= rng.uniform(0.2, 3.0, size=later.known[:, t + 1 :].shape)
+    later.demand = later.known.copy()
+    F2 = forecast.forecasts(later, 27, 4)
+    assert np.array_equal(F[: t + 1], F2[: t + 1], equal_nan=True)
+    assert not np.allclose(F[t + 1], F2[t + 1])
