@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
+import holidays
 import typer
 
 from boh.org.api import tenant_id_by_code
-from boh.replenishment.simulation import data, service, sweep, synthetic
+from boh.replenishment.simulation import data, forecast, service, sweep, synthetic
 
 
 def register(app: typer.Typer, get_runtime: Callable[[], Any]) -> None:
@@ -58,6 +60,13 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             typer.Option(help="BOH's per-series service spread, 0 (one level) to 1; default: chosen on validation"),
         ] = None,
         smoothing: Annotated[float, typer.Option(help="BOH's order smoothing, (0, 1]; 1: order-up-to")] = 1.0,
+        calendar: Annotated[
+            str,
+            typer.Option(
+                help="Country (ISO code) whose public calendar the forecaster follows: make-up working "
+                "days count as Mondays, holidays as Saturdays; '' for none"
+            ),
+        ] = forecast.ForecastConfig.calendar,
         demo: Annotated[bool, typer.Option(help="Use a generated chain instead of --data")] = False,
         label: Annotated[str, typer.Option(help="Name of the stored run")] = "",
     ) -> None:
@@ -72,12 +81,15 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             raise typer.BadParameter("from 0 to 1", param_hint="--spread")
         if not 0 < smoothing <= 1:
             raise typer.BadParameter("above 0, at most 1", param_hint="--smoothing")
+        if calendar and calendar.upper() not in holidays.list_supported_countries():
+            raise typer.BadParameter(f"no public calendar for {calendar!r}", param_hint="--calendar")
         base = sweep.CategoryParams(shelf_life, lead_time, case_pack, order_days)
         default = sweep.Study()
         study = sweep.Study(
             covers=sweep.levels_arg(covers, default.covers) if policy != "boh" else (),
             levels=sweep.levels_arg(levels, default.levels) if policy != "baseline" else (),
             defaults=base, categories=_categories(categories, base), spread=spread, smoothing=smoothing,
+            forecast=replace(default.forecast, calendar=calendar.upper()),
         )  # fmt: skip
         if any(not 0 < lv < 1 for lv in study.levels) or any(c <= 0 for c in study.covers):
             raise typer.BadParameter("service levels in (0, 1), covers > 0")
