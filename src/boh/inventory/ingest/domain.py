@@ -114,7 +114,7 @@ _ONE_CODE = _ItemCode.__pydantic_decorators__.model_validators["_one_code"].func
 def _shadow(model: type[BaseModel]) -> type[BaseModel]:
     """A subclass of ``model`` for ``_in_core``'s copy to name: pydantic's core reuses the validator a complete
     model class holds for any model schema naming that class, whatever else the schema says, so the copy names
-    a class whose own validator is not to be reused. ``decode_body`` gives its objects back their class
+    a class whose own validator is not to be reused. ``_as_models`` gives its objects back their class
     (``model``): the same layout and fields, so they are the model's objects."""
     metaclass: Any = type(model)
     shadow: type[BaseModel] = metaclass(f"_InCore{model.__name__}", (model,), {"__module__": __name__})
@@ -126,10 +126,10 @@ _ORIGINAL: dict[type[BaseModel], type[BaseModel]] = {}  # shadow -> model
 
 
 def _in_core(schema: Any) -> Any:
-    """A copy of the body's core schema without its calls into Python per event (about 2-4 us an event of
+    """A copy of a core schema of events without its calls into Python per event (about 2-4 us an event of
     ``validate_json`` at 2,000-event bodies, bench/README.md): each ``storable_text`` check becomes the core's
     own pattern match on the (stripped, length-checked) string, ``_STORABLE_JSON``; the models' "exactly one of
-    sku or gtin" check (``_ItemCode._one_code``) is left out, and ``decode_body`` makes it over the batch. Same
+    sku or gtin" check (``_ItemCode._one_code``) is left out, and ``_as_models`` makes it over the batch. Same
     fields and other constraints; the models' objects are built as their shadows' (``_shadow``)."""
     if isinstance(schema, list):
         return [_in_core(s) for s in schema]
@@ -149,10 +149,25 @@ def _in_core(schema: Any) -> Any:
     return out
 
 
-# decode_body's validator. With its check of the item codes, it accepts exactly the bodies _BODY accepts, as the
-# same model objects (tests/inventory/ingest/test_domain.py); a body it refuses is validated again event by event
-# by the models themselves, for each bad event's own message
+# the validators of decode_body and parse_events. With ``_as_models``' check of the item codes, they accept exactly
+# what _BODY and _BATCH accept, as the same model objects (tests/inventory/ingest/test_domain.py); what they refuse
+# is validated again by the models themselves, for each bad event's own message
 _BODY_JSON = SchemaValidator(_in_core({**_Body.__pydantic_core_schema__}))
+_BATCH_IN_CORE = SchemaValidator(_in_core(_BATCH.core_schema))
+
+
+def _as_models(events: list[FloorEvent]) -> bool:
+    """Whether every event has exactly one of sku or gtin (``_ItemCode._one_code``, left out of the validators
+    ``_in_core`` makes); the events (and their modifiers) given back their models' classes."""
+    original = _ORIGINAL
+    for ev in events:
+        if ev.kind != "rfid_read" and (ev.sku is None) == (ev.gtin is None):
+            return False
+        ev.__class__ = original[ev.__class__]  # type: ignore[assignment]
+        if ev.kind != "rfid_read" and ev.kind != "weight":
+            for m in ev.modifiers:
+                m.__class__ = original[m.__class__]  # type: ignore[assignment]
+    return True
 
 
 def decode_body(body: bytes) -> list[FloorEvent] | None:
@@ -163,15 +178,7 @@ def decode_body(body: bytes) -> list[FloorEvent] | None:
         events: list[FloorEvent] = _BODY_JSON.validate_json(body).events
     except ValidationError:
         return None
-    original = _ORIGINAL
-    for ev in events:
-        if ev.kind != "rfid_read" and (ev.sku is None) == (ev.gtin is None):  # _ItemCode._one_code
-            return None
-        ev.__class__ = original[ev.__class__]  # type: ignore[assignment]
-        if ev.kind != "rfid_read" and ev.kind != "weight":
-            for m in ev.modifiers:
-                m.__class__ = original[m.__class__]  # type: ignore[assignment]
-    return events
+    return events if _as_models(events) else None
 
 
 def parse_events(raws: Sequence[Any], default_site: str | None = None) -> list[FloorEvent | Problem]:
@@ -179,6 +186,13 @@ def parse_events(raws: Sequence[Any], default_site: str | None = None) -> list[F
     pydantic's core (per-event calls cost more than the validation); when some events are bad, the good
     ones are validated together again and each bad one alone, for its message."""
     items = [_with_site(r, default_site) for r in raws] if default_site is not None else list(raws)
+    try:  # every event valid: in the core alone (``_in_core``); a lone surrogate is refused there too
+        events: list[FloorEvent] = _BATCH_IN_CORE.validate_python(items)
+    except ValidationError:
+        pass
+    else:
+        if _as_models(events):
+            return list(events)
     try:
         return list(_BATCH.validate_python(items))
     except ValidationError as exc:
