@@ -44,17 +44,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from pydantic_core import SchemaValidator
 
-from boh.inventory.ingest.schemas import (
-    MAX_BATCH,
-    FloorEvent,
-    RfidReadEvent,
-    SaleEvent,
-    WeightEvent,
-    _ItemCode,
-    storable_text,
-)
+from boh.inventory.ingest.schemas import MAX_BATCH, FloorEvent, RfidReadEvent, SaleEvent, WeightEvent
 
 ZERO = Decimal(0)
 EXIT_WINDOW = timedelta(minutes=30)
@@ -105,80 +96,15 @@ class _Body(BaseModel):
 
 _BODY: TypeAdapter[_Body] = TypeAdapter(_Body)
 
-# Text a JSON body can carry that ``schemas.storable_text`` accepts: no control character. (A lone surrogate cannot
-# come out of the JSON parser of ``validate_json``: it refuses the body, which then takes the slow path.)
-_STORABLE_JSON = r"^[^\x00-\x1f\x7f]*$"
-_ONE_CODE = _ItemCode.__pydantic_decorators__.model_validators["_one_code"].func
-
-
-def _shadow(model: type[BaseModel]) -> type[BaseModel]:
-    """A subclass of ``model`` for ``_in_core``'s copy to name: pydantic's core reuses the validator a complete
-    model class holds for any model schema naming that class, whatever else the schema says, so the copy names
-    a class whose own validator is not to be reused. ``_as_models`` gives its objects back their class
-    (``model``): the same layout and fields, so they are the model's objects."""
-    metaclass: Any = type(model)
-    shadow: type[BaseModel] = metaclass(f"_InCore{model.__name__}", (model,), {"__module__": __name__})
-    shadow.__pydantic_complete__ = False  # not reused: the core builds the copy's own validator
-    return shadow
-
-
-_ORIGINAL: dict[type[BaseModel], type[BaseModel]] = {}  # shadow -> model
-
-
-def _in_core(schema: Any) -> Any:
-    """A copy of a core schema of events without its calls into Python per event (about 2-4 us an event of
-    ``validate_json`` at 2,000-event bodies, bench/README.md): each ``storable_text`` check becomes the core's
-    own pattern match on the (stripped, length-checked) string, ``_STORABLE_JSON``; the models' "exactly one of
-    sku or gtin" check (``_ItemCode._one_code``) is left out, and ``_as_models`` makes it over the batch. Same
-    fields and other constraints; the models' objects are built as their shadows' (``_shadow``)."""
-    if isinstance(schema, list):
-        return [_in_core(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    fn = schema.get("function")
-    if schema.get("type") == "function-after" and isinstance(fn, dict):
-        inner = schema["schema"]
-        if fn.get("function") is storable_text and inner.get("type") == "str" and "pattern" not in inner:
-            return {**_in_core(inner), "pattern": _STORABLE_JSON}
-        if fn.get("function") is _ONE_CODE and "ref" in schema:
-            return {**_in_core(inner), "ref": schema["ref"]}
-    out = {k: _in_core(v) for k, v in schema.items()}
-    if out.get("type") == "model":  # every model of the body, the body included
-        out["cls"] = _shadow(out["cls"])
-        _ORIGINAL[out["cls"]] = schema["cls"]
-    return out
-
-
-# the validators of decode_body and parse_events. With ``_as_models``' check of the item codes, they accept exactly
-# what _BODY and _BATCH accept, as the same model objects (tests/inventory/ingest/test_domain.py); what they refuse
-# is validated again by the models themselves, for each bad event's own message
-_BODY_JSON = SchemaValidator(_in_core({**_Body.__pydantic_core_schema__}))
-_BATCH_IN_CORE = SchemaValidator(_in_core(_BATCH.core_schema))
-
-
-def _as_models(events: list[FloorEvent]) -> bool:
-    """Whether every event has exactly one of sku or gtin (``_ItemCode._one_code``, left out of the validators
-    ``_in_core`` makes); the events (and their modifiers) given back their models' classes."""
-    original = _ORIGINAL
-    for ev in events:
-        if ev.kind != "rfid_read" and (ev.sku is None) == (ev.gtin is None):
-            return False
-        ev.__class__ = original[ev.__class__]  # type: ignore[assignment]
-        if ev.kind != "rfid_read" and ev.kind != "weight":
-            for m in ev.modifiers:
-                m.__class__ = original[m.__class__]  # type: ignore[assignment]
-    return True
-
 
 def decode_body(body: bytes) -> list[FloorEvent] | None:
     """The events of an HTTP body in which every event is valid, parsed straight from the JSON bytes (one
     pass in pydantic's core: no Python dicts in between); None when anything is wrong, and the caller takes
     the slow path that reports each bad event by index."""
     try:
-        events: list[FloorEvent] = _BODY_JSON.validate_json(body).events
+        return list(_BODY.validate_json(body).events)
     except ValidationError:
         return None
-    return events if _as_models(events) else None
 
 
 def parse_events(raws: Sequence[Any], default_site: str | None = None) -> list[FloorEvent | Problem]:
@@ -186,13 +112,6 @@ def parse_events(raws: Sequence[Any], default_site: str | None = None) -> list[F
     pydantic's core (per-event calls cost more than the validation); when some events are bad, the good
     ones are validated together again and each bad one alone, for its message."""
     items = [_with_site(r, default_site) for r in raws] if default_site is not None else list(raws)
-    try:  # every event valid: in the core alone (``_in_core``); a lone surrogate is refused there too
-        events: list[FloorEvent] = _BATCH_IN_CORE.validate_python(items)
-    except ValidationError:
-        pass
-    else:
-        if _as_models(events):
-            return list(events)
     try:
         return list(_BATCH.validate_python(items))
     except ValidationError as exc:
