@@ -252,7 +252,7 @@ def start_server(
     env = {**env_for(url, tmp), "BOH_WORKER__EMBEDDED": "true" if embedded_worker else "false"}
     proc = subprocess.Popen(cmd, env=env, preexec_fn=(lambda: os.nice(nice)) if nice else None)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # the workers' imports alone took over 60 s on a loaded 2-core machine
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
@@ -261,7 +261,7 @@ def start_server(
             pass
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("the server did not become ready within 60 s")
+    raise RuntimeError("the server did not become ready within 180 s")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
