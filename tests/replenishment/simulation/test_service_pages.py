@@ -76,22 +76,26 @@ def test_cli_chooses_the_spread_on_validation_without_the_option(runtime: Runtim
         assert run.summary["spread"] in {c["spread"] for c in sel["candidates"]}
 
 
-def test_cli_records_the_calendar_the_forecaster_followed(runtime: Runtime, cli: CliRunner) -> None:
+def test_cli_records_the_calendar_and_the_level_rule(runtime: Runtime, cli: CliRunner) -> None:
     make_tenant(runtime)
-    for args, expected in (([], "CN"), (["--calendar", "de"], "DE"), (["--calendar", ""], "")):
+    for args, expected in (([], "CN"), (["--calendar", "de", "--level-rule", "midpoint"], "DE"),
+                           (["--calendar", ""], "")):  # fmt: skip
         r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", "--levels", "0.8",
                                  "--covers", "3", "--spread", "0", *args])  # fmt: skip
         assert r.exit_code == 0, r.output
         with runtime.session_factory() as s:
             run = s.scalars(select(models.SimRun).order_by(models.SimRun.id.desc()).limit(1)).one()
             assert run.params["forecast"]["calendar"] == expected
+            assert run.params["level_rule"] == ("midpoint" if "midpoint" in args else "equal_waste")
+            assert run.summary["level_rule"] == run.params["level_rule"]
 
 
 def test_cli_refuses_bad_options_before_running(runtime: Runtime, cli: CliRunner) -> None:
     make_tenant(runtime)
     for args in (["--policy", "max"], ["--lead-time", "0"], ["--order-days", "0000000"], ["--levels", "1.5"],
                  ["--categories", '{"4": {"colour": 1}}'], ["--spread", "-0.1"], ["--spread", "1.5"],
-                 ["--smoothing", "0"], ["--smoothing", "1.2"], ["--calendar", "XX"]):  # fmt: skip
+                 ["--smoothing", "0"], ["--smoothing", "1.2"], ["--calendar", "XX"],
+                 ["--level-rule", "lowest"]):  # fmt: skip
         r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", *args])
         assert r.exit_code == 2, (args, r.output)
     r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "NOPE", "--demo"])

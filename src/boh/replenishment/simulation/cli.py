@@ -60,6 +60,9 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             typer.Option(help="BOH's per-series service spread, 0 (one level) to 1; default: chosen on validation"),
         ] = None,
         smoothing: Annotated[float, typer.Option(help="BOH's order smoothing, (0, 1]; 1: order-up-to")] = 1.0,
+        level_rule: Annotated[
+            str, typer.Option(help="How BOH's ex-ante level is read on validation: " + " | ".join(sweep.LEVEL_RULES))
+        ] = sweep.Study.level_rule,
         calendar: Annotated[
             str,
             typer.Option(
@@ -81,6 +84,8 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             raise typer.BadParameter("from 0 to 1", param_hint="--spread")
         if not 0 < smoothing <= 1:
             raise typer.BadParameter("above 0, at most 1", param_hint="--smoothing")
+        if level_rule not in sweep.LEVEL_RULES:
+            raise typer.BadParameter(" or ".join(sweep.LEVEL_RULES), param_hint="--level-rule")
         if calendar and calendar.upper() not in holidays.list_supported_countries():
             raise typer.BadParameter(f"no public calendar for {calendar!r}", param_hint="--calendar")
         base = sweep.CategoryParams(shelf_life, lead_time, case_pack, order_days)
@@ -89,7 +94,7 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             covers=sweep.levels_arg(covers, default.covers) if policy != "boh" else (),
             levels=sweep.levels_arg(levels, default.levels) if policy != "baseline" else (),
             defaults=base, categories=_categories(categories, base), spread=spread, smoothing=smoothing,
-            forecast=replace(default.forecast, calendar=calendar.upper()),
+            forecast=replace(default.forecast, calendar=calendar.upper()), level_rule=level_rule,
         )  # fmt: skip
         if any(not 0 < lv < 1 for lv in study.levels) or any(c <= 0 for c in study.covers):
             raise typer.BadParameter("service levels in (0, 1), covers > 0")

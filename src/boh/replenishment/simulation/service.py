@@ -54,6 +54,8 @@ def store_run(uow: UnitOfWork, result: dict[str, Any], *, label: str, source: st
         "forecast_seconds",
         "spread",
         "spread_selection",
+        "level_rule",
+        "ex_ante_by_rule",
     )
     summary = {k: result.get(k) for k in keys}
     summary["versus"] = result["test"]["versus"]
