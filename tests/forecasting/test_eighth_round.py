@@ -100,3 +100,16 @@ def test_the_replay_forecaster_is_the_weekday_model() -> None:
     G = weekday.forecasts(h, 27, 3, weekday.WeekdayConfig(), in_share=1.0 - h.out_hours / 16.0)
     assert np.array_equal(F, G, equal_nan=True)
     assert replay.ForecastConfig is weekday.WeekdayConfig
+
+
+def test_the_14_day_lightgbm_can_count_days_as_the_calendar_does() -> None:
+    dates = pd.DatetimeIndex(["2024-04-27", "2024-04-28", "2024-05-01", "2024-05-02", "2024-05-11", "2024-05-12"])
+    # Saturday, Sunday 28 April (a make-up working day), Wednesday 1 May (Labour Day), Thursday 2 May (a day off
+    # moved next to it: its own weekday), Saturday 11 May (a make-up working day), Sunday
+    assert list(weekday.calendar_weekdays(dates, "CN")) == [5, 0, 5, 3, 0, 6]
+    assert list(weekday.calendar_weekdays(dates, "")) == [5, 6, 2, 3, 5, 6]
+    feature = engine._calendar_dayofweek("CN")
+    assert list(feature(pd.DatetimeIndex([*dates, dates[1]]))) == [5, 0, 5, 3, 0, 6, 0]
+    cfg = replace(CFG, calendar_weekday=True, weekday_calendar="CN")
+    assert "dayofweek_calendar" in [getattr(f, "__name__", f) for f in engine._lgbm(cfg).ts.date_features]
+    assert "dayofweek" in engine._lgbm(CFG).ts.date_features

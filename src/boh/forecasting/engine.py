@@ -213,6 +213,10 @@ class Config:
     weekday_blend: float = 0.0
     weekday_blend_2d: float = 0.5
     weekday_calendar: str = ""
+    # the 14-day LightGBM's day-of-week feature as the weekday model counts the days (``weekday.calendar_weekdays``
+    # in ``weekday_calendar``'s country: a make-up working day as a Monday, a public holiday's own day on a weekday as
+    # a Saturday) instead of the calendar's (eighth round; the 2-day model keeps the calendar's)
+    calendar_weekday: bool = False
 
     @property
     def season(self) -> int:
@@ -342,10 +346,11 @@ def _lgbm(cfg: Config, min_lag: int = 1) -> Any:
     if cfg.level_scale:
         transforms.append(level_scaler(cfg.level_window, cfg.level_floor))
     lags, lag_transforms = _shifted_lags([1, 2, s, 2 * s] if s > 1 else [1, 2, 3], _lag_transforms(cfg), s, min_lag)
+    dow: Any = _calendar_dayofweek(cfg.weekday_calendar) if cfg.calendar_weekday and cfg.freq == "D" else "dayofweek"
     return MLForecast(
         models=models, freq=cfg.freq, lags=lags,
         lag_transforms=lag_transforms,
-        date_features=["dayofweek", _doy_sin, _doy_cos], num_threads=1,
+        date_features=[dow, _doy_sin, _doy_cos], num_threads=1,
         target_transforms=transforms or None,
     )  # fmt: skip
 
@@ -437,6 +442,17 @@ def _lag_transforms(cfg: Config) -> dict[int, list[Any]]:
         out[1] += [ExponentiallyWeightedMean(alpha=0.1), ExponentiallyWeightedMean(alpha=0.6),
                    RollingQuantile(p=0.5, window_size=2 * s, min_samples=1)]  # fmt: skip
     return out
+
+
+def _calendar_dayofweek(country: str) -> Callable[[pd.DatetimeIndex], Any]:
+    """A date feature of mlforecast: the day of week as ``weekday.calendar_weekdays`` counts it in ``country``."""
+    from boh.forecasting.weekday import calendar_weekdays
+
+    def dayofweek_calendar(ds: pd.DatetimeIndex) -> Any:
+        days, inverse = np.unique(np.asarray(ds, dtype="datetime64[ns]"), return_inverse=True)
+        return calendar_weekdays(pd.DatetimeIndex(days), country)[inverse.reshape(-1)]
+
+    return dayofweek_calendar
 
 
 def _doy_sin(ds: pd.DatetimeIndex) -> Any:
@@ -944,7 +960,7 @@ def predict_short(
                   level_features=cfg.short_level_features, lag_set=cfg.short_lag_set,
                   members=cfg.short_members, static_features="category+group", static_categorical=False,
                   censored_weight=cfg.short_censored_weight, censored_share_weight=0.0,
-                  subsample=cfg.short_subsample)  # fmt: skip
+                  subsample=cfg.short_subsample, calendar_weekday=False)  # fmt: skip
     frames = []
     mlf: Any = None
     blend = cfg.weekday_blend_2d if cfg.freq == "D" else 0.0

@@ -86,15 +86,19 @@ class WeekdayConfig:
 
 
 def weekdays(h: WeekdayData, n_days: int, calendar: str = "") -> np.ndarray:
-    """(n_days,) the weekday (Mon=0) each day index from the history's first day counts as: its own, except, in
-    ``calendar``'s country, a weekend day worked (a make-up working day: ``holidays``' ``weekend_workdays``),
-    which counts as a Monday, and a public holiday's own day on a weekday (not the days off moved next to it,
-    "Day off (substituted from ...)"), which counts as a Saturday. Public calendars are known ahead, like the
-    promotion plan. Both rules were chosen on China's calendar and FreshRetailNet-50K
-    (``boh.replenishment.simulation.forecast``)."""
-    dates = pd.date_range(h.days[0], periods=n_days, freq="D")
-    out: np.ndarray = np.asarray(dates.dayofweek, dtype=np.int64)
-    if calendar and n_days:
+    """(n_days,) the weekday (Mon=0) each day index from the history's first day counts as (``calendar_weekdays``)."""
+    return calendar_weekdays(pd.date_range(h.days[0], periods=n_days, freq="D"), calendar)
+
+
+def calendar_weekdays(dates: pd.DatetimeIndex, calendar: str = "") -> np.ndarray:
+    """The weekday (Mon=0) each of ``dates`` counts as: its own, except, in ``calendar``'s country, a weekend day
+    worked (a make-up working day: ``holidays``' ``weekend_workdays``), which counts as a Monday, and a public
+    holiday's own day on a weekday (not the days off moved next to it, "Day off (substituted from ...)"), which
+    counts as a Saturday. Public calendars are known ahead, like the promotion plan. Both rules were chosen on
+    China's calendar and FreshRetailNet-50K (``boh.replenishment.simulation.forecast``)."""
+    dates = pd.DatetimeIndex(dates)
+    out: np.ndarray = np.asarray(dates.dayofweek, dtype=np.int64).copy()
+    if calendar and len(dates):
         import holidays
 
         years = sorted({int(y) for y in dates.year})
