@@ -1,6 +1,8 @@
 """CPU seconds of ``engine.run`` in one process on the first 4,000 series of FreshRetailNet's sorted keys (one chunk
 as the 50,000-series run forms it), on the validation split's training window, and that chunk's validation WAPE and
-bias on in-stock days: the per-chunk CPU measure of docs/forecasting.md (sixth and seventh rounds).
+bias on in-stock days: the per-chunk CPU measure of docs/forecasting.md (sixth and seventh rounds). Also the CPU
+seconds of the weekday model the 2-day forecast blends in (``weekday.frame_forecasts``, 28 origins two days ahead,
+the frame ``engine.predict_short`` gives it; eighth round).
 
     BOH_FRESHRETAIL=/path/to/freshretailnet50k PYTHONPATH=src python bench/forecast_chunk.py [FIELD=VALUE ...]
 """
@@ -47,6 +49,14 @@ def main() -> None:
     print(f"{train['unique_id'].nunique()} series: CPU {cpu:.1f} s, wall {wall:.1f} s, load {load0:.2f} -> "
           f"{os.getloadavg()[0]:.2f}; validation WAPE {domain.wape(a, ok['mean']):.4f}, bias "
           f"{domain.bias(a, ok['mean']):+.4f}; {' '.join(sys.argv[1:]) or 'defaults'}")  # fmt: skip
+    if hasattr(engine, "weekday_config"):  # since the eighth round
+        from boh.forecasting import weekday
+
+        origins = [cutoff - d * day for d in range(29, 1, -1)]
+        c0 = time.process_time()
+        wd = weekday.frame_forecasts(train, train, static, origins, 2, engine.weekday_config(cfg))
+        print(f"weekday model, {len(origins)} origins x 2 days: CPU {time.process_time() - c0:.1f} s "
+              f"({len(wd)} forecasts)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Public surface of forecasting for the layers above (replenishment, production, staffing) and the
 entrypoints: the latest forecast of a site x item, and the column mapping of a sales-history import; the
 latent-demand rule of censored (stocked-out) hours, ``recover_hourly`` and ``hourly_profiles``, which the
-replenishment simulation applies to the same kind of data."""
+replenishment simulation applies to the same kind of data; the weekday model (``weekday_forecasts``,
+``WeekdayConfig``), which is the replenishment replay's forecaster."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from boh.forecasting.history import FIELDS as HISTORY_FIELDS
 from boh.forecasting.history import Mapping_ as HistoryMapping
 from boh.forecasting.queries import get_series, latest_run
 from boh.forecasting.schemas import ForecastDay, SeriesRead
+from boh.forecasting.weekday import DISCOUNT_EDGES, WeekdayConfig, WeekdayFit, discount_bin, weekdays
+from boh.forecasting.weekday import fit as fit_weekday
+from boh.forecasting.weekday import forecasts as weekday_forecasts
 
 __all__ = [
-    "HISTORY_FIELDS", "MIN_SHARE", "ForecastDay", "HistoryMapping", "SeriesRead", "forecast_quantiles", "get_series",
-    "hourly_profiles", "latest_run", "promoted_items", "recover_hourly",
+    "DISCOUNT_EDGES", "HISTORY_FIELDS", "MIN_SHARE", "ForecastDay", "HistoryMapping", "SeriesRead", "WeekdayConfig",
+    "WeekdayFit", "discount_bin", "fit_weekday", "forecast_quantiles", "get_series", "hourly_profiles", "latest_run",
+    "promoted_items", "recover_hourly", "weekday_forecasts", "weekdays",
 ]  # fmt: skip
 
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "boh-numba"))
 
-MODEL_VERSION = "boh-forecast-1.8"
+MODEL_VERSION = "boh-forecast-1.9"
 QUANTILES: tuple[int, ...] = (10, 50, 80, 90, 95, 99)
 EXOG: tuple[str, ...] = (
     "discount", "promo", "display", "holiday", "festival", "event", "temperature", "precipitation",
@@ -200,6 +200,23 @@ class Config:
     # the item's level: its mean of the last 4 seasons over all its series in the chunk (a target encoding of the
     # product that follows it), a lag feature of LightGBM beside the series' own; needs "item" in ``static_features``
     item_level: bool = False
+    # eighth round (docs/forecasting.md): the weekday model (``weekday``: the replenishment replay's forecaster, a
+    # level x weekday index x promotion uplift x product momentum model re-fitted weekly, fed the same target) blended
+    # into the point forecast, (1 - w) x engine + w x weekday model. ``weekday_blend_2d``: the 2-day model's
+    # (``predict_short``), 0.5 since the eighth round (validation split, 2,000 series, seeds 0 / 1: wape_2d
+    # 0.3332/0.3083 -> 0.3229/0.2970 with the replay's own inputs, bias -5.2/-5.0 % -> -4.1/-3.8 %).
+    # ``weekday_blend``: the 14-day forecast's (``fit_predict``; its quantiles are the conformal bands of the blend's
+    # own backtest residuals), 0: every weight tried (0.2-0.5) gained WAPE there but put the bias at +3 to +9 %.
+    # ``weekday_calendar``: the country whose make-up workdays count as Mondays and holidays on a weekday as
+    # Saturdays in the weekday model ("": the plain weekday; ``bench/forecast.py`` sets its ``--country``). Daily
+    # periods only
+    weekday_blend: float = 0.0
+    weekday_blend_2d: float = 0.5
+    weekday_calendar: str = ""
+    # the 14-day LightGBM's day-of-week feature as the weekday model counts the days (``weekday.calendar_weekdays``
+    # in ``weekday_calendar``'s country: a make-up working day as a Monday, a public holiday's own day on a weekday as
+    # a Saturday) instead of the calendar's (eighth round; the 2-day model keeps the calendar's)
+    calendar_weekday: bool = False
 
     @property
     def season(self) -> int:
@@ -329,10 +346,11 @@ def _lgbm(cfg: Config, min_lag: int = 1) -> Any:
     if cfg.level_scale:
         transforms.append(level_scaler(cfg.level_window, cfg.level_floor))
     lags, lag_transforms = _shifted_lags([1, 2, s, 2 * s] if s > 1 else [1, 2, 3], _lag_transforms(cfg), s, min_lag)
+    dow: Any = _calendar_dayofweek(cfg.weekday_calendar) if cfg.calendar_weekday and cfg.freq == "D" else "dayofweek"
     return MLForecast(
         models=models, freq=cfg.freq, lags=lags,
         lag_transforms=lag_transforms,
-        date_features=["dayofweek", _doy_sin, _doy_cos], num_threads=1,
+        date_features=[dow, _doy_sin, _doy_cos], num_threads=1,
         target_transforms=transforms or None,
     )  # fmt: skip
 
@@ -424,6 +442,17 @@ def _lag_transforms(cfg: Config) -> dict[int, list[Any]]:
         out[1] += [ExponentiallyWeightedMean(alpha=0.1), ExponentiallyWeightedMean(alpha=0.6),
                    RollingQuantile(p=0.5, window_size=2 * s, min_samples=1)]  # fmt: skip
     return out
+
+
+def _calendar_dayofweek(country: str) -> Callable[[pd.DatetimeIndex], Any]:
+    """A date feature of mlforecast: the day of week as ``weekday.calendar_weekdays`` counts it in ``country``."""
+    from boh.forecasting.weekday import calendar_weekdays
+
+    def dayofweek_calendar(ds: pd.DatetimeIndex) -> Any:
+        days, inverse = np.unique(np.asarray(ds, dtype="datetime64[ns]"), return_inverse=True)
+        return calendar_weekdays(pd.DatetimeIndex(days), country)[inverse.reshape(-1)]
+
+    return dayofweek_calendar
 
 
 def _doy_sin(ds: pd.DatetimeIndex) -> Any:
@@ -611,6 +640,8 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     if cfg.bias_correction and len(cv):
         ratio = _recent_ratio(cv) ** cfg.bias_correction
         final["mean"], cv["mean"] = final["mean"] * ratio, cv["mean"] * ratio
+    if cfg.weekday_blend > 0 and cfg.freq == "D" and len(final):
+        final, cv = _weekday_14(modelled, future, static, final, cv, cfg)
     out = final[["unique_id", "ds", "model", "mean"]]
     cold = _cold_start(hist, future, static, known, cfg)
     out = pd.concat([out, cold], ignore_index=True) if len(cold) else out
@@ -919,16 +950,20 @@ def predict_short(
 ) -> pd.DataFrame:
     """Daily-ordering horizon: LightGBM fitted at the first origin (and again every ``refit_every`` origins, as
     a weekly retraining would; 0: never), then from each origin forecasts the next ``h`` periods from the
-    history up to it: unique_id, ds, origin, lgbm."""
+    history up to it: unique_id, ds, origin, lgbm (LightGBM), weekday (the weekday model from the same origin, its
+    refits weekly from the first origin; NaN when ``weekday_blend_2d`` is 0), mean (the forecast: the two blended
+    by ``weekday_blend_2d``, ``blend_weekday``; LightGBM's clipped at 0 alone). ``hist``'s ``y`` is what both
+    learn; the weekday model reads ``exog_all``'s discount and promo as the plan."""
     exog = [c for c in cfg.exog if c in exog_all.columns]
     cfg = replace(cfg, objective=cfg.short_objective, leaves=cfg.short_leaves, trees=cfg.short_trees,
                   learning_rate=cfg.short_learning_rate,
                   level_features=cfg.short_level_features, lag_set=cfg.short_lag_set,
                   members=cfg.short_members, static_features="category+group", static_categorical=False,
                   censored_weight=cfg.short_censored_weight, censored_share_weight=0.0,
-                  subsample=cfg.short_subsample)  # fmt: skip
+                  subsample=cfg.short_subsample, calendar_weekday=False)  # fmt: skip
     frames = []
     mlf: Any = None
+    blend = cfg.weekday_blend_2d if cfg.freq == "D" else 0.0
     for n, o in enumerate(sorted(origins)):
         step = _step(cfg)
         past = hist[hist["ds"] <= o]
@@ -943,4 +978,47 @@ def predict_short(
             xdf = xdf.merge(levels, on=["unique_id", "ds"], how="left")
         p = mlf.predict(h=h, new_df=new, X_df=xdf) if len(xdf.columns) > 2 else mlf.predict(h=h, new_df=new)
         frames.append(_combine(p).assign(origin=o))
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    if blend <= 0 or out.empty:
+        return out.assign(weekday=np.nan, mean=out["lgbm"].clip(lower=0))
+    from boh.forecasting import weekday
+
+    wd = weekday.frame_forecasts(hist, exog_all, static, sorted(origins), h, weekday_config(cfg))
+    out = out.merge(wd, on=["unique_id", "origin", "ds"], how="left")
+    return out.assign(mean=blend_weekday(out["lgbm"].to_numpy(), out["weekday"].to_numpy(), blend))
+
+
+def weekday_config(cfg: Config) -> Any:
+    """The weekday model's settings in the engine: the replay's (``weekday.WeekdayConfig``), the calendar
+    ``cfg.weekday_calendar``."""
+    from boh.forecasting.weekday import WeekdayConfig
+
+    return WeekdayConfig(calendar=cfg.weekday_calendar)
+
+
+def blend_weekday(base: np.ndarray, weekday: np.ndarray, w: float) -> np.ndarray:
+    """(1 - w) x base + w x weekday, each clipped at 0; ``base`` alone (clipped) where the weekday model has no
+    forecast (NaN)."""
+    b = np.clip(np.asarray(base, dtype=float), 0.0, None)
+    x = np.asarray(weekday, dtype=float)
+    out: np.ndarray = np.where(np.isnan(x), b, (1.0 - w) * b + w * np.clip(x, 0.0, None))
+    return out
+
+
+def _weekday_14(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, final: pd.DataFrame,
+                cv: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """``final`` and ``cv`` with their ``mean`` blended with the weekday model (``cfg.weekday_blend``) forecast
+    from the same origins: the last period of ``hist`` and the backtest's cutoffs (so the bands come from the
+    blend's own residuals)."""
+    from boh.forecasting import weekday
+
+    cuts = sorted(pd.Timestamp(c) for c in cv["cutoff"].dropna().unique()) if len(cv) else []
+    last = pd.Timestamp(hist["ds"].max())
+    wd = weekday.frame_forecasts(hist, future, static, [*cuts, last], cfg.horizon, weekday_config(cfg))
+    keys = ["unique_id", "ds"]
+    fin = final[keys].merge(wd[wd["origin"] == last].drop(columns="origin"), on=keys, how="left")
+    final = final.assign(mean=blend_weekday(final["mean"].to_numpy(), fin["weekday"].to_numpy(), cfg.weekday_blend))
+    if len(cv):
+        back = cv[[*keys, "cutoff"]].merge(wd.rename(columns={"origin": "cutoff"}), on=[*keys, "cutoff"], how="left")
+        cv = cv.assign(mean=blend_weekday(cv["mean"].to_numpy(), back["weekday"].to_numpy(), cfg.weekday_blend))
+    return final, cv

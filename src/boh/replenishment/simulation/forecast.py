@@ -1,5 +1,8 @@
 """The replay's forecaster: fast, vectorised over every series, re-fitted weekly, and only ever fed the
-history up to its origin (the day before the simulated order day).
+history up to its origin (the day before the simulated order day). Since session 28 the model itself is the
+forecasting domain's weekday model (``boh.forecasting.weekday``, through ``boh.forecasting.api``), which the engine
+also blends with its 2-day LightGBM; this module feeds it the replay's ``History`` (each day's in-stock share of
+the 16 open hours) and keeps the replay's quantiles. Its figures did not move with the move.
 
 Why not the forecasting engine (LightGBM + statsforecast, ``boh.forecasting.engine``) itself: the replay
 needs a forecast from every origin (daily ordering) for every series, and the engine is not reachable from
@@ -93,15 +96,25 @@ normal score; per-series levels never go below 0.5 (no series is left without it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
-import pandas as pd
 
+from boh.forecasting.api import (
+    DISCOUNT_EDGES,
+    WeekdayConfig,
+    WeekdayFit,
+    discount_bin,
+    fit_weekday,
+    weekday_forecasts,
+    weekdays,
+)
 from boh.replenishment.simulation.data import History
 
-DISCOUNT_EDGES = np.array([0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.97, 10.0])
+__all__ = [
+    "DISCOUNT_EDGES", "ForecastConfig", "actual_sums", "forecasts", "protection_sums", "quantile_sums", "series_scale",
+    "spread_levels", "wape", "weekdays",
+]  # fmt: skip
 # levels the residual quantiles are tabulated at when each series has its own level (``spread`` > 0)
 GRID = np.concatenate([np.linspace(0.01, 0.99, 99), [0.993, 0.996, 0.998, 0.999]])
 _Z = np.linspace(0.0, 6.0, 601)
@@ -112,186 +125,21 @@ SCALE_PRIOR = 14.0  # pseudo-days of the pooled error in each series' error scal
 SELECTION_ORIGINS = range(27, 56)
 
 
-@dataclass(frozen=True)
-class ForecastConfig:
-    window: int = 28  # days of history the level looks at
-    half_life: float = 7.0  # days: weight of a day halves every half_life days back
-    shrink: float = 20.0  # pseudo-weeks of the category's weekday profile in each series' profile
-    refit: int = 7  # days between refits of weekday indices, uplift and quantile bins
-    promo: bool = True  # use the known discount / promotion plan
-    bins: int = 10  # conformal bins by forecast size
-    error_window: int = 28  # origins whose errors feed the quantiles
-    fit_window: int = 56  # days of history (at most) the weekday indices and uplifts are fitted on
-    category_uplift: float = 100.0  # pseudo-days of the pooled uplift in each category's (0: pooled only)
-    series_uplift: float = 10.0  # pseudo-days of no own effect in each series' promotion ratio (0: off)
-    stockout_weight: float = 1.0  # a day weighs (its in-stock share of the 16 open hours) ** this in the level
-    momentum: float = 0.5  # exponent of the product's short / long level ratio applied to the level (0: off)
-    momentum_half_lives: tuple[float, float] = (2.0, 7.0)  # days: the short and the long level
-    # country (``holidays`` code) whose weekend working days (make-up workdays) count as a Monday; "": none.
-    # FreshRetailNet-50K is China's (its holiday flag marks two of those days as holidays: it is not used)
-    calendar: str = "CN"
-
-
-def weekdays(h: History, n_days: int, calendar: str = "") -> np.ndarray:
-    """(n_days,) the weekday (Mon=0) each day index from the history's first day counts as: its own, except, in
-    ``calendar``'s country, a weekend day worked (a make-up working day: ``holidays``' ``weekend_workdays``),
-    which counts as a Monday, and a public holiday's own day on a weekday (not the days off moved next to it,
-    "Day off (substituted from ...)"), which counts as a Saturday. Public calendars are known ahead, like the
-    promotion plan. Both rules were chosen on China's calendar and this data (see the module's docstring)."""
-    dates = pd.date_range(h.days[0], periods=n_days, freq="D")
-    out: np.ndarray = np.asarray(dates.dayofweek, dtype=np.int64)
-    if calendar and n_days:
-        import holidays
-
-        years = sorted({int(y) for y in dates.year})
-        cal = holidays.country_holidays(calendar, years=years, language="en_US")
-        work = {pd.Timestamp(d) for d in getattr(cal, "weekend_workdays", set())}
-        out[np.array([d in work and d.dayofweek >= 5 for d in dates], dtype=bool)] = 0
-        named = [str(cal.get(d.date()) or "") for d in dates]
-        festival = [
-            bool(n) and not n.startswith("Day off") and d.dayofweek < 5 for n, d in zip(named, dates, strict=True)
-        ]
-        out[np.array(festival, dtype=bool)] = 5
-    return out
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """Weekday indices (S, 7), uplift per category and bin (C, B), each series' promotion ratio (S,), and the
-    weekday each day index counts as (``weekdays``)."""
-
-    idx: np.ndarray
-    uplift: np.ndarray
-    own: np.ndarray
-    wd: np.ndarray
-
-    def factors(self, h: History, cat: np.ndarray, days: np.ndarray, promo: bool) -> np.ndarray:
-        """(S, len(days)) weekday x uplift x own promotion factor of ``days`` (past the data: its last plan)."""
-        inside = np.minimum(days, h.demand.shape[1] - 1)
-        fac: np.ndarray = self.idx[:, self.wd[days]]
-        if promo:
-            act = h.activity[:, inside]
-            fac = fac * self.uplift[cat[:, None], _bin(h.discount[:, inside], act)]
-            fac = fac * np.where(act > 0.5, self.own[:, None], 1.0)
-        return fac
-
-
-def _bin(disc: np.ndarray, act: np.ndarray) -> np.ndarray:
-    b = np.clip(np.searchsorted(DISCOUNT_EDGES, disc, side="right") - 1, 0, len(DISCOUNT_EDGES) - 2)
-    return b * 2 + (act > 0.5).astype(np.int64)
-
-
-def _uplift(y: np.ndarray, base: np.ndarray, b: np.ndarray, cat: np.ndarray, n_cat: int, k: float) -> np.ndarray:
-    """(C, B) demand / base ratio per discount bin, pooled over every series (bins seen at least 200 times),
-    each category's own ratio shrunk towards it with ``k`` pseudo-days (0: the pooled ratio for all)."""
-    n_bins = (len(DISCOUNT_EDGES) - 1) * 2
-    num = np.bincount(b.ravel(), weights=y.ravel(), minlength=n_bins)
-    den = np.bincount(b.ravel(), weights=base.ravel(), minlength=n_bins)
-    cnt = np.bincount(b.ravel(), minlength=n_bins)
-    raw = np.where((den > 0) & (cnt >= 200), num / np.maximum(den, 1e-12), np.nan)
-    ref = np.nansum(raw * cnt) / max(float(cnt[~np.isnan(raw)].sum()), 1.0)
-    pooled = np.where(np.isnan(raw), 1.0, raw / (ref if ref > 0 else 1.0))
-    if k <= 0:
-        return np.tile(pooled, (n_cat, 1))
-    cb = (cat[:, None] * n_bins + b).ravel()
-    size = n_cat * n_bins
-    num_c = np.bincount(cb, weights=y.ravel(), minlength=size).reshape(n_cat, n_bins)
-    den_c = np.bincount(cb, weights=base.ravel(), minlength=size).reshape(n_cat, n_bins)
-    cnt_c = np.bincount(cb, minlength=size).reshape(n_cat, n_bins)
-    own = np.where(den_c > 0, num_c / np.maximum(den_c, 1e-12), 1.0)
-    ref_c = (own * cnt_c).sum(axis=1, keepdims=True) / np.maximum(cnt_c.sum(axis=1, keepdims=True), 1)
-    own = own / np.where(ref_c > 0, ref_c, 1.0)
-    w = cnt_c / (cnt_c + k)
-    out: np.ndarray = w * own + (1 - w) * pooled[None, :]
-    return out
-
-
-def _fit(h: History, r: int, cfg: ForecastConfig, cat: np.ndarray, wd: np.ndarray | None = None) -> _Fit:
-    """Weekday indices, uplifts and own promotion ratios from days (r - fit_window, r]; ``wd``: ``weekdays``
-    (covering every day the fit's factors are asked for; default: the history's days)."""
-    if wd is None:
-        wd = weekdays(h, h.demand.shape[1], cfg.calendar)
-    lo = max(0, r - cfg.fit_window + 1)
-    y = h.known[:, lo : r + 1]
-    dow = wd[lo : r + 1]
-    n_cat = int(cat.max()) + 1 if len(cat) else 1
-    n_bins = (len(DISCOUNT_EDGES) - 1) * 2
-    uplift = np.ones((n_cat, n_bins))
-    b = _bin(h.discount[:, lo : r + 1], h.activity[:, lo : r + 1])
-    idx = np.ones((h.n, 7))
-    for _ in range(2):
-        if cfg.promo:
-            base = y.mean(axis=1, keepdims=True) * idx[:, dow]
-            uplift = _uplift(y, base, b, cat, n_cat, cfg.category_uplift)
-            adj = y / uplift[cat[:, None], b]
-        else:
-            adj = y
-        means = np.stack([adj[:, dow == d].mean(axis=1) if (dow == d).any() else adj.mean(axis=1)
-                          for d in range(7)], axis=1)  # fmt: skip
-        overall = np.maximum(adj.mean(axis=1, keepdims=True), 1e-9)
-        own = means / overall
-        cat_idx = np.ones_like(own)
-        for c in range(n_cat):
-            m = cat == c
-            if m.any():
-                cat_idx[m] = means[m].sum(axis=0) / max(float(overall[m].sum()), 1e-9)
-        weeks = np.array([(dow == d).sum() for d in range(7)], dtype=float)
-        idx = (weeks * own + cfg.shrink * cat_idx) / (weeks + cfg.shrink)
-        idx = idx / idx.mean(axis=1, keepdims=True)
-    ratio = np.ones(h.n)
-    if cfg.promo and cfg.series_uplift > 0:
-        # each series' own promotion effect beyond its category's: log of (demand / fit) on promotion days over
-        # the same on the other days, shrunk towards 0 by the fewer of the two day counts
-        base = y.mean(axis=1, keepdims=True) * idx[:, dow] * uplift[cat[:, None], b]
-        act = h.activity[:, lo : r + 1] > 0.5
-        yp, bp, yn, bn = (y * act).sum(1), (base * act).sum(1), (y * ~act).sum(1), (base * ~act).sum(1)
-        ok = (yp > 0) & (yn > 0) & (bp > 0) & (bn > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            raw = np.where(ok, np.log(yp * bn / np.where(ok, bp * yn, 1.0)), 0.0)
-        n_eff = np.minimum(act.sum(axis=1), (~act).sum(axis=1))
-        ratio = np.exp(n_eff / (n_eff + cfg.series_uplift) * raw)
-    return _Fit(idx, uplift, ratio, wd)
-
-
-def _momentum(z: np.ndarray, ago: np.ndarray, group: np.ndarray, half_lives: tuple[float, float]) -> np.ndarray:
-    """(S,) each series' group's (product's) short over long exponentially weighted level of the adjusted
-    demand ``z`` (S, D), ``ago`` (D,) days before the origin: how the product as a whole moved lately."""
-    n_g = int(group.max()) + 1 if len(group) else 1
-    lv = []
-    for hl in half_lives:
-        w = (0.5 ** (1.0 / hl)) ** ago
-        lv.append(np.bincount(group, weights=(z * w).sum(axis=1) / w.sum(), minlength=n_g))
-    short, long = lv
-    out: np.ndarray = np.where(long > 0, short / np.maximum(long, 1e-12), 1.0)[group]
-    return out
+# the model itself lives in the forecasting domain since session 28 (``boh.forecasting.weekday``, through its api),
+# where the engine blends it with LightGBM; these names are the replay's
+ForecastConfig = WeekdayConfig
+_Fit = WeekdayFit
+_bin = discount_bin
+_fit = fit_weekday
+OPEN_HOURS_N = 16.0  # the operating hours (06-21) whose stockout share weighs a day in the level
 
 
 def forecasts(h: History, first_origin: int, horizon: int, cfg: ForecastConfig = ForecastConfig()) -> np.ndarray:
     """F[o, s, k]: the mean forecast made with data through day ``o`` for day ``o + 1 + k`` (NaN before
     ``first_origin``). Only ``h.known[:, : o + 1]`` and ``h.out_hours[:, : o + 1]`` enter F[o] (plus the promotion
-    plan of the forecast days): the latent demand as known at the end of each day (``latent.known``)."""
-    n_t = h.demand.shape[1]
-    out = np.full((n_t, h.n, horizon), np.nan, dtype=np.float64)
-    cat = np.unique(h.category, return_inverse=True)[1].reshape(-1)
-    product = np.unique(h.product, return_inverse=True)[1].reshape(-1)
-    wd = weekdays(h, n_t + horizon, cfg.calendar)
-    fit = _Fit(np.ones((h.n, 7)), np.ones((1, (len(DISCOUNT_EDGES) - 1) * 2)), np.ones(h.n), wd)
-    decay = 0.5 ** (1.0 / cfg.half_life)
-    for o in range(first_origin, n_t):
-        if (o - first_origin) % cfg.refit == 0:
-            fit = _fit(h, o, cfg, cat, wd)
-        lo = max(0, o - cfg.window + 1)
-        days = np.arange(lo, o + 1)
-        y = h.known[:, lo : o + 1]
-        z = y / np.maximum(fit.factors(h, cat, days, cfg.promo), 1e-6)
-        w = decay ** (o - days) * np.ones_like(y)
-        if cfg.stockout_weight > 0:  # a day out of stock for hours says less about the demand (it is recovered)
-            w = w * np.maximum(1.0 - h.out_hours[:, lo : o + 1] / 16.0, 0.05) ** cfg.stockout_weight
-        level = (z * w).sum(axis=1) / w.sum(axis=1)
-        if cfg.momentum > 0:
-            level = level * _momentum(z, o - days, product, cfg.momentum_half_lives) ** cfg.momentum
-        out[o] = level[:, None] * fit.factors(h, cat, np.arange(o + 1, o + 1 + horizon), cfg.promo)
-    return out
+    plan of the forecast days): the latent demand as known at the end of each day (``latent.known``), each day
+    weighted by its in-stock share of the 16 open hours (``weekday.forecasts``)."""
+    return weekday_forecasts(h, first_origin, horizon, cfg, in_share=1.0 - h.out_hours / OPEN_HOURS_N)
 
 
 def protection_sums(F: np.ndarray, p: int, skip: int = 0) -> np.ndarray:
