@@ -266,3 +266,71 @@ def quantile_label(q: int) -> str:
 
 def labels(qs: Sequence[int]) -> list[str]:
     return [quantile_label(q) for q in qs]
+
+
+# --- granularity: what a series' quantities are counted in ---------------------------------------------------
+
+UNIT_STEPS = (1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.001)  # candidate units, coarsest first
+UNIT_SHARE = 0.9  # a unit fits when at least this share of the positive values are whole multiples of it
+CHAIN_SHARE = 0.2  # the chain's count unit: the coarsest unit of at least this share of its series (their own)
+
+
+def on_unit(values: np.ndarray, unit: float) -> np.ndarray:
+    """Whether each value is a whole multiple of ``unit`` (to a millionth of it: floats from decimal sums)."""
+    v = np.asarray(values, dtype=float) / unit
+    out: np.ndarray = np.abs(v - np.round(v)) < 1e-6 * np.maximum(1.0, np.abs(v))
+    return out
+
+
+def count_unit(values: np.ndarray, steps: Sequence[float] = UNIT_STEPS, share: float = UNIT_SHARE) -> float:
+    """The unit the positive ``values`` are counted in: the coarsest of ``steps`` of which at least ``share`` of
+    them are whole multiples (integer counts: 1; weights to the gram in kilograms: 0.001), 0.0 when none fits (or
+    there is no positive value). Robust to a few odd values (a correction, a part unit)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return 0.0
+    for step in steps:
+        if on_unit(v, step).mean() >= share:
+            return float(step)
+    return 0.0
+
+
+def chain_unit(frame: pd.DataFrame, col: str = "y_obs", share: float = CHAIN_SHARE) -> float:
+    """The count unit of a chain's series (``frame``: unique_id and ``col``): each series' own unit
+    (``count_unit``), and of these the coarsest that at least ``share`` of the series with a sale have (a chain
+    of integer counts with many weighed items: 1, though most of its series may be weighed); 0.0 when none."""
+    v = frame[col].to_numpy(dtype=float)
+    pos = np.isfinite(v) & (v > 0)
+    ids = frame["unique_id"].to_numpy()[pos]
+    if not pos.any():
+        return 0.0
+    # each series' own unit (``count_unit``, vectorised): the coarsest step that fits its positive values
+    codes, _ = pd.factorize(ids)
+    n = np.bincount(codes).astype(float)
+    units = np.zeros(len(n))
+    for step in reversed(UNIT_STEPS):  # finest first: a coarser step that fits overwrites
+        units[np.bincount(codes, weights=on_unit(v[pos], step), minlength=len(n)) / n >= UNIT_SHARE] = step
+    for step in UNIT_STEPS:
+        if (units >= step - 1e-12).mean() >= share:
+            return float(step)
+    return 0.0
+
+
+def granularity(frame: pd.DataFrame, col: str = "y_obs", unit: float | None = None) -> pd.DataFrame:
+    """Per ``unique_id`` of ``frame`` (its history: only the periods given, so only days up to an origin when
+    cut there): ``unit_share``, the share of its positive ``col`` values that are whole multiples of ``unit``
+    (by default the chain's count unit, ``chain_unit``), and
+    ``fine``, 1.0 when some positive value is off that unit (a weighed item, or odd corrections), else 0.0
+    (series without a positive value: share 1, not fine). With ``unit`` 0 (nothing fits) every series is fine.
+    The engine's features and fine-series options use it (docs/forecasting.md, "Eighth round (b)")."""
+    v = frame[col].to_numpy(dtype=float)
+    pos = np.isfinite(v) & (v > 0)
+    unit = chain_unit(frame, col) if unit is None else unit
+    ids = frame["unique_id"].to_numpy()
+    hit = on_unit(v, unit) if unit > 0 else np.zeros(len(v), dtype=bool)
+    g = pd.DataFrame({"unique_id": ids[pos], "hit": hit[pos].astype(float)}).groupby("unique_id", sort=True)["hit"]
+    share = g.mean().reindex(pd.Index(pd.unique(ids), name="unique_id")).fillna(1.0)
+    out = share.rename("unit_share").reset_index()
+    out["fine"] = (out["unit_share"] < 1.0).astype(float)
+    return out

@@ -217,6 +217,20 @@ class Config:
     # in ``weekday_calendar``'s country: a make-up working day as a Monday, a public holiday's own day on a weekday as
     # a Saturday) instead of the calendar's (eighth round; the 2-day model keeps the calendar's)
     calendar_weekday: bool = False
+    # eighth round (b), series by granularity (``domain.granularity``: a series is "fine" when some positive sale
+    # of its history is off the chain's count unit, e.g. a weighed item; else a count series). "unit_share" and
+    # "fine" may be named in ``static_features`` (computed per chunk from the history's sales, ``y_obs``).
+    # ``fine_split``: separate LightGBM fits for the fine and the count series of a chunk; ``fine_members``: the
+    # fine series' LightGBM members (as ``members``; set: split fits); ``fine_margin``: the margin by which a
+    # statistical model replaces LightGBM on a fine series (0: ``margin``); ``fine_blend``: a fine series'
+    # LightGBM forecast mixed with this share of the day-of-week smoothing (``dow_ses``), backtest and final alike
+    fine_split: bool = False
+    fine_members: str = ""
+    fine_margin: float = 0.0
+    fine_blend: float = 0.0
+    # a fine series' final LightGBM forecast mixed with this share of AutoETS fitted on it (at the origin only:
+    # the backtest, so the model choice and the bands, do not see it; AutoETS costs about 27 ms a series)
+    fine_ets: float = 0.0
 
     @property
     def season(self) -> int:
@@ -630,9 +644,8 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
         modelled = hist[hist["unique_id"].isin(known)]
         exog = [*exog, "hol_next", "hol_prev"]
 
-    cv = _backtest(modelled, static, classes, cfg, h_bt, exog)
-    choice = _choose(cv, classes, cfg.margin)
-    final = _final(modelled, future, static, classes, cfg, exog)
+    cv, final, margin = _by_granularity(modelled, future, static, classes, cfg, h_bt, exog)
+    choice = _choose(cv, classes, margin)
     final = final.merge(choice[["unique_id", "model"]], on="unique_id", how="left")
     final["mean"] = _pick(final)
     cv = cv.merge(choice[["unique_id", "model"]], on="unique_id", how="left")
@@ -647,6 +660,59 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     out = pd.concat([out, cold], ignore_index=True) if len(cold) else out
     out = _banded(out, cv, cfg, h_bt)
     return Result(out.sort_values(["unique_id", "ds"]).reset_index(drop=True), choice, cv)
+
+
+def _by_granularity(
+    hist: pd.DataFrame,
+    future: pd.DataFrame,
+    static: pd.DataFrame,
+    classes: pd.Series,
+    cfg: Config,
+    h: int,
+    exog: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, float | pd.Series]:
+    """The backtest and final candidates of the modelled series ``hist``, and the margin of the model choice
+    (per series when fine series have their own): with the eighth round's (b) options by granularity
+    (``domain.granularity`` of the history's sales), one fit over all series without them."""
+    names = statics(cfg)
+    split = cfg.fine_split or bool(cfg.fine_members)
+    wanted = (
+        split or cfg.fine_margin > 0 or cfg.fine_blend > 0 or cfg.fine_ets > 0 or {"unit_share", "fine"} & set(names)
+    )
+    if not wanted or hist.empty:
+        return (
+            _backtest(hist, static, classes, cfg, h, exog),
+            _final(hist, future, static, classes, cfg, exog),
+            cfg.margin,
+        )
+    from boh.forecasting.domain import granularity
+
+    gran = granularity(hist, "y_obs" if "y_obs" in hist.columns else "y")
+    static = static.drop(columns=["unit_share", "fine"], errors="ignore").merge(gran, on="unique_id", how="left")
+    fine = pd.Index(gran.loc[gran["fine"] > 0, "unique_id"])
+    if split:  # each group its own LightGBM (the fine series with ``fine_members`` when set)
+        fine_cfg = replace(cfg, members=cfg.fine_members or cfg.members)
+        groups = [(hist[~hist["unique_id"].isin(fine)], cfg), (hist[hist["unique_id"].isin(fine)], fine_cfg)]
+    else:
+        groups = [(hist, cfg)]
+    groups = [(part, c) for part, c in groups if len(part)]
+    cv = pd.concat([_backtest(part, static, classes, c, h, exog) for part, c in groups], ignore_index=True)
+    final = pd.concat([_final(part, future, static, classes, c, exog) for part, c in groups], ignore_index=True)
+    if cfg.fine_blend > 0 and "dow_ses" in final.columns:
+        for frame in (cv, final):
+            rows = frame["unique_id"].isin(fine) & frame["lgbm"].notna() & frame["dow_ses"].notna()
+            mix = (1 - cfg.fine_blend) * frame["lgbm"].clip(lower=0) + cfg.fine_blend * frame["dow_ses"].clip(lower=0)
+            frame.loc[rows, "lgbm"] = mix[rows]
+    if cfg.fine_ets > 0 and len(fine):
+        ets = _stat_forecast(hist[hist["unique_id"].isin(fine)], ("autoets",), cfg.horizon, cfg)
+        final = final.merge(ets[["unique_id", "ds", "autoets"]], on=["unique_id", "ds"], how="left")
+        rows = final["autoets"].notna() & final["lgbm"].notna()
+        mix = (1 - cfg.fine_ets) * final["lgbm"].clip(lower=0) + cfg.fine_ets * final["autoets"].clip(lower=0)
+        final.loc[rows, "lgbm"] = mix[rows]
+        final = final.drop(columns=["autoets"])
+    ids = pd.Index(gran["unique_id"])
+    margin = pd.Series(np.where(ids.isin(fine) & (cfg.fine_margin > 0), cfg.fine_margin, cfg.margin), index=ids)
+    return cv, final, margin
 
 
 def _recent_ratio(cv: pd.DataFrame) -> float:
@@ -707,9 +773,9 @@ def _with_combo(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _choose(cv: pd.DataFrame, classes: pd.Series, margin: float = 1.0) -> pd.DataFrame:
+def _choose(cv: pd.DataFrame, classes: pd.Series, margin: float | pd.Series = 1.0) -> pd.DataFrame:
     """Per series, the candidate with the least mean absolute error over the backtest origins (another than
-    LightGBM only when it beats LightGBM's by the margin)."""
+    LightGBM only when it beats LightGBM's by the margin: one for all, or per unique_id)."""
     if cv.empty:
         return pd.DataFrame(columns=["unique_id", "cls", "model"])
     cv = _with_combo(cv)
@@ -717,6 +783,8 @@ def _choose(cv: pd.DataFrame, classes: pd.Series, margin: float = 1.0) -> pd.Dat
     err = cv[names].sub(cv["y"], axis=0).abs().assign(unique_id=cv["unique_id"])
     mae = err.groupby("unique_id")[names].mean()
     best = mae.idxmin(axis=1, skipna=True).fillna("lgbm")
+    if isinstance(margin, pd.Series):
+        margin = margin.reindex(mae.index).fillna(1.0)
     best = best.where(mae.min(axis=1) < margin * mae["lgbm"], "lgbm")
     return mae.add_prefix("mae_").assign(model=best, cls=classes.reindex(mae.index)).reset_index()
 
