@@ -25,7 +25,7 @@ def test_the_blend_by_hand() -> None:
     assert np.allclose(engine.blend_weekday(base, wd, 1.0), [4.0, 3.0, 4.0, 0.0])
     # the defaults chosen in the eighth round: 0.5 for the 2-day model, none for the 14-day forecast
     assert (engine.Config().weekday_blend_2d, engine.Config().weekday_blend) == (0.5, 0.0)
-    assert engine.MODEL_VERSION == "boh-forecast-1.9"
+    assert engine.MODEL_VERSION == "boh-forecast-1.10"  # 1.10: the eighth round (b), margin 0.3
 
 
 def test_the_2_day_option_reaches_the_forecast() -> None:

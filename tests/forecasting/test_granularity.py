@@ -104,7 +104,7 @@ def test_fine_series_can_have_their_own_margin_and_blend() -> None:
     args = (modelled, future, static, classes)
     cv0, final0, margin0 = engine._by_granularity(*args, CFG, 7, ["promo", "discount"])
     assert margin0 == CFG.margin
-    cv, final, margin = engine._by_granularity(*args, replace(CFG, fine_margin=1.0, fine_blend=0.5), 7,
+    cv, final, margin = engine._by_granularity(*args, replace(CFG, margin=0.85, fine_margin=1.0, fine_blend=0.5), 7,
                                                ["promo", "discount"])  # fmt: skip
     assert margin.to_dict() == {"s0": 0.85, "s1": 1.0, "s2": 0.85, "s3": 1.0, "slow": 0.85}
     key = ["unique_id", "ds"]
@@ -114,3 +114,31 @@ def test_fine_series_can_have_their_own_margin_and_blend() -> None:
     assert np.allclose(b.loc[~fine, "lgbm"], a.loc[~fine, "lgbm"])
     assert np.allclose(b.loc[fine, "lgbm"], 0.5 * a.loc[fine, "lgbm"].clip(lower=0) + 0.5 * a.loc[fine, "dow_ses"])
     assert len(cv) == len(cv0)
+
+
+def test_a_fine_series_keeps_lightgbm_unless_a_statistical_model_beats_it_by_the_fine_margin() -> None:
+    # backtest rows of two series: dow_ses's absolute error is 0.8x LightGBM's on both
+    cv = pd.DataFrame({
+        "unique_id": ["count", "count", "fine", "fine"], "y": [10.0, 10.0, 1.0, 1.0],
+        "lgbm": [15.0, 5.0, 1.5, 0.5], "dow_ses": [14.0, 6.0, 1.4, 0.6],
+    })  # fmt: skip
+    classes = pd.Series({"count": "smooth", "fine": "smooth"})
+    one = engine._choose(cv, classes, 0.85).set_index("unique_id")["model"]
+    assert one.to_dict() == {"count": "dow_ses", "fine": "dow_ses"}
+    margin = pd.Series({"count": 0.85, "fine": 0.7})  # ``fine_margin`` 0.7: the fine series keeps LightGBM
+    per = engine._choose(cv, classes, margin).set_index("unique_id")["model"]
+    assert per.to_dict() == {"count": "dow_ses", "fine": "lgbm"}
+
+
+def test_the_margin_is_0_3_since_the_eighth_round_and_the_mean_can_have_its_own() -> None:
+    assert engine.Config().margin == 0.3 and engine.Config().combo_margin == 0.0
+    assert engine.MODEL_VERSION == "boh-forecast-1.10"
+    assert (engine.Config().fine_margin, engine.Config().fine_blend, engine.Config().fine_ets) == (0.0, 0.0, 0.0)
+    # backtest MAE: LightGBM 5, smoothing 2.5 (0.5x), their mean 3.75 (0.75x)
+    cv = pd.DataFrame({"unique_id": ["a", "a"], "y": [10.0, 10.0], "lgbm": [15.0, 5.0], "dow_ses": [13.0, 8.0]})
+    classes = pd.Series({"a": "smooth"})
+    assert engine._choose(cv, classes, 0.85)["model"].tolist() == ["dow_ses"]
+    assert engine._choose(cv, classes, 0.3)["model"].tolist() == ["lgbm"]  # neither within 0.3
+    assert engine._choose(cv, classes, 0.3, combo_margin=0.8)["model"].tolist() == ["combo"]
+    assert engine._choose(cv, classes, 0.6, combo_margin=0.5)["model"].tolist() == ["dow_ses"]
+    assert engine._choose(cv, classes, 0.85, combo_margin=0.85)["model"].tolist() == ["dow_ses"]  # as one margin
