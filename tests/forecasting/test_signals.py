@@ -101,9 +101,10 @@ def test_the_rich_lag_set_adds_smoothed_levels_and_the_same_weekday_median() -> 
 
 def test_the_bias_correction_scales_by_the_last_origins_ratio() -> None:
     hist, future, static = _frames()
-    plain = engine.fit_predict(hist, future, static, replace(CFG, bias_correction=0.0))
+    cfg = replace(CFG, weekday_blend=0.0)  # the correction alone (the weekday blend comes after it)
+    plain = engine.fit_predict(hist, future, static, replace(cfg, bias_correction=0.0))
     ratio = engine._recent_ratio(plain.residuals)
-    corrected = engine.fit_predict(hist, future, static, replace(CFG, bias_correction=1.0))
+    corrected = engine.fit_predict(hist, future, static, replace(cfg, bias_correction=1.0))
     both = plain.forecasts.merge(corrected.forecasts, on=["unique_id", "ds"], suffixes=("", "_c"))
     both = both[both["model"] != "profile"]  # new series start from their profile, not from a model
     assert ratio != 1.0 and np.allclose(both["mean_c"], both["mean"] * ratio)
