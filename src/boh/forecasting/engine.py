@@ -710,14 +710,14 @@ def _by_granularity(
     if cfg.fine_blend > 0 and "dow_ses" in final.columns:
         for frame in (cv, final):
             rows = frame["unique_id"].isin(fine) & frame["lgbm"].notna() & frame["dow_ses"].notna()
-            mix = (1 - cfg.fine_blend) * frame["lgbm"].clip(lower=0) + cfg.fine_blend * frame["dow_ses"].clip(lower=0)
-            frame.loc[rows, "lgbm"] = mix[rows]
+            mix = blend_weekday(frame["lgbm"].to_numpy(), frame["dow_ses"].to_numpy(), cfg.fine_blend)
+            frame.loc[rows, "lgbm"] = mix[rows.to_numpy()]
     if cfg.fine_ets > 0 and len(fine):
         ets = _stat_forecast(hist[hist["unique_id"].isin(fine)], ("autoets",), cfg.horizon, cfg)
         final = final.merge(ets[["unique_id", "ds", "autoets"]], on=["unique_id", "ds"], how="left")
         rows = final["autoets"].notna() & final["lgbm"].notna()
-        mix = (1 - cfg.fine_ets) * final["lgbm"].clip(lower=0) + cfg.fine_ets * final["autoets"].clip(lower=0)
-        final.loc[rows, "lgbm"] = mix[rows]
+        mix = blend_weekday(final["lgbm"].to_numpy(), final["autoets"].to_numpy(), cfg.fine_ets)
+        final.loc[rows, "lgbm"] = mix[rows.to_numpy()]
         final = final.drop(columns=["autoets"])
     ids = pd.Index(gran["unique_id"])
     margin = pd.Series(np.where(ids.isin(fine) & (cfg.fine_margin > 0), cfg.fine_margin, cfg.margin), index=ids)
@@ -1083,7 +1083,7 @@ def weekday_config(cfg: Config) -> Any:
 
 def blend_weekday(base: np.ndarray, weekday: np.ndarray, w: float) -> np.ndarray:
     """(1 - w) x base + w x weekday, each clipped at 0; ``base`` alone (clipped) where the weekday model has no
-    forecast (NaN)."""
+    forecast (NaN). Also the fine series' mixes with smoothing or AutoETS (``fine_blend``, ``fine_ets``)."""
     b = np.clip(np.asarray(base, dtype=float), 0.0, None)
     x = np.asarray(weekday, dtype=float)
     out: np.ndarray = np.where(np.isnan(x), b, (1.0 - w) * b + w * np.clip(x, 0.0, None))
