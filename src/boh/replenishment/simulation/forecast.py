@@ -106,13 +106,15 @@ from boh.forecasting.api import (
     WeekdayFit,
     discount_bin,
     fit_weekday,
+    short_forecasts,
     weekday_forecasts,
     weekdays,
 )
 from boh.replenishment.simulation.data import History
 
 __all__ = [
-    "DISCOUNT_EDGES", "ForecastConfig", "actual_sums", "forecasts", "protection_sums", "quantile_sums", "series_scale",
+    "DISCOUNT_EDGES", "FORECASTERS", "ForecastConfig", "actual_sums", "engine_forecasts", "forecasts",
+    "protection_sums", "quantile_sums", "series_scale",
     "spread_levels", "wape", "weekdays",
 ]  # fmt: skip
 # levels the residual quantiles are tabulated at when each series has its own level (``spread`` > 0)
@@ -140,6 +142,36 @@ def forecasts(h: History, first_origin: int, horizon: int, cfg: ForecastConfig =
     plan of the forecast days): the latent demand as known at the end of each day (``latent.known``), each day
     weighted by its in-stock share of the 16 open hours (``weekday.forecasts``)."""
     return weekday_forecasts(h, first_origin, horizon, cfg, in_share=1.0 - h.out_hours / OPEN_HOURS_N)
+
+
+# the replay's forecasters (``sweep.Study.forecaster``): "weekday", the model above (the default); "engine", the
+# forecasting engine's daily-ordering forecast (``engine_forecasts``)
+FORECASTERS = ("weekday", "engine")
+ENGINE_REFIT = 7  # origins between the engine's LightGBM refits (the weekday model's weekly refits)
+# days of history LightGBM's first fit needs: its lag features read 29 days back (rows with a missing one are
+# dropped), plus a week of rows to learn from; from earlier origins the engine forecaster is the weekday model alone
+ENGINE_MIN_DAYS = 36
+
+
+def engine_forecasts(h: History, first_origin: int, horizon: int, days: int, cfg: ForecastConfig = ForecastConfig(),
+                     blend: float | None = None, weekday: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """F[o, s, k] as ``forecasts``, its first ``days`` days ahead (the days the policy reads: protection period
+    and shelf-life cap) from the forecasting engine's daily-ordering forecast (``engine.predict_short`` through
+    ``boh.forecasting.api.short_forecasts``): LightGBM, fitted at ``first_origin`` and refitted every
+    ``ENGINE_REFIT`` origins on ``h.known`` up to the origin (from the first origin with ``ENGINE_MIN_DAYS`` days
+    of history: before it, the weekday model alone) (the promotion plan known ahead; static features the
+    category and the city), blended with this module's weekday model (``forecasts``, ``cfg``; or ``weekday``,
+    those forecasts already made) by ``blend`` (None: the engine's ``weekday_blend_2d``, 0.5); the later days
+    the weekday model's alone. Only data through day ``o`` enter F[o] (``tests/replenishment/simulation/
+    test_forecast.py``)."""
+    W = forecasts(h, first_origin, horizon, cfg) if weekday is None else weekday
+    k = max(1, min(days, horizon))
+    start = max(first_origin, ENGINE_MIN_DAYS - 1)
+    E = short_forecasts(h, start, k, weekday=W[:, :, :k], group=h.city, refit_every=ENGINE_REFIT, blend=blend,
+                        calendar=cfg.calendar)  # fmt: skip
+    out = W.copy()
+    out[:, :, :k] = np.where(np.isnan(E), W[:, :, :k], E)
+    return out
 
 
 def protection_sums(F: np.ndarray, p: int, skip: int = 0) -> np.ndarray:
