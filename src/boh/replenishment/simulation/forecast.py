@@ -4,15 +4,21 @@ forecasting domain's weekday model (``boh.forecasting.weekday``, through ``boh.f
 also blends with its 2-day LightGBM; this module feeds it the replay's ``History`` (each day's in-stock share of
 the 16 open hours) and keeps the replay's quantiles. Its figures did not move with the move.
 
-Why not the forecasting engine (LightGBM + statsforecast, ``boh.forecasting.engine``) itself: the replay
-needs a forecast from every origin (daily ordering) for every series, and the engine is not reachable from
-here (import contracts: ``boh.forecasting.api`` only). ``bench/replenish.py --engine N`` scores the engine's
-daily-ordering mode (``engine.predict_short``: LightGBM fitted once, then forecasting from each origin) on
-the same series, origins and latent demand: on 1,500 series and 27 origins (the test window's) it took 14 s on
-this machine (2 shared cores, load 2.6-2.8, 2026-12-07) for a WAPE two days ahead of 0.311, against 0.303 for
-this model (0.315 before the changes below), which does all 50,000 series, 63 origins and 11 days ahead with
-weekly refits in 12 s. This model is the engine's weekday-smoothing candidate made vectorised, with the
-price/promotion effect the engine learns from its features:
+The forecasting engine's daily-ordering forecast is the replay's other forecaster since session 29
+(``sweep.Study.forecaster`` = "engine", ``bench/replenish.py --forecaster engine``, ``engine_forecasts``): the
+engine's LightGBM (``engine.predict_short`` through ``boh.forecasting.api.short_forecasts``, the import contracts'
+door), fitted from day 35 (its lag features need 29 days of history) and refitted weekly, blended 0.5 with this
+model (the engine's ``weekday_blend_2d``), for the days the policy reads (lead time + review, lead time + shelf
+life); this model alone before day 35 and beyond those days. It is not the default: on the selection origins
+35-55 its two-day WAPE is worse than this model's (1,500 series 0.3066 against 0.3032, 10,000 0.3109 against
+0.3065; with the weekday share 0.75 0.3025 and 0.3061, a hair better), and it costs LightGBM's fits and
+forecasts: 37 s for 1,500 series, 490 s wall (205 s CPU) for 10,000 at load 2-5, against 2.4 s for this model
+on 10,000. On the test origins it is level with this model (1,500 series 0.3002 against 0.3004; 10,000 0.3120
+against 0.3121); bench/README, "Issue 14, session 29". ``bench/replenish.py --engine N`` scores LightGBM alone,
+the engine's own blend and this blend on the test origins.
+
+This model (all 50,000 series, 63 origins, 11 days ahead with weekly refits in 12 s) is the engine's
+weekday-smoothing candidate made vectorised, with the price/promotion effect the engine learns from its features:
 
     forecast(day) = level x momentum[product] ** m x weekday_index[series, weekday(day)]
                     x uplift[category, discount bin(day), promo(day)] x own[series] ** promo(day)
