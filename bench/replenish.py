@@ -239,7 +239,8 @@ def main() -> int:
         type=int,
         default=0,
         metavar="N",
-        help="also score the forecasting engine's LightGBM (boh.forecasting.engine) on N series",
+        help="also score the forecasting engine's 2-day forecast on N series (test origins): LightGBM alone, the "
+        "engine's blend, LightGBM blended with this simulation's forecaster",
     )
     args = ap.parse_args()
     if not (args.data / "hourly.parquet").is_file():
