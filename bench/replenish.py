@@ -9,6 +9,7 @@ on the later test window; no parameter is chosen on the test window.
     python bench/replenish.py --quick             # 1,500 series, under a minute
     python bench/replenish.py --shelf-life 2      # fresh defaults otherwise (lead 1 day, daily orders, case 0.1)
     python bench/replenish.py --forecast-only     # the forecaster alone, scored on its selection origins 27-55
+    python bench/replenish.py --forecaster engine # the forecasting engine's 2-day forecast (LightGBM + weekday)
 
 Last line: one JSON object. ``suggestion_run_s`` is the wall time of one real nightly suggestion run of 20
 sites x 5,000 items (``bench/replenish_run.py``, run as a child process: a database built for it, forecasts,
@@ -52,41 +53,38 @@ def policy_step_seconds(n: int = 100_000, repeat: int = 3) -> float:
     return best
 
 
-def engine_wape(h: data.History, study: sweep.Study, n: int) -> None:
-    """Two-day-ahead WAPE of the forecasting engine's LightGBM (fitted once at the test window's first origin,
-    then forecasting from each origin with the history up to it: ``engine.predict_short``) against this
-    simulation's forecaster, same series, origins and latent demand; with the engine's time."""
-    import pandas as pd
+def engine_wape(h: data.History, study: sweep.Study, n: int) -> dict[str, Any]:
+    """Two-day-ahead WAPE of the forecasting engine's daily-ordering forecast (``engine.predict_short`` through
+    ``boh.forecasting.api.short_forecasts``: LightGBM fitted at the test window's first scored origin and refitted
+    every 7 origins, forecasting from each origin with the history up to it) against this simulation's forecaster,
+    same series, origins and latent demand, with the engine's time: LightGBM alone (``weekday_blend_2d`` 0), the
+    engine's blend (its default 0.5 with its own weekday model fitted from the frames) and LightGBM blended 0.5
+    with this simulation's forecaster (``--forecaster engine``)."""
+    from boh.forecasting.api import blend_weekday, short_forecasts
 
-    from boh.forecasting import engine as fengine
-
-    idx = np.arange(min(n, h.n))
-    sub = h.take(idx)
-    ids = [f"{s}|{p}" for s, p in zip(sub.store, sub.product, strict=True)]
-    rows = len(sub.days)
-    df = pd.DataFrame({
-        "unique_id": np.repeat(ids, rows), "ds": np.tile(sub.days, len(ids)), "y": sub.known.ravel(),
-        "discount": sub.discount.ravel(), "promo": sub.activity.ravel(),
-    })  # fmt: skip
-    static = pd.DataFrame({"unique_id": ids, "category": sub.category.astype(float), "group": 0.0})
-    cfg = fengine.Config(exog=("discount", "promo"), weekday_blend_2d=0.0)  # LightGBM alone: this model is the other
+    sub = h.take(np.arange(min(n, h.n)))
     ta, tb = study.test
-    origins = list(range(ta + study.warmup - 2, tb - 2))
+    origins = range(ta + study.warmup - 2, tb - 2)
+    first, last = origins[0], origins[-1]
+    W = forecast.forecasts(sub, study.first_origin, 2, study.forecast)
+    out: dict[str, Any] = {"series": sub.n, "origins": [first, last],
+                           "replay": forecast.wape(W, sub.demand, 2, origins)}  # fmt: skip
     t = time.perf_counter()
-    short = fengine.predict_short(df, df[["unique_id", "ds", "discount", "promo"]], static, cfg,
-                                  [sub.days[o] for o in origins], 2)  # fmt: skip
-    secs = time.perf_counter() - t
-    short = short[short["ds"] == short["origin"] + pd.Timedelta(days=2)]
-    truth = df.assign(y=sub.demand.ravel()).set_index(["unique_id", "ds"])["y"]
-    y = truth.reindex(pd.MultiIndex.from_frame(short[["unique_id", "ds"]])).to_numpy()
-    lg = short["lgbm"].clip(lower=0).to_numpy()
-    eng = float(np.abs(y - lg).sum() / y.sum())
-    F = forecast.forecasts(sub, study.first_origin, 2, study.forecast)
-    ours = forecast.wape(F, sub.demand, 2, range(origins[0], origins[-1] + 1))
+    L = short_forecasts(sub, first, 2, group=sub.city, last_origin=last, blend=0.0)
+    out["lgbm_s"] = round(time.perf_counter() - t, 1)
+    out["lgbm"] = forecast.wape(L, sub.demand, 2, origins)
+    out["lgbm_replay_blend"] = forecast.wape(blend_weekday(L, W, 0.5), sub.demand, 2, origins)
+    t = time.perf_counter()
+    E = short_forecasts(sub, first, 2, group=sub.city, in_stock=sub.out_hours == 0, last_origin=last)
+    out["engine_s"] = round(time.perf_counter() - t, 1)
+    out["engine"] = forecast.wape(E, sub.demand, 2, origins)
     print(
-        f"forecasting engine (LightGBM, fitted once, {len(ids)} series, {len(origins)} origins, {secs:.1f}s): "
-        f"WAPE 2 days ahead {eng:.3f}; this simulation's forecaster on the same: {ours:.3f}"
+        f"forecasting engine on {sub.n} series, origins {first}-{last}, WAPE 2 days ahead: LightGBM alone "
+        f"{out['lgbm']:.4f} ({out['lgbm_s']}s); the engine's blend (weekday_blend_2d 0.5, its weekday model) "
+        f"{out['engine']:.4f} ({out['engine_s']}s); LightGBM blended 0.5 with this simulation's forecaster "
+        f"{out['lgbm_replay_blend']:.4f}; this simulation's forecaster {out['replay']:.4f}"
     )
+    return out
 
 
 def forecast_config(settings: list[str]) -> forecast.ForecastConfig:
@@ -110,9 +108,8 @@ def forecast_only(h: data.History, study: sweep.Study) -> dict[str, Any]:
     are chosen on): two-day-ahead WAPE and bias (forecast / demand) against the latent demand, and the time of
     the study's forecasts (every origin, the replay's horizon). Reads no outcome after day 57."""
     prm = sweep.params_for(h, study)
-    horizon = int((prm.lead + prm.shelf).max()) + 7
     t = time.perf_counter()
-    F = forecast.forecasts(h, study.first_origin, horizon, study.forecast)
+    F = sweep.forecasts(h, study, prm)
     secs = time.perf_counter() - t
     sel = forecast.SELECTION_ORIGINS
     origins = range(max(sel.start, study.first_origin), sel.stop)
@@ -133,8 +130,7 @@ def warmup_check(h: data.History, study: sweep.Study, res: dict[str, Any]) -> No
     cover, level, spread = res["best_cover"], res["level"], res["spread"]
     if cover is None or level is None:
         return
-    horizon = int((prm.lead + prm.shelf).max()) + 7
-    F = forecast.forecasts(h, study.first_origin, horizon, study.forecast)
+    F = sweep.forecasts(h, study, prm)
     protect = sorted({int(p) for wd in range(7) for p in np.unique(prm.lead + prm.review(wd))})
     lv = round(float(level), 4)
     qp = {p: forecast.quantile_sums(F, h.known, p, [lv], study.first_origin, study.forecast, spread=spread)[lv]
@@ -226,11 +222,25 @@ def main() -> int:
     )
     ap.add_argument("--no-run", action="store_true", help="do not time a nightly suggestion run")
     ap.add_argument(
+        "--forecaster",
+        choices=list(forecast.FORECASTERS),
+        default=None,
+        help="the replay's forecaster: weekday (its own model, the default) or engine (the forecasting engine's "
+        "daily-ordering LightGBM blended with it, forecast.engine_forecasts)",
+    )
+    ap.add_argument(
+        "--engine-blend",
+        type=float,
+        default=None,
+        help="with --forecaster engine: the weekday model's share in the blend (default: the engine's, 0.5)",
+    )
+    ap.add_argument(
         "--engine",
         type=int,
         default=0,
         metavar="N",
-        help="also score the forecasting engine's LightGBM (boh.forecasting.engine) on N series",
+        help="also score the forecasting engine's 2-day forecast on N series (test origins): LightGBM alone, the "
+        "engine's blend, LightGBM blended with this simulation's forecaster",
     )
     args = ap.parse_args()
     if not (args.data / "hourly.parquet").is_file():
@@ -252,6 +262,10 @@ def main() -> int:
         study = dataclasses.replace(study, smoothing=args.smoothing)
     if args.forecast_set:
         study = dataclasses.replace(study, forecast=forecast_config(args.forecast_set))
+    if args.forecaster:
+        study = dataclasses.replace(study, forecaster=args.forecaster)
+    if args.engine_blend is not None:
+        study = dataclasses.replace(study, engine_blend=args.engine_blend)
     if args.forecast_only:
         print(json.dumps(forecast_only(h, study)))
         return 0
@@ -274,8 +288,7 @@ def main() -> int:
             )
     if args.warmup_check:
         warmup_check(h, study, res)
-    if args.engine:
-        engine_wape(h, study, args.engine)
+    eng = engine_wape(h, study, args.engine) if args.engine else None
     step = policy_step_seconds()
     print(f"policy step (one day's order decision, vectorised) for 100,000 site x item series: {step:.3f}s")
     run = None if args.no_run else nightly_run(args.run_backend, args.quick)
@@ -319,6 +332,7 @@ def main() -> int:
                                     "stockout_ratio": tf.get("stockout_ratio"), "waste_ratio": tf.get("waste_ratio")},
         "spread": res["spread"], "spread_fixed": study.spread is not None, "lead_in": study.lead_in,
         "spread_candidates": res["spread_selection"]["candidates"], "smoothing": study.smoothing,
+        "forecaster": study.forecaster, "engine_blend": study.engine_blend, "engine_wape_2d": eng,
         "seconds": round(time.perf_counter() - t0, 1),
     }  # fmt: skip
     print(json.dumps(out))

@@ -185,3 +185,32 @@ def test_forecasts_with_the_calendar_use_nothing_after_their_origin() -> None:
     F2 = forecast.forecasts(later, 27, 4)
     assert np.array_equal(F[: t + 1], F2[: t + 1], equal_nan=True)
     assert not np.allclose(F[t + 1], F2[t + 1])
+
+
+def _perturbed_after(h: data.History, t: int, seed: int) -> data.History:
+    """The same history with every day after ``t`` changed: demand as known, latent demand, sales and stockout
+    hours (the promotion plan, known ahead, unchanged)."""
+    rng = np.random.default_rng(seed)
+    later = h.take(np.arange(h.n))
+    later.known = h.known.copy()
+    later.known[:, t + 1 :] *= rng.uniform(0.2, 3.0, size=later.known[:, t + 1 :].shape)
+    later.demand, later.sales = later.known.copy(), later.known.copy()
+    later.out_hours = h.out_hours.copy()
+    later.out_hours[:, t + 1 :] = rng.integers(0, 16, size=later.out_hours[:, t + 1 :].shape)
+    return later
+
+
+def test_the_engine_forecaster_uses_nothing_after_its_origin() -> None:
+    pytest.importorskip("mlforecast")
+    h = synthetic.history(stores=2, products=6, days=60)
+    start = forecast.ENGINE_MIN_DAYS - 1  # LightGBM's first origin
+    F = forecast.engine_forecasts(h, 27, 6, 4)
+    W = forecast.forecasts(h, 27, 6)
+    assert np.array_equal(F[:start], W[:start], equal_nan=True)  # before LightGBM can fit: the weekday model
+    assert np.array_equal(F[start:, :, 4:], W[start:, :, 4:])  # the days past the policy's: the weekday model
+    assert not np.allclose(F[start:, :, :4], W[start:, :, :4])  # the engine's blend
+    assert np.isfinite(F[start:, :, :4]).all() and (F[start:, :, :4] >= 0).all()
+    for t in (start, start + 9):  # LightGBM's first fit, and an origin two days after its refit
+        F2 = forecast.engine_forecasts(_perturbed_after(h, t, seed=t), 27, 6, 4)
+        assert np.array_equal(F[: t + 1], F2[: t + 1], equal_nan=True)
+        assert not np.allclose(F[t + 1], F2[t + 1])

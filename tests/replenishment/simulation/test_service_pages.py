@@ -90,12 +90,23 @@ def test_cli_records_the_calendar_and_the_level_rule(runtime: Runtime, cli: CliR
             assert run.summary["level_rule"] == run.params["level_rule"]
 
 
+def test_cli_runs_with_the_engine_forecaster(runtime: Runtime, cli: CliRunner) -> None:
+    pytest.importorskip("mlforecast")
+    make_tenant(runtime)
+    r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", "--levels", "0.8",
+                             "--covers", "3", "--spread", "0", "--forecaster", "engine"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    with runtime.session_factory() as s:
+        run = s.scalars(select(models.SimRun)).one()
+        assert run.params["forecaster"] == "engine"
+
+
 def test_cli_refuses_bad_options_before_running(runtime: Runtime, cli: CliRunner) -> None:
     make_tenant(runtime)
     for args in (["--policy", "max"], ["--lead-time", "0"], ["--order-days", "0000000"], ["--levels", "1.5"],
                  ["--categories", '{"4": {"colour": 1}}'], ["--spread", "-0.1"], ["--spread", "1.5"],
                  ["--smoothing", "0"], ["--smoothing", "1.2"], ["--calendar", "XX"],
-                 ["--level-rule", "lowest"]):  # fmt: skip
+                 ["--level-rule", "lowest"], ["--forecaster", "arima"]):  # fmt: skip
         r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "ACME", "--demo", *args])
         assert r.exit_code == 2, (args, r.output)
     r = cli.invoke(cli_app, ["replenish", "simulate", "--tenant", "NOPE", "--demo"])

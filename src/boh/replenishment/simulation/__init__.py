@@ -58,6 +58,11 @@ The forecaster and its error quantiles learn from ``History.known``: the latent 
 days (about 7%) filled from the days before them only (``latent.known``), not from the whole history as the
 truth every policy faces is filled; before that fix later weeks leaked into those days.
 
+``Study.forecaster`` = "engine" (``--forecaster engine``) replaces the forecasts of the days the policy reads by the
+forecasting engine's daily-ordering forecast, its LightGBM blended with the weekday model
+(``forecast.engine_forecasts``, session 29): no better in two-day WAPE on the forecaster's selection origins, and
+about ten times the CPU, so not the default.
+
 With the forecaster of 2026-12-07 08:30 UTC (product momentum, uplift per category and per series,
 stockout-hour weights, weekday indices over 56 days shrunk harder: ``forecast``'s docstring; two-day-ahead
 WAPE on the selection origins 27-55 0.340 -> 0.321 on all 50,000 series), measured on all 50,000 series

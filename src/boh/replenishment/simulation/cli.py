@@ -70,6 +70,13 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
                 "days count as Mondays, holidays as Saturdays; '' for none"
             ),
         ] = forecast.ForecastConfig.calendar,
+        forecaster: Annotated[
+            str,
+            typer.Option(
+                help="The replay's forecaster: weekday (its own model) or engine (the forecasting engine's "
+                "daily-ordering LightGBM blended with it; slower)"
+            ),
+        ] = sweep.Study.forecaster,
         demo: Annotated[bool, typer.Option(help="Use a generated chain instead of --data")] = False,
         label: Annotated[str, typer.Option(help="Name of the stored run")] = "",
     ) -> None:
@@ -86,6 +93,8 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             raise typer.BadParameter("above 0, at most 1", param_hint="--smoothing")
         if level_rule not in sweep.LEVEL_RULES:
             raise typer.BadParameter(" or ".join(sweep.LEVEL_RULES), param_hint="--level-rule")
+        if forecaster not in forecast.FORECASTERS:
+            raise typer.BadParameter(" or ".join(forecast.FORECASTERS), param_hint="--forecaster")
         if calendar and calendar.upper() not in holidays.list_supported_countries():
             raise typer.BadParameter(f"no public calendar for {calendar!r}", param_hint="--calendar")
         base = sweep.CategoryParams(shelf_life, lead_time, case_pack, order_days)
@@ -94,7 +103,7 @@ def simulate_command(get_runtime: Callable[[], Any]) -> Callable[..., None]:
             covers=sweep.levels_arg(covers, default.covers) if policy != "boh" else (),
             levels=sweep.levels_arg(levels, default.levels) if policy != "baseline" else (),
             defaults=base, categories=_categories(categories, base), spread=spread, smoothing=smoothing,
-            forecast=replace(default.forecast, calendar=calendar.upper()), level_rule=level_rule,
+            forecast=replace(default.forecast, calendar=calendar.upper()), level_rule=level_rule, forecaster=forecaster,
         )  # fmt: skip
         if any(not 0 < lv < 1 for lv in study.levels) or any(c <= 0 for c in study.covers):
             raise typer.BadParameter("service levels in (0, 1), covers > 0")

@@ -4,15 +4,23 @@ forecasting domain's weekday model (``boh.forecasting.weekday``, through ``boh.f
 also blends with its 2-day LightGBM; this module feeds it the replay's ``History`` (each day's in-stock share of
 the 16 open hours) and keeps the replay's quantiles. Its figures did not move with the move.
 
-Why not the forecasting engine (LightGBM + statsforecast, ``boh.forecasting.engine``) itself: the replay
-needs a forecast from every origin (daily ordering) for every series, and the engine is not reachable from
-here (import contracts: ``boh.forecasting.api`` only). ``bench/replenish.py --engine N`` scores the engine's
-daily-ordering mode (``engine.predict_short``: LightGBM fitted once, then forecasting from each origin) on
-the same series, origins and latent demand: on 1,500 series and 27 origins (the test window's) it took 14 s on
-this machine (2 shared cores, load 2.6-2.8, 2026-12-07) for a WAPE two days ahead of 0.311, against 0.303 for
-this model (0.315 before the changes below), which does all 50,000 series, 63 origins and 11 days ahead with
-weekly refits in 12 s. This model is the engine's weekday-smoothing candidate made vectorised, with the
-price/promotion effect the engine learns from its features:
+The forecasting engine's daily-ordering forecast is the replay's other forecaster since session 29
+(``sweep.Study.forecaster`` = "engine", ``bench/replenish.py --forecaster engine``, ``engine_forecasts``): the
+engine's LightGBM (``engine.predict_short`` through ``boh.forecasting.api.short_forecasts``, the import contracts'
+door), fitted from day 35 (its lag features need 29 days of history) and refitted weekly, blended 0.5 with this
+model (the engine's ``weekday_blend_2d``), for the days the policy reads (lead time + review, lead time + shelf
+life); this model alone before day 35 and beyond those days. It is not the default: on the selection origins
+35-55 its two-day WAPE is worse than this model's (1,500 series 0.3066 against 0.3032, 10,000 0.3109 against
+0.3065; with the weekday share 0.75 0.3025 and 0.3061, a hair better), and it costs LightGBM's fits and
+forecasts: 37 s for 1,500 series, 490 s wall (205 s CPU) for 10,000 at load 2-5, against 2.4 s for this model
+on 10,000 (all 50,000 series in a replay: 1,653 s of forecasts, 5.4 GB). On the test origins it is level with
+this model (1,500 series 0.3002 against 0.3004; 10,000 0.3120 against 0.3121; 50,000 0.3109 against 0.311), and
+the ex-ante target reads the same (met on 3 of four 1,500-series samples, not on 10,000 nor 50,000: turnover
+x1.131 against x1.138 there); bench/README, "Issue 14, session 29". ``bench/replenish.py --engine N`` scores
+LightGBM alone, the engine's own blend and this blend on the test origins.
+
+This model (all 50,000 series, 63 origins, 11 days ahead with weekly refits in 12 s) is the engine's
+weekday-smoothing candidate made vectorised, with the price/promotion effect the engine learns from its features:
 
     forecast(day) = level x momentum[product] ** m x weekday_index[series, weekday(day)]
                     x uplift[category, discount bin(day), promo(day)] x own[series] ** promo(day)
@@ -106,13 +114,15 @@ from boh.forecasting.api import (
     WeekdayFit,
     discount_bin,
     fit_weekday,
+    short_forecasts,
     weekday_forecasts,
     weekdays,
 )
 from boh.replenishment.simulation.data import History
 
 __all__ = [
-    "DISCOUNT_EDGES", "ForecastConfig", "actual_sums", "forecasts", "protection_sums", "quantile_sums", "series_scale",
+    "DISCOUNT_EDGES", "FORECASTERS", "ForecastConfig", "actual_sums", "engine_forecasts", "forecasts",
+    "protection_sums", "quantile_sums", "series_scale",
     "spread_levels", "wape", "weekdays",
 ]  # fmt: skip
 # levels the residual quantiles are tabulated at when each series has its own level (``spread`` > 0)
@@ -140,6 +150,36 @@ def forecasts(h: History, first_origin: int, horizon: int, cfg: ForecastConfig =
     plan of the forecast days): the latent demand as known at the end of each day (``latent.known``), each day
     weighted by its in-stock share of the 16 open hours (``weekday.forecasts``)."""
     return weekday_forecasts(h, first_origin, horizon, cfg, in_share=1.0 - h.out_hours / OPEN_HOURS_N)
+
+
+# the replay's forecasters (``sweep.Study.forecaster``): "weekday", the model above (the default); "engine", the
+# forecasting engine's daily-ordering forecast (``engine_forecasts``)
+FORECASTERS = ("weekday", "engine")
+ENGINE_REFIT = 7  # origins between the engine's LightGBM refits (the weekday model's weekly refits)
+# days of history LightGBM's first fit needs: its lag features read 29 days back (rows with a missing one are
+# dropped), plus a week of rows to learn from; from earlier origins the engine forecaster is the weekday model alone
+ENGINE_MIN_DAYS = 36
+
+
+def engine_forecasts(h: History, first_origin: int, horizon: int, days: int, cfg: ForecastConfig = ForecastConfig(),
+                     blend: float | None = None, weekday: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """F[o, s, k] as ``forecasts``, its first ``days`` days ahead (the days the policy reads: protection period
+    and shelf-life cap) from the forecasting engine's daily-ordering forecast (``engine.predict_short`` through
+    ``boh.forecasting.api.short_forecasts``): LightGBM, fitted at ``first_origin`` and refitted every
+    ``ENGINE_REFIT`` origins on ``h.known`` up to the origin (from the first origin with ``ENGINE_MIN_DAYS`` days
+    of history: before it, the weekday model alone) (the promotion plan known ahead; static features the
+    category and the city), blended with this module's weekday model (``forecasts``, ``cfg``; or ``weekday``,
+    those forecasts already made) by ``blend`` (None: the engine's ``weekday_blend_2d``, 0.5); the later days
+    the weekday model's alone. Only data through day ``o`` enter F[o] (``tests/replenishment/simulation/
+    test_forecast.py``)."""
+    W = forecasts(h, first_origin, horizon, cfg) if weekday is None else weekday
+    k = max(1, min(days, horizon))
+    start = max(first_origin, ENGINE_MIN_DAYS - 1)
+    E = short_forecasts(h, start, k, weekday=W[:, :, :k], group=h.city, refit_every=ENGINE_REFIT, blend=blend,
+                        calendar=cfg.calendar)  # fmt: skip
+    out = W.copy()
+    out[:, :, :k] = np.where(np.isnan(E), W[:, :, :k], E)
+    return out
 
 
 def protection_sums(F: np.ndarray, p: int, skip: int = 0) -> np.ndarray:

@@ -59,6 +59,10 @@ class Study:
     # --warmup-check); 0: off (the default, see the package docstring)
     lead_in: int = 0
     forecast: forecast.ForecastConfig = field(default_factory=forecast.ForecastConfig)
+    # the forecaster (``forecast.FORECASTERS``): "weekday", the replay's own model; "engine", the forecasting
+    # engine's daily-ordering forecast, LightGBM blended with it (``forecast.engine_forecasts``; session 29)
+    forecaster: str = "weekday"
+    engine_blend: float | None = None  # the weekday model's share in the "engine" forecaster (None: the engine's 0.5)
     smoothing: float = 1.0  # BOH's proportional order-up-to factor (policies.Boh.smoothing); 1: plain order-up-to
     # BOH's per-series levels around the swept one (forecast.spread_levels; 0: one level for all). None: chosen
     # from ``spreads`` on the validation window (``select``); a number: that spread, fixed (studies)
@@ -246,13 +250,28 @@ def _curve(h: History, prm: engine.Params, study: Study, window: tuple[int, int]
     return out
 
 
+def forecasts(h: History, study: Study, prm: engine.Params | None = None) -> np.ndarray:
+    """F[o, s, k]: the study's forecasts (``study.forecaster``) from every origin from ``first_origin``, days
+    ahead up to the longest lead time + shelf life + 7; the engine's for the days the policy reads (lead time +
+    the longest review period, lead time + shelf life), the weekday model's beyond."""
+    prm = params_for(h, study) if prm is None else prm
+    horizon = int((prm.lead + prm.shelf).max()) + 7
+    if study.forecaster not in forecast.FORECASTERS:
+        raise ValueError(f"forecaster {study.forecaster!r}: one of {', '.join(forecast.FORECASTERS)}")
+    if study.forecaster == "weekday":
+        return forecast.forecasts(h, study.first_origin, horizon, study.forecast)
+    protect = max(int(np.max(prm.lead + prm.review(wd))) for wd in range(7))
+    days = max(protect, int((prm.lead + prm.shelf).max()))
+    return forecast.engine_forecasts(h, study.first_origin, horizon, days, study.forecast, blend=study.engine_blend)
+
+
 def run(h: History, study: Study = Study(), log: Any = None) -> dict[str, Any]:
     """The whole study: curves on both windows, the comparison, the chosen level and the test figures."""
     say = log or (lambda *_: None)
     t0 = time.perf_counter()
     prm = params_for(h, study)
     horizon = int((prm.lead + prm.shelf).max()) + 7
-    F = forecast.forecasts(h, study.first_origin, horizon, study.forecast)
+    F = forecasts(h, study, prm)
     if study.oracle_blend:
         F = (1 - study.oracle_blend) * F + study.oracle_blend * _future(h.demand, horizon)
     protect = sorted({int(p) for wd in range(7) for p in np.unique(prm.lead + prm.review(wd))})
