@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from boh.bootstrap import Runtime
-from boh.forecasting import engine, models, service, weekday
+from boh.forecasting import engine, models, queries, service, weekday
 from boh.kernel.clock import utcnow
 from tests.factories import make_site, make_tenant
 from tests.forecasting.conftest import CFG, synthetic
@@ -164,19 +164,22 @@ def _world(rt: Runtime) -> tuple[Any, list[int], list[int]]:
 
 
 def test_a_production_run_stores_the_2_day_models_first_days(runtime: Runtime) -> None:
-    t, _, _ = _world(runtime)
+    t, sites, items = _world(runtime)
     origin = utcnow().date() - timedelta(days=1)
     opts = service.RunOptions(horizon=7, origin=origin)
     with runtime.system_uow(t.id) as uow:
         fr = service.prepare(uow.session, uow.principal.scope(service.RUN), opts, origin)
-        run = service.run_forecast(uow, opts)
         off = service.run_forecast(uow, replace(opts, short_horizon=0))
+        run = service.run_forecast(uow, opts)  # the latest: the one read
         uow.commit()
         F = models.Forecast
         rows = {r.id: list(uow.session.scalars(select(F).where(F.run_id == r.id).order_by(F.site_id, F.item_id,
                                                                                         F.day)))
                 for r in (run, off)}  # fmt: skip
         config = run.config
+        # the series' model on its page is the 14-day model chosen for it, the days' own models beside it
+        shown = queries.get_series(uow.session, uow.principal.scope(service.READ), sites[0], items[0])
+        chosen = uow.session.get(models.SeriesMetric, (run.id, sites[0], items[0]))
     assert config["short_horizon"] == 2 and config["weekday_calendar"] == "site"
     assert config["weekday_calendars"] == ["CN", "US"]  # each site's country: S001 China, S002 the United States
     assert off.config["short_horizon"] == 0 and run.model_version == "boh-forecast-1.12"
@@ -201,3 +204,5 @@ def test_a_production_run_stores_the_2_day_models_first_days(runtime: Runtime) -
     for c in ["mean", "model", *QS]:
         assert (later[c] == later[f"{c}_off"]).all(), c
     _monotone(stored)
+    assert chosen is not None and shown.model == chosen.model != "short"
+    assert [f.model for f in shown.forecast][:3] == ["short", "short", chosen.model]

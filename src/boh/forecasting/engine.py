@@ -17,7 +17,10 @@ whatever runs them, so a Dask run gives the same numbers as an in-process one):
    to forecast demand on the last origin (in-stock periods);
 4. quantiles come from conformal residuals of the chosen models in the backtest, pooled in bins of forecast
    size (Mondrian conformal), scored on in-stock days as the forecasts are;
-5. series too short to model (new items, new stores) start from their category profile by weekday.
+5. series too short to model (new items, new stores) start from their category profile by weekday;
+6. the first ``short_horizon`` periods of the modelled series are the daily-ordering model's (``predict_short`` from
+   the origin on the 2-day target ``SHORT_TARGET``), their quantiles the conformal bands at that mean (since model
+   version 1.12).
 """
 
 from __future__ import annotations
