@@ -22,7 +22,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +121,8 @@ def short_frame(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 # the one-sided quantiles of AutoETS's intervals: the upper end of the 60 % interval is its 80 % quantile
 ETS_BANDS = {80: "AutoETS-hi-60", 95: "AutoETS-hi-90"}
+# the hold-out's first days, scored apart: the 2-day model's in a run (``engine.Config.short_horizon``)
+FIRST_DAYS = 2
 TWO_DAY_KEYS = (*(f"wape_2d{frame}{model}" for model in ("", "_dow_ses") for frame in ("", "_in_stock", "_all_days")),
                 "wape_2d_lgbm", "bias_2d")  # fmt: skip
 
@@ -184,7 +186,7 @@ def main() -> None:
     ap.add_argument("--only-2d", action="store_true", help="only wape_2d (a comparison of 2-day model settings)")
     ap.add_argument("--no-baselines", action="store_true", help="skip seasonal naive and AutoETS (comparisons)")
     ap.add_argument("--recovery", default="impute", choices=domain.RECOVERY)
-    ap.add_argument("--short-recovery", choices=domain.RECOVERY, default="profile",
+    ap.add_argument("--short-recovery", choices=domain.RECOVERY, default=domain.SHORT_RECOVERY,
                     help="the 2-day model's training target (chosen on the validation split)")  # fmt: skip
     ap.add_argument("--fill", default=domain.DEFAULT_FILL, choices=domain.FILLS, help="how censored days are imputed")
     ap.add_argument("--fill-weeks", type=int, default=domain.FILL_WEEKS, help="the window of --fill recent / local")
@@ -241,6 +243,9 @@ class Part:
     load_s: float
     base_s: float
     wape_2d: dict[str, float]
+    # the hold-out's first days with recovered demand (the 2-day frame's key: in stock, or recovered from the
+    # in-stock hours): unique_id, ds, demand, mean, q80, q95
+    first: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t_load: float) -> Part:
@@ -260,11 +265,16 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     train["y"] = domain.latent(
         train, args.recovery, fill=args.fill, weeks=args.fill_weeks, censor_share=args.censor_share
     )
+    # the 2-day model's target, as a production run builds it (``series.frames``): the run's first days are its
+    train[engine.SHORT_TARGET] = domain.latent(
+        train, args.short_recovery or args.recovery, fill=args.fill, weeks=args.fill_weeks,
+        censor_share=args.censor_share,
+    )  # fmt: skip
     cfg = engine.Config(horizon=args.holdout, freq=freq, weekday_calendar=args.country)
     for kv in args.set:
-        field, value = kv.split("=", 1)
-        kind = type(getattr(cfg, field))
-        cfg = replace(cfg, **{field: value == "True" if kind is bool else kind(value)})
+        name, value = kv.split("=", 1)
+        kind = type(getattr(cfg, name))
+        cfg = replace(cfg, **{name: value == "True" if kind is bool else kind(value)})
     exog = [c for c in cfg.exog if c in df.columns]
     future = test[["unique_id", "ds", *exog]]
     print(f"{df['unique_id'].nunique()} series, {len(df)} days loaded through the history import in {t_load:.1f}s; "
@@ -305,7 +315,10 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     nan = float("nan")
     wape_2d = two_day(short_frame(df, args), static, cfg, last) if run_2d else dict.fromkeys(TWO_DAY_KEYS, nan)
     choice = res.choice[["unique_id", "model", "cls"]].rename(columns={"model": "chosen"})
-    return Part(okb, scale, choice, int(df["unique_id"].nunique()), seconds, t_load, t_base, wape_2d)
+    first = fc[(fc["ds"] <= cutoff + FIRST_DAYS * step) & fc["demand"].notna()][
+        ["unique_id", "ds", "demand", "mean", "q80", "q95"]
+    ]
+    return Part(okb, scale, choice, int(df["unique_id"].nunique()), seconds, t_load, t_base, wape_2d, first)
 
 
 def report(args: argparse.Namespace, parts: list[Part]) -> None:
@@ -350,6 +363,29 @@ def report(args: argparse.Namespace, parts: list[Part]) -> None:
                     f"coverage_95_week{n}": round(domain.coverage(a_w, g["q95"]), 4)}  # fmt: skip
         print(f"hold-out week {n}: " + ", ".join(f"{k} {by_week[f'{k}_week{n}']:.4f}" for k in
               ("wape", "wape_autoets", "wape_snaive", "coverage_80", "coverage_95")))  # fmt: skip
+    # the hold-out's first days, the 2-day model's in a run (``Config.short_horizon``; the 14-day model's when 0)
+    n_first = FIRST_DAYS
+    first = (ok["ds"] - ok["ds"].min()).dt.days.to_numpy() < n_first
+    rec = pd.concat([p.first for p in parts], ignore_index=True)
+    g = ok[first]
+    by_week |= {"wape_first_days": round(domain.wape(a[first], g["mean"].to_numpy()), 4),
+                "bias_first_days": round(domain.bias(a[first], g["mean"].to_numpy()), 4),
+                "coverage_80_first_days": round(domain.coverage(a[first], g["q80"]), 4),
+                "coverage_95_first_days": round(domain.coverage(a[first], g["q95"]), 4),
+                "wape_after_first_days": round(domain.wape(a[~first], ok.loc[~first, "mean"].to_numpy()), 4),
+                "wape_first_days_recovered": round(domain.wape(rec["demand"].to_numpy(), rec["mean"].to_numpy()), 4),
+                "bias_first_days_recovered": round(domain.bias(rec["demand"].to_numpy(), rec["mean"].to_numpy()), 4),
+                "coverage_80_first_days_recovered": round(domain.coverage(rec["demand"].to_numpy(), rec["q80"]), 4),
+                "coverage_95_first_days_recovered": round(domain.coverage(rec["demand"].to_numpy(), rec["q95"]), 4),
+                }  # fmt: skip
+    print(
+        f"hold-out's first {n_first} days: "
+        + ", ".join(f"{k} {by_week[f'{k}_first_days']:.4f}" for k in ("wape", "bias", "coverage_80", "coverage_95"))
+        + f"; the days after {by_week['wape_after_first_days']:.4f}"
+        + f"; on recovered demand (as wape_2d) wape {by_week['wape_first_days_recovered']:.4f}, bias "
+        f"{by_week['bias_first_days_recovered']:+.4f}, coverage 80 {by_week['coverage_80_first_days_recovered']:.4f}, "
+        f"95 {by_week['coverage_95_first_days_recovered']:.4f}"
+    )
     print(f"pinball {pin:.4f}, coverage 80 {cov80:.3f}, 95 {cov95:.3f} (AutoETS's own quantiles "
           f"{ets_cov[80]:.3f}, {ets_cov[95]:.3f}); run {seconds:.1f}s "
           f"({series / seconds:.1f} series/s), loading {sum(p.load_s for p in parts):.1f}s, "

@@ -25,7 +25,8 @@ def test_the_blend_by_hand() -> None:
     assert np.allclose(engine.blend_weekday(base, wd, 1.0), [4.0, 3.0, 4.0, 0.0])
     # the defaults chosen in the eighth round: 0.5 for the 2-day model, 0.2 for the 14-day forecast (model 1.11)
     assert (engine.Config().weekday_blend_2d, engine.Config().weekday_blend) == (0.5, 0.2)
-    assert engine.MODEL_VERSION == "boh-forecast-1.11"  # 1.10: margin 0.3; 1.11: the 14-day blend 0.2
+    # 1.10: margin 0.3; 1.11: the 14-day blend 0.2; 1.12: the first 2 days from the 2-day model, calendars per site
+    assert engine.MODEL_VERSION == "boh-forecast-1.12"
 
 
 def test_the_2_day_option_reaches_the_forecast() -> None:
@@ -51,7 +52,7 @@ def test_the_2_day_option_reaches_the_forecast() -> None:
 
 def test_the_14_day_option_reaches_the_forecast_and_its_bands() -> None:
     hist, future, static = synthetic()
-    cfg = replace(CFG, chunk_size=10)
+    cfg = replace(CFG, chunk_size=10, short_horizon=0)  # the 14-day forecast on every day (not the 2-day model's)
     base = engine.fit_predict(hist, future, static, replace(cfg, weekday_blend=0.0))
     mixed = engine.fit_predict(hist, future, static, replace(cfg, weekday_blend=0.4))
     modelled = hist[hist["unique_id"] != "new"].sort_values(["unique_id", "ds"]).reset_index(drop=True)

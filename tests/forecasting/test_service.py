@@ -95,7 +95,8 @@ def test_a_run_is_stored_and_read_through_the_api(runtime: Runtime, client: Test
     assert run.series == 4 and config["model_version"].startswith("boh-forecast")
     assert {"dayofweek", "promo", "discount", "display", "temperature"} <= set(config["features"])
     assert config["quantiles"] == [10, 50, 80, 90, 95, 99] and config["horizon"] == 7
-    assert config["target"] == {"recovery": "impute", "fill": "recent", "fill_weeks": 8}  # how the target was built
+    # how the targets were built (the 14-day and the 2-day model's)
+    assert config["target"] == {"recovery": "impute", "fill": "recent", "fill_weeks": 8, "short_recovery": "profile"}
 
     r = client.get(f"/api/v1/forecasting/series/{sites[0]}/{items[0]}", headers=h)
     assert r.status_code == 200, r.text

@@ -40,13 +40,17 @@ def register(app: typer.Typer, get_runtime: Callable[[], Any]) -> None:
         dask: Annotated[str | None, typer.Option(help="Dask scheduler, e.g. tcp://host:8786")] = None,
         processes: Annotated[int, typer.Option(help="Local processes (default: the cores)")] = 0,
         origin: Annotated[str | None, typer.Option(help="Last day of history (YYYY-MM-DD; default today)")] = None,
+        short_horizon: Annotated[int, typer.Option(help="First days from the 2-day model (0: the 14-day model's)")] = (
+            service.RunOptions.short_horizon
+        ),
     ) -> None:
         """Forecast every series (or the given sites/items) and store the run."""
         rt = get_runtime()
         tid = tenant(rt, tenant_code)
         opts = service.RunOptions(horizon=horizon, site_ids=_ids(sites), item_ids=_ids(items), dask=dask,
                                   processes=processes or os.cpu_count() or 1,
-                                  origin=date.fromisoformat(origin) if origin else None)  # fmt: skip
+                                  origin=date.fromisoformat(origin) if origin else None,
+                                  short_horizon=short_horizon)  # fmt: skip
         with rt.system_uow(tid, request_id="cli-forecast-run") as uow:
             run = service.run_forecast(uow, opts)
             uow.commit()

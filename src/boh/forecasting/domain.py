@@ -174,6 +174,9 @@ def impute(
 
 RECOVERY = ("profile", "impute", "blend", "none")
 DEFAULT_RECOVERY = "impute"  # what a run learns from (see docs/forecasting.md, "Censored demand")
+# what a run's 2-day model learns from (``engine.SHORT_TARGET``): recovered demand, chosen for it on the validation
+# split (``bench/forecast.py --short-recovery``; docs/forecasting.md, "The 2-day model's target")
+SHORT_RECOVERY = "profile"
 # ``impute``: a censored day whose in-stock share of its demand profile is at least this learns from its recovered
 # demand instead of being imputed (1.0: every censored day is imputed, as before the sixth round)
 CENSOR_SHARE = 1.0

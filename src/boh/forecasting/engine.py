@@ -17,7 +17,10 @@ whatever runs them, so a Dask run gives the same numbers as an in-process one):
    to forecast demand on the last origin (in-stock periods);
 4. quantiles come from conformal residuals of the chosen models in the backtest, pooled in bins of forecast
    size (Mondrian conformal), scored on in-stock days as the forecasts are;
-5. series too short to model (new items, new stores) start from their category profile by weekday.
+5. series too short to model (new items, new stores) start from their category profile by weekday;
+6. the first ``short_horizon`` periods of the modelled series are the daily-ordering model's (``predict_short`` from
+   the origin on the 2-day target ``SHORT_TARGET``), their quantiles the conformal bands at that mean (since model
+   version 1.12).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import pandas as pd
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "boh-numba"))
 
-MODEL_VERSION = "boh-forecast-1.11"
+MODEL_VERSION = "boh-forecast-1.12"
 QUANTILES: tuple[int, ...] = (10, 50, 80, 90, 95, 99)
 EXOG: tuple[str, ...] = (
     "discount", "promo", "display", "holiday", "festival", "event", "temperature", "precipitation",
@@ -43,6 +46,11 @@ NEAR = ("hol_next", "hol_prev")  # holiday proximity (``Config.holiday_window``)
 STATS_SMOOTH = ("dow_ses",)
 STATS_INTERMITTENT = ("croston", "adida", "imapa", "tsb")
 SEASON = {"D": 7, "W": 52, "h": 24, "H": 24}
+# the 2-day model's training target in a history frame when it has this column (production runs: recovered demand,
+# ``domain.SHORT_RECOVERY``, as the bench's 2-day model learns it); else ``y``, the 14-day model's
+SHORT_TARGET = "y_short"
+# ``Config.weekday_calendar``: each series' own country (``static``'s ``country``: its site's) instead of one for all
+SITE_CALENDAR = "site"
 
 
 @dataclass(frozen=True)
@@ -217,11 +225,20 @@ class Config:
     # +9 %; with ``margin`` 0.3 (which lowers the forecast) 0.2 keeps it at +1.1/+1.3 % for WAPE 0.3287/0.3046 ->
     # 0.3244/0.3015 (0.3: +2.4 %), so 0.2 since model version 1.11 (docs/forecasting.md, "Eighth round (c)").
     # ``weekday_calendar``: the country whose make-up workdays count as Mondays and holidays on a weekday as
-    # Saturdays in the weekday model ("": the plain weekday; ``bench/forecast.py`` sets its ``--country``). Daily
-    # periods only
+    # Saturdays in the weekday model ("": the plain weekday; ``bench/forecast.py`` sets its ``--country``; "site"
+    # (``SITE_CALENDAR``): each series' site's country, ``static``'s ``country``, as production runs set it since
+    # model version 1.12; a country the ``holidays`` package does not know counts as ""). Daily periods only
     weekday_blend: float = 0.2
     weekday_blend_2d: float = 0.5
     weekday_calendar: str = ""
+    # the daily-ordering model in every run (``fit_predict``, so in every chunk however it runs): the first this many
+    # periods after the origin are the 2-day model's forecast (``predict_short`` from the origin, LightGBM blended
+    # with the weekday model by ``weekday_blend_2d``), the rest the 14-day model's; their quantiles are the 14-day
+    # model's conformal bands at the new mean (``_banded``: the offsets of the new mean's size bin). 0: the 14-day
+    # model's everywhere. Since model version 1.12 (docs/forecasting.md, "Ninth round": hold-out, 50,000 series, days
+    # 1-2 on recovered demand WAPE 0.3076 -> 0.3032, bias -8.1 -> -0.4 %; on in-stock sales 0.2989 -> 0.3279, bias
+    # +4.6 -> +13.0 %: it learns demand, the 14-day model in-stock sales); daily periods only
+    short_horizon: int = 2
     # the 14-day LightGBM's day-of-week feature as the weekday model counts the days (``weekday.calendar_weekdays``
     # in ``weekday_calendar``'s country: a make-up working day as a Monday, a public holiday's own day on a weekday as
     # a Saturday) instead of the calendar's (eighth round; the 2-day model keeps the calendar's)
@@ -369,7 +386,8 @@ def _lgbm(cfg: Config, min_lag: int = 1) -> Any:
     if cfg.level_scale:
         transforms.append(level_scaler(cfg.level_window, cfg.level_floor))
     lags, lag_transforms = _shifted_lags([1, 2, s, 2 * s] if s > 1 else [1, 2, 3], _lag_transforms(cfg), s, min_lag)
-    dow: Any = _calendar_dayofweek(cfg.weekday_calendar) if cfg.calendar_weekday and cfg.freq == "D" else "dayofweek"
+    one_calendar = cfg.calendar_weekday and cfg.freq == "D" and cfg.weekday_calendar != SITE_CALENDAR
+    dow: Any = _calendar_dayofweek(cfg.weekday_calendar) if one_calendar else "dayofweek"
     return MLForecast(
         models=models, freq=cfg.freq, lags=lags,
         lag_transforms=lag_transforms,
@@ -640,6 +658,7 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     uncensored period, scored), exogenous columns; ``future``: unique_id, ds and the exogenous columns for the
     horizon; ``static``: unique_id, category, group (ints; a site group/format)."""
     hist = hist.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    given = hist
     counts = hist.groupby("unique_id")["y"].size()
     known = counts[counts >= cfg.min_history].index
     modelled = hist[hist["unique_id"].isin(known)]
@@ -665,10 +684,46 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     if cfg.weekday_blend > 0 and cfg.freq == "D" and len(final):
         final, cv = _weekday_14(modelled, future, static, final, cv, cfg)
     out = final[["unique_id", "ds", "model", "mean"]]
+    if cfg.short_horizon > 0 and cfg.freq == "D" and len(out):
+        out = short_days(given, future, static, out, known, cfg)
     cold = _cold_start(hist, future, static, known, cfg)
     out = pd.concat([out, cold], ignore_index=True) if len(cold) else out
-    out = _banded(out, cv, cfg, h_bt)
+    out = _banded(out, cv, cfg, h_bt)  # the first days' bands at their new (2-day) mean
     return Result(out.sort_values(["unique_id", "ds"]).reset_index(drop=True), choice, cv)
+
+
+def short_frame(hist: pd.DataFrame) -> pd.DataFrame:
+    """``hist`` with the 2-day model's target as ``y`` (``SHORT_TARGET`` when it has that column)."""
+    return hist.assign(y=hist[SHORT_TARGET].astype(float)) if SHORT_TARGET in hist.columns else hist
+
+
+def short_series(hist: pd.DataFrame, known: pd.Index) -> pd.Index:
+    """The series of ``hist`` the 2-day model forecasts in a run: modelled (in ``known``: at least ``min_history``
+    periods) and with history up to the run's origin (the last period of ``hist``)."""
+    last = hist.groupby("unique_id")["ds"].max()
+    return pd.Index(last[(last == hist["ds"].max()) & last.index.isin(known)].index)
+
+
+def short_days(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, out: pd.DataFrame, known: pd.Index,
+               cfg: Config) -> pd.DataFrame:  # fmt: skip
+    """``out`` (unique_id, ds, model, mean: the 14-day forecast) with its first ``cfg.short_horizon`` periods after
+    the origin replaced, for the ``short_series``, by the daily-ordering forecast: ``predict_short`` from the origin
+    (fitted on those series' ``short_frame``, the plan from the history and ``future``), model ``short``."""
+    ids = short_series(hist, known)
+    h = min(cfg.short_horizon, cfg.horizon)
+    if not len(ids) or h <= 0:
+        return out
+    frame = short_frame(hist[hist["unique_id"].isin(ids)])
+    exog = [c for c in cfg.exog if c in frame.columns]
+    ahead = future[future["unique_id"].isin(ids)].reindex(columns=["unique_id", "ds", *exog])
+    plan = pd.concat([frame[["unique_id", "ds", *exog]], ahead], ignore_index=True)
+    short = predict_short(frame, plan, static[static["unique_id"].isin(ids)], cfg, [frame["ds"].max()], h)
+    new = out.merge(short[["unique_id", "ds", "mean"]].rename(columns={"mean": "_short"}), on=["unique_id", "ds"],
+                    how="left")  # fmt: skip
+    take = new["_short"].notna().to_numpy()
+    return new.assign(mean=np.where(take, new["_short"], new["mean"]), model=np.where(take, "short", new["model"]))[
+        ["unique_id", "ds", "model", "mean"]
+    ]
 
 
 def _by_granularity(
@@ -1066,19 +1121,50 @@ def predict_short(
     out = pd.concat(frames, ignore_index=True)
     if blend <= 0 or out.empty:
         return out.assign(weekday=np.nan, mean=out["lgbm"].clip(lower=0))
-    from boh.forecasting import weekday
-
-    wd = weekday.frame_forecasts(hist, exog_all, static, sorted(origins), h, weekday_config(cfg))
+    wd = weekday_frame(hist, exog_all, static, sorted(origins), h, cfg)
     out = out.merge(wd, on=["unique_id", "origin", "ds"], how="left")
     return out.assign(mean=blend_weekday(out["lgbm"].to_numpy(), out["weekday"].to_numpy(), blend))
 
 
-def weekday_config(cfg: Config) -> Any:
+def weekday_config(cfg: Config, calendar: str | None = None) -> Any:
     """The weekday model's settings in the engine: the replay's (``weekday.WeekdayConfig``), the calendar
-    ``cfg.weekday_calendar``."""
-    from boh.forecasting.weekday import WeekdayConfig
+    ``cfg.weekday_calendar`` (or ``calendar``; "site" and a country ``holidays`` does not know: none)."""
+    from boh.forecasting.weekday import WeekdayConfig, known_calendar
 
-    return WeekdayConfig(calendar=cfg.weekday_calendar)
+    return WeekdayConfig(calendar=known_calendar(cfg.weekday_calendar if calendar is None else calendar))
+
+
+def series_calendars(static: pd.DataFrame, ids: Sequence[str]) -> pd.Series:
+    """The weekday model's calendar of each of ``ids`` with ``weekday_calendar`` "site": its ``static`` country when
+    ``holidays`` knows it, else "" (the plain weekday)."""
+    from boh.forecasting.weekday import known_calendar
+
+    st = static.drop_duplicates("unique_id").set_index("unique_id")
+    country = st["country"] if "country" in st.columns else pd.Series("", index=st.index, dtype=object)
+    return country.reindex(list(ids)).fillna("").astype(str).map(known_calendar)
+
+
+def weekday_frame(hist: pd.DataFrame, plan: pd.DataFrame, static: pd.DataFrame, origins: Sequence[pd.Timestamp],
+                  h: int, cfg: Config) -> pd.DataFrame:  # fmt: skip
+    """``weekday.frame_forecasts`` with the engine's settings (``weekday_config``); with ``weekday_calendar``
+    "site" the series of each country in one call with that country's calendar (its uplifts, category indices
+    and momentum pooled over those series: all of them in a one-country chain)."""
+    from boh.forecasting import weekday
+
+    if cfg.weekday_calendar != SITE_CALENDAR:
+        return weekday.frame_forecasts(hist, plan, static, origins, h, weekday_config(cfg))
+    cal = series_calendars(static, hist["unique_id"].unique())
+    parts = []
+    for country in sorted(set(cal)):
+        ids = set(cal.index[cal == country])
+        parts.append(weekday.frame_forecasts(hist[hist["unique_id"].isin(ids)], plan[plan["unique_id"].isin(ids)],
+                                             static[static["unique_id"].isin(ids)], origins, h,
+                                             weekday_config(cfg, country)))  # fmt: skip
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else weekday.frame_forecasts(hist, plan, static, origins, h, weekday_config(cfg, ""))
+    )
 
 
 def blend_weekday(base: np.ndarray, weekday: np.ndarray, w: float) -> np.ndarray:
@@ -1095,11 +1181,9 @@ def _weekday_14(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     """``final`` and ``cv`` with their ``mean`` blended with the weekday model (``cfg.weekday_blend``) forecast
     from the same origins: the last period of ``hist`` and the backtest's cutoffs (so the bands come from the
     blend's own residuals)."""
-    from boh.forecasting import weekday
-
     cuts = sorted(pd.Timestamp(c) for c in cv["cutoff"].dropna().unique()) if len(cv) else []
     last = pd.Timestamp(hist["ds"].max())
-    wd = weekday.frame_forecasts(hist, future, static, [*cuts, last], cfg.horizon, weekday_config(cfg))
+    wd = weekday_frame(hist, future, static, [*cuts, last], cfg.horizon, cfg)
     keys = ["unique_id", "ds"]
     fin = final[keys].merge(wd[wd["origin"] == last].drop(columns="origin"), on=keys, how="left")
     final = final.assign(mean=blend_weekday(final["mean"].to_numpy(), fin["weekday"].to_numpy(), cfg.weekday_blend))

@@ -57,7 +57,8 @@ def get_series(session: Session, scope: Scope, site_id: int, item_id: int, histo
     actual = [ActualDay(day=r.ds.date(), quantity=Decimal(repr(float(r.y_obs))).quantize(Decimal("0.001")),
                         stockout=not bool(r.in_stock)) for r in d.itertuples()]  # fmt: skip
     return SeriesRead(
-        site_id=site_id, item_id=item_id, run_id=run.id, model=rows[0].model,
+        # the series' model: the 14-day model chosen for it (the first days' are the 2-day model's, ``short``)
+        site_id=site_id, item_id=item_id, run_id=run.id, model=metric.model if metric else rows[-1].model,
         cls=metric.cls if metric else "new",
         forecast=[ForecastDay(day=r.day, model=r.model, mean=r.mean, q10=r.q10, q50=r.q50, q80=r.q80, q90=r.q90,
                               q95=r.q95, q99=r.q99) for r in rows],

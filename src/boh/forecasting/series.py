@@ -159,6 +159,7 @@ def _static(session: Session, scope: Scope, keys: pd.DataFrame) -> pd.DataFrame:
         "item": [float(int(i)) for i in keys["item_id"]],
         "category": [float(items.get(int(i)) or -1) for i in keys["item_id"]],
         "group": [float(formats.index(sites.get(int(s), ("", ""))[0])) for s in keys["site_id"]],
+        "country": [sites.get(int(s), ("", ""))[1] for s in keys["site_id"]],  # the weekday model's calendar
     })  # fmt: skip
 
 
@@ -189,6 +190,8 @@ def frames(
     d = d.drop(columns=[c for c in ("discount", "promo") if c in d.columns])
     hist = d.merge(ex.drop(columns=["site_id", "item_id"]), on=["unique_id", "ds"], how="left")
     hist["y"] = domain.latent(hist, recovery, fill=fill, weeks=fill_weeks)
+    # the 2-day model's target (``engine.SHORT_TARGET``: the first days of the forecast are that model's)
+    hist["y_short"] = domain.latent(hist, domain.SHORT_RECOVERY, fill=fill, weeks=fill_weeks)
     future = ex[ex["ds"] > pd.Timestamp(origin)].drop(columns=["site_id", "item_id"])
     used = [c for c in ex.columns if c not in ("site_id", "item_id", "ds", "unique_id") and ex[c].nunique() > 1]
     for c in ("temperature", "precipitation"):

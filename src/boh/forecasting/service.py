@@ -154,6 +154,9 @@ class RunOptions:
     origin: date | None = None
     chunk_size: int = engine.Config.chunk_size
     fill: str = domain.DEFAULT_FILL  # how censored days are imputed in the target (domain.impute)
+    # the first days forecast by the 2-day (daily-ordering) model, the rest by the 14-day one; 0: the 14-day model's
+    # everywhere (engine.Config.short_horizon)
+    short_horizon: int = engine.Config.short_horizon
 
 
 Progress = Callable[[float], None]  # share of the series done, 0-1
@@ -185,7 +188,10 @@ def prepare(session: Session, scope: Scope, opts: RunOptions, origin: date) -> s
 
 
 def _config(opts: RunOptions) -> engine.Config:
-    return engine.Config(horizon=opts.horizon, chunk_size=opts.chunk_size)
+    # the weekday model counts each series' days in its site's country's calendar (``series.frames``' static
+    # ``country``: make-up working days as Mondays, holidays on a weekday as Saturdays)
+    return engine.Config(horizon=opts.horizon, chunk_size=opts.chunk_size, short_horizon=opts.short_horizon,
+                         weekday_calendar=engine.SITE_CALENDAR)  # fmt: skip
 
 
 def compute(fr: series.Frames, opts: RunOptions, progress: Progress | None = None) -> engine.Result:
@@ -204,7 +210,11 @@ def store_result(
     config: dict[str, Any] = {**cfg.describe(), "features": fr.features,
                               "engine": "dask" if opts.dask else f"processes={opts.processes}"}  # fmt: skip
     config["quantiles"] = list(cfg.quantiles)
-    config["target"] = {"recovery": domain.DEFAULT_RECOVERY, "fill": opts.fill, "fill_weeks": domain.FILL_WEEKS}
+    config["target"] = {"recovery": domain.DEFAULT_RECOVERY, "fill": opts.fill, "fill_weeks": domain.FILL_WEEKS,
+                        "short_recovery": domain.SHORT_RECOVERY}  # fmt: skip
+    # the calendars the weekday model used (one per country of the run's sites; "" the plain weekday)
+    ids = fr.static["unique_id"].tolist() if "unique_id" in fr.static.columns else []
+    config["weekday_calendars"] = sorted(set(engine.series_calendars(fr.static, ids))) if ids else []
     run.model_version, run.config = engine.MODEL_VERSION, config
     run.series = int(res.forecasts["unique_id"].nunique()) if len(res.forecasts) else 0
     _store(uow, run, res)

@@ -32,6 +32,7 @@ forecast, known ahead like the engine's covariates)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -83,6 +84,22 @@ class WeekdayConfig:
     # country (``holidays`` code) whose weekend working days (make-up workdays) count as a Monday; "": none.
     # FreshRetailNet-50K is China's (its holiday flag marks two of those days as holidays: it is not used)
     calendar: str = "CN"
+
+
+@functools.cache
+def known_calendar(country: str) -> str:
+    """``country`` (a ``holidays`` code, upper case) when the ``holidays`` package has its calendar, else "" (the
+    plain weekday): a site's country in production may be one it does not know."""
+    code = (country or "").strip().upper()
+    if not code:
+        return ""
+    import holidays
+
+    try:
+        holidays.country_holidays(code)
+    except (NotImplementedError, KeyError, AttributeError):
+        return ""
+    return code
 
 
 def weekdays(h: WeekdayData, n_days: int, calendar: str = "") -> np.ndarray:
