@@ -171,3 +171,35 @@ def test_the_console_button_without_its_form_key_queues_nothing(runtime: Runtime
     assert post_form(client, "/forecasting/runs", {}).status_code == 422
     assert post_form(client, "/forecasting/runs", {"key": "x" * 49}).status_code == 422
     assert _count(runtime, models.Run) == 0
+
+
+def test_a_queued_run_keeps_the_first_days_setting_it_was_asked_with(runtime: Runtime, client: TestClient) -> None:
+    """``short_horizon`` in the request: the worker runs with it (0: the 14-day model on every day, no ``short``
+    days), a retry with the same key and setting is the same run, with another setting a conflict."""
+    from boh.forecasting import engine, queries, service
+    from boh.forecasting.schemas import RunIn
+
+    assert RunIn().short_horizon == engine.Config.short_horizon  # the API's default is the engine's
+    t, sites, items = _world(runtime)
+    _sell(runtime, t, sites, items)
+    make_user(runtime, t, "hqadmin", [("hq_admin", None)])  # type: ignore[arg-type]
+    h = login(client, "hqadmin")
+    off = client.post(RUNS, headers=h, json={"horizon": 7, "short_horizon": 0, "idempotency_key": "k-off"})
+    assert off.status_code == 202, off.text
+    assert client.post(RUNS, headers=h, json={"horizon": 7, "short_horizon": 0, "idempotency_key": "k-off"}).json()[
+        "id"] == off.json()["id"]  # fmt: skip
+    clash = client.post(RUNS, headers=h, json={"horizon": 7, "short_horizon": 3, "idempotency_key": "k-off"})
+    assert clash.status_code == 409
+    assert client.post(RUNS, headers=h, json={"horizon": 7, "short_horizon": 15}).status_code == 422
+    assert _work(runtime) == {"done": [off.json()["id"]], "failed": []}
+    body = client.get(f"{RUNS}/{off.json()['id']}", headers=h).json()
+    assert body["config"]["short_horizon"] == 0
+    with runtime.system_uow(t.id) as uow:  # type: ignore[attr-defined]
+        s = queries.get_series(uow.session, uow.principal.scope(service.READ), sites[0], items[0])
+    assert "short" not in {f.model for f in s.forecast}
+    on = client.post(RUNS, headers=h, json={"horizon": 7}).json()["id"]  # the default: the first 2 days
+    assert _work(runtime) == {"done": [on], "failed": []}
+    with runtime.system_uow(t.id) as uow:  # type: ignore[attr-defined]
+        s = queries.get_series(uow.session, uow.principal.scope(service.READ), sites[0], items[0])
+    assert s.run_id == on and [f.model for f in s.forecast][:2] == ["short", "short"]
+    assert s.forecast[2].model != "short"

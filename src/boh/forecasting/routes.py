@@ -48,7 +48,8 @@ def list_runs(uow: UowDep) -> list[RunRead]:
 def create_run(uow: UowDep, body: RunIn, response: Response) -> RunRead:
     opts = service.RunOptions(horizon=body.horizon, history_days=body.history_days,
                               site_ids=tuple(body.site_ids) if body.site_ids else None,
-                              item_ids=tuple(body.item_ids) if body.item_ids else None)  # fmt: skip
+                              item_ids=tuple(body.item_ids) if body.item_ids else None,
+                              short_horizon=body.short_horizon)  # fmt: skip
     try:
         run, _new = service.queue_run(uow, opts, body.idempotency_key)
         uow.commit()

@@ -62,6 +62,9 @@ class RunIn(BaseModel):
     item_ids: list[int] | None = None
     horizon: int = Field(default=28, ge=1, le=365)
     history_days: int = Field(default=365, ge=14, le=3 * 366)
+    short_horizon: int = Field(default=2, ge=0, le=14,
+                               description="the first days forecast by the daily-ordering (2-day) model, which store "
+                                           "orders read; 0: the 14-day model on every day")  # fmt: skip
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$",
                                         description="a retry with the same key gets the same run back")  # fmt: skip
 

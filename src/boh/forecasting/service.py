@@ -232,6 +232,7 @@ def _request(opts: RunOptions, scope: Scope) -> dict[str, Any]:
         "site_ids": list(opts.site_ids) if opts.site_ids else None,
         "item_ids": list(opts.item_ids) if opts.item_ids else None,
         "origin": opts.origin.isoformat() if opts.origin else None,
+        "short_horizon": opts.short_horizon,
         # the asker's sites: the worker forecasts within them (a regional manager's run stays in the region)
         "scope_site_ids": sorted(scope.site_ids) if scope.site_ids is not None else None,
     }  # fmt: skip
@@ -246,7 +247,8 @@ def queue_run(uow: UnitOfWork, opts: RunOptions, idempotency_key: str | None = N
     if idempotency_key is not None:
         same = run_by_key(uow.session, uow.tenant_id, idempotency_key)
         if same is not None:
-            if same.request != request:
+            # a run queued before model 1.12 did not record ``short_horizon``: it ran with the default
+            if {"short_horizon": engine.Config.short_horizon, **(same.request or {})} != request:
                 raise IdempotencyConflict(f"idempotency key {idempotency_key!r} was used for another run request")
             return same, False
     _check_sites(uow, RUN, opts.site_ids or (), "site_ids")
@@ -274,7 +276,9 @@ def queued_options(run: models.Run, processes: int = 1) -> tuple[Scope, RunOptio
     opts = RunOptions(horizon=int(req.get("horizon", 28)), history_days=int(req.get("history_days", 365)),
                       site_ids=tuple(req["site_ids"]) if req.get("site_ids") else None,
                       item_ids=tuple(req["item_ids"]) if req.get("item_ids") else None,
-                      origin=run.origin, processes=processes)  # fmt: skip
+                      origin=run.origin, processes=processes,
+                      # runs queued before model 1.12 did not say: the default
+                      short_horizon=int(req.get("short_horizon", engine.Config.short_horizon)))  # fmt: skip
     return scope, opts
 
 
