@@ -289,7 +289,10 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     res = engine.run(train, future, static, cfg, processes=args.processes)
     seconds = time.perf_counter() - t1
     print(f"  BOH's run: {seconds:.1f}s ({df['unique_id'].nunique() / seconds:.1f} series/s)")
-    fc = test.merge(res.forecasts, on=["unique_id", "ds"], how="left")
+    # the run's demand forecast (``demand``, ``demand_q<q>``: the days ordering reads) as ``fc_*``: ``demand`` here is
+    # the data's recovered demand, what it is scored against
+    fcs = res.forecasts.rename(columns={c: f"fc_{c}" for c in res.forecasts.columns if c.startswith("demand")})
+    fc = test.merge(fcs, on=["unique_id", "ds"], how="left")
     ok = fc[fc["in_stock"]]
     scale = domain.naive_scale(train, cfg.season, "y_obs")
     # baselines on the same raw sales
@@ -315,9 +318,12 @@ def evaluate(args: argparse.Namespace, rows: object, cov: pd.DataFrame | None, t
     nan = float("nan")
     wape_2d = two_day(short_frame(df, args), static, cfg, last) if run_2d else dict.fromkeys(TWO_DAY_KEYS, nan)
     choice = res.choice[["unique_id", "model", "cls"]].rename(columns={"model": "chosen"})
-    first = fc[(fc["ds"] <= cutoff + FIRST_DAYS * step) & fc["demand"].notna()][
+    # what ordering reads on the first days: the demand forecast where the run has one, else the sales forecast
+    first = fc[(fc["ds"] <= cutoff + FIRST_DAYS * step) & fc["demand"].notna()]
+    first = first.assign(**{c: first[f"fc_demand{s}"].fillna(first[c]) if f"fc_demand{s}" in first else first[c]
+                            for c, s in (("mean", ""), ("q80", "_q80"), ("q95", "_q95"))})[
         ["unique_id", "ds", "demand", "mean", "q80", "q95"]
-    ]
+    ]  # fmt: skip
     return Part(okb, scale, choice, int(df["unique_id"].nunique()), seconds, t_load, t_base, wape_2d, first)
 
 

@@ -52,12 +52,15 @@ def test_forecast_pages_on_desktop_and_phone(runtime: Runtime, client: Any, brow
             page.goto(f"/forecasting/?site_id={sites[0]}&item_id={items[0]}")
             expect(page.locator("[data-testid=series]")).to_be_visible()
             expect(page.locator("[data-testid=quantiles] tbody tr")).to_have_count(14)
-            # the first two days are the daily-ordering model's (model 1.12): marked, and said so under the chart
+            # the first two days carry the daily-ordering model's demand beside the sales forecast (model 1.13):
+            # marked, in their own column, and said so under the chart
             ordering = page.locator("[data-testid=quantiles] tbody tr[data-ordering]")
             expect(ordering).to_have_count(2)
             expect(ordering.first.locator("td").first).to_contain_text("◆")
+            demand = page.locator("[data-testid=quantiles] tbody [data-testid=demand]").all_inner_texts()
+            assert len(demand) == 14 and all(d != "—" for d in demand[:2]) and set(demand[2:]) == {"—"}
             expect(page.locator("[data-testid=ordering-legend]")).to_contain_text(
-                "which store orders use" if lang == "en" else "门店订货即用此数"
+                "demand forecast for store orders" if lang == "en" else "订货用需求预测"
             )
             expect(page.locator("[data-chart] canvas").first).to_be_visible()  # ECharts drew the chart
             band = page.evaluate("""() => {

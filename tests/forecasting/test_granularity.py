@@ -132,7 +132,7 @@ def test_a_fine_series_keeps_lightgbm_unless_a_statistical_model_beats_it_by_the
 
 def test_the_margin_is_0_3_since_the_eighth_round_and_the_mean_can_have_its_own() -> None:
     assert engine.Config().margin == 0.3 and engine.Config().combo_margin == 0.0
-    assert engine.MODEL_VERSION == "boh-forecast-1.12"
+    assert engine.MODEL_VERSION == "boh-forecast-1.13"
     assert (engine.Config().fine_margin, engine.Config().fine_blend, engine.Config().fine_ets) == (0.0, 0.0, 0.0)
     # backtest MAE: LightGBM 5, smoothing 2.5 (0.5x), their mean 3.75 (0.75x)
     cv = pd.DataFrame({"unique_id": ["a", "a"], "y": [10.0, 10.0], "lgbm": [15.0, 5.0], "dow_ses": [13.0, 8.0]})

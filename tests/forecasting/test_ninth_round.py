@@ -1,6 +1,7 @@
-"""The ninth round (model version 1.12): a run's first days are the 2-day (daily-ordering) model's forecast, the
-rest the 14-day model's, in every chunk however the chunks run; their quantiles move with the new mean; the weekday
-model counts the days in each site's country's calendar (docs/forecasting.md, "Ninth round")."""
+"""The ninth round (model version 1.13): a run's first days carry the 2-day (daily-ordering) model's forecast of
+demand beside the 14-day model's sales forecast, which is unchanged, in every chunk however the chunks run; the
+demand's quantiles are the conformal bands at its mean; the weekday model counts the days in each site's country's
+calendar (docs/forecasting.md, "Ninth round")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from boh.bootstrap import Runtime
+from boh.forecasting import api as forecasting_api
 from boh.forecasting import engine, models, queries, service, weekday
 from boh.kernel.clock import utcnow
 from tests.factories import make_site, make_tenant
@@ -20,6 +22,7 @@ from tests.forecasting.conftest import CFG, synthetic
 from tests.inventory.factories import make_item, mv, post
 
 QS = ["q10", "q50", "q80", "q90", "q95", "q99"]
+DQS = [f"demand_{q}" for q in QS]
 
 
 def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -52,12 +55,12 @@ def expected_short(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFram
     return pd.concat(parts, ignore_index=True)
 
 
-def _monotone(fc: pd.DataFrame) -> None:
-    q = fc[QS].to_numpy(dtype=float)
+def _monotone(fc: pd.DataFrame, cols: list[str] = QS) -> None:
+    q = fc[cols].to_numpy(dtype=float)
     assert (q >= 0).all() and (np.diff(q, axis=1) >= -1e-9).all()
 
 
-def test_the_first_days_are_the_2_day_models_and_the_rest_unchanged() -> None:
+def test_the_first_days_carry_the_2_day_models_demand_beside_an_unchanged_sales_forecast() -> None:
     hist, future, static = _frames()
     cfg = replace(CFG, chunk_size=3)  # two chunks: each fits its own 2-day model
     on = engine.run(hist, future, static, cfg).forecasts
@@ -67,34 +70,37 @@ def test_the_first_days_are_the_2_day_models_and_the_rest_unchanged() -> None:
     assert len(want) == 2 * 5 and set(want["unique_id"]) == {"s0", "s1", "s2", "s3", "slow"}  # not the new item
     got = on.merge(want, on=["unique_id", "ds"], how="left", suffixes=("", "_2d"))
     first = got["mean_2d"].notna()
-    assert np.allclose(got.loc[first, "mean"], got.loc[first, "mean_2d"], rtol=0, atol=1e-9)
-    assert (got.loc[first, "model"] == "short").all() and (got.loc[~first, "model"] != "short").all()
+    assert np.allclose(got.loc[first, "demand"], got.loc[first, "mean_2d"], rtol=0, atol=1e-9)
+    assert got.loc[~first, ["demand", *DQS]].isna().all().all()  # no demand forecast on the other days
     # the 2-day model learned the 2-day target, not the 14-day one
     plain = expected_short(hist.drop(columns="y_short"), future, static, cfg)
     assert not np.allclose(want["mean"], plain["mean"])
-    # every other day (the later days, the new item's) is the run without it, quantiles and all
+    # the sales forecast is the run without it on every day, the first days included, quantiles and models
     key = ["unique_id", "ds"]
-    rest = on[~first.to_numpy()].merge(off, on=key, suffixes=("", "_off"))
-    assert len(rest) == len(on) - len(want)
+    same = on.merge(off, on=key, suffixes=("", "_off"))
+    assert len(same) == len(on) == len(off)
     for c in ["mean", "model", *QS]:
-        assert (rest[c] == rest[f"{c}_off"]).all(), c
-    # the first days' bands moved with their mean: the 14-day model's conformal offsets at the new mean
-    moved = on[first.to_numpy()].merge(off, on=key, suffixes=("", "_off"))
-    assert not np.allclose(moved["q80"], moved["q80_off"])
+        assert (same[c] == same[f"{c}_off"]).all(), c
+    assert not np.allclose(got.loc[first, "demand"], got.loc[first, "mean"])  # two forecasts, not one twice
     _monotone(on)
-    # off: exactly the 14-day model's everywhere
-    assert (off["model"] != "short").all()
+    _monotone(on[first.to_numpy()], ["demand_q10", "demand_q50", "demand_q80", "demand_q90", "demand_q95",
+                                     "demand_q99"])  # fmt: skip
+    # off: no demand columns filled
+    assert off.reindex(columns=["demand", *DQS]).isna().all().all()
 
 
-def test_the_first_days_bands_are_the_conformal_offsets_at_the_new_mean() -> None:
+def test_the_demand_bands_are_the_conformal_offsets_at_the_demand_mean() -> None:
     hist, future, static = _frames()
     res = engine.fit_predict(hist, future, static, CFG)
     bands = engine._conformal(res.residuals, CFG)
     again = engine._apply_bands(res.forecasts[["unique_id", "ds", "model", "mean"]], bands, CFG)
     for q in QS:
         assert np.allclose(again[q], res.forecasts[q])
-    short = res.forecasts[res.forecasts["model"] == "short"]
-    assert len(short) == 10 and (short["q99"] >= short["q50"]).all()
+    days = res.forecasts[res.forecasts["demand"].notna()]
+    at_demand = engine._apply_bands(days[["unique_id", "ds", "model"]].assign(mean=days["demand"]), bands, CFG)
+    for q in QS:
+        assert np.allclose(at_demand[q], days[f"demand_{q}"])
+    assert len(days) == 10 and (days["demand_q99"] >= days["demand_q50"]).all()
 
 
 def test_the_same_numbers_in_process_and_over_two_processes() -> None:
@@ -102,7 +108,7 @@ def test_the_same_numbers_in_process_and_over_two_processes() -> None:
     cfg = replace(CFG, chunk_size=3)
     a = engine.run(hist, future, static, cfg).forecasts
     b = engine.run(hist, future, static, cfg, processes=2).forecasts
-    assert (a["model"] == "short").sum() == 10
+    assert a["demand"].notna().sum() == 10
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 
 
@@ -163,7 +169,7 @@ def _world(rt: Runtime) -> tuple[Any, list[int], list[int]]:
     return t, sites, items
 
 
-def test_a_production_run_stores_the_2_day_models_first_days(runtime: Runtime) -> None:
+def test_a_production_run_stores_the_demand_of_the_first_days_beside_the_sales_forecast(runtime: Runtime) -> None:
     t, sites, items = _world(runtime)
     origin = utcnow().date() - timedelta(days=1)
     opts = service.RunOptions(horizon=7, origin=origin)
@@ -177,18 +183,22 @@ def test_a_production_run_stores_the_2_day_models_first_days(runtime: Runtime) -
                                                                                         F.day)))
                 for r in (run, off)}  # fmt: skip
         config = run.config
-        # the series' model on its page is the 14-day model chosen for it, the days' own models beside it
         shown = queries.get_series(uow.session, uow.principal.scope(service.READ), sites[0], items[0])
         chosen = uow.session.get(models.SeriesMetric, (run.id, sites[0], items[0]))
+        # what store ordering reads: the demand where there is one, the sales forecast after it
+        ordering = forecasting_api.forecast_quantiles(uow.session, t.id, sites[0], [items[0]], origin,
+                                                      origin + timedelta(days=8))[items[0]]  # fmt: skip
     assert config["short_horizon"] == 2 and config["weekday_calendar"] == "site"
     assert config["weekday_calendars"] == ["CN", "US"]  # each site's country: S001 China, S002 the United States
-    assert off.config["short_horizon"] == 0 and run.model_version == "boh-forecast-1.12"
+    assert off.config["short_horizon"] == 0 and run.model_version == "boh-forecast-1.13"
     assert set(fr.static["country"]) == {"CN", "US"} and "y_short" in fr.hist.columns
     want = expected_short(fr.hist, fr.future, fr.static, service._config(opts))
     want["day"] = want["ds"].dt.date
+    cols = ["mean", *QS, "demand", *DQS]
     stored, base = (
-        pd.DataFrame([(f"{r.site_id}|{r.item_id}", r.day, r.model, float(r.mean), *(float(getattr(r, q)) for q in QS))
-                      for r in rows[k]], columns=["unique_id", "day", "model", "mean", *QS])
+        pd.DataFrame([(f"{r.site_id}|{r.item_id}", r.day, r.model,
+                       *(np.nan if getattr(r, c) is None else float(getattr(r, c)) for c in cols)) for r in rows[k]],
+                     columns=["unique_id", "day", "model", *cols])
         for k in (run.id, off.id)
     )  # fmt: skip
     got = stored.merge(want[["unique_id", "day", "mean"]], on=["unique_id", "day"], how="left", suffixes=("", "_2d"))
@@ -197,12 +207,17 @@ def test_a_production_run_stores_the_2_day_models_first_days(runtime: Runtime) -
         origin + timedelta(days=1),
         origin + timedelta(days=2),
     }
-    assert np.allclose(got.loc[first, "mean"], got.loc[first, "mean_2d"], atol=1e-6)  # stored to 6 decimals
-    assert (got.loc[first, "model"] == "short").all() and (base["model"] != "short").all()
-    later = got[~first].merge(base, on=["unique_id", "day"], suffixes=("", "_off"))
-    assert len(later) == 4 * 5
+    assert np.allclose(got.loc[first, "demand"], got.loc[first, "mean_2d"], atol=1e-6)  # stored to 6 decimals
+    assert got.loc[~first, ["demand", *DQS]].isna().all().all() and base[["demand", *DQS]].isna().all().all()
+    same = got.merge(base, on=["unique_id", "day"], suffixes=("", "_off"))
+    assert len(same) == 4 * 7  # the sales forecast: the run without it on every day
     for c in ["mean", "model", *QS]:
-        assert (later[c] == later[f"{c}_off"]).all(), c
+        assert (same[c] == same[f"{c}_off"]).all(), c
     _monotone(stored)
-    assert chosen is not None and shown.model == chosen.model != "short"
-    assert [f.model for f in shown.forecast][:3] == ["short", "short", chosen.model]
+    _monotone(stored[first.to_numpy()], DQS)
+    assert chosen is not None and shown.model == chosen.model and {f.model for f in shown.forecast} == {chosen.model}
+    assert [f.demand is not None for f in shown.forecast] == [True, True, False, False, False, False, False]
+    assert [(d, m) for d, m, _q50, _q90 in ordering] == [
+        (f.day, f.demand if f.demand is not None else f.mean) for f in shown.forecast
+    ]
+    assert [q90 for *_x, q90 in ordering][:2] == [f.demand_q90 for f in shown.forecast][:2]

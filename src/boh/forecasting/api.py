@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boh.forecasting.domain import MIN_SHARE, hourly_profiles, recover_hourly
@@ -54,7 +54,8 @@ def forecast_quantiles(
     run_id: int | None = None,
 ) -> dict[int, list[tuple[date, Decimal, Decimal, Decimal]]]:  # fmt: skip
     """(day, mean, q50, q90) of the forecast days in [start, end) of these items at one site, from a run
-    (default: the latest), per item in day order: one narrow query for all of them (replenishment runs)."""
+    (default: the latest), per item in day order: one narrow query for all of them (replenishment runs). A day with
+    a demand forecast (the daily-ordering model's, since model 1.13) gives that one, the others the sales forecast."""
     from boh.forecasting import models
 
     if run_id is None:
@@ -66,7 +67,8 @@ def forecast_quantiles(
     wanted = sorted(set(item_ids))
     out: dict[int, list[tuple[date, Decimal, Decimal, Decimal]]] = {}
     for s in range(0, len(wanted), 1000):
-        stmt = (select(F.item_id, F.day, F.mean, F.q50, F.q90)
+        stmt = (select(F.item_id, F.day, func.coalesce(F.demand, F.mean), func.coalesce(F.demand_q50, F.q50),
+                       func.coalesce(F.demand_q90, F.q90))
                 .where(F.run_id == run_id, F.tenant_id == tenant_id, F.site_id == site_id,
                        F.item_id.in_(wanted[s : s + 1000]), F.day >= start, F.day < end)
                 .order_by(F.item_id, F.day))  # fmt: skip

@@ -18,9 +18,10 @@ whatever runs them, so a Dask run gives the same numbers as an in-process one):
 4. quantiles come from conformal residuals of the chosen models in the backtest, pooled in bins of forecast
    size (Mondrian conformal), scored on in-stock days as the forecasts are;
 5. series too short to model (new items, new stores) start from their category profile by weekday;
-6. the first ``short_horizon`` periods of the modelled series are the daily-ordering model's (``predict_short`` from
-   the origin on the 2-day target ``SHORT_TARGET``), their quantiles the conformal bands at that mean (since model
-   version 1.12).
+6. the first ``short_horizon`` periods of the modelled series also carry the demand forecast that store ordering
+   reads, beside the sales forecast: the daily-ordering model's (``predict_short`` from the origin on the 2-day
+   target ``SHORT_TARGET``, demand with stockouts recovered), its quantiles the conformal bands at that mean
+   (``demand_days``; model version 1.12 stored it in place of the sales forecast, 1.13 beside it).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import pandas as pd
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "boh-numba"))
 
-MODEL_VERSION = "boh-forecast-1.12"
+MODEL_VERSION = "boh-forecast-1.13"
 QUANTILES: tuple[int, ...] = (10, 50, 80, 90, 95, 99)
 EXOG: tuple[str, ...] = (
     "discount", "promo", "display", "holiday", "festival", "event", "temperature", "precipitation",
@@ -232,12 +233,13 @@ class Config:
     weekday_blend_2d: float = 0.5
     weekday_calendar: str = ""
     # the daily-ordering model in every run (``fit_predict``, so in every chunk however it runs): the first this many
-    # periods after the origin are the 2-day model's forecast (``predict_short`` from the origin, LightGBM blended
-    # with the weekday model by ``weekday_blend_2d``), the rest the 14-day model's; their quantiles are the 14-day
-    # model's conformal bands at the new mean (``_banded``: the offsets of the new mean's size bin). 0: the 14-day
-    # model's everywhere. Since model version 1.12 (docs/forecasting.md, "Ninth round": hold-out, 50,000 series, days
-    # 1-2 on recovered demand WAPE 0.3076 -> 0.3032, bias -8.1 -> -0.4 %; on in-stock sales 0.2989 -> 0.3279, bias
-    # +4.6 -> +13.0 %: it learns demand, the 14-day model in-stock sales); daily periods only
+    # periods after the origin also carry its forecast of demand (``predict_short`` from the origin, LightGBM blended
+    # with the weekday model by ``weekday_blend_2d``, learnt on demand with stockouts recovered) in the ``demand``
+    # columns, with the 14-day model's conformal bands at that mean; store ordering reads them, the 14-day metrics,
+    # charts and accuracy the sales forecast (``mean``). 0: no demand columns. Model 1.12 stored it in place of the
+    # sales forecast; 1.13 beside it (docs/forecasting.md, "Ninth round": hold-out, 50,000 series, days 1-2 on
+    # recovered demand WAPE 0.3076 -> 0.3032, bias -8.1 -> -0.4 %; on in-stock sales 0.2989 -> 0.3279, bias +4.6 ->
+    # +13.0 %: it learns demand, the 14-day model in-stock sales); daily periods only
     short_horizon: int = 2
     # the 14-day LightGBM's day-of-week feature as the weekday model counts the days (``weekday.calendar_weekdays``
     # in ``weekday_calendar``'s country: a make-up working day as a Monday, a public holiday's own day on a weekday as
@@ -684,11 +686,11 @@ def fit_predict(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, 
     if cfg.weekday_blend > 0 and cfg.freq == "D" and len(final):
         final, cv = _weekday_14(modelled, future, static, final, cv, cfg)
     out = final[["unique_id", "ds", "model", "mean"]]
-    if cfg.short_horizon > 0 and cfg.freq == "D" and len(out):
-        out = short_days(given, future, static, out, known, cfg)
     cold = _cold_start(hist, future, static, known, cfg)
     out = pd.concat([out, cold], ignore_index=True) if len(cold) else out
-    out = _banded(out, cv, cfg, h_bt)  # the first days' bands at their new (2-day) mean
+    out = _banded(out, cv, cfg, h_bt)
+    if cfg.short_horizon > 0 and cfg.freq == "D" and len(final):
+        out = demand_days(given, future, static, out, known, cv, cfg, h_bt)
     return Result(out.sort_values(["unique_id", "ds"]).reset_index(drop=True), choice, cv)
 
 
@@ -704,26 +706,31 @@ def short_series(hist: pd.DataFrame, known: pd.Index) -> pd.Index:
     return pd.Index(last[(last == hist["ds"].max()) & last.index.isin(known)].index)
 
 
-def short_days(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, out: pd.DataFrame, known: pd.Index,
-               cfg: Config) -> pd.DataFrame:  # fmt: skip
-    """``out`` (unique_id, ds, model, mean: the 14-day forecast) with its first ``cfg.short_horizon`` periods after
-    the origin replaced, for the ``short_series``, by the daily-ordering forecast: ``predict_short`` from the origin
-    (fitted on those series' ``short_frame``, the plan from the history and ``future``), model ``short``."""
+DEMAND = "demand"  # the demand forecast's columns in ``Result.forecasts``: ``demand`` and ``demand_q<q>``
+
+
+def demand_days(hist: pd.DataFrame, future: pd.DataFrame, static: pd.DataFrame, out: pd.DataFrame, known: pd.Index,
+                cv: pd.DataFrame, cfg: Config, h_bt: int) -> pd.DataFrame:  # fmt: skip
+    """``out`` (the sales forecast with its quantiles) with the demand forecast beside it on its first
+    ``cfg.short_horizon`` periods after the origin, for the ``short_series``: ``demand``, the daily-ordering forecast
+    (``predict_short`` from the origin, fitted on those series' ``short_frame``: demand with stockouts recovered,
+    the plan from the history and ``future``), and ``demand_q<q>``, the conformal bands of the backtest at that
+    mean (``_banded``); NaN on the other rows. The sales forecast (``mean``, ``q<q>``, ``model``) is unchanged."""
+    cols = [DEMAND, *(f"{DEMAND}_q{q}" for q in cfg.quantiles)]
     ids = short_series(hist, known)
     h = min(cfg.short_horizon, cfg.horizon)
     if not len(ids) or h <= 0:
-        return out
+        return out.assign(**dict.fromkeys(cols, np.nan))
     frame = short_frame(hist[hist["unique_id"].isin(ids)])
     exog = [c for c in cfg.exog if c in frame.columns]
     ahead = future[future["unique_id"].isin(ids)].reindex(columns=["unique_id", "ds", *exog])
     plan = pd.concat([frame[["unique_id", "ds", *exog]], ahead], ignore_index=True)
     short = predict_short(frame, plan, static[static["unique_id"].isin(ids)], cfg, [frame["ds"].max()], h)
-    new = out.merge(short[["unique_id", "ds", "mean"]].rename(columns={"mean": "_short"}), on=["unique_id", "ds"],
-                    how="left")  # fmt: skip
-    take = new["_short"].notna().to_numpy()
-    return new.assign(mean=np.where(take, new["_short"], new["mean"]), model=np.where(take, "short", new["model"]))[
-        ["unique_id", "ds", "model", "mean"]
-    ]
+    keys = ["unique_id", "ds"]
+    days = short[[*keys, "mean"]].merge(out[keys], on=keys)  # the series and days the sales forecast has
+    banded = _banded(days.assign(model="short"), cv, cfg, h_bt)
+    banded = banded.rename(columns={"mean": DEMAND, **{f"q{q}": f"{DEMAND}_q{q}" for q in cfg.quantiles}})
+    return out.merge(banded[[*keys, *cols]], on=keys, how="left")
 
 
 def _by_granularity(

@@ -125,6 +125,16 @@ class Forecast(Base):
     q90: Mapped[Decimal] = mapped_column(Qty())
     q95: Mapped[Decimal] = mapped_column(Qty())
     q99: Mapped[Decimal] = mapped_column(Qty())
+    # the demand forecast of the days store ordering reads (``engine.Config.short_horizon``, since model 1.13): the
+    # daily-ordering model's, which learns demand with stockouts recovered, and its quantiles; NULL on the other days
+    # (and in runs before it), where ordering reads the sales forecast above
+    demand: Mapped[Decimal | None] = mapped_column(Qty())
+    demand_q10: Mapped[Decimal | None] = mapped_column(Qty())
+    demand_q50: Mapped[Decimal | None] = mapped_column(Qty())
+    demand_q80: Mapped[Decimal | None] = mapped_column(Qty())
+    demand_q90: Mapped[Decimal | None] = mapped_column(Qty())
+    demand_q95: Mapped[Decimal | None] = mapped_column(Qty())
+    demand_q99: Mapped[Decimal | None] = mapped_column(Qty())
 
 
 class SeriesMetric(Base):

@@ -32,8 +32,7 @@ RUN_STATUSES = {"queued": N_("Queued"), "running": N_("Running"), "done": N_("Do
 CLASSES = {"smooth": N_("Smooth"), "intermittent": N_("Intermittent"), "new": N_("New")}
 MODELS = {"lgbm": N_("LightGBM (features)"), "dow_ses": N_("Weekday smoothing"), "combo": N_("LightGBM + smoothing"),
           "croston": N_("Croston"), "adida": N_("ADIDA"), "imapa": N_("IMAPA"), "tsb": N_("TSB"),
-          "profile": N_("Category profile (new)"),
-          "short": N_("Daily-ordering model (demand with stockouts recovered)")}  # fmt: skip
+          "profile": N_("Category profile (new)")}  # fmt: skip
 
 
 def _chart(s: Any, promos: list[Any], holidays: dict[date, str]) -> tuple[Chart, list[dict[str, Any]]]:

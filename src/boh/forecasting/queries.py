@@ -61,7 +61,9 @@ def get_series(session: Session, scope: Scope, site_id: int, item_id: int, histo
         site_id=site_id, item_id=item_id, run_id=run.id, model=metric.model if metric else rows[-1].model,
         cls=metric.cls if metric else "new",
         forecast=[ForecastDay(day=r.day, model=r.model, mean=r.mean, q10=r.q10, q50=r.q50, q80=r.q80, q90=r.q90,
-                              q95=r.q95, q99=r.q99) for r in rows],
+                              q95=r.q95, q99=r.q99, demand=r.demand, demand_q10=r.demand_q10,
+                              demand_q50=r.demand_q50, demand_q80=r.demand_q80, demand_q90=r.demand_q90,
+                              demand_q95=r.demand_q95, demand_q99=r.demand_q99) for r in rows],
         actual=actual,
     )  # fmt: skip
 

@@ -94,6 +94,15 @@ class ForecastDay(BaseModel):
     q90: Decimal
     q95: Decimal
     q99: Decimal
+    # the demand forecast store ordering reads on this day (the daily-ordering model's: demand with stockouts
+    # recovered) and its quantiles; null on the days it does not cover
+    demand: Decimal | None = None
+    demand_q10: Decimal | None = None
+    demand_q50: Decimal | None = None
+    demand_q80: Decimal | None = None
+    demand_q90: Decimal | None = None
+    demand_q95: Decimal | None = None
+    demand_q99: Decimal | None = None
 
 
 class ActualDay(BaseModel):

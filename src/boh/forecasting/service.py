@@ -301,6 +301,13 @@ def _split(uid: str) -> tuple[int, int]:
     return int(s), int(i)
 
 
+DEMAND_COLUMNS = ("demand", "demand_q10", "demand_q50", "demand_q80", "demand_q90", "demand_q95", "demand_q99")
+
+
+def _opt(x: float | None) -> Decimal | None:
+    return None if x is None or pd.isna(x) else _dec(x)
+
+
 def _store(uow: UnitOfWork, run: models.Run, res: engine.Result) -> None:
     fc = [{
         "run_id": run.id, "tenant_id": uow.tenant_id, "site_id": _split(r.unique_id)[0],
@@ -308,6 +315,8 @@ def _store(uow: UnitOfWork, run: models.Run, res: engine.Result) -> None:
         "day": r.ds.date(), "model": str(r.model), "mean": _dec(r.mean),
         "q10": _dec(r.q10) if hasattr(r, "q10") else None, "q50": _dec(r.q50), "q80": _dec(r.q80),
         "q90": _dec(r.q90), "q95": _dec(r.q95), "q99": _dec(r.q99),
+        # the demand forecast of the days ordering reads (``engine.demand_days``); NULL on the others
+        **{c: _opt(getattr(r, c, None)) for c in DEMAND_COLUMNS},
     } for r in res.forecasts.itertuples()]  # fmt: skip
     for i in range(0, len(fc), 5000):
         uow.session.execute(insert(models.Forecast), fc[i : i + 5000])
