@@ -301,7 +301,7 @@ def _split(uid: str) -> tuple[int, int]:
     return int(s), int(i)
 
 
-DEMAND_COLUMNS = ("demand", "demand_q10", "demand_q50", "demand_q80", "demand_q90", "demand_q95", "demand_q99")
+DEMAND_COLUMNS = (engine.DEMAND, *(f"{engine.DEMAND}_q{q}" for q in engine.QUANTILES))  # engine.demand_days
 
 
 def _opt(x: float | None) -> Decimal | None:
